@@ -1,0 +1,266 @@
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy as _
+from django_countries.fields import CountryField
+
+# Languages a session can be held or interpreted in. The interface itself is English and French;
+# sessions at a European conference may use more.
+SESSION_LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("de", _("German")),
+    ("es", _("Spanish")),
+    ("it", _("Italian")),
+    ("pt", _("Portuguese")),
+    ("nl", _("Dutch")),
+    ("pl", _("Polish")),
+]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+class Venue(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    street_address = models.CharField(_("street address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=20)
+    city = models.CharField(_("city"), max_length=100)
+    country = CountryField(_("country"))
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "city"], name="venue_unique_name_city"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.city}"
+
+    @property
+    def full_address(self) -> str:
+        return f"{self.name}, {self.street_address}, {self.postal_code} {self.city}, {self.country.name}"
+
+
+class Room(models.Model):
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(_("name"), max_length=100)
+    capacity = models.PositiveIntegerField(_("capacity"), help_text=_("Seats in the room."))
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Order of the room in the timetable.")
+    )
+
+    class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        ordering = ["venue", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["venue", "name"], name="room_unique_name_per_venue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConferenceQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Conference(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True, help_text=_("Used in the address of its pages."))
+    tagline = models.CharField(_("tagline"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    organiser = models.CharField(_("organiser"), max_length=200, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Paris", validators=[validate_time_zone]
+    )
+    venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, related_name="conferences", verbose_name=_("venue")
+    )
+    registration_opens_at = models.DateTimeField(_("registration opens at"))
+    registration_closes_at = models.DateTimeField(_("registration closes at"))
+    capacity = models.PositiveIntegerField(
+        _("capacity"), help_text=_("Delegates who can be confirmed; the others join the waiting list.")
+    )
+    contact_email = models.EmailField(_("contact email"))
+    reference_prefix = models.CharField(
+        _("reference prefix"),
+        max_length=4,
+        validators=[RegexValidator(r"^[A-Z]{2,4}$", _("Use two to four capital letters."))],
+        help_text=_("Starts every registration reference, e.g. NCE in NCE-7K3Q9."),
+    )
+    is_published = models.BooleanField(_("published"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ConferenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("conference")
+        verbose_name_plural = _("conferences")
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="conference_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_closes_at__gt=F("registration_opens_at")),
+                name="conference_registration_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("conference:detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The last day cannot be before the first day.")
+        if (
+            self.registration_opens_at
+            and self.registration_closes_at
+            and self.registration_closes_at <= self.registration_opens_at
+        ):
+            errors["registration_closes_at"] = _("Registration must close after it opens.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def registration_is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.registration_opens_at <= now < self.registration_closes_at
+
+
+class Speaker(models.Model):
+    conference = models.ForeignKey(
+        Conference, on_delete=models.CASCADE, related_name="speakers", verbose_name=_("conference")
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    role = models.CharField(_("role"), max_length=200, blank=True, help_text=_("e.g. Mayor"))
+    organisation = models.CharField(
+        _("authority or organisation"), max_length=200, blank=True, help_text=_("e.g. City of Liège")
+    )
+    country = CountryField(_("country"), blank=True)
+    biography = models.TextField(_("biography"), blank=True)
+
+    class Meta:
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+        ordering = ["full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conference", "full_name"], name="speaker_unique_name_per_conference"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Session(models.Model):
+    class Kind(models.TextChoices):
+        PLENARY = "plenary", _("Plenary")
+        WORKSHOP = "workshop", _("Workshop")
+        FOCUS = "focus", _("Focus session")
+        SITE_VISIT = "site_visit", _("Site visit")
+        SOCIAL = "social", _("Social event")
+        BREAK = "break", _("Break")
+
+    conference = models.ForeignKey(
+        Conference, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("conference")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=250)
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    room = models.ForeignKey(
+        Room,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        null=True,
+        blank=True,
+        verbose_name=_("room"),
+        help_text=_("Leave empty for sessions away from the venue, such as site visits."),
+    )
+    location = models.CharField(
+        _("location"), max_length=200, blank=True, help_text=_("Where a session outside the venue meets.")
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Places for sessions that need sign-up; empty means the room's capacity."),
+    )
+    language = models.CharField(_("language"), max_length=5, choices=SESSION_LANGUAGES, default="en")
+    interpretation_languages = models.JSONField(
+        _("interpretation into"),
+        default=list,
+        blank=True,
+        help_text=_("Languages into which the session is interpreted."),
+    )
+    speakers = models.ManyToManyField(
+        Speaker, related_name="sessions", blank=True, verbose_name=_("speakers")
+    )
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["starts_at", "room__position", "title"]
+        indexes = [models.Index(fields=["conference", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("A session must end after it starts.")})
+        known = {code for code, _label in SESSION_LANGUAGES}
+        unknown = set(self.interpretation_languages or []) - known
+        if unknown:
+            message = gettext("Unknown language: %(codes)s") % {"codes": ", ".join(sorted(unknown))}
+            raise ValidationError({"interpretation_languages": message})
+
+    @property
+    def effective_capacity(self) -> int | None:
+        if self.capacity is not None:
+            return self.capacity
+        return self.room.capacity if self.room_id else None
+
+    def interpretation_summary(self) -> str:
+        """Words for the delegate, e.g. "In English, interpretation into French"."""
+        labels = dict(SESSION_LANGUAGES)
+        spoken = labels.get(self.language, self.language)
+        if not self.interpretation_languages:
+            return gettext("In %(language)s, no interpretation") % {"language": spoken}
+        targets = ", ".join(str(labels.get(code, code)) for code in self.interpretation_languages)
+        return gettext("In %(language)s, interpretation into %(targets)s") % {
+            "language": spoken,
+            "targets": targets,
+        }

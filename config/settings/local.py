@@ -1,0 +1,6 @@
+"""Developer machine: works with no server at all (SQLite, console email, in-process tasks)."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)

@@ -1,0 +1,12 @@
+"""Test run. DATABASE_URL and REDIS_URL point the suite at real services when set (CI sets both);
+tasks run in-process except in the tests that start a real Celery worker."""
+
+from config.settings.base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+SITE_URL = "http://testserver"

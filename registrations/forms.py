@@ -1,0 +1,264 @@
+import unicodedata
+
+import phonenumbers
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from conference.models import SESSION_LANGUAGES
+from registrations.models import Authority, Registration
+from registrations.selectors import authorities_for_choice
+from registrations.services import NewAuthority, RegistrationData, normalise_email
+
+# Besides letters and combining marks (any script), names may hold these.
+NAME_PUNCTUATION = set(" -'’.")
+
+
+def validate_person_name(value: str) -> None:
+    """Names in any script — Łukasz, Σοφία, Jean-Noël O’Neill — but no digits or symbols."""
+    for char in value:
+        if char in NAME_PUNCTUATION:
+            continue
+        if unicodedata.category(char)[0] not in ("L", "M"):
+            raise ValidationError(
+                _("Use letters only (any alphabet), with spaces, hyphens or apostrophes."),
+                code="invalid_name",
+            )
+
+
+class AuthorityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Authority) -> str:
+        return f"{obj.name} — {obj.country.name}"
+
+
+class RegistrationForm(forms.Form):
+    authority = AuthorityChoiceField(
+        label=_("Your city or region"),
+        queryset=Authority.objects.none(),
+        required=False,
+        empty_label=_("Choose from the list…"),
+        help_text=_("The local or regional authority you represent. Type to search."),
+    )
+    new_authority_name = forms.CharField(
+        label=_("Name of your city or region"), max_length=200, required=False
+    )
+    new_authority_country = forms.ChoiceField(label=_("Its country"), required=False)
+    new_authority_kind = forms.ChoiceField(
+        label=_("Kind of authority"),
+        choices=Authority.Kind.choices,
+        initial=Authority.Kind.MUNICIPALITY,
+        required=False,
+    )
+    first_name = forms.CharField(
+        label=_("First name"), max_length=100, validators=[validate_person_name]
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=100, validators=[validate_person_name]
+    )
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    job_title = forms.CharField(label=_("Job title"), max_length=150)
+    organisation = forms.CharField(
+        label=_("Department or organisation"),
+        max_length=200,
+        required=False,
+        help_text=_("For example: Municipal police, Prevention department."),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        help_text=_("Optional. With the country code, e.g. +33 4 93 92 83 00."),
+    )
+    category = forms.ChoiceField(
+        label=_("You attend as"),
+        choices=[
+            choice for choice in Registration.Category.choices
+            if choice[0] != Registration.Category.STAFF
+        ],
+        initial=Registration.Category.DELEGATE,
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Language for our emails"), choices=Registration.Language.choices
+    )
+    interpretation_language = forms.ChoiceField(
+        label=_("Interpretation you will listen to"),
+        choices=[("", _("None needed")), *SESSION_LANGUAGES],
+        required=False,
+    )
+    dietary_needs = forms.CharField(
+        label=_("Dietary needs"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional. For example: vegetarian, no nuts."),
+    )
+    accessibility_needs = forms.CharField(
+        label=_("Accessibility needs"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional. For example: step-free access, hearing loop."),
+    )
+    special_needs_consent = forms.BooleanField(
+        label=_(
+            "I agree that the organisers use my dietary and accessibility needs to plan "
+            "catering and access, and delete them after the conference."
+        ),
+        required=False,
+    )
+    privacy_consent = forms.BooleanField(
+        label=_("I have read the privacy notice and agree to my data being used to manage my "
+                "registration."),
+        error_messages={"required": _("You need to accept the privacy notice to register.")},
+    )
+    # A field people never see; bots that fill every field fill it too.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+
+    def __init__(self, *args, submit_label: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["authority"].queryset = authorities_for_choice()
+        self.fields["authority"].widget.attrs["data-searchable"] = "true"
+        # Built per form so that country names follow the active language.
+        self.fields["new_authority_country"].choices = [("", "—"), *countries]
+        self.fields["preferred_language"].initial = kwargs.get("initial", {}).get(
+            "preferred_language", Registration.Language.ENGLISH
+        )
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+        self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "type": "tel"})
+        self.fields["job_title"].widget.attrs["autocomplete"] = "organization-title"
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        privacy_url = reverse("registrations:privacy")
+        self.helper = FormHelper()
+        self.helper.form_tag = True
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            Fieldset(
+                _("Your city or region"),
+                "authority",
+                HTML(
+                    '<details class="mb-3" {% if form.new_authority_name.value %}open{% endif %}>'
+                    '<summary>{% load i18n %}{% translate "My city or region is not in the list" %}'
+                    "</summary>"
+                ),
+                Div("new_authority_name", "new_authority_country", "new_authority_kind",
+                    css_class="border-start ps-3 mt-2"),
+                HTML("</details>"),
+            ),
+            Fieldset(
+                _("About you"),
+                Div(Div("first_name", css_class="col-md-6"), Div("last_name", css_class="col-md-6"),
+                    css_class="row"),
+                "email",
+                Div(Div("job_title", css_class="col-md-6"), Div("organisation", css_class="col-md-6"),
+                    css_class="row"),
+                "phone",
+                "category",
+            ),
+            Fieldset(_("Languages"), "preferred_language", "interpretation_language"),
+            Fieldset(
+                _("Dietary and accessibility needs"),
+                "dietary_needs",
+                "accessibility_needs",
+                "special_needs_consent",
+            ),
+            Fieldset(
+                _("Privacy"),
+                HTML(
+                    '{% load i18n %}<p><a href="' + privacy_url + '" target="_blank" rel="noopener">'
+                    '{% translate "Read the privacy notice" %}</a></p>'
+                ),
+                "privacy_consent",
+            ),
+            Div(Field("website"), css_class="visually-hidden", aria_hidden="true"),
+            Submit("submit", submit_label, css_class="btn-lg"),
+        )
+
+    def clean_email(self) -> str:
+        return normalise_email(self.cleaned_data["email"])
+
+    def clean_first_name(self) -> str:
+        return " ".join(self.cleaned_data["first_name"].split())
+
+    def clean_last_name(self) -> str:
+        return " ".join(self.cleaned_data["last_name"].split())
+
+    def clean(self) -> dict:
+        data = super().clean()
+        authority = data.get("authority")
+        new_name = " ".join(data.get("new_authority_name", "").split())
+        data["new_authority_name"] = new_name
+        if authority and new_name:
+            self.add_error(
+                "new_authority_name",
+                _("Either choose your city or region from the list or name it here, not both."),
+            )
+        elif not authority and not new_name and "authority" not in self.errors:
+            self.add_error(
+                "authority", _("Choose your city or region, or name it if it is not in the list.")
+            )
+        elif new_name and not data.get("new_authority_country"):
+            self.add_error("new_authority_country", _("Choose the country of your city or region."))
+
+        if (data.get("dietary_needs") or data.get("accessibility_needs")) and not data.get(
+            "special_needs_consent"
+        ):
+            self.add_error(
+                "special_needs_consent",
+                _("Tick this box so that we may keep your dietary and accessibility needs, "
+                  "or leave those fields empty."),
+            )
+
+        raw_phone = data.get("phone", "").strip()
+        if raw_phone:
+            region = authority.country.code if authority else data.get("new_authority_country")
+            data["phone"] = self._phone_e164(raw_phone, region or None)
+        return data
+
+    def _phone_e164(self, raw: str, region: str | None) -> str:
+        try:
+            number = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            self.add_error(
+                "phone",
+                _("Enter a valid phone number with its country code, e.g. +33 4 93 92 83 00."),
+            )
+            return raw
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+    def registration_data(self) -> RegistrationData:
+        data = self.cleaned_data
+        return RegistrationData(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            job_title=data["job_title"],
+            organisation=data["organisation"],
+            phone=data["phone"],
+            category=data["category"],
+            preferred_language=data["preferred_language"],
+            interpretation_language=data["interpretation_language"],
+            dietary_needs=data["dietary_needs"],
+            accessibility_needs=data["accessibility_needs"],
+        )
+
+    def new_authority(self) -> NewAuthority | None:
+        data = self.cleaned_data
+        if data.get("authority"):
+            return None
+        return NewAuthority(
+            name=data["new_authority_name"],
+            country=data["new_authority_country"],
+            kind=data.get("new_authority_kind") or Authority.Kind.MUNICIPALITY,
+        )

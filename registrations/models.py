@@ -1,0 +1,220 @@
+import unicodedata
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
+
+from conference.models import SESSION_LANGUAGES, Conference
+
+# Bump when the privacy notice changes, so each consent record says which text was accepted.
+PRIVACY_NOTICE_VERSION = "2026-11-28"
+
+
+def authority_name_key(name: str) -> str:
+    """Case-, accent- and spacing-insensitive form of a name: "Liège" and "LIEGE " match."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    without_marks = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(without_marks.casefold().split())
+
+
+class Authority(models.Model):
+    """A local or regional authority that sends a delegation: a city, a region, a province…"""
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Municipality")
+        INTERCOMMUNAL = "intercommunal", _("Intercommunal body")
+        PROVINCE = "province", _("Province or département")
+        REGION = "region", _("Region")
+        NATIONAL = "national", _("National body")
+        INTERNATIONAL = "international", _("International organisation")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    name_key = models.CharField(max_length=200, editable=False, db_index=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MUNICIPALITY)
+    country = CountryField(_("country"))
+    is_member = models.BooleanField(_("member of the network"), default=False)
+    needs_review = models.BooleanField(
+        _("needs review"),
+        default=False,
+        help_text=_("Named by a delegate; an organiser has not checked it yet."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("authority")
+        verbose_name_plural = _("authorities")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "name_key"], name="authority_unique_name_per_country"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country.code})" if self.country else self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name = " ".join(self.name.split())
+        self.name_key = authority_name_key(self.name)
+        super().save(*args, **kwargs)
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("Waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Category(models.TextChoices):
+        DELEGATE = "delegate", _("Delegate")
+        ELECTED_OFFICIAL = "elected", _("Elected official")
+        SPEAKER = "speaker", _("Speaker")
+        PRESS = "press", _("Press")
+        EXHIBITOR = "exhibitor", _("Exhibitor")
+        STAFF = "staff", _("Organiser staff")
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        FRENCH = "fr", _("French")
+
+    conference = models.ForeignKey(
+        Conference,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        verbose_name=_("conference"),
+    )
+    authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        verbose_name=_("city or region"),
+    )
+    reference = models.CharField(_("reference"), max_length=12, unique=True, editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("email"))
+    job_title = models.CharField(_("job title"), max_length=150)
+    organisation = models.CharField(
+        _("department or organisation"), max_length=200, blank=True
+    )
+    phone = PhoneNumberField(_("phone"), blank=True)
+    category = models.CharField(
+        _("participant category"), max_length=20, choices=Category.choices, default=Category.DELEGATE
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
+    interpretation_language = models.CharField(
+        _("interpretation language"), max_length=5, choices=SESSION_LANGUAGES, blank=True
+    )
+    dietary_needs = models.TextField(_("dietary needs"), max_length=500, blank=True)
+    accessibility_needs = models.TextField(_("accessibility needs"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["-created_at"]
+        constraints = [
+            # One active registration per person and conference, whatever the case of the email.
+            models.UniqueConstraint(
+                Lower("email"),
+                "conference",
+                condition=~Q(status="cancelled"),
+                name="registration_one_active_per_email",
+                violation_error_message=_("This email address is already registered."),
+            ),
+        ]
+        indexes = [
+            # The waiting list is read in order of arrival, per conference.
+            models.Index(fields=["conference", "status", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != self.Status.CANCELLED
+
+
+class ConsentRecord(models.Model):
+    """What a delegate agreed to, when, and to which version of the notice."""
+
+    class Kind(models.TextChoices):
+        PRIVACY_NOTICE = "privacy_notice", _("Privacy notice")
+        SPECIAL_NEEDS = "special_needs", _("Use of dietary and accessibility needs")
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="consents"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    notice_version = models.CharField(_("notice version"), max_length=20)
+    given_at = models.DateTimeField(_("given at"))
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["given_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.notice_version})"
+
+
+class OutboundEmail(models.Model):
+    """The outbox: every email is a row written in the transaction that causes it, then sent by a
+    Celery task. The row is the source of truth, so a broker or mail server outage delays an
+    email but never loses it."""
+
+    class Kind(models.TextChoices):
+        CONFIRMED = "confirmed", _("Registration confirmed")
+        WAITLISTED = "waitlisted", _("Placed on the waiting list")
+        PROMOTED = "promoted", _("Promoted from the waiting list")
+        CANCELLED = "cancelled", _("Registration cancelled")
+        ALREADY_REGISTERED = "already_registered", _("Already registered")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="emails", verbose_name=_("registration")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    recipient = models.EmailField(_("recipient"))
+    language = models.CharField(_("language"), max_length=2, choices=Registration.Language.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt at"),
+        null=True,
+        blank=True,
+        help_text=_("When the worker should send it; the beat task hands it over again if not."),
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email")
+        verbose_name_plural = _("email outbox")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}"

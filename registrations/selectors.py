@@ -1,0 +1,61 @@
+"""Reads that the pages and the admin share."""
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from conference.models import Conference
+from registrations.models import Authority, Registration
+
+
+class RegistrationState(enum.Enum):
+    NOT_YET_OPEN = "not_yet_open"
+    OPEN = "open"
+    FULL = "full"  # open, but newcomers join the waiting list
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class RegistrationAvailability:
+    state: RegistrationState
+    places_left: int
+    waiting: int
+
+    @property
+    def accepts_registrations(self) -> bool:
+        return self.state in (RegistrationState.OPEN, RegistrationState.FULL)
+
+
+def registration_availability(
+    *, conference: Conference, now: datetime | None = None
+) -> RegistrationAvailability:
+    now = now or timezone.now()
+    counts = conference.registrations.aggregate(
+        confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
+        waiting=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
+    )
+    places_left = max(conference.capacity - counts["confirmed"], 0)
+    if now < conference.registration_opens_at:
+        state = RegistrationState.NOT_YET_OPEN
+    elif now >= conference.registration_closes_at:
+        state = RegistrationState.CLOSED
+    elif places_left == 0 or counts["waiting"]:
+        state = RegistrationState.FULL
+    else:
+        state = RegistrationState.OPEN
+    return RegistrationAvailability(state=state, places_left=places_left, waiting=counts["waiting"])
+
+
+def authorities_for_choice() -> QuerySet[Authority]:
+    """Authorities a delegate can pick: reviewed ones, plus none that a stranger named."""
+    return Authority.objects.filter(needs_review=False).order_by("name")
+
+
+def attendee_list(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
+    """Registrations with what the attendee export prints, in one query."""
+    return queryset.select_related("authority", "conference").order_by(
+        "conference", "last_name", "first_name", "pk"
+    )

@@ -1,0 +1,403 @@
+"""Every write and every business rule of registrations lives here. Views, forms, admin actions,
+tasks and commands call these functions, so each rule exists once."""
+
+import logging
+import secrets
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from conference.models import Conference
+from registrations.models import (
+    PRIVACY_NOTICE_VERSION,
+    Authority,
+    ConsentRecord,
+    OutboundEmail,
+    Registration,
+    authority_name_key,
+)
+
+logger = logging.getLogger(__name__)
+
+# Letters and digits that cannot be mistaken for one another when read aloud or typed from paper.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_LENGTH = 5
+
+EMAIL_MAX_ATTEMPTS = 8
+# The beat task hands a queued email to the worker again once it is this late.
+EMAIL_STALLED_AFTER = timedelta(minutes=5)
+
+
+class RegistrationError(Exception):
+    """A rule refused the change; the message is fit to show to the person who asked."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class RegistrationClosed(RegistrationError):
+    pass
+
+
+@dataclass(frozen=True)
+class NewAuthority:
+    """A city or region named by a delegate because it was not in the list."""
+
+    name: str
+    country: str
+    kind: str = Authority.Kind.MUNICIPALITY
+
+
+@dataclass(frozen=True)
+class RegistrationData:
+    first_name: str
+    last_name: str
+    email: str
+    job_title: str
+    organisation: str = ""
+    phone: str = ""
+    category: str = Registration.Category.DELEGATE
+    preferred_language: str = Registration.Language.ENGLISH
+    interpretation_language: str = ""
+    dietary_needs: str = ""
+    accessibility_needs: str = ""
+
+
+@dataclass(frozen=True)
+class RegistrationOutcome:
+    registration: Registration
+    # False when the email address was already registered: nothing new was created and the
+    # existing registrant was sent a reminder instead.
+    created: bool
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+# --- Authorities ----------------------------------------------------------------------------
+
+
+def authority_get_or_create_named(*, new_authority: NewAuthority) -> Authority:
+    """The authority a delegate named, matched ignoring case and accents within its country;
+    a new one is created for organiser review."""
+    key = authority_name_key(new_authority.name)
+    existing = Authority.objects.filter(country=new_authority.country, name_key=key).first()
+    if existing:
+        return existing
+    authority = Authority(
+        name=new_authority.name,
+        country=new_authority.country,
+        kind=new_authority.kind,
+        is_member=False,
+        needs_review=True,
+    )
+    authority.full_clean(exclude=["name_key"], validate_unique=False)
+    try:
+        with transaction.atomic():
+            authority.save()
+    except IntegrityError:
+        # Named at the same moment by a colleague: theirs stands.
+        return Authority.objects.get(country=new_authority.country, name_key=key)
+    logger.info("authority %s created for review", authority.pk)
+    return authority
+
+
+# --- Registrations --------------------------------------------------------------------------
+
+
+def _new_reference(prefix: str) -> str:
+    suffix = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+    return f"{prefix}-{suffix}"
+
+
+def _save_with_unique_reference(registration: Registration, prefix: str) -> None:
+    # 31^5 ≈ 28 million references per prefix: a clash is rare, and the unique index decides.
+    for _attempt in range(10):
+        registration.reference = _new_reference(prefix)
+        if Registration.objects.filter(reference=registration.reference).exists():
+            continue
+        try:
+            with transaction.atomic():
+                registration.save()
+            return
+        except IntegrityError:
+            if Registration.objects.filter(reference=registration.reference).exists():
+                continue
+            raise
+    raise RuntimeError("could not find a free registration reference")
+
+
+def _lock_conference(conference: Conference) -> Conference:
+    """Every change to who holds a place starts here: the conference row is the capacity lock."""
+    return Conference.objects.select_for_update().get(pk=conference.pk)
+
+
+def _confirmed_count(conference: Conference) -> int:
+    return conference.registrations.filter(status=Registration.Status.CONFIRMED).count()
+
+
+def registration_create(
+    *,
+    conference: Conference,
+    data: RegistrationData,
+    authority: Authority | None = None,
+    new_authority: NewAuthority | None = None,
+    special_needs_consent: bool = False,
+    now: datetime | None = None,
+) -> RegistrationOutcome:
+    """Register a delegate: confirmed while places remain, on the waiting list after that."""
+    if (authority is None) == (new_authority is None):
+        raise ValueError("give either an authority or a new authority")
+    if (data.dietary_needs or data.accessibility_needs) and not special_needs_consent:
+        raise RegistrationError(
+            _("Dietary and accessibility needs can only be kept with your consent.")
+        )
+    now = now or timezone.now()
+    email = normalise_email(data.email)
+
+    with transaction.atomic():
+        conference = _lock_conference(conference)
+        if not conference.registration_is_open(now):
+            raise RegistrationClosed(_("Registration for this conference is closed."))
+
+        existing = (
+            conference.registrations.filter(email__iexact=email)
+            .exclude(status=Registration.Status.CANCELLED)
+            .first()
+        )
+        if existing is not None:
+            outbound_email_queue(registration=existing, kind=OutboundEmail.Kind.ALREADY_REGISTERED)
+            logger.info("registration %s: repeated sign-up, reminder queued", existing.pk)
+            return RegistrationOutcome(registration=existing, created=False)
+
+        if authority is None:
+            authority = authority_get_or_create_named(new_authority=new_authority)
+
+        waiting = conference.registrations.filter(status=Registration.Status.WAITLISTED).exists()
+        has_place = not waiting and _confirmed_count(conference) < conference.capacity
+        registration = Registration(
+            conference=conference,
+            authority=authority,
+            status=Registration.Status.CONFIRMED if has_place else Registration.Status.WAITLISTED,
+            confirmed_at=now if has_place else None,
+            first_name=data.first_name.strip(),
+            last_name=data.last_name.strip(),
+            email=email,
+            job_title=data.job_title.strip(),
+            organisation=data.organisation.strip(),
+            phone=data.phone,
+            category=data.category,
+            preferred_language=data.preferred_language,
+            interpretation_language=data.interpretation_language,
+            dietary_needs=data.dietary_needs.strip(),
+            accessibility_needs=data.accessibility_needs.strip(),
+        )
+        registration.full_clean(exclude=["reference"], validate_constraints=False)
+        _save_with_unique_reference(registration, conference.reference_prefix)
+
+        consents = [ConsentRecord.Kind.PRIVACY_NOTICE]
+        if special_needs_consent:
+            consents.append(ConsentRecord.Kind.SPECIAL_NEEDS)
+        ConsentRecord.objects.bulk_create(
+            ConsentRecord(
+                registration=registration,
+                kind=kind,
+                notice_version=PRIVACY_NOTICE_VERSION,
+                given_at=now,
+            )
+            for kind in consents
+        )
+        outbound_email_queue(
+            registration=registration,
+            kind=(
+                OutboundEmail.Kind.CONFIRMED if has_place else OutboundEmail.Kind.WAITLISTED
+            ),
+        )
+    logger.info("registration %s created as %s", registration.pk, registration.status)
+    return RegistrationOutcome(registration=registration, created=True)
+
+
+def registration_cancel(*, registration: Registration, now: datetime | None = None) -> Registration:
+    """Cancel a registration; a place it held goes to the first on the waiting list."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        conference = _lock_conference(registration.conference)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status == Registration.Status.CANCELLED:
+            return registration
+        held_place = registration.status == Registration.Status.CONFIRMED
+        registration.status = Registration.Status.CANCELLED
+        registration.cancelled_at = now
+        registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+        outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.CANCELLED)
+        if held_place:
+            waitlist_promote(conference=conference, now=now, locked=True)
+    logger.info("registration %s cancelled", registration.pk)
+    return registration
+
+
+def waitlist_promote(
+    *, conference: Conference, now: datetime | None = None, locked: bool = False
+) -> list[Registration]:
+    """Give free places to the waiting list, first come first served. Called when a place
+    frees up or when organisers raise the capacity."""
+    now = now or timezone.now()
+    promoted = []
+    with transaction.atomic():
+        if not locked:
+            conference = _lock_conference(conference)
+        free = conference.capacity - _confirmed_count(conference)
+        if free <= 0:
+            return promoted
+        waiting = list(
+            conference.registrations.select_for_update()
+            .filter(status=Registration.Status.WAITLISTED)
+            .order_by("created_at", "pk")[:free]
+        )
+        for registration in waiting:
+            registration.status = Registration.Status.CONFIRMED
+            registration.confirmed_at = now
+            registration.save(update_fields=["status", "confirmed_at", "updated_at"])
+            outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.PROMOTED)
+            promoted.append(registration)
+    for registration in promoted:
+        logger.info("registration %s promoted from the waiting list", registration.pk)
+    return promoted
+
+
+def registration_resend_confirmation(*, registration: Registration) -> OutboundEmail:
+    """Send again the email that describes where the registration stands now."""
+    kind = {
+        Registration.Status.CONFIRMED: OutboundEmail.Kind.CONFIRMED,
+        Registration.Status.WAITLISTED: OutboundEmail.Kind.WAITLISTED,
+        Registration.Status.CANCELLED: OutboundEmail.Kind.CANCELLED,
+    }[registration.status]
+    with transaction.atomic():
+        return outbound_email_queue(registration=registration, kind=kind)
+
+
+# --- The outbox -----------------------------------------------------------------------------
+
+
+def outbound_email_queue(*, registration: Registration, kind: str) -> OutboundEmail:
+    """Record an email in the caller's transaction and hand it to the worker once that commits."""
+    email = OutboundEmail.objects.create(
+        registration=registration,
+        kind=kind,
+        recipient=registration.email,
+        language=registration.preferred_language,
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: _enqueue_send(email.pk), robust=True)
+    return email
+
+
+def _enqueue_send(email_id: int) -> None:
+    # Imported here: tasks import this module.
+    from registrations.tasks import send_outbound_email
+
+    try:
+        send_outbound_email.apply_async(args=[email_id], retry=False)
+    except Exception:
+        # The broker is down. The row is saved; requeue_stalled_emails hands it over later.
+        logger.warning("email %s not handed to the broker; it stays queued", email_id, exc_info=True)
+
+
+class TemporaryEmailError(Exception):
+    def __init__(self, retry_in: int):
+        super().__init__(f"temporary failure, retry in {retry_in} s")
+        self.retry_in = retry_in
+
+
+def _is_temporary(error: Exception) -> bool:
+    """4xx SMTP replies and network trouble pass; 5xx replies and malformed messages do not."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _msg in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500 or isinstance(error, smtplib.SMTPAuthenticationError)
+    return isinstance(error, (smtplib.SMTPServerDisconnected, OSError))
+
+
+def email_retry_delay(attempts: int) -> int:
+    """Seconds before the next try: 1, 2, 4, 8… minutes, at most an hour."""
+    return min(60 * 2 ** max(attempts - 1, 0), 3600)
+
+
+def outbound_email_send(*, email_id: int) -> OutboundEmail | None:
+    """Send one outbox email if it is still queued. Safe to run twice or concurrently: the row
+    lock is held while sending, so a second run waits and then finds the email sent.
+
+    Raises TemporaryEmailError when a later attempt may succeed."""
+    # Imported here so that the model layer never needs the mail layer.
+    from registrations.emails import build_message
+
+    retry_in = None
+    with transaction.atomic():
+        email = (
+            OutboundEmail.objects.select_for_update()
+            .select_related("registration__conference__venue", "registration__authority")
+            .filter(pk=email_id)
+            .first()
+        )
+        if email is None or email.status != OutboundEmail.Status.QUEUED:
+            return email
+        email.attempts += 1
+        try:
+            build_message(email).send()
+        except Exception as error:
+            email.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if _is_temporary(error) and email.attempts < EMAIL_MAX_ATTEMPTS:
+                retry_in = email_retry_delay(email.attempts)
+                email.next_attempt_at = timezone.now() + timedelta(seconds=retry_in)
+                logger.warning("email %s: temporary failure, retry in %s s", email.pk, retry_in)
+            else:
+                email.status = OutboundEmail.Status.FAILED
+                email.next_attempt_at = None
+                logger.error("email %s failed: %s", email.pk, email.last_error)
+        else:
+            email.status = OutboundEmail.Status.SENT
+            email.sent_at = timezone.now()
+            email.next_attempt_at = None
+            email.last_error = ""
+            logger.info("email %s sent", email.pk)
+        email.save()
+    if retry_in is not None:
+        raise TemporaryEmailError(retry_in)
+    return email
+
+
+def outbound_email_retry(*, email: OutboundEmail) -> None:
+    """An organiser asks for a failed email to be tried again."""
+    with transaction.atomic():
+        email = OutboundEmail.objects.select_for_update().get(pk=email.pk)
+        if email.status == OutboundEmail.Status.SENT:
+            return
+        email.status = OutboundEmail.Status.QUEUED
+        email.attempts = 0
+        email.next_attempt_at = timezone.now()
+        email.save(update_fields=["status", "attempts", "next_attempt_at"])
+        transaction.on_commit(lambda: _enqueue_send(email.pk), robust=True)
+
+
+def outbound_emails_requeue_stalled(*, now: datetime | None = None) -> int:
+    """Hand the worker again every queued email that is overdue: the broker was down when it
+    was queued, a worker died holding it, or its retry was lost."""
+    now = now or timezone.now()
+    stalled = list(
+        OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.QUEUED, next_attempt_at__lt=now - EMAIL_STALLED_AFTER
+        ).values_list("pk", flat=True)[:500]
+    )
+    if not stalled:
+        return 0
+    OutboundEmail.objects.filter(pk__in=stalled).update(next_attempt_at=now)
+    for email_id in stalled:
+        _enqueue_send(email_id)
+    logger.info("requeued %s stalled emails", len(stalled))
+    return len(stalled)

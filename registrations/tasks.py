@@ -1,0 +1,24 @@
+"""Thin Celery tasks: they take ids, call a service, and own the retries."""
+
+from celery import shared_task
+
+from registrations import services
+
+
+# The service counts attempts and marks the email failed after the last one, so Celery's own
+# retry limit is off.
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def send_outbound_email(self, email_id: int) -> None:
+    try:
+        services.outbound_email_send(email_id=email_id)
+    except services.TemporaryEmailError as error:
+        if self.request.is_eager:
+            # In-process mode has no broker to wait on: the row stays queued with its error, and
+            # an organiser can send it again from the admin.
+            return
+        raise self.retry(countdown=error.retry_in, exc=error) from error
+
+
+@shared_task
+def requeue_stalled_emails() -> int:
+    return services.outbound_emails_requeue_stalled()
