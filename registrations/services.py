@@ -7,6 +7,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -325,8 +326,8 @@ def _is_temporary(error: Exception) -> bool:
 
 
 def email_retry_delay(attempts: int) -> int:
-    """Seconds before the next try: 1, 2, 4, 8… minutes, at most an hour."""
-    return min(60 * 2 ** max(attempts - 1, 0), 3600)
+    """Seconds before the next try: 1, 2, 4, 8… minutes (by default), at most an hour."""
+    return min(settings.EMAIL_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 3600)
 
 
 def outbound_email_send(*, email_id: int) -> OutboundEmail | None:
@@ -339,8 +340,10 @@ def outbound_email_send(*, email_id: int) -> OutboundEmail | None:
 
     retry_in = None
     with transaction.atomic():
+        # Lock the outbox row only: a plain FOR UPDATE would also lock the joined conference
+        # row, which is the capacity lock, and deadlock against registrations.
         email = (
-            OutboundEmail.objects.select_for_update()
+            OutboundEmail.objects.select_for_update(of=("self",))
             .select_related("registration__conference__venue", "registration__authority")
             .filter(pk=email_id)
             .first()

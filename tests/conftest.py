@@ -1,0 +1,94 @@
+"""Shared fixtures, and the rule for tests that need real services: they skip on a developer's
+machine without the service, and fail in CI (CI=true or REQUIRE_SERVICES=1), where a skipped
+test would hide that nothing was checked."""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+from tests.factories import ConferenceFactory
+
+SERVICES_REQUIRED = os.environ.get("CI", "").lower() in ("1", "true", "yes") or os.environ.get(
+    "REQUIRE_SERVICES", ""
+) in ("1", "true", "yes")
+
+
+def _missing(reason: str) -> None:
+    if SERVICES_REQUIRED:
+        pytest.fail(f"required service missing: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _redis_reachable() -> bool:
+    if not settings.REDIS_URL:
+        return False
+    url = urlparse(settings.REDIS_URL)
+    try:
+        with socket.create_connection((url.hostname or "127.0.0.1", url.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres"):
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            _missing("needs PostgreSQL: set DATABASE_URL=postgres://…")
+    if item.get_closest_marker("services"):
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            _missing("needs PostgreSQL shared with a Celery worker: set DATABASE_URL=postgres://…")
+        if not _redis_reachable():
+            _missing("needs Redis: set REDIS_URL=redis://… to a running server")
+    if item.get_closest_marker("browser"):
+        if not shutil.which("chromium") and not os.path.exists("/usr/bin/chromium"):
+            _missing("needs Chromium at /usr/bin/chromium (apt-get install chromium)")
+
+
+@pytest.fixture
+def conference(db):
+    return ConferenceFactory()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free local port."""
+    from tests.smtp import SMTPServer
+
+    server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_settings(settings, smtp_server):
+    """Django sends through the test SMTP server."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    return settings
+
+
+@pytest.fixture
+def celery_broker():
+    """Makes the test process publish tasks to a real broker instead of running them in-process;
+    call it with the broker URL. Restores in-process mode afterwards."""
+    from config.celery_app import app
+
+    saved = app.conf.task_always_eager, app.conf.broker_url
+
+    def use(url: str) -> None:
+        app.conf.task_always_eager = False
+        app.conf.broker_url = url
+        app._pool = None  # the connection pool is cached per app; drop it, as app.close() does
+
+    yield use
+    app.conf.task_always_eager, app.conf.broker_url = saved
+    app._pool = None

@@ -1,0 +1,47 @@
+import factory
+from django.utils import timezone
+
+from registrations.models import Authority, OutboundEmail, Registration
+from tests.factories.conference import ConferenceFactory
+
+
+class AuthorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Authority
+
+    name = factory.Sequence(lambda n: f"Ville {n}")
+    kind = Authority.Kind.MUNICIPALITY
+    country = "FR"
+    is_member = True
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A registration written directly, as the service would leave it (no outbox row)."""
+
+    class Meta:
+        model = Registration
+
+    conference = factory.SubFactory(ConferenceFactory)
+    authority = factory.SubFactory(AuthorityFactory)
+    reference = factory.Sequence(lambda n: f"TST-{n:05d}")
+    status = Registration.Status.CONFIRMED
+    first_name = "Anna"
+    last_name = factory.Sequence(lambda n: f"Kowalska{n}")
+    email = factory.Sequence(lambda n: f"delegate{n}@example.org")
+    job_title = "Head of prevention"
+    category = Registration.Category.DELEGATE
+    preferred_language = Registration.Language.ENGLISH
+    confirmed_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.status == Registration.Status.CONFIRMED else None
+    )
+
+
+class OutboundEmailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutboundEmail
+
+    registration = factory.SubFactory(RegistrationFactory)
+    kind = OutboundEmail.Kind.CONFIRMED
+    recipient = factory.LazyAttribute(lambda o: o.registration.email)
+    language = factory.LazyAttribute(lambda o: o.registration.preferred_language)
+    next_attempt_at = factory.LazyFunction(timezone.now)

@@ -1,0 +1,92 @@
+"""Real concurrency on PostgreSQL: threads, each with its own connection, racing for places."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+
+from registrations import services
+from registrations.models import Registration
+from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def run_concurrently(count: int, action) -> list:
+    barrier = threading.Barrier(count)
+
+    def worker(index: int):
+        try:
+            barrier.wait()
+            return action(index)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(worker, range(count)))
+
+
+def test_40_concurrent_registrations_for_10_places_confirm_exactly_10():
+    conference = ConferenceFactory(capacity=15)
+    RegistrationFactory.create_batch(5, conference=conference)
+    authority = AuthorityFactory()
+
+    def register(index: int) -> str:
+        outcome = services.registration_create(
+            conference=conference,
+            authority=authority,
+            data=services.RegistrationData(
+                first_name="Delegate",
+                last_name="Concurrent",
+                email=f"racer{index}@example.org",
+                job_title="Adviser",
+            ),
+        )
+        return outcome.registration.status
+
+    statuses = run_concurrently(40, register)
+
+    assert statuses.count(Registration.Status.CONFIRMED) == 10
+    assert statuses.count(Registration.Status.WAITLISTED) == 30
+    confirmed = conference.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    assert confirmed == 15
+    references = set(conference.registrations.values_list("reference", flat=True))
+    assert len(references) == 45
+
+
+def test_concurrent_sign_ups_with_the_same_email_create_one_registration():
+    conference = ConferenceFactory(capacity=50)
+    authority = AuthorityFactory()
+
+    def register(index: int) -> bool:
+        return services.registration_create(
+            conference=conference,
+            authority=authority,
+            data=services.RegistrationData(
+                first_name="Anna",
+                last_name="Nowak",
+                email="ANNA.nowak@gdansk.pl" if index % 2 else "anna.nowak@gdansk.pl",
+                job_title="Adviser",
+            ),
+        ).created
+
+    created = run_concurrently(10, register)
+
+    assert created.count(True) == 1
+    assert conference.registrations.count() == 1
+
+
+def test_concurrent_cancellations_promote_each_waiting_delegate_once():
+    conference = ConferenceFactory(capacity=5)
+    confirmed = RegistrationFactory.create_batch(5, conference=conference)
+    RegistrationFactory.create_batch(
+        8, conference=conference, status=Registration.Status.WAITLISTED
+    )
+
+    run_concurrently(5, lambda index: services.registration_cancel(registration=confirmed[index]))
+
+    statuses = list(conference.registrations.values_list("status", flat=True))
+    assert statuses.count(Registration.Status.CONFIRMED) == 5
+    assert statuses.count(Registration.Status.WAITLISTED) == 3
+    assert statuses.count(Registration.Status.CANCELLED) == 5

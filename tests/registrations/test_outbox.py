@@ -1,0 +1,211 @@
+import datetime as dt
+import time
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from registrations import services
+from registrations.models import OutboundEmail, Registration
+from registrations.tasks import requeue_stalled_emails, send_outbound_email
+from tests.factories import AuthorityFactory, OutboundEmailFactory, RegistrationFactory
+from tests.smtp import free_port
+
+pytestmark = pytest.mark.django_db
+
+
+def test_send_marks_email_sent_with_text_html_and_calendar():
+    email = OutboundEmailFactory(registration__preferred_language="en")
+
+    services.outbound_email_send(email_id=email.pk)
+
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT
+    assert email.attempts == 1
+    assert email.sent_at is not None
+    [message] = mail.outbox
+    assert message.to == [email.recipient]
+    assert email.registration.reference in message.body
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    assert email.registration.reference in html
+    [(filename, ics, ics_type)] = message.attachments
+    assert filename.endswith(".ics")
+    assert ics_type == "text/calendar"
+    assert "BEGIN:VEVENT" in ics
+
+
+def test_send_uses_the_delegates_language():
+    email = OutboundEmailFactory(registration__preferred_language="fr", language="fr")
+
+    services.outbound_email_send(email_id=email.pk)
+
+    [message] = mail.outbox
+    assert "Votre inscription est confirmée" in message.subject
+    assert "Madame, Monsieur" in message.body or "Bonjour" in message.body
+
+
+def test_plain_text_email_is_not_html_escaped():
+    email = OutboundEmailFactory(registration__first_name="Seán O’Brien-d'Arcy")
+
+    services.outbound_email_send(email_id=email.pk)
+
+    assert "Seán O’Brien-d'Arcy" in mail.outbox[0].body
+
+
+def test_send_twice_sends_once():
+    email = OutboundEmailFactory()
+
+    services.outbound_email_send(email_id=email.pk)
+    services.outbound_email_send(email_id=email.pk)
+    send_outbound_email.apply(args=[email.pk])
+
+    assert len(mail.outbox) == 1
+    email.refresh_from_db()
+    assert email.attempts == 1
+
+
+def test_send_of_deleted_email_does_nothing():
+    assert services.outbound_email_send(email_id=987654) is None
+
+
+def test_temporary_smtp_failure_keeps_email_queued_with_backoff(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
+    settings.EMAIL_RETRY_BASE_SECONDS = 60
+    email = OutboundEmailFactory()
+
+    with pytest.raises(services.TemporaryEmailError) as raised:
+        services.outbound_email_send(email_id=email.pk)
+    assert raised.value.retry_in == 60
+    with pytest.raises(services.TemporaryEmailError) as raised:
+        services.outbound_email_send(email_id=email.pk)
+    assert raised.value.retry_in == 120
+
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.QUEUED
+    assert email.attempts == 2
+    assert "ConnectionRefusedError" in email.last_error
+    assert email.next_attempt_at > timezone.now() + dt.timedelta(seconds=100)
+
+
+def test_retry_delay_doubles_up_to_an_hour(settings):
+    settings.EMAIL_RETRY_BASE_SECONDS = 60
+    delays = [services.email_retry_delay(attempt) for attempt in range(1, 9)]
+    assert delays == [60, 120, 240, 480, 960, 1920, 3600, 3600]
+
+
+def test_temporary_failure_on_last_attempt_marks_email_failed(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    email = OutboundEmailFactory(attempts=services.EMAIL_MAX_ATTEMPTS - 1)
+
+    services.outbound_email_send(email_id=email.pk)
+
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.FAILED
+    assert email.attempts == services.EMAIL_MAX_ATTEMPTS
+
+
+def test_smtp_4xx_reply_is_temporary(smtp_settings, smtp_server):
+    smtp_server.refuse_next("451 4.3.0 Mailbox temporarily unavailable")
+    email = OutboundEmailFactory()
+
+    with pytest.raises(services.TemporaryEmailError):
+        services.outbound_email_send(email_id=email.pk)
+    services.outbound_email_send(email_id=email.pk)
+
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT
+    assert email.attempts == 2
+    assert len(smtp_server.messages) == 1
+
+
+def test_smtp_5xx_reply_marks_email_failed_for_good(smtp_settings, smtp_server):
+    smtp_server.refuse_next("554 5.7.1 Message rejected")
+    email = OutboundEmailFactory()
+
+    services.outbound_email_send(email_id=email.pk)
+    services.outbound_email_send(email_id=email.pk)
+
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.FAILED
+    assert email.attempts == 1
+    assert "554" in email.last_error
+    assert smtp_server.messages == []
+
+
+def test_delivered_message_through_real_smtp_has_stable_message_id(smtp_settings, smtp_server):
+    email = OutboundEmailFactory()
+
+    services.outbound_email_send(email_id=email.pk)
+
+    [message] = smtp_server.messages
+    assert message["Message-ID"] == f"<outbox-{email.pk}@testserver>"
+    assert message["To"] == email.recipient
+    assert message.is_multipart()
+
+
+def test_requeue_stalled_emails_sends_overdue_queued_emails():
+    overdue = OutboundEmailFactory(next_attempt_at=timezone.now() - dt.timedelta(minutes=30))
+    fresh = OutboundEmailFactory(next_attempt_at=timezone.now())
+    failed = OutboundEmailFactory(
+        next_attempt_at=timezone.now() - dt.timedelta(hours=2), status=OutboundEmail.Status.FAILED
+    )
+
+    assert requeue_stalled_emails.apply().get() == 1
+
+    overdue.refresh_from_db()
+    fresh.refresh_from_db()
+    failed.refresh_from_db()
+    assert overdue.status == OutboundEmail.Status.SENT
+    assert fresh.status == OutboundEmail.Status.QUEUED
+    assert failed.status == OutboundEmail.Status.FAILED
+
+
+def test_outbound_email_retry_requeues_failed_email(django_capture_on_commit_callbacks):
+    email = OutboundEmailFactory(status=OutboundEmail.Status.FAILED, attempts=3)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.outbound_email_retry(email=email)
+
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT
+    assert email.attempts == 1
+
+
+@pytest.fixture
+def broker_down(celery_broker):
+    """Celery publishes to a Redis port where nothing listens."""
+    celery_broker(f"redis://127.0.0.1:{free_port()}/0")
+
+
+def test_registration_is_saved_when_broker_is_down(
+    conference, broker_down, django_capture_on_commit_callbacks
+):
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = services.registration_create(
+            conference=conference,
+            data=services.RegistrationData(
+                first_name="Ana", last_name="Silva", email="ana@lisboa.pt", job_title="Adviser"
+            ),
+            authority=AuthorityFactory(),
+        )
+    elapsed = time.monotonic() - started
+
+    registration = Registration.objects.get(pk=outcome.registration.pk)
+    email = registration.emails.get()
+    assert email.status == OutboundEmail.Status.QUEUED
+    assert elapsed < 10, f"the request waited {elapsed:.1f}s for the broker"
+    assert mail.outbox == []
+
+
+def test_email_queued_while_broker_was_down_goes_out_once_it_is_back(conference):
+    email = OutboundEmailFactory(next_attempt_at=timezone.now() - dt.timedelta(minutes=10))
+
+    services.outbound_emails_requeue_stalled()
+
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT
+    assert len(mail.outbox) == 1

@@ -1,0 +1,193 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from registrations.models import Authority, OutboundEmail, Registration
+from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name: str, conference, language: str = "en") -> str:
+    with translation.override(language):
+        return reverse(name, kwargs={"slug": conference.slug})
+
+
+@pytest.fixture
+def form_data():
+    return {
+        "authority": AuthorityFactory(name="Rotterdam", country="NL").pk,
+        "first_name": "Sanne",
+        "last_name": "de Vries",
+        "email": "sanne.devries@rotterdam.nl",
+        "job_title": "Policy adviser",
+        "category": "delegate",
+        "preferred_language": "en",
+        "privacy_consent": "on",
+    }
+
+
+def test_conference_home_says_registration_is_open_with_places_left(client):
+    conference = ConferenceFactory(capacity=10)
+    RegistrationFactory.create_batch(3, conference=conference)
+
+    response = client.get(url("conference:detail", conference))
+
+    assert response.status_code == 200
+    assert "Registration is open: 7 places left." in response.content.decode()
+
+
+def test_conference_home_says_when_full_that_newcomers_join_waiting_list(client):
+    conference = ConferenceFactory(capacity=1)
+    RegistrationFactory(conference=conference)
+
+    response = client.get(url("conference:detail", conference))
+
+    assert "you will join the waiting list" in response.content.decode()
+
+
+def test_conference_home_says_when_registration_opens(client):
+    conference = ConferenceFactory(
+        registration_opens_at=timezone.now() + dt.timedelta(days=3),
+        registration_closes_at=timezone.now() + dt.timedelta(days=30),
+    )
+    response = client.get(url("conference:detail", conference))
+    assert "Registration opens on" in response.content.decode()
+
+
+def test_conference_home_says_when_registration_is_closed(client):
+    conference = ConferenceFactory(
+        registration_opens_at=timezone.now() - dt.timedelta(days=30),
+        registration_closes_at=timezone.now() - dt.timedelta(days=1),
+    )
+    response = client.get(url("conference:detail", conference))
+    assert "Registration is closed." in response.content.decode()
+
+
+def test_conference_home_in_french(client):
+    conference = ConferenceFactory(capacity=10)
+    response = client.get(url("conference:detail", conference, "fr"))
+    assert response.status_code == 200
+    assert "10 places restantes" in response.content.decode()
+
+
+def test_unpublished_conference_is_not_found(client):
+    conference = ConferenceFactory(is_published=False)
+    assert client.get(url("conference:detail", conference)).status_code == 404
+    assert client.get(url("registrations:register", conference)).status_code == 404
+
+
+def test_register_page_shows_the_form(client, conference):
+    response = client.get(url("registrations:register", conference))
+    assert response.status_code == 200
+    assert 'name="first_name"' in response.content.decode()
+
+
+def test_register_page_warns_before_submitting_that_conference_is_full(client):
+    conference = ConferenceFactory(capacity=1)
+    RegistrationFactory(conference=conference)
+
+    content = client.get(url("registrations:register", conference)).content.decode()
+
+    assert "The conference is full." in content
+    assert "Join the waiting list" in content
+
+
+def test_register_creates_registration_and_shows_reference_without_personal_data_in_url(
+    client, conference, form_data
+):
+    response = client.post(url("registrations:register", conference), form_data)
+
+    registration = Registration.objects.get()
+    assert response.status_code == 302
+    assert response.url == url("registrations:register_done", conference)
+    assert "sanne" not in response.url and "@" not in response.url
+    done = client.get(response.url)
+    assert registration.reference in done.content.decode()
+    assert registration.status == Registration.Status.CONFIRMED
+    assert registration.emails.get().kind == OutboundEmail.Kind.CONFIRMED
+
+
+def test_register_with_errors_shows_them_next_to_fields_and_keeps_input(
+    client, conference, form_data
+):
+    form_data["email"] = "broken"
+    response = client.post(url("registrations:register", conference), form_data)
+
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="error_1_id_email"' in content
+    assert 'value="Sanne"' in content
+    assert Registration.objects.count() == 0
+
+
+def test_register_again_with_same_email_reveals_nothing(client, conference, form_data):
+    existing = RegistrationFactory(conference=conference, email="sanne.devries@rotterdam.nl")
+    form_data["email"] = "Sanne.DeVries@Rotterdam.nl"
+
+    response = client.post(url("registrations:register", conference), form_data, follow=True)
+
+    content = response.content.decode()
+    assert existing.reference not in content
+    assert "check your inbox" in content
+    assert Registration.objects.count() == 1
+    assert existing.emails.get().kind == OutboundEmail.Kind.ALREADY_REGISTERED
+
+
+def test_register_ignored_spam_shows_the_neutral_page(client, conference, form_data):
+    form_data["website"] = "http://spam.example"
+    response = client.post(url("registrations:register", conference), form_data, follow=True)
+
+    assert "check your inbox" in response.content.decode()
+    assert Registration.objects.count() == 0
+
+
+def test_register_when_full_puts_delegate_on_waiting_list(client, form_data):
+    conference = ConferenceFactory(capacity=1)
+    RegistrationFactory(conference=conference)
+
+    response = client.post(url("registrations:register", conference), form_data, follow=True)
+
+    assert "You are on the waiting list" in response.content.decode()
+    assert Registration.objects.get(email=form_data["email"]).status == "waitlisted"
+
+
+def test_register_new_authority_creates_it_for_review(client, conference, form_data):
+    form_data.update(authority="", new_authority_name="Sopot", new_authority_country="PL")
+
+    client.post(url("registrations:register", conference), form_data)
+
+    authority = Authority.objects.get(name="Sopot")
+    assert authority.needs_review is True
+    assert Registration.objects.get().authority == authority
+
+
+def test_register_when_closed_refuses_posts(client, form_data):
+    conference = ConferenceFactory(
+        registration_opens_at=timezone.now() - dt.timedelta(days=30),
+        registration_closes_at=timezone.now() - dt.timedelta(days=1),
+    )
+    response = client.post(url("registrations:register", conference), form_data)
+    assert response.status_code == 403
+    assert Registration.objects.count() == 0
+
+
+def test_done_page_without_a_registration_in_session_goes_back_to_form(client, conference):
+    response = client.get(url("registrations:register_done", conference))
+    assert response.status_code == 302
+    assert response.url == url("registrations:register", conference)
+
+
+def test_register_in_french_uses_french_for_emails_by_default(client, conference, form_data):
+    del form_data["preferred_language"]
+    response = client.get(url("registrations:register", conference, "fr"))
+    assert 'value="fr" selected' in response.content.decode()
+
+
+def test_privacy_notice_page(client):
+    with translation.override("en"):
+        response = client.get(reverse("registrations:privacy"))
+    assert response.status_code == 200
+    assert "Privacy notice" in response.content.decode()
