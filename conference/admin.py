@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,7 @@ class RoomInline(admin.TabularInline):
 
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "city", "country"]
     search_fields = ["name", "city"]
     inlines = [RoomInline]
@@ -30,6 +32,7 @@ class RoomAdmin(admin.ModelAdmin):
 
 @admin.register(Conference)
 class ConferenceAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "name",
         "start_date",
@@ -79,7 +82,20 @@ class SessionAdminForm(forms.ModelForm):
 
     class Meta:
         model = Session
-        fields = "__all__"
+        fields = [
+            "conference",
+            "kind",
+            "title",
+            "description",
+            "starts_at",
+            "ends_at",
+            "room",
+            "location",
+            "capacity",
+            "language",
+            "interpretation_languages",
+            "speakers",
+        ]
 
 
 @admin.register(Session)

@@ -6,7 +6,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 # Languages a session can be held or interpreted in. The interface itself is English and French;
@@ -49,7 +50,10 @@ class Venue(models.Model):
 
     @property
     def full_address(self) -> str:
-        return f"{self.name}, {self.street_address}, {self.postal_code} {self.city}, {self.country.name}"
+        return (
+            f"{self.name}, {self.street_address}, {self.postal_code} {self.city}, "
+            f"{self.country.name}"
+        )
 
 
 class Room(models.Model):
@@ -79,7 +83,9 @@ class ConferenceQuerySet(models.QuerySet):
 
 class Conference(models.Model):
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), unique=True, help_text=_("Used in the address of its pages."))
+    slug = models.SlugField(
+        _("slug"), unique=True, help_text=_("Used in the address of its pages.")
+    )
     tagline = models.CharField(_("tagline"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     organiser = models.CharField(_("organiser"), max_length=200, blank=True)
@@ -95,7 +101,8 @@ class Conference(models.Model):
     registration_opens_at = models.DateTimeField(_("registration opens at"))
     registration_closes_at = models.DateTimeField(_("registration closes at"))
     capacity = models.PositiveIntegerField(
-        _("capacity"), help_text=_("Delegates who can be confirmed; the others join the waiting list.")
+        _("capacity"),
+        help_text=_("Delegates who can be confirmed; the others join the waiting list."),
     )
     contact_email = models.EmailField(_("contact email"))
     reference_prefix = models.CharField(
@@ -159,7 +166,10 @@ class Speaker(models.Model):
     full_name = models.CharField(_("full name"), max_length=200)
     role = models.CharField(_("role"), max_length=200, blank=True, help_text=_("e.g. Mayor"))
     organisation = models.CharField(
-        _("authority or organisation"), max_length=200, blank=True, help_text=_("e.g. City of Liège")
+        _("authority or organisation"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. City of Liège"),
     )
     country = CountryField(_("country"), blank=True)
     biography = models.TextField(_("biography"), blank=True)
@@ -205,7 +215,10 @@ class Session(models.Model):
         help_text=_("Leave empty for sessions away from the venue, such as site visits."),
     )
     location = models.CharField(
-        _("location"), max_length=200, blank=True, help_text=_("Where a session outside the venue meets.")
+        _("location"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where a session outside the venue meets."),
     )
     capacity = models.PositiveIntegerField(
         _("capacity"),
@@ -213,7 +226,9 @@ class Session(models.Model):
         blank=True,
         help_text=_("Places for sessions that need sign-up; empty means the room's capacity."),
     )
-    language = models.CharField(_("language"), max_length=5, choices=SESSION_LANGUAGES, default="en")
+    language = models.CharField(
+        _("language"), max_length=5, choices=SESSION_LANGUAGES, default="en"
+    )
     interpretation_languages = models.JSONField(
         _("interpretation into"),
         default=list,

@@ -60,7 +60,9 @@ class ProgrammeView(DetailView):
 
 
 def conference_calendar(request, slug: str) -> HttpResponse:
-    conference = get_object_or_404(Conference.objects.published().select_related("venue"), slug=slug)
+    conference = get_object_or_404(
+        Conference.objects.published().select_related("venue"), slug=slug
+    )
     response = HttpResponse(conference_ics(conference), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{conference.slug}.ics"'
     return response

@@ -40,4 +40,6 @@ def healthz(request):
     """For load balancers and container healthchecks: is each backing service reachable?"""
     checks = {"database": _database_state(), "broker": _broker_state()}
     healthy = all(state != "error" for state in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )

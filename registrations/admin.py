@@ -4,7 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
 from registrations import services
@@ -191,7 +192,9 @@ class RegistrationAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:registrations_registration_changelist"))
         queryset = attendee_list(changelist.get_queryset(request))
         filename = f"attendees-{timezone.localdate():%Y-%m-%d}.csv"
-        response = StreamingHttpResponse(attendee_csv(queryset), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            attendee_csv(queryset), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 

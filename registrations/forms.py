@@ -76,7 +76,8 @@ class RegistrationForm(forms.Form):
     category = forms.ChoiceField(
         label=_("You attend as"),
         choices=[
-            choice for choice in Registration.Category.choices
+            choice
+            for choice in Registration.Category.choices
             if choice[0] != Registration.Category.STAFF
         ],
         initial=Registration.Category.DELEGATE,
@@ -111,8 +112,10 @@ class RegistrationForm(forms.Form):
         required=False,
     )
     privacy_consent = forms.BooleanField(
-        label=_("I have read the privacy notice and agree to my data being used to manage my "
-                "registration."),
+        label=_(
+            "I have read the privacy notice and agree to my data being used to manage my "
+            "registration."
+        ),
         error_messages={"required": _("You need to accept the privacy notice to register.")},
     )
     # A field people never see; bots that fill every field fill it too.
@@ -146,17 +149,27 @@ class RegistrationForm(forms.Form):
                     '<summary>{% load i18n %}{% translate "My city or region is not in the list" %}'
                     "</summary>"
                 ),
-                Div("new_authority_name", "new_authority_country", "new_authority_kind",
-                    css_class="border-start ps-3 mt-2"),
+                Div(
+                    "new_authority_name",
+                    "new_authority_country",
+                    "new_authority_kind",
+                    css_class="border-start ps-3 mt-2",
+                ),
                 HTML("</details>"),
             ),
             Fieldset(
                 _("About you"),
-                Div(Div("first_name", css_class="col-md-6"), Div("last_name", css_class="col-md-6"),
-                    css_class="row"),
+                Div(
+                    Div("first_name", css_class="col-md-6"),
+                    Div("last_name", css_class="col-md-6"),
+                    css_class="row",
+                ),
                 "email",
-                Div(Div("job_title", css_class="col-md-6"), Div("organisation", css_class="col-md-6"),
-                    css_class="row"),
+                Div(
+                    Div("job_title", css_class="col-md-6"),
+                    Div("organisation", css_class="col-md-6"),
+                    css_class="row",
+                ),
                 "phone",
                 "category",
             ),
@@ -170,7 +183,9 @@ class RegistrationForm(forms.Form):
             Fieldset(
                 _("Privacy"),
                 HTML(
-                    '{% load i18n %}<p><a href="' + privacy_url + '" target="_blank" rel="noopener">'
+                    '{% load i18n %}<p><a href="'
+                    + privacy_url
+                    + '" target="_blank" rel="noopener">'
                     '{% translate "Read the privacy notice" %}</a></p>'
                 ),
                 "privacy_consent",
@@ -210,8 +225,10 @@ class RegistrationForm(forms.Form):
         ):
             self.add_error(
                 "special_needs_consent",
-                _("Tick this box so that we may keep your dietary and accessibility needs, "
-                  "or leave those fields empty."),
+                _(
+                    "Tick this box so that we may keep your dietary and accessibility needs, "
+                    "or leave those fields empty."
+                ),
             )
 
         raw_phone = data.get("phone", "").strip()

@@ -34,7 +34,9 @@ class Authority(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     name_key = models.CharField(max_length=200, editable=False, db_index=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MUNICIPALITY)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.MUNICIPALITY
+    )
     country = CountryField(_("country"))
     is_member = models.BooleanField(_("member of the network"), default=False)
     needs_review = models.BooleanField(
@@ -99,12 +101,13 @@ class Registration(models.Model):
     last_name = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("email"))
     job_title = models.CharField(_("job title"), max_length=150)
-    organisation = models.CharField(
-        _("department or organisation"), max_length=200, blank=True
-    )
+    organisation = models.CharField(_("department or organisation"), max_length=200, blank=True)
     phone = PhoneNumberField(_("phone"), blank=True)
     category = models.CharField(
-        _("participant category"), max_length=20, choices=Category.choices, default=Category.DELEGATE
+        _("participant category"),
+        max_length=20,
+        choices=Category.choices,
+        default=Category.DELEGATE,
     )
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
@@ -191,7 +194,10 @@ class OutboundEmail(models.Model):
         FAILED = "failed", _("Failed")
 
     registration = models.ForeignKey(
-        Registration, on_delete=models.CASCADE, related_name="emails", verbose_name=_("registration")
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="emails",
+        verbose_name=_("registration"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     recipient = models.EmailField(_("recipient"))

@@ -216,9 +216,7 @@ def registration_create(
         )
         outbound_email_queue(
             registration=registration,
-            kind=(
-                OutboundEmail.Kind.CONFIRMED if has_place else OutboundEmail.Kind.WAITLISTED
-            ),
+            kind=(OutboundEmail.Kind.CONFIRMED if has_place else OutboundEmail.Kind.WAITLISTED),
         )
     logger.info("registration %s created as %s", registration.pk, registration.status)
     return RegistrationOutcome(registration=registration, created=True)
@@ -307,7 +305,9 @@ def _enqueue_send(email_id: int) -> None:
         send_outbound_email.apply_async(args=[email_id], retry=False)
     except Exception:
         # The broker is down. The row is saved; requeue_stalled_emails hands it over later.
-        logger.warning("email %s not handed to the broker; it stays queued", email_id, exc_info=True)
+        logger.warning(
+            "email %s not handed to the broker; it stays queued", email_id, exc_info=True
+        )
 
 
 class TemporaryEmailError(Exception):

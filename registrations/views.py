@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language, gettext as _
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -28,9 +29,7 @@ class RegisterView(View):
         else:
             label = _("Register")
         language = get_language() if get_language() in Registration.Language.values else "en"
-        return RegistrationForm(
-            data, submit_label=label, initial={"preferred_language": language}
-        )
+        return RegistrationForm(data, submit_label=label, initial={"preferred_language": language})
 
     def _render(self, form: RegistrationForm, status: int = 200):
         context = {"conference": self.conference, "availability": self.availability, "form": form}

@@ -3,7 +3,6 @@ machine without the service, and fail in CI (CI=true or REQUIRE_SERVICES=1), whe
 test would hide that nothing was checked."""
 
 import os
-import shutil
 import socket
 from urllib.parse import urlparse
 
@@ -35,17 +34,16 @@ def _redis_reachable() -> bool:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    if item.get_closest_marker("postgres"):
-        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-            _missing("needs PostgreSQL: set DATABASE_URL=postgres://…")
+    on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    if item.get_closest_marker("postgres") and not on_postgres:
+        _missing("needs PostgreSQL: set DATABASE_URL=postgres://…")
     if item.get_closest_marker("services"):
-        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        if not on_postgres:
             _missing("needs PostgreSQL shared with a Celery worker: set DATABASE_URL=postgres://…")
         if not _redis_reachable():
             _missing("needs Redis: set REDIS_URL=redis://… to a running server")
-    if item.get_closest_marker("browser"):
-        if not shutil.which("chromium") and not os.path.exists("/usr/bin/chromium"):
-            _missing("needs Chromium at /usr/bin/chromium (apt-get install chromium)")
+    if item.get_closest_marker("browser") and not os.path.exists("/usr/bin/chromium"):
+        _missing("needs Chromium at /usr/bin/chromium (apt-get install chromium)")
 
 
 @pytest.fixture
@@ -79,16 +77,17 @@ def smtp_settings(settings, smtp_server):
 @pytest.fixture
 def celery_broker():
     """Makes the test process publish tasks to a real broker instead of running them in-process;
-    call it with the broker URL. Restores in-process mode afterwards."""
+    call it with the broker URL (and a queue of the test's own). Restores in-process mode after."""
     from config.celery_app import app
 
-    saved = app.conf.task_always_eager, app.conf.broker_url
+    saved = app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue
 
-    def use(url: str) -> None:
+    def use(url: str, queue: str = "celery") -> None:
         app.conf.task_always_eager = False
         app.conf.broker_url = url
+        app.conf.task_default_queue = queue
         app._pool = None  # the connection pool is cached per app; drop it, as app.close() does
 
     yield use
-    app.conf.task_always_eager, app.conf.broker_url = saved
+    app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue = saved
     app._pool = None

@@ -8,109 +8,331 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('conference', '0001_initial'),
+        ("conference", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Authority',
+            name="Authority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_key', models.CharField(db_index=True, editable=False, max_length=200)),
-                ('kind', models.CharField(choices=[('municipality', 'Municipality'), ('intercommunal', 'Intercommunal body'), ('province', 'Province or département'), ('region', 'Region'), ('national', 'National body'), ('international', 'International organisation'), ('other', 'Other')], default='municipality', max_length=20, verbose_name='kind')),
-                ('country', django_countries.fields.CountryField(max_length=2, verbose_name='country')),
-                ('is_member', models.BooleanField(default=False, verbose_name='member of the network')),
-                ('needs_review', models.BooleanField(default=False, help_text='Named by a delegate; an organiser has not checked it yet.', verbose_name='needs review')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("name_key", models.CharField(db_index=True, editable=False, max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("municipality", "Municipality"),
+                            ("intercommunal", "Intercommunal body"),
+                            ("province", "Province or département"),
+                            ("region", "Region"),
+                            ("national", "National body"),
+                            ("international", "International organisation"),
+                            ("other", "Other"),
+                        ],
+                        default="municipality",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "country",
+                    django_countries.fields.CountryField(max_length=2, verbose_name="country"),
+                ),
+                (
+                    "is_member",
+                    models.BooleanField(default=False, verbose_name="member of the network"),
+                ),
+                (
+                    "needs_review",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Named by a delegate; an organiser has not checked it yet.",
+                        verbose_name="needs review",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'authority',
-                'verbose_name_plural': 'authorities',
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(fields=('country', 'name_key'), name='authority_unique_name_per_country')],
+                "verbose_name": "authority",
+                "verbose_name_plural": "authorities",
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("country", "name_key"), name="authority_unique_name_per_country"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Registration',
+            name="Registration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=12, unique=True, verbose_name='reference')),
-                ('status', models.CharField(choices=[('confirmed', 'Confirmed'), ('waitlisted', 'Waiting list'), ('cancelled', 'Cancelled')], max_length=20, verbose_name='status')),
-                ('first_name', models.CharField(max_length=100, verbose_name='first name')),
-                ('last_name', models.CharField(max_length=100, verbose_name='last name')),
-                ('email', models.EmailField(max_length=254, verbose_name='email')),
-                ('job_title', models.CharField(max_length=150, verbose_name='job title')),
-                ('organisation', models.CharField(blank=True, max_length=200, verbose_name='department or organisation')),
-                ('phone', phonenumber_field.modelfields.PhoneNumberField(blank=True, max_length=128, region=None, verbose_name='phone')),
-                ('category', models.CharField(choices=[('delegate', 'Delegate'), ('elected', 'Elected official'), ('speaker', 'Speaker'), ('press', 'Press'), ('exhibitor', 'Exhibitor'), ('staff', 'Organiser staff')], default='delegate', max_length=20, verbose_name='participant category')),
-                ('preferred_language', models.CharField(choices=[('en', 'English'), ('fr', 'French')], default='en', max_length=2, verbose_name='preferred language')),
-                ('interpretation_language', models.CharField(blank=True, choices=[('en', 'English'), ('fr', 'French'), ('de', 'German'), ('es', 'Spanish'), ('it', 'Italian'), ('pt', 'Portuguese'), ('nl', 'Dutch'), ('pl', 'Polish')], max_length=5, verbose_name='interpretation language')),
-                ('dietary_needs', models.TextField(blank=True, max_length=500, verbose_name='dietary needs')),
-                ('accessibility_needs', models.TextField(blank=True, max_length=500, verbose_name='accessibility needs')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='registered at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmed at')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled at')),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='registrations.authority', verbose_name='city or region')),
-                ('conference', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='conference.conference', verbose_name='conference')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        editable=False, max_length=12, unique=True, verbose_name="reference"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Confirmed"),
+                            ("waitlisted", "Waiting list"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("first_name", models.CharField(max_length=100, verbose_name="first name")),
+                ("last_name", models.CharField(max_length=100, verbose_name="last name")),
+                ("email", models.EmailField(max_length=254, verbose_name="email")),
+                ("job_title", models.CharField(max_length=150, verbose_name="job title")),
+                (
+                    "organisation",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="department or organisation"
+                    ),
+                ),
+                (
+                    "phone",
+                    phonenumber_field.modelfields.PhoneNumberField(
+                        blank=True, max_length=128, region=None, verbose_name="phone"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("delegate", "Delegate"),
+                            ("elected", "Elected official"),
+                            ("speaker", "Speaker"),
+                            ("press", "Press"),
+                            ("exhibitor", "Exhibitor"),
+                            ("staff", "Organiser staff"),
+                        ],
+                        default="delegate",
+                        max_length=20,
+                        verbose_name="participant category",
+                    ),
+                ),
+                (
+                    "preferred_language",
+                    models.CharField(
+                        choices=[("en", "English"), ("fr", "French")],
+                        default="en",
+                        max_length=2,
+                        verbose_name="preferred language",
+                    ),
+                ),
+                (
+                    "interpretation_language",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("en", "English"),
+                            ("fr", "French"),
+                            ("de", "German"),
+                            ("es", "Spanish"),
+                            ("it", "Italian"),
+                            ("pt", "Portuguese"),
+                            ("nl", "Dutch"),
+                            ("pl", "Polish"),
+                        ],
+                        max_length=5,
+                        verbose_name="interpretation language",
+                    ),
+                ),
+                (
+                    "dietary_needs",
+                    models.TextField(blank=True, max_length=500, verbose_name="dietary needs"),
+                ),
+                (
+                    "accessibility_needs",
+                    models.TextField(
+                        blank=True, max_length=500, verbose_name="accessibility needs"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="registered at"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "confirmed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="confirmed at"),
+                ),
+                (
+                    "cancelled_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="cancelled at"),
+                ),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registrations",
+                        to="registrations.authority",
+                        verbose_name="city or region",
+                    ),
+                ),
+                (
+                    "conference",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registrations",
+                        to="conference.conference",
+                        verbose_name="conference",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'registration',
-                'verbose_name_plural': 'registrations',
-                'ordering': ['-created_at'],
+                "verbose_name": "registration",
+                "verbose_name_plural": "registrations",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='OutboundEmail',
+            name="OutboundEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('confirmed', 'Registration confirmed'), ('waitlisted', 'Placed on the waiting list'), ('promoted', 'Promoted from the waiting list'), ('cancelled', 'Registration cancelled'), ('already_registered', 'Already registered')], max_length=30, verbose_name='kind')),
-                ('recipient', models.EmailField(max_length=254, verbose_name='recipient')),
-                ('language', models.CharField(choices=[('en', 'English'), ('fr', 'French')], max_length=2, verbose_name='language')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('sent', 'Sent'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('next_attempt_at', models.DateTimeField(blank=True, help_text='When the worker should send it; the beat task hands it over again if not.', null=True, verbose_name='next attempt at')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
-                ('registration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emails', to='registrations.registration', verbose_name='registration')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Registration confirmed"),
+                            ("waitlisted", "Placed on the waiting list"),
+                            ("promoted", "Promoted from the waiting list"),
+                            ("cancelled", "Registration cancelled"),
+                            ("already_registered", "Already registered"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("recipient", models.EmailField(max_length=254, verbose_name="recipient")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("en", "English"), ("fr", "French")],
+                        max_length=2,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed")],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When the worker should send it; the beat task hands it over again if not.",
+                        null=True,
+                        verbose_name="next attempt at",
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
+                (
+                    "registration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="emails",
+                        to="registrations.registration",
+                        verbose_name="registration",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'email',
-                'verbose_name_plural': 'email outbox',
-                'ordering': ['-created_at'],
+                "verbose_name": "email",
+                "verbose_name_plural": "email outbox",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ConsentRecord',
+            name="ConsentRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('privacy_notice', 'Privacy notice'), ('special_needs', 'Use of dietary and accessibility needs')], max_length=20, verbose_name='kind')),
-                ('notice_version', models.CharField(max_length=20, verbose_name='notice version')),
-                ('given_at', models.DateTimeField(verbose_name='given at')),
-                ('registration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='registrations.registration')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("privacy_notice", "Privacy notice"),
+                            ("special_needs", "Use of dietary and accessibility needs"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("notice_version", models.CharField(max_length=20, verbose_name="notice version")),
+                ("given_at", models.DateTimeField(verbose_name="given at")),
+                (
+                    "registration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consents",
+                        to="registrations.registration",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consent record',
-                'verbose_name_plural': 'consent records',
-                'ordering': ['given_at'],
+                "verbose_name": "consent record",
+                "verbose_name_plural": "consent records",
+                "ordering": ["given_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(fields=['conference', 'status', 'created_at'], name='registratio_confere_963161_idx'),
+            model_name="registration",
+            index=models.Index(
+                fields=["conference", "status", "created_at"], name="registratio_confere_963161_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), models.F('conference'), condition=models.Q(('status', 'cancelled'), _negated=True), name='registration_one_active_per_email', violation_error_message='This email address is already registered.'),
+            model_name="registration",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"),
+                models.F("conference"),
+                condition=models.Q(("status", "cancelled"), _negated=True),
+                name="registration_one_active_per_email",
+                violation_error_message="This email address is already registered.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='outboundemail',
-            index=models.Index(fields=['status', 'next_attempt_at'], name='registratio_status_5f47d5_idx'),
+            model_name="outboundemail",
+            index=models.Index(
+                fields=["status", "next_attempt_at"], name="registratio_status_5f47d5_idx"
+            ),
         ),
     ]

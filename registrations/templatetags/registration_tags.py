@@ -10,4 +10,7 @@ register = template.Library()
 
 @register.inclusion_tag("registrations/registration_status.html")
 def registration_status(conference):
-    return {"conference": conference, "availability": registration_availability(conference=conference)}
+    return {
+        "conference": conference,
+        "availability": registration_availability(conference=conference),
+    }

@@ -98,7 +98,9 @@ def test_new_authority_needs_a_country(valid_data):
 
 def test_new_authority_with_country_is_accepted(valid_data):
     valid_data.update(
-        authority="", new_authority_name=" Sopot ", new_authority_country="PL",
+        authority="",
+        new_authority_name=" Sopot ",
+        new_authority_country="PL",
         new_authority_kind="municipality",
     )
     form = make_form(valid_data)

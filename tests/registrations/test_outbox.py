@@ -8,7 +8,7 @@ from django.utils import timezone
 from registrations import services
 from registrations.models import OutboundEmail, Registration
 from registrations.tasks import requeue_stalled_emails, send_outbound_email
-from tests.factories import AuthorityFactory, OutboundEmailFactory, RegistrationFactory
+from tests.factories import AuthorityFactory, OutboundEmailFactory
 from tests.smtp import free_port
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,172 @@
+"""End to end through the real services: a Celery worker process on Redis sends the outbox to a
+real SMTP server (aiosmtpd), with the test's PostgreSQL database shared between them."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from registrations import services
+from registrations.models import OutboundEmail, Registration
+from tests.factories import AuthorityFactory, ConferenceFactory
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    user = db["USER"] or "postgres"
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return (
+        f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+
+@pytest.fixture
+def worker(transactional_db, smtp_server, celery_broker, tmp_path):
+    """A `celery -A config worker` process on its own queue, sending through smtp_server."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    name = f"{queue}@localhost"
+    celery_broker(settings.REDIS_URL, queue=queue)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
+        "EMAIL_RETRY_BASE_SECONDS": "1",
+        "DJANGO_SITE_URL": "http://testserver",
+    }
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                queue,
+                "-n",
+                name,
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "info",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    from config.celery_app import app
+
+    deadline = time.monotonic() + 60
+    while not app.control.ping(destination=[name], timeout=0.5):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"Celery worker did not start:\n{log_path.read_text()}")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    connection.close()
+
+
+def wait_for(condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail("timed out waiting for the worker")
+        time.sleep(0.2)
+
+
+def test_worker_delivers_confirmation_of_a_registration_made_in_french(worker, smtp_server, client):
+    conference = ConferenceFactory(capacity=10)
+    authority = AuthorityFactory(name="Nice", country="FR")
+    with translation.override("fr"):
+        register_url = reverse("registrations:register", kwargs={"slug": conference.slug})
+    response = client.post(
+        register_url,
+        {
+            "authority": authority.pk,
+            "first_name": "Élodie",
+            "last_name": "Lefèvre",
+            "email": "elodie.lefevre@nice.fr",
+            "job_title": "Adjointe à la sécurité",
+            "category": "elected",
+            "preferred_language": "fr",
+            "privacy_consent": "on",
+        },
+    )
+    assert response.status_code == 302
+
+    wait_for(lambda: len(smtp_server.messages) == 1)
+    registration = Registration.objects.get()
+    email = registration.emails.get()
+    wait_for(lambda: OutboundEmail.objects.get(pk=email.pk).status == OutboundEmail.Status.SENT)
+    [message] = smtp_server.messages
+    assert message["To"] == "elodie.lefevre@nice.fr"
+    assert registration.reference in message["Subject"]
+    assert "Votre inscription est confirmée" in message["Subject"]
+    parts = {part.get_content_type() for part in message.walk()}
+    assert {"text/plain", "text/html", "text/calendar"} <= parts
+
+
+def test_worker_retries_after_temporary_smtp_failure(worker, smtp_server):
+    smtp_server.refuse_next("451 4.3.0 Try again later")
+    conference = ConferenceFactory()
+
+    outcome = services.registration_create(
+        conference=conference,
+        authority=AuthorityFactory(),
+        data=services.RegistrationData(
+            first_name="Jonas", last_name="Berg", email="jonas@malmo.se", job_title="Adviser"
+        ),
+    )
+
+    email = outcome.registration.emails.get()
+    wait_for(lambda: OutboundEmail.objects.get(pk=email.pk).status == OutboundEmail.Status.SENT)
+    email.refresh_from_db()
+    assert email.attempts == 2
+    assert len(smtp_server.messages) == 1
+
+
+def test_email_saved_while_redis_was_down_is_sent_once_redis_is_back(
+    worker, smtp_server, celery_broker
+):
+    from tests.smtp import free_port
+
+    queue = worker.args[worker.args.index("-Q") + 1]
+    celery_broker(f"redis://127.0.0.1:{free_port()}/0", queue=queue)  # Redis "down"
+    outcome = services.registration_create(
+        conference=ConferenceFactory(),
+        authority=AuthorityFactory(),
+        data=services.RegistrationData(
+            first_name="Inês", last_name="Costa", email="ines@lisboa.pt", job_title="Adviser"
+        ),
+    )
+    email = outcome.registration.emails.get()
+    assert email.status == OutboundEmail.Status.QUEUED
+
+    celery_broker(settings.REDIS_URL, queue=queue)  # Redis "back"; beat's task runs
+    later = timezone.now() + services.EMAIL_STALLED_AFTER * 2
+    assert services.outbound_emails_requeue_stalled(now=later) == 1
+
+    wait_for(lambda: OutboundEmail.objects.get(pk=email.pk).status == OutboundEmail.Status.SENT)
+    assert [message["To"] for message in smtp_server.messages] == ["ines@lisboa.pt"]

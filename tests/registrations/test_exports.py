@@ -1,0 +1,76 @@
+import csv
+import io
+
+import pytest
+
+from registrations.exports import attendee_csv, spreadsheet_safe
+from registrations.models import Registration
+from tests.factories import AuthorityFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
+        ("+33 4 93 92 83 00", "'+33 4 93 92 83 00"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("Adjointe = maire", "Adjointe = maire"),
+        ("Liège", "Liège"),
+        (None, ""),
+        (42, "42"),
+    ],
+)
+def test_spreadsheet_safe(value, expected):
+    assert spreadsheet_safe(value) == expected
+
+
+def read_csv(chunks) -> list[list[str]]:
+    text = "".join(chunks)
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def test_attendee_csv_has_header_and_one_row_per_registration():
+    authority = AuthorityFactory(name="Gdańsk", country="PL")
+    registration = RegistrationFactory(
+        authority=authority, first_name="Łucja", last_name="Żak", job_title="=1+2"
+    )
+
+    rows = read_csv(attendee_csv(Registration.objects.select_related("authority", "conference")))
+
+    assert rows[0] == [
+        "Reference",
+        "Status",
+        "First name",
+        "Last name",
+        "Email",
+        "Job title",
+        "Department or organisation",
+        "City or region",
+        "Country",
+        "Category",
+        "Language",
+        "Registered at",
+    ]
+    assert rows[1][:6] == [
+        registration.reference,
+        "Confirmed",
+        "Łucja",
+        "Żak",
+        registration.email,
+        "'=1+2",
+    ]
+    assert rows[1][7:11] == ["Gdańsk", "Poland", "Delegate", "English"]
+    assert len(rows) == 2
+
+
+def test_attendee_csv_is_utf8_with_bom_when_encoded():
+    RegistrationFactory(first_name="Σοφία")
+    payload = "".join(attendee_csv(Registration.objects.all())).encode("utf-8")
+    assert payload.startswith(b"\xef\xbb\xbf")
+    assert "Σοφία".encode() in payload

@@ -1,0 +1,53 @@
+"""A delegate registers in French in a real browser (Playwright driving Debian's Chromium)."""
+
+import pytest
+
+from registrations.models import Registration
+from tests.factories import AuthorityFactory, ConferenceFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+def page(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright runs an event loop in this thread; the ORM calls made around it are ours.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def test_delegate_registers_in_french_and_sees_reference(live_server, page):
+    conference = ConferenceFactory(name="Sécurité, démocratie et villes", capacity=50)
+    AuthorityFactory(name="Nice", country="FR")
+    AuthorityFactory(name="Liège", country="BE")
+
+    page.goto(f"{live_server.url}/fr/")
+    assert page.locator("h1").inner_text() == conference.name
+    page.get_by_role("link", name="S’inscrire maintenant").click()
+
+    page.locator("#id_authority-ts-control").fill("lieg")
+    page.locator(".ts-dropdown .option", has_text="Liège").click()
+    page.get_by_label("Prénom").fill("Émilie")
+    page.get_by_label("Nom", exact=True).fill("Dubois-Lefèvre")
+    page.get_by_label("Adresse e-mail").fill("emilie.dubois@liege.be")
+    page.get_by_label("Fonction").fill("Échevine de la sécurité")
+    page.get_by_label("politique de confidentialité").check()
+    page.get_by_role("button", name="S’inscrire").click()
+
+    reference = page.get_by_test_id("reference").inner_text()
+    page.screenshot(path="/tmp/registration-done.png", full_page=True)
+    registration = Registration.objects.get()
+    assert reference == registration.reference
+    assert registration.preferred_language == "fr"
+    assert registration.authority.name == "Liège"
+    assert page.locator("h1").inner_text() == "Vous êtes inscrit"
