@@ -21,6 +21,7 @@ def page(monkeypatch):
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
         )
         context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+        context.set_default_timeout(10_000)
         yield context.new_page()
         context.close()
         browser.close()
@@ -33,16 +34,16 @@ def test_delegate_registers_in_french_and_sees_reference(live_server, page):
 
     page.goto(f"{live_server.url}/fr/")
     assert page.locator("h1").inner_text() == conference.name
-    page.get_by_role("link", name="S’inscrire maintenant").click()
+    page.get_by_role("link", name="S'inscrire maintenant").click()
 
     page.locator("#id_authority-ts-control").fill("lieg")
     page.locator(".ts-dropdown .option", has_text="Liège").click()
     page.get_by_label("Prénom").fill("Émilie")
-    page.get_by_label("Nom", exact=True).fill("Dubois-Lefèvre")
-    page.get_by_label("Adresse e-mail").fill("emilie.dubois@liege.be")
+    page.locator("#id_last_name").fill("Dubois-Lefèvre")
+    page.locator("#id_email").fill("emilie.dubois@liege.be")
     page.get_by_label("Fonction").fill("Échevine de la sécurité")
     page.get_by_label("politique de confidentialité").check()
-    page.get_by_role("button", name="S’inscrire").click()
+    page.get_by_role("button", name="S'inscrire", exact=True).click()
 
     reference = page.get_by_test_id("reference").inner_text()
     page.screenshot(path="/tmp/registration-done.png", full_page=True)
@@ -50,4 +51,4 @@ def test_delegate_registers_in_french_and_sees_reference(live_server, page):
     assert reference == registration.reference
     assert registration.preferred_language == "fr"
     assert registration.authority.name == "Liège"
-    assert page.locator("h1").inner_text() == "Vous êtes inscrit"
+    assert page.locator("h1").inner_text() == "Votre inscription est confirmée"
