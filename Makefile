@@ -23,7 +23,19 @@ demo: install
 	$(BIN)/python manage.py seed_demo --open-registration --registrations 300 --demo-organiser
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Tests that need PostgreSQL, Redis and a Celery worker run against the services named by
+# DATABASE_URL and REDIS_URL; when those are unset, the local defaults are used if they answer,
+# and otherwise those tests are skipped (in CI, with CI=true, they fail instead).
+LOCAL_DATABASE_URL := postgres://postgres@127.0.0.1:5432/conference
+LOCAL_REDIS_URL := redis://127.0.0.1:6379/1
+port_open = $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', $(1)), 1)" 2>/dev/null
+
 test: install
+	@if [ -z "$${DATABASE_URL+set}" ] && $(call port_open,5432); then \
+	  export DATABASE_URL=$(LOCAL_DATABASE_URL); fi; \
+	if [ -z "$${REDIS_URL+set}" ] && $(call port_open,6379); then \
+	  export REDIS_URL=$(LOCAL_REDIS_URL); fi; \
+	echo "tests: DATABASE_URL=$${DATABASE_URL:-(SQLite)} REDIS_URL=$${REDIS_URL:-(none)}"; \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -4,6 +4,7 @@ tasks and commands call these functions, so each rule exists once."""
 import logging
 import secrets
 import smtplib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -143,6 +144,11 @@ def _confirmed_count(conference: Conference) -> int:
     return conference.registrations.filter(status=Registration.Status.CONFIRMED).count()
 
 
+def _newcomer_gets_place(conference: Conference, *, confirmed: int, anyone_waiting: bool) -> bool:
+    """A newcomer is confirmed while places remain and nobody is waiting before them."""
+    return not anyone_waiting and confirmed < conference.capacity
+
+
 def registration_create(
     *,
     conference: Conference,
@@ -180,8 +186,13 @@ def registration_create(
         if authority is None:
             authority = authority_get_or_create_named(new_authority=new_authority)
 
-        waiting = conference.registrations.filter(status=Registration.Status.WAITLISTED).exists()
-        has_place = not waiting and _confirmed_count(conference) < conference.capacity
+        has_place = _newcomer_gets_place(
+            conference,
+            confirmed=_confirmed_count(conference),
+            anyone_waiting=conference.registrations.filter(
+                status=Registration.Status.WAITLISTED
+            ).exists(),
+        )
         registration = Registration(
             conference=conference,
             authority=authority,
@@ -220,6 +231,112 @@ def registration_create(
         )
     logger.info("registration %s created as %s", registration.pk, registration.status)
     return RegistrationOutcome(registration=registration, created=True)
+
+
+@dataclass(frozen=True)
+class ImportedRegistration:
+    authority: Authority
+    data: RegistrationData
+    special_needs_consent: bool = False
+
+
+def registrations_import(
+    *,
+    conference: Conference,
+    entries: Iterable[ImportedRegistration],
+    registered_at: datetime,
+    batch_size: int = 2000,
+) -> int:
+    """Write many registrations at once (demo data, imports) under the rules of
+    registration_create: confirmed while places remain, then the waiting list; consent records;
+    emails already registered are skipped. No email is queued: whoever imports decides whom to
+    tell. Returns how many were added."""
+    with transaction.atomic():
+        conference = _lock_conference(conference)
+        registrations = conference.registrations.all()
+        known_emails = {email.lower() for email in registrations.values_list("email", flat=True)}
+        taken_references = set(
+            Registration.objects.filter(
+                reference__startswith=f"{conference.reference_prefix}-"
+            ).values_list("reference", flat=True)
+        )
+        confirmed = _confirmed_count(conference)
+        anyone_waiting = registrations.filter(status=Registration.Status.WAITLISTED).exists()
+
+        added = 0
+        batch: list[tuple[Registration, bool]] = []
+        for entry in entries:
+            data = entry.data
+            email = normalise_email(data.email)
+            if email in known_emails:
+                continue
+            if (data.dietary_needs or data.accessibility_needs) and not entry.special_needs_consent:
+                raise RegistrationError(
+                    _("Dietary and accessibility needs can only be kept with your consent.")
+                )
+            known_emails.add(email)
+            has_place = _newcomer_gets_place(
+                conference, confirmed=confirmed, anyone_waiting=anyone_waiting
+            )
+            if has_place:
+                confirmed += 1
+            else:
+                anyone_waiting = True
+            reference = _new_reference(conference.reference_prefix)
+            while reference in taken_references:
+                reference = _new_reference(conference.reference_prefix)
+            taken_references.add(reference)
+            registration = Registration(
+                conference=conference,
+                authority=entry.authority,
+                reference=reference,
+                status=(
+                    Registration.Status.CONFIRMED if has_place else Registration.Status.WAITLISTED
+                ),
+                confirmed_at=registered_at if has_place else None,
+                first_name=data.first_name.strip(),
+                last_name=data.last_name.strip(),
+                email=email,
+                job_title=data.job_title.strip(),
+                organisation=data.organisation.strip(),
+                phone=data.phone,
+                category=data.category,
+                preferred_language=data.preferred_language,
+                interpretation_language=data.interpretation_language,
+                dietary_needs=data.dietary_needs.strip(),
+                accessibility_needs=data.accessibility_needs.strip(),
+            )
+            batch.append((registration, entry.special_needs_consent))
+            if len(batch) == batch_size:
+                added += _write_imported(batch, registered_at=registered_at)
+                batch = []
+        if batch:
+            added += _write_imported(batch, registered_at=registered_at)
+    logger.info("conference %s: %s registrations imported", conference.pk, added)
+    return added
+
+
+def _write_imported(batch: list[tuple[Registration, bool]], *, registered_at: datetime) -> int:
+    registrations = Registration.objects.bulk_create([registration for registration, _ in batch])
+    ConsentRecord.objects.bulk_create(
+        ConsentRecord(
+            registration=registration,
+            kind=kind,
+            notice_version=PRIVACY_NOTICE_VERSION,
+            given_at=registered_at,
+        )
+        for registration, special_needs_consent in batch
+        for kind in (
+            [ConsentRecord.Kind.PRIVACY_NOTICE, ConsentRecord.Kind.SPECIAL_NEEDS]
+            if special_needs_consent
+            else [ConsentRecord.Kind.PRIVACY_NOTICE]
+        )
+    )
+    # created_at is auto_now_add, which bulk_create cannot set.
+    Registration.objects.filter(pk__in=[registration.pk for registration in registrations]).update(
+        created_at=registered_at, updated_at=registered_at
+    )
+    return len(registrations)
 
 
 def registration_cancel(*, registration: Registration, now: datetime | None = None) -> Registration:

@@ -13,3 +13,6 @@ SITE_URL = "http://testserver"
 # Serve static files from the source folders, as in development: no collectstatic before tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Threads that serve requests in tests (live server) must not keep connections open past the
+# request, or the test database cannot be dropped at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -270,3 +270,44 @@ def test_registration_resend_confirmation_queues_email_for_current_status(confer
     email = services.registration_resend_confirmation(registration=registration)
 
     assert email.kind == OutboundEmail.Kind.WAITLISTED
+
+
+def test_registrations_import_follows_capacity_and_consent_rules_without_emails():
+    conference = ConferenceFactory(capacity=3)
+    RegistrationFactory(conference=conference, email="known@example.org")
+    authority = AuthorityFactory()
+    registered_at = timezone.now() - dt.timedelta(days=3)
+    entries = [
+        services.ImportedRegistration(
+            authority=authority,
+            data=make_data(email=email, dietary_needs="Halal" if index == 0 else ""),
+            special_needs_consent=index == 0,
+        )
+        for index, email in enumerate(
+            ["a@example.org", "KNOWN@example.org", "b@example.org", "c@example.org"]
+        )
+    ]
+
+    added = services.registrations_import(
+        conference=conference, entries=entries, registered_at=registered_at, batch_size=2
+    )
+
+    assert added == 3
+    imported = conference.registrations.exclude(email="known@example.org").order_by("email")
+    assert [r.status for r in imported] == ["confirmed", "confirmed", "waitlisted"]
+    assert all(r.created_at == registered_at for r in imported)
+    assert ConsentRecord.objects.filter(kind=ConsentRecord.Kind.SPECIAL_NEEDS).count() == 1
+    assert ConsentRecord.objects.filter(kind=ConsentRecord.Kind.PRIVACY_NOTICE).count() == 3
+    assert OutboundEmail.objects.count() == 0
+    assert len({r.reference for r in imported}) == 3
+
+
+def test_registrations_import_refuses_needs_without_consent(conference):
+    entry = services.ImportedRegistration(
+        authority=AuthorityFactory(), data=make_data(dietary_needs="Vegan")
+    )
+    with pytest.raises(services.RegistrationError):
+        services.registrations_import(
+            conference=conference, entries=[entry], registered_at=timezone.now()
+        )
+    assert Registration.objects.count() == 0

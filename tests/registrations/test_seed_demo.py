@@ -1,0 +1,243 @@
+import datetime as dt
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from conference.models import Conference, Room, Session, Speaker, Venue
+from registrations import demo_data
+from registrations.management.commands.seed_demo import ascii_fold, open_registration_shift
+from registrations.models import (
+    Authority,
+    ConsentRecord,
+    OutboundEmail,
+    Registration,
+    authority_name_key,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(**options) -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def demo_conference() -> Conference:
+    return Conference.objects.get(slug="nice-2021")
+
+
+def counts() -> dict[str, int]:
+    return {
+        "venues": Venue.objects.count(),
+        "rooms": Room.objects.count(),
+        "conferences": Conference.objects.count(),
+        "sessions": Session.objects.count(),
+        "speakers": Speaker.objects.count(),
+        "session_speakers": Session.speakers.through.objects.count(),
+        "authorities": Authority.objects.count(),
+        "registrations": Registration.objects.count(),
+        "consents": ConsentRecord.objects.count(),
+        "emails": OutboundEmail.objects.count(),
+    }
+
+
+def test_seed_demo_twice_gives_the_same_data():
+    seed(open_registration=True, registrations=20)
+    first = counts()
+
+    seed(open_registration=True, registrations=20)
+
+    assert counts() == first
+    assert first["conferences"] == 1
+    assert first["sessions"] == len(demo_data.SESSIONS)
+    assert first["speakers"] == len(demo_data.SPEAKERS)
+    assert first["authorities"] == len(demo_data.AUTHORITIES)
+    assert first["registrations"] == 20
+
+
+def test_seed_demo_loads_authorities_from_many_countries():
+    seed()
+
+    assert Authority.objects.count() >= 30
+    assert Authority.objects.values("country").distinct().count() >= 12
+    assert not Authority.objects.filter(needs_review=True).exists()
+    required = [
+        ("Nice", "FR"),
+        ("Liège", "BE"),
+        ("Rotterdam", "NL"),
+        ("Mannheim", "DE"),
+        ("Generalitat de Catalunya", "ES"),
+        ("Emilia-Romagna", "IT"),
+        ("Lisboa", "PT"),
+        ("Gdańsk", "PL"),
+        ("Riga", "LV"),
+        ("Malmö", "SE"),
+        ("Meyrin", "CH"),
+    ]
+    for name, country in required:
+        assert Authority.objects.filter(
+            country=country, name_key__contains=authority_name_key(name)
+        ).exists(), name
+    berlin = Authority.objects.get(country="DE", name_key="berlin")
+    assert berlin.kind == Authority.Kind.REGION
+
+
+def test_seed_demo_updates_an_authority_a_delegate_named():
+    Authority.objects.create(name="LIEGE ", country="BE", needs_review=True)
+
+    seed()
+
+    liege = Authority.objects.get(country="BE", name_key="liege")
+    assert (liege.name, liege.is_member, liege.needs_review) == ("Liège", True, False)
+
+
+def test_seed_demo_rooms_have_their_capacities():
+    seed()
+
+    capacities = dict(Room.objects.values_list("name", "capacity"))
+    assert capacities["Apollon"] == 1022
+    assert capacities["Athéna"] == 750
+    assert capacities["Hermès"] == 300
+
+
+def test_seed_demo_session_capacities_fit_their_rooms():
+    seed()
+
+    for session in Session.objects.select_related("room"):
+        if session.capacity is not None and session.room is not None:
+            assert session.capacity <= session.room.capacity, session.title
+        if session.kind == Session.Kind.SITE_VISIT:
+            assert session.room is None and session.location and session.capacity
+
+
+def test_seed_demo_keeps_the_2021_dates_by_default():
+    seed()
+
+    conference = demo_conference()
+    assert (conference.start_date, conference.end_date) == (
+        dt.date(2021, 10, 20),
+        dt.date(2021, 10, 22),
+    )
+    assert conference.registration_is_open() is False
+    opening = Session.objects.get(conference=conference, title="Opening ceremony")
+    assert opening.starts_at == dt.datetime(2021, 10, 20, 14, 0, tzinfo=conference.tzinfo)
+
+
+def test_seed_demo_open_registration_opens_it_and_keeps_local_times():
+    seed(open_registration=True)
+
+    conference = demo_conference()
+    today = timezone.localdate(timezone=conference.tzinfo)
+    assert conference.registration_is_open() is True
+    assert 8 * 7 <= (conference.start_date - today).days <= 14 * 7
+    assert conference.start_date.weekday() == dt.date(2021, 10, 20).weekday()
+    assert conference.registration_closes_at.date() == conference.start_date - dt.timedelta(days=7)
+    day_two = conference.start_date + dt.timedelta(days=1)
+    workshop_starts = {
+        timezone.localtime(session.starts_at, conference.tzinfo).time()
+        for session in conference.sessions.filter(kind=Session.Kind.WORKSHOP)
+        if timezone.localtime(session.starts_at, conference.tzinfo).date() == day_two
+    }
+    assert workshop_starts == {dt.time(9, 30), dt.time(11, 30), dt.time(14, 30), dt.time(16, 30)}
+
+
+def test_seed_demo_open_registration_then_default_restores_2021():
+    seed(open_registration=True)
+    seed()
+
+    assert demo_conference().start_date == dt.date(2021, 10, 20)
+    assert Session.objects.count() == len(demo_data.SESSIONS)
+
+
+def test_open_registration_shift_is_whole_weeks_across_daylight_saving_time():
+    start = dt.date(2021, 10, 20)
+    for today in (dt.date(2026, 3, 1), dt.date(2026, 7, 15), dt.date(2026, 11, 28)):
+        shift = open_registration_shift(start, today)
+        assert shift.days % 7 == 0
+        assert 8 * 7 <= (start + shift - today).days < 9 * 7
+
+
+def test_seed_demo_registrations_creates_exactly_n_without_emails():
+    seed(registrations=50)
+
+    registrations = list(demo_conference().registrations.all())
+    assert len(registrations) == 50
+    assert OutboundEmail.objects.count() == 0
+    assert len({registration.reference for registration in registrations}) == 50
+    for registration in registrations:
+        registration.full_clean()
+        assert re.fullmatch(r"NCE-[23456789A-HJKMNP-Z]{5}", registration.reference)
+        assert re.fullmatch(r"[a-z0-9-]+\.[a-z0-9-]+\.\d{3}@example\.org", registration.email)
+        kinds = set(registration.consents.values_list("kind", flat=True))
+        has_needs = bool(registration.dietary_needs or registration.accessibility_needs)
+        expected = {ConsentRecord.Kind.PRIVACY_NOTICE}
+        if has_needs:
+            expected.add(ConsentRecord.Kind.SPECIAL_NEEDS)
+        assert kinds == expected
+        # Closed in 2021: dated inside the registration window, as the service would have.
+        conference = registration.conference
+        assert conference.registration_is_open(registration.created_at)
+        assert registration.confirmed_at == registration.created_at
+
+
+def test_seed_demo_registrations_are_deterministic_and_extendable():
+    seed(registrations=30)
+    first = set(Registration.objects.values_list("email", flat=True))
+
+    seed(registrations=40)
+
+    emails = set(Registration.objects.values_list("email", flat=True))
+    assert len(emails) == 40
+    assert first < emails
+
+
+def test_seed_demo_registrations_beyond_capacity_join_the_waiting_list():
+    seed(open_registration=True, registrations=905)
+
+    conference = demo_conference()
+    statuses = conference.registrations.values_list("status", flat=True)
+    assert list(statuses).count(Registration.Status.CONFIRMED) == 900
+    assert list(statuses).count(Registration.Status.WAITLISTED) == 5
+    assert not conference.registrations.filter(
+        status=Registration.Status.WAITLISTED, confirmed_at__isnull=False
+    ).exists()
+
+
+def test_ascii_fold_handles_european_alphabets():
+    assert ascii_fold("Łukasz") == "lukasz"
+    assert ascii_fold("Wiśniewska") == "wisniewska"
+    assert ascii_fold("Γιώργος") == "giorgos"
+    assert ascii_fold("Παπαδοπούλου") == "papadopoyloy"
+    assert ascii_fold("Йорданка") == "yordanka"
+    assert ascii_fold("Øyvind") == "oyvind"
+    assert ascii_fold("van 't Hof") == "van-t-hof"
+    assert ascii_fold("María José") == "maria-jose"
+
+
+def test_seed_demo_organiser_is_refused_when_debug_is_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG"):
+        seed(demo_organiser=True)
+
+    assert not get_user_model().objects.exists()
+    assert not Conference.objects.exists()
+
+
+def test_seed_demo_organiser_creates_a_superuser_when_debug_is_on(settings):
+    settings.DEBUG = True
+
+    output = seed(demo_organiser=True)
+    seed(demo_organiser=True)
+
+    user = get_user_model().objects.get()
+    assert (user.username, user.email) == ("organiser", "organiser@example.org")
+    assert user.is_superuser and user.is_staff
+    assert user.check_password("acropolis-2021")
+    assert "acropolis-2021" in output
