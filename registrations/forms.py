@@ -6,6 +6,7 @@ from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -136,7 +137,6 @@ class RegistrationForm(forms.Form):
         self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "type": "tel"})
         self.fields["job_title"].widget.attrs["autocomplete"] = "organization-title"
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
-        privacy_url = reverse("registrations:privacy")
         self.helper = FormHelper()
         self.helper.form_tag = True
         self.helper.attrs = {"novalidate": ""}
@@ -145,9 +145,11 @@ class RegistrationForm(forms.Form):
                 _("Your city or region"),
                 "authority",
                 HTML(
-                    '<details class="mb-3" {% if form.new_authority_name.value %}open{% endif %}>'
-                    '<summary>{% load i18n %}{% translate "My city or region is not in the list" %}'
-                    "</summary>"
+                    format_html(
+                        '<details class="mb-3"{}><summary>{}</summary>',
+                        " open" if self.data.get("new_authority_name") else "",
+                        _("My city or region is not in the list"),
+                    )
                 ),
                 Div(
                     "new_authority_name",
@@ -183,10 +185,11 @@ class RegistrationForm(forms.Form):
             Fieldset(
                 _("Privacy"),
                 HTML(
-                    '{% load i18n %}<p><a href="'
-                    + privacy_url
-                    + '" target="_blank" rel="noopener">'
-                    '{% translate "Read the privacy notice" %}</a></p>'
+                    format_html(
+                        '<p><a href="{}" target="_blank" rel="noopener">{}</a></p>',
+                        reverse("registrations:privacy"),
+                        _("Read the privacy notice (opens in a new tab)"),
+                    )
                 ),
                 "privacy_consent",
             ),
