@@ -30,6 +30,7 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 REFERENCE_LENGTH = 5
 
 EMAIL_MAX_ATTEMPTS = 8
+ALREADY_REGISTERED_COOLDOWN = timedelta(hours=1)
 # The beat task hands a queued email to the worker again once it is this late.
 EMAIL_STALLED_AFTER = timedelta(minutes=5)
 
@@ -179,8 +180,16 @@ def registration_create(
             .first()
         )
         if existing is not None:
-            outbound_email_queue(registration=existing, kind=OutboundEmail.Kind.ALREADY_REGISTERED)
-            logger.info("registration %s: repeated sign-up, reminder queued", existing.pk)
+            # Anyone can type someone else's address: one reminder per cooldown, not a mailbomb.
+            reminded = existing.emails.filter(
+                kind=OutboundEmail.Kind.ALREADY_REGISTERED,
+                created_at__gte=now - ALREADY_REGISTERED_COOLDOWN,
+            ).exists()
+            if not reminded:
+                outbound_email_queue(
+                    registration=existing, kind=OutboundEmail.Kind.ALREADY_REGISTERED
+                )
+            logger.info("registration %s: repeated sign-up", existing.pk)
             return RegistrationOutcome(registration=existing, created=False)
 
         if authority is None:

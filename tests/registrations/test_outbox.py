@@ -209,3 +209,12 @@ def test_email_queued_while_broker_was_down_goes_out_once_it_is_back(conference)
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.SENT
     assert len(mail.outbox) == 1
+
+
+def test_beat_schedule_runs_the_requeue_task_every_minute():
+    from config.celery_app import app
+
+    entry = app.conf.beat_schedule["requeue-stalled-emails"]
+    assert entry["task"] == requeue_stalled_emails.name
+    assert entry["task"] in app.tasks
+    assert entry["schedule"].minute == set(range(60))

@@ -311,3 +311,16 @@ def test_registrations_import_refuses_needs_without_consent(conference):
             conference=conference, entries=[entry], registered_at=timezone.now()
         )
     assert Registration.objects.count() == 0
+
+
+def test_repeated_sign_ups_send_one_reminder_per_cooldown(conference):
+    existing = register(conference).registration
+
+    for _ in range(3):
+        assert register(conference).created is False
+
+    reminders = existing.emails.filter(kind=OutboundEmail.Kind.ALREADY_REGISTERED)
+    assert reminders.count() == 1
+    reminders.update(created_at=timezone.now() - services.ALREADY_REGISTERED_COOLDOWN)
+    register(conference)
+    assert reminders.count() == 2
