@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from conference.models import SESSION_LANGUAGES, Conference, Room, Session, Speaker, Venue
+from conference.services import session_save
 from conference.signals import conference_capacity_raised
 
 
@@ -107,6 +108,12 @@ class SessionAdmin(admin.ModelAdmin):
     search_fields = ["title", "description", "speakers__full_name"]
     autocomplete_fields = ["speakers"]
     date_hierarchy = "starts_at"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            session_save(session=obj, changed_fields=set(form.changed_data))
+        else:
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(Speaker)

@@ -188,7 +188,33 @@ class Speaker(models.Model):
         return self.full_name
 
 
+class Theme(models.Model):
+    """A thread running through the programme, to filter it by (e.g. "Drugs and nightlife")."""
+
+    conference = models.ForeignKey(
+        Conference, on_delete=models.CASCADE, related_name="themes", verbose_name=_("conference")
+    )
+    name = models.CharField(_("name"), max_length=150)
+    slug = models.SlugField(_("slug"))
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conference", "slug"], name="theme_unique_per_conference"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Session(models.Model):
+    # Kinds with limited places, which delegates sign up for; everyone may attend the others.
+    SIGN_UP_KINDS = ("workshop", "focus", "site_visit")
+
     class Kind(models.TextChoices):
         PLENARY = "plenary", _("Plenary")
         WORKSHOP = "workshop", _("Workshop")
@@ -238,6 +264,12 @@ class Session(models.Model):
     speakers = models.ManyToManyField(
         Speaker, related_name="sessions", blank=True, verbose_name=_("speakers")
     )
+    themes = models.ManyToManyField(
+        Theme, related_name="sessions", blank=True, verbose_name=_("themes")
+    )
+    # iCalendar SEQUENCE: raised whenever the time or place changes, so that calendar apps
+    # replace the event they hold instead of keeping the old one.
+    sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("session")
@@ -261,6 +293,13 @@ class Session(models.Model):
         if unknown:
             message = gettext("Unknown language: %(codes)s") % {"codes": ", ".join(sorted(unknown))}
             raise ValidationError({"interpretation_languages": message})
+
+    @property
+    def requires_sign_up(self) -> bool:
+        return self.kind in self.SIGN_UP_KINDS
+
+    def overlaps(self, other: "Session") -> bool:
+        return self.starts_at < other.ends_at and other.starts_at < self.ends_at
 
     @property
     def effective_capacity(self) -> int | None:

@@ -1,5 +1,13 @@
+"""How the conference app tells the app that holds registrations about changes it must act on,
+without depending on it."""
+
 from django.dispatch import Signal
 
-# Sent with the conference when organisers raise its capacity, so that the app that holds the
-# waiting list (registrations) can fill the new places without conference depending on it.
-conference_capacity_raised = Signal()
+# The conference's capacity was raised: free places can go to its waiting list.
+conference_capacity_raised = Signal()  # conference=
+
+# A session's places changed (its capacity, or its room when it has no capacity of its own).
+session_capacity_changed = Signal()  # session=
+
+# A session moved in time or place: the delegates who booked it must be told.
+session_moved = Signal()  # session=

@@ -7,12 +7,21 @@ class RegistrationsConfig(AppConfig):
     verbose_name = _("Registrations")
 
     def ready(self) -> None:
-        from conference.signals import conference_capacity_raised
+        from conference import signals
         from registrations import services
 
-        def fill_new_places(sender, conference, **kwargs):
+        def fill_conference(sender, conference, **kwargs):
             services.waitlist_promote(conference=conference)
 
-        conference_capacity_raised.connect(
-            fill_new_places, weak=False, dispatch_uid="registrations.fill_new_places"
-        )
+        def fill_session(sender, session, **kwargs):
+            services.sessions_rebalance(session_ids=[session.pk])
+
+        def tell_session_moved(sender, session, **kwargs):
+            services.session_moved_notify(session=session)
+
+        for signal, receiver in [
+            (signals.conference_capacity_raised, fill_conference),
+            (signals.session_capacity_changed, fill_session),
+            (signals.session_moved, tell_session_moved),
+        ]:
+            signal.connect(receiver, weak=False, dispatch_uid=f"registrations.{receiver.__name__}")

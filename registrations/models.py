@@ -1,3 +1,4 @@
+import secrets
 import unicodedata
 
 from django.db import models
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
-from conference.models import SESSION_LANGUAGES, Conference
+from conference.models import SESSION_LANGUAGES, Conference, Session
 
 # Bump when the privacy notice changes, so each consent record says which text was accepted.
 PRIVACY_NOTICE_VERSION = "2026-11-28"
@@ -18,6 +19,10 @@ def authority_name_key(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name)
     without_marks = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(without_marks.casefold().split())
+
+
+def new_agenda_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class Authority(models.Model):
@@ -117,6 +122,11 @@ class Registration(models.Model):
     )
     dietary_needs = models.TextField(_("dietary needs"), max_length=500, blank=True)
     accessibility_needs = models.TextField(_("accessibility needs"), max_length=500, blank=True)
+    # The secret in the address of the delegate's personal agenda feed, which calendar apps
+    # fetch without logging in. Random and replaceable: a new one cuts off the old address.
+    agenda_token = models.CharField(
+        max_length=43, unique=True, editable=False, default=new_agenda_token
+    )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
@@ -153,6 +163,42 @@ class Registration(models.Model):
         return self.status != self.Status.CANCELLED
 
 
+class SessionBooking(models.Model):
+    """A delegate's place in a session that needs sign-up, or their place in its waiting list.
+    The waiting list is served in order of `created_at`, to confirmed delegates only."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        WAITING = "waiting", _("Waiting list")
+
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="bookings",
+        verbose_name=_("registration"),
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("session")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    created_at = models.DateTimeField(_("chosen at"), auto_now_add=True)
+    booked_at = models.DateTimeField(_("booked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("session booking")
+        verbose_name_plural = _("session bookings")
+        ordering = ["session__starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "session"], name="booking_one_per_session"
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.registration.reference} – {self.session}"
+
+
 class ConsentRecord(models.Model):
     """What a delegate agreed to, when, and to which version of the notice."""
 
@@ -187,6 +233,8 @@ class OutboundEmail(models.Model):
         PROMOTED = "promoted", _("Promoted from the waiting list")
         CANCELLED = "cancelled", _("Registration cancelled")
         ALREADY_REGISTERED = "already_registered", _("Already registered")
+        SESSION_PROMOTED = "session_promoted", _("Place in a session freed up")
+        SESSION_MOVED = "session_moved", _("Session moved")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -200,6 +248,15 @@ class OutboundEmail(models.Model):
         verbose_name=_("registration"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("session"),
+        help_text=_("The session the email is about, if any."),
+    )
     recipient = models.EmailField(_("recipient"))
     language = models.CharField(_("language"), max_length=2, choices=Registration.Language.choices)
     status = models.CharField(

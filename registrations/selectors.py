@@ -1,14 +1,15 @@
 """Reads that the pages and the admin share."""
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from conference.models import Conference
-from registrations.models import Authority, Registration
+from conference.models import Conference, Session
+from registrations.models import Authority, Registration, SessionBooking
 
 
 class RegistrationState(enum.Enum):
@@ -58,4 +59,55 @@ def attendee_list(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
     """Registrations with what the attendee export prints, in one query."""
     return queryset.select_related("authority", "conference").order_by(
         "conference", "last_name", "first_name", "pk"
+    )
+
+
+@dataclass(frozen=True)
+class SessionAvailability:
+    """Where sign-up for one session stands. `places_left` is None when places are unlimited."""
+
+    places_left: int | None
+    booked: int
+    waiting: int
+
+    @property
+    def is_full(self) -> bool:
+        return self.places_left == 0
+
+
+def session_availability(sessions: Iterable[Session]) -> dict[int, SessionAvailability]:
+    """Availability of the sessions that need sign-up, by session id, in one query."""
+    sessions = [session for session in sessions if session.requires_sign_up]
+    counts = {
+        row["session_id"]: row
+        for row in SessionBooking.objects.filter(session__in=sessions)
+        .values("session_id")
+        .annotate(
+            booked=Count("pk", filter=Q(status=SessionBooking.Status.BOOKED)),
+            waiting=Count(
+                "pk",
+                filter=Q(
+                    status=SessionBooking.Status.WAITING,
+                    registration__status=Registration.Status.CONFIRMED,
+                ),
+            ),
+        )
+    }
+    availability = {}
+    for session in sessions:
+        row = counts.get(session.pk, {"booked": 0, "waiting": 0})
+        capacity = session.effective_capacity
+        places_left = None if capacity is None else max(capacity - row["booked"], 0)
+        availability[session.pk] = SessionAvailability(
+            places_left=places_left, booked=row["booked"], waiting=row["waiting"]
+        )
+    return availability
+
+
+def sessions_for_sign_up(conference: Conference) -> QuerySet[Session]:
+    """The sessions a delegate can choose, in programme order."""
+    return (
+        conference.sessions.filter(kind__in=Session.SIGN_UP_KINDS)
+        .select_related("room")
+        .order_by("starts_at", "room__position", "title")
     )

@@ -11,15 +11,17 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from conference.models import Conference
+from conference.models import Conference, Session
 from registrations.models import (
     PRIVACY_NOTICE_VERSION,
     Authority,
     ConsentRecord,
     OutboundEmail,
     Registration,
+    SessionBooking,
     authority_name_key,
 )
 
@@ -157,9 +159,11 @@ def registration_create(
     authority: Authority | None = None,
     new_authority: NewAuthority | None = None,
     special_needs_consent: bool = False,
+    sessions: Iterable[Session] = (),
     now: datetime | None = None,
 ) -> RegistrationOutcome:
-    """Register a delegate: confirmed while places remain, on the waiting list after that."""
+    """Register a delegate: confirmed while places remain, on the waiting list after that; with
+    the sessions they chose booked, or their waiting lists joined, as session_bookings_set does."""
     if (authority is None) == (new_authority is None):
         raise ValueError("give either an authority or a new authority")
     if (data.dietary_needs or data.accessibility_needs) and not special_needs_consent:
@@ -234,6 +238,9 @@ def registration_create(
             )
             for kind in consents
         )
+        sessions = list(sessions)
+        if sessions:
+            _bookings_replace(registration, sessions, now=now)
         outbound_email_queue(
             registration=registration,
             kind=(OutboundEmail.Kind.CONFIRMED if has_place else OutboundEmail.Kind.WAITLISTED),
@@ -349,7 +356,8 @@ def _write_imported(batch: list[tuple[Registration, bool]], *, registered_at: da
 
 
 def registration_cancel(*, registration: Registration, now: datetime | None = None) -> Registration:
-    """Cancel a registration; a place it held goes to the first on the waiting list."""
+    """Cancel a registration: its place goes to the first on the conference's waiting list, and
+    its session places to the first on each session's waiting list."""
     now = now or timezone.now()
     with transaction.atomic():
         conference = _lock_conference(registration.conference)
@@ -360,40 +368,205 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = now
         registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+        freed_sessions = set(registration.bookings.values_list("session_id", flat=True))
+        registration.bookings.all().delete()
         outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.CANCELLED)
         if held_place:
-            waitlist_promote(conference=conference, now=now, locked=True)
+            _, sessions_to_fill = _promote_registrations(conference, now=now)
+            freed_sessions |= sessions_to_fill
+        sessions_rebalance(session_ids=freed_sessions, now=now)
     logger.info("registration %s cancelled", registration.pk)
     return registration
 
 
-def waitlist_promote(
-    *, conference: Conference, now: datetime | None = None, locked: bool = False
-) -> list[Registration]:
-    """Give free places to the waiting list, first come first served. Called when a place
-    frees up or when organisers raise the capacity."""
+def waitlist_promote(*, conference: Conference, now: datetime | None = None) -> list[Registration]:
+    """Give free places to the conference's waiting list, first come first served. Called when
+    a place frees up or when organisers raise the capacity."""
     now = now or timezone.now()
-    promoted = []
     with transaction.atomic():
-        if not locked:
-            conference = _lock_conference(conference)
-        free = conference.capacity - _confirmed_count(conference)
-        if free <= 0:
-            return promoted
-        waiting = list(
-            conference.registrations.select_for_update()
-            .filter(status=Registration.Status.WAITLISTED)
-            .order_by("created_at", "pk")[:free]
-        )
-        for registration in waiting:
-            registration.status = Registration.Status.CONFIRMED
-            registration.confirmed_at = now
-            registration.save(update_fields=["status", "confirmed_at", "updated_at"])
-            outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.PROMOTED)
-            promoted.append(registration)
-    for registration in promoted:
-        logger.info("registration %s promoted from the waiting list", registration.pk)
+        conference = _lock_conference(conference)
+        promoted, sessions_to_fill = _promote_registrations(conference, now=now)
+        sessions_rebalance(session_ids=sessions_to_fill, now=now)
     return promoted
+
+
+def _promote_registrations(
+    conference: Conference, *, now: datetime
+) -> tuple[list[Registration], set[int]]:
+    """Confirm waiting registrations while places remain (the conference row is locked).
+    Returns them, and the sessions whose waiting lists they now count in."""
+    free = conference.capacity - _confirmed_count(conference)
+    if free <= 0:
+        return [], set()
+    promoted = list(
+        conference.registrations.select_for_update()
+        .filter(status=Registration.Status.WAITLISTED)
+        .order_by("created_at", "pk")[:free]
+    )
+    for registration in promoted:
+        registration.status = Registration.Status.CONFIRMED
+        registration.confirmed_at = now
+        registration.save(update_fields=["status", "confirmed_at", "updated_at"])
+        outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.PROMOTED)
+        logger.info("registration %s promoted from the waiting list", registration.pk)
+    sessions = set(
+        SessionBooking.objects.filter(
+            registration__in=promoted, status=SessionBooking.Status.WAITING
+        ).values_list("session_id", flat=True)
+    )
+    return promoted, sessions
+
+
+# --- Session bookings -----------------------------------------------------------------------
+#
+# Lock order, everywhere: the conference row, then registration rows, then session rows all at
+# once in ascending id. Transactions that lock several registrations hold the conference lock
+# first; those without it lock a single registration. So no two transactions wait on each other.
+
+
+class BookingError(RegistrationError):
+    pass
+
+
+def session_clashes(sessions: Iterable[Session]) -> list[tuple[Session, Session]]:
+    """Pairs of sessions that overlap in time, earliest first."""
+    ordered = sorted(sessions, key=lambda session: (session.starts_at, session.pk or 0))
+    clashes = []
+    for index, first in enumerate(ordered):
+        for second in ordered[index + 1 :]:
+            if second.starts_at >= first.ends_at:
+                break
+            clashes.append((first, second))
+    return clashes
+
+
+def session_clash_message(clashes: list[tuple[Session, Session]]) -> str:
+    return " ".join(
+        gettext("“%(first)s” and “%(second)s” take place at the same time.")
+        % {"first": first.title, "second": second.title}
+        for first, second in clashes
+    )
+
+
+def _check_choice(registration: Registration, sessions: list[Session]) -> None:
+    for session in sessions:
+        if session.conference_id != registration.conference_id or not session.requires_sign_up:
+            raise BookingError(
+                gettext("“%(session)s” cannot be booked.") % {"session": session.title}
+            )
+    clashes = session_clashes(sessions)
+    if clashes:
+        raise BookingError(session_clash_message(clashes))
+
+
+@dataclass(frozen=True)
+class BookingChanges:
+    added: list[SessionBooking]
+    removed: list[Session]
+
+
+def session_bookings_set(
+    *, registration: Registration, sessions: Iterable[Session], now: datetime | None = None
+) -> BookingChanges:
+    """Make the delegate's sessions exactly `sessions`: a place in each while places remain,
+    else a place in its waiting list. Only confirmed delegates hold places; the waiting-list
+    entries of others count once their registration is confirmed. Sessions must not overlap."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status == Registration.Status.CANCELLED:
+            raise BookingError(gettext("This registration is cancelled."))
+        return _bookings_replace(registration, list(sessions), now=now)
+
+
+def _bookings_replace(
+    registration: Registration, sessions: list[Session], *, now: datetime
+) -> BookingChanges:
+    _check_choice(registration, sessions)
+    current = {booking.session_id: booking for booking in registration.bookings.all()}
+    wanted = {session.pk for session in sessions}
+    removed_ids = current.keys() - wanted
+    added_ids = wanted - current.keys()
+    if not removed_ids and not added_ids:
+        return BookingChanges(added=[], removed=[])
+    locked = _lock_sessions(removed_ids | added_ids)
+    SessionBooking.objects.filter(registration=registration, session_id__in=removed_ids).delete()
+    # New choices join the back of the waiting list; the rebalance below then gives them a
+    # place if nobody eligible is ahead of them.
+    SessionBooking.objects.bulk_create(
+        SessionBooking(
+            registration=registration, session_id=session_id, status=SessionBooking.Status.WAITING
+        )
+        for session_id in sorted(added_ids)
+    )
+    _rebalance_locked(locked, now=now, quiet_for=registration.pk)
+    added = list(registration.bookings.filter(session_id__in=added_ids).select_related("session"))
+    return BookingChanges(added=added, removed=[locked[pk] for pk in sorted(removed_ids)])
+
+
+def _lock_sessions(session_ids: Iterable[int]) -> dict[int, Session]:
+    sessions = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("room")
+        .filter(pk__in=set(session_ids))
+        .order_by("pk")
+    )
+    return {session.pk: session for session in sessions}
+
+
+def sessions_rebalance(*, session_ids: Iterable[int], now: datetime | None = None) -> None:
+    """Fill the free places of these sessions from their waiting lists: after a cancellation,
+    a confirmation, a raised capacity."""
+    session_ids = set(session_ids)
+    if not session_ids:
+        return
+    with transaction.atomic():
+        _rebalance_locked(_lock_sessions(session_ids), now=now or timezone.now())
+
+
+def _rebalance_locked(
+    sessions: dict[int, Session], *, now: datetime, quiet_for: int | None = None
+) -> None:
+    """Give each free place to the first confirmed delegate in the waiting list, and tell them
+    (except `quiet_for`, who is choosing their sessions right now and sees the result)."""
+    for session in sessions.values():
+        waiting = SessionBooking.objects.filter(
+            session=session,
+            status=SessionBooking.Status.WAITING,
+            registration__status=Registration.Status.CONFIRMED,
+        ).order_by("created_at", "pk")
+        capacity = session.effective_capacity
+        if capacity is not None:
+            booked = session.bookings.filter(status=SessionBooking.Status.BOOKED).count()
+            waiting = waiting[: max(capacity - booked, 0)]
+        for booking in waiting.select_related("registration"):
+            booking.status = SessionBooking.Status.BOOKED
+            booking.booked_at = now
+            booking.save(update_fields=["status", "booked_at"])
+            if booking.registration_id != quiet_for:
+                outbound_email_queue(
+                    registration=booking.registration,
+                    kind=OutboundEmail.Kind.SESSION_PROMOTED,
+                    session=session,
+                )
+                logger.info("booking %s promoted from the session waiting list", booking.pk)
+
+
+def session_moved_notify(*, session: Session) -> int:
+    """Tell every delegate holding a place or waiting in a session that it has moved."""
+    with transaction.atomic():
+        bookings = list(
+            session.bookings.exclude(
+                registration__status=Registration.Status.CANCELLED
+            ).select_related("registration")
+        )
+        for booking in bookings:
+            outbound_email_queue(
+                registration=booking.registration,
+                kind=OutboundEmail.Kind.SESSION_MOVED,
+                session=session,
+            )
+    return len(bookings)
 
 
 def registration_resend_confirmation(*, registration: Registration) -> OutboundEmail:
@@ -410,11 +583,14 @@ def registration_resend_confirmation(*, registration: Registration) -> OutboundE
 # --- The outbox -----------------------------------------------------------------------------
 
 
-def outbound_email_queue(*, registration: Registration, kind: str) -> OutboundEmail:
+def outbound_email_queue(
+    *, registration: Registration, kind: str, session: Session | None = None
+) -> OutboundEmail:
     """Record an email in the caller's transaction and hand it to the worker once that commits."""
     email = OutboundEmail.objects.create(
         registration=registration,
         kind=kind,
+        session=session,
         recipient=registration.email,
         language=registration.preferred_language,
         next_attempt_at=timezone.now(),
