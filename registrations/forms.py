@@ -6,14 +6,27 @@ from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from conference.models import SESSION_LANGUAGES
+from conference.models import SESSION_LANGUAGES, Conference, Session
 from registrations.models import Authority, Registration
-from registrations.selectors import authorities_for_choice
-from registrations.services import NewAuthority, RegistrationData, normalise_email
+from registrations.selectors import (
+    authorities_for_choice,
+    session_availability,
+    sessions_for_sign_up,
+)
+from registrations.services import (
+    NewAuthority,
+    RegistrationData,
+    normalise_email,
+    session_clash_message,
+    session_clashes,
+)
 
 # Besides letters and combining marks (any script), names may hold these.
 NAME_PUNCTUATION = set(" -'’.")
@@ -34,6 +47,31 @@ def validate_person_name(value: str) -> None:
 class AuthorityChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Authority) -> str:
         return f"{obj.name} — {obj.country.name}"
+
+
+class SessionChoiceField(forms.ModelMultipleChoiceField):
+    """Sessions to sign up for, each labelled with its time, room and places left."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.availability = {}
+
+    def label_from_instance(self, session: Session) -> str:
+        start = timezone.localtime(session.starts_at, session.conference.tzinfo)
+        end = timezone.localtime(session.ends_at, session.conference.tzinfo)
+        place = session.room.name if session.room else session.location
+        when = f"{date_format(start, 'D j M')} {start:%H:%M}–{end:%H:%M}"
+        availability = self.availability.get(session.pk)
+        if availability is None or availability.places_left is None:
+            status = ""
+        elif availability.is_full:
+            status = gettext("full: waiting list")
+        else:
+            status = ngettext(
+                "%(count)d place left", "%(count)d places left", availability.places_left
+            ) % {"count": availability.places_left}
+        parts = [when, session.title, place, status]
+        return " · ".join(part for part in parts if part)
 
 
 class RegistrationForm(forms.Form):
@@ -119,11 +157,24 @@ class RegistrationForm(forms.Form):
         ),
         error_messages={"required": _("You need to accept the privacy notice to register.")},
     )
+    sessions = SessionChoiceField(
+        label=_("Workshops, focus sessions and site visits"),
+        queryset=Session.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Optional, and you can change them later. Plenaries are open to all. When a session "
+            "is full you join its waiting list and get a place as soon as one frees up."
+        ),
+    )
     # A field people never see; bots that fill every field fill it too.
     website = forms.CharField(required=False, label=_("Leave this field empty"))
 
-    def __init__(self, *args, submit_label: str, **kwargs):
+    def __init__(self, *args, conference: Conference, submit_label: str, **kwargs):
         super().__init__(*args, **kwargs)
+        sessions = sessions_for_sign_up(conference).select_related("conference")
+        self.fields["sessions"].queryset = sessions
+        self.fields["sessions"].availability = session_availability(sessions)
         self.fields["authority"].queryset = authorities_for_choice()
         self.fields["authority"].widget.attrs["data-searchable"] = "true"
         # Built per form so that country names follow the active language.
@@ -176,6 +227,11 @@ class RegistrationForm(forms.Form):
                 "category",
             ),
             Fieldset(_("Languages"), "preferred_language", "interpretation_language"),
+            *(
+                [Fieldset(_("Sessions"), "sessions")]
+                if self.fields["sessions"].availability
+                else []
+            ),
             Fieldset(
                 _("Dietary and accessibility needs"),
                 "dietary_needs",
@@ -205,6 +261,13 @@ class RegistrationForm(forms.Form):
 
     def clean_last_name(self) -> str:
         return " ".join(self.cleaned_data["last_name"].split())
+
+    def clean_sessions(self) -> list[Session]:
+        sessions = list(self.cleaned_data["sessions"])
+        clashes = session_clashes(sessions)
+        if clashes:
+            raise ValidationError(session_clash_message(clashes), code="clash")
+        return sessions
 
     def clean(self) -> dict:
         data = super().clean()

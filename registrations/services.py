@@ -140,7 +140,7 @@ def _save_with_unique_reference(registration: Registration, prefix: str) -> None
 
 def _lock_conference(conference: Conference) -> Conference:
     """Every change to who holds a place starts here: the conference row is the capacity lock."""
-    return Conference.objects.select_for_update().get(pk=conference.pk)
+    return Conference.objects.select_for_update(no_key=True).get(pk=conference.pk)
 
 
 def _confirmed_count(conference: Conference) -> int:
@@ -361,7 +361,7 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
     now = now or timezone.now()
     with transaction.atomic():
         conference = _lock_conference(registration.conference)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration = Registration.objects.select_for_update(no_key=True).get(pk=registration.pk)
         if registration.status == Registration.Status.CANCELLED:
             return registration
         held_place = registration.status == Registration.Status.CONFIRMED
@@ -399,7 +399,7 @@ def _promote_registrations(
     if free <= 0:
         return [], set()
     promoted = list(
-        conference.registrations.select_for_update()
+        conference.registrations.select_for_update(no_key=True)
         .filter(status=Registration.Status.WAITLISTED)
         .order_by("created_at", "pk")[:free]
     )
@@ -421,7 +421,9 @@ def _promote_registrations(
 #
 # Lock order, everywhere: the conference row, then registration rows, then session rows all at
 # once in ascending id. Transactions that lock several registrations hold the conference lock
-# first; those without it lock a single registration. So no two transactions wait on each other.
+# first; those without it lock a single registration. Rows are locked FOR NO KEY UPDATE, which
+# still lets other transactions insert rows that refer to them (an outbox email to a delegate
+# whose row another transaction holds), so foreign keys add no waits of their own.
 
 
 class BookingError(RegistrationError):
@@ -473,7 +475,7 @@ def session_bookings_set(
     entries of others count once their registration is confirmed. Sessions must not overlap."""
     now = now or timezone.now()
     with transaction.atomic():
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration = Registration.objects.select_for_update(no_key=True).get(pk=registration.pk)
         if registration.status == Registration.Status.CANCELLED:
             raise BookingError(gettext("This registration is cancelled."))
         return _bookings_replace(registration, list(sessions), now=now)
@@ -506,7 +508,7 @@ def _bookings_replace(
 
 def _lock_sessions(session_ids: Iterable[int]) -> dict[int, Session]:
     sessions = (
-        Session.objects.select_for_update(of=("self",))
+        Session.objects.select_for_update(of=("self",), no_key=True)
         .select_related("room")
         .filter(pk__in=set(session_ids))
         .order_by("pk")

@@ -29,7 +29,12 @@ class RegisterView(View):
         else:
             label = _("Register")
         language = get_language() if get_language() in Registration.Language.values else "en"
-        return RegistrationForm(data, submit_label=label, initial={"preferred_language": language})
+        return RegistrationForm(
+            data,
+            conference=self.conference,
+            submit_label=label,
+            initial={"preferred_language": language},
+        )
 
     def _render(self, form: RegistrationForm, status: int = 200):
         context = {"conference": self.conference, "availability": self.availability, "form": form}
@@ -56,6 +61,7 @@ class RegisterView(View):
                 authority=form.cleaned_data.get("authority"),
                 new_authority=form.new_authority(),
                 special_needs_consent=form.cleaned_data["special_needs_consent"],
+                sessions=form.cleaned_data["sessions"],
             )
         except services.RegistrationError as error:
             messages.error(request, error.message)

@@ -1,7 +1,7 @@
 import pytest
 
 from registrations.forms import RegistrationForm, validate_person_name
-from tests.factories import AuthorityFactory
+from tests.factories import AuthorityFactory, ConferenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +26,10 @@ def valid_data():
     }
 
 
-def make_form(data) -> RegistrationForm:
-    return RegistrationForm(data, submit_label="Register")
+def make_form(data, conference=None) -> RegistrationForm:
+    return RegistrationForm(
+        data, conference=conference or ConferenceFactory(), submit_label="Register"
+    )
 
 
 def test_form_accepts_valid_data_and_normalises_email(valid_data):

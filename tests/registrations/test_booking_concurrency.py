@@ -1,0 +1,67 @@
+"""Session sign-up under real concurrency on PostgreSQL."""
+
+import pytest
+
+from registrations import services
+from registrations.models import SessionBooking
+from tests.factories import RegistrationFactory, SessionFactory
+from tests.registrations.test_concurrency import run_concurrently
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_100_concurrent_bookings_for_20_places_give_20_places_and_80_waiting(conference):
+    workshop = SessionFactory(conference=conference, capacity=20)
+    registrations = RegistrationFactory.create_batch(100, conference=conference)
+
+    run_concurrently(
+        100,
+        lambda index: services.session_bookings_set(
+            registration=registrations[index], sessions=[workshop]
+        ),
+    )
+
+    statuses = list(SessionBooking.objects.values_list("status", flat=True))
+    assert statuses.count(SessionBooking.Status.BOOKED) == 20
+    assert statuses.count(SessionBooking.Status.WAITING) == 80
+
+
+def test_booking_the_same_sessions_in_opposite_orders_never_deadlocks(conference):
+    morning = SessionFactory(conference=conference, capacity=3)
+    afternoon = SessionFactory(
+        conference=conference,
+        capacity=3,
+        starts_at=morning.ends_at,
+        ends_at=morning.ends_at + (morning.ends_at - morning.starts_at),
+    )
+    registrations = RegistrationFactory.create_batch(8, conference=conference)
+
+    def churn(index: int) -> None:
+        registration = registrations[index]
+        order = [morning, afternoon] if index % 2 else [afternoon, morning]
+        for _round in range(10):
+            services.session_bookings_set(registration=registration, sessions=order)
+            services.session_bookings_set(registration=registration, sessions=order[:1])
+            services.session_bookings_set(registration=registration, sessions=[])
+            services.session_bookings_set(registration=registration, sessions=order[::-1])
+
+    run_concurrently(8, churn)  # a deadlock would raise here
+
+    for session in (morning, afternoon):
+        booked = session.bookings.filter(status=SessionBooking.Status.BOOKED).count()
+        waiting = session.bookings.filter(status=SessionBooking.Status.WAITING).count()
+        assert (booked, waiting) == (3, 5)
+
+
+def test_concurrent_cancellations_give_each_freed_place_once(conference):
+    workshop = SessionFactory(conference=conference, capacity=5)
+    holders = RegistrationFactory.create_batch(5, conference=conference)
+    waiting = RegistrationFactory.create_batch(8, conference=conference)
+    for registration in (*holders, *waiting):
+        services.session_bookings_set(registration=registration, sessions=[workshop])
+
+    run_concurrently(5, lambda index: services.registration_cancel(registration=holders[index]))
+
+    statuses = list(workshop.bookings.values_list("status", flat=True))
+    assert statuses.count(SessionBooking.Status.BOOKED) == 5
+    assert statuses.count(SessionBooking.Status.WAITING) == 3
