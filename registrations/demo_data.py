@@ -1388,3 +1388,65 @@ ACCESSIBILITY_NEEDS = {
         "Avec un chien d'assistance",
     ],
 }
+
+
+# Threads through the programme, for filtering it: slug → name.
+THEMES = {
+    "prevention": "Prevention",
+    "radicalisation": "Radicalisation and polarisation",
+    "drugs-nightlife": "Drugs and nightlife",
+    "technology": "Technology and ethics",
+    "victims": "Victims and justice",
+    "gender": "Gender and violence",
+    "youth": "Youth",
+    "public-space": "Public space",
+    "participation": "Citizen participation",
+    "crisis": "Crises and resilience",
+    "policing": "Policing",
+    "governance": "Governance and funding",
+}
+
+# Session title → theme slugs.
+SESSION_THEMES = {
+    "Opening plenary: cities on the front line of every crisis": ["crisis", "governance"],
+    "Focus: local safety audits, a practical method": ["prevention", "governance"],
+    "Focus: European funding for urban security projects": ["governance"],
+    "Preventing radicalisation leading to violent extremism at local level": [
+        "radicalisation",
+        "prevention",
+    ],
+    "Drugs, alcohol and nightlife: reducing harm in city centres": ["drugs-nightlife"],
+    "Video surveillance and artificial intelligence: what ethics for cities?": ["technology"],
+    "Supporting victims of crime and terrorism": ["victims"],
+    "Youth, sport and prevention": ["youth", "prevention"],
+    "Gender-based violence and harassment in public spaces": ["gender", "public-space"],
+    "The role of citizens in crisis management": ["crisis", "participation"],
+    "Citizen participation in local security policies": ["participation"],
+    "Designing safer public spaces": ["public-space", "prevention"],
+    "Trafficking in human beings: what cities can do": ["victims"],
+    "Municipal police and community policing": ["policing"],
+    "Polarisation and hate crime at local level": ["radicalisation"],
+    "Security of major events and tourist destinations": ["public-space", "policing"],
+    "Restorative justice and alternatives to custody": ["victims"],
+    "Data, evaluation and evidence-based prevention": ["prevention", "technology"],
+    "Site visit: the urban supervision centre of the municipal police": ["technology", "policing"],
+    "Site visit: mediation and prevention in the Les Moulins district": [
+        "prevention",
+        "participation",
+    ],
+    "Site visit: protecting crowded places on the Promenade des Anglais": [
+        "public-space",
+        "crisis",
+    ],
+    "Cybercrime and online hate: the role of local authorities": ["technology", "radicalisation"],
+    "Mental health, homelessness and public space": ["public-space", "prevention"],
+    "Regional security strategies and their cities": ["governance"],
+    "Schools and their surroundings: preventing violence among young people": [
+        "youth",
+        "prevention",
+    ],
+    "Social cohesion and the inclusion of newcomers": ["participation"],
+    "Domestic violence: what the lockdowns taught cities": ["gender", "victims"],
+    "Floods, wildfires and heatwaves: local security in a changing climate": ["crisis"],
+    "Closing plenary: co-producing urban security in Europe": ["governance"],
+}

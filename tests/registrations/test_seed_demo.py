@@ -241,3 +241,16 @@ def test_seed_demo_organiser_creates_a_superuser_when_debug_is_on(settings):
     assert user.is_superuser and user.is_staff
     assert user.check_password("acropolis-2021")
     assert "acropolis-2021" in output
+
+
+def test_seed_demo_gives_sessions_needing_sign_up_capacities_and_themes():
+    seed()
+    conference = demo_conference()
+
+    for session in conference.sessions.filter(kind__in=Session.SIGN_UP_KINDS):
+        assert session.effective_capacity is not None, session.title
+        assert session.themes.exists(), session.title
+    visits = conference.sessions.filter(kind=Session.Kind.SITE_VISIT)
+    assert visits.count() >= 3
+    assert all(25 <= visit.capacity <= 40 for visit in visits)
+    assert set(demo_data.SESSION_THEMES) <= set(conference.sessions.values_list("title", flat=True))

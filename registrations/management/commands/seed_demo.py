@@ -25,7 +25,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from conference.models import Conference, Room, Session, Speaker, Venue
+from conference.models import Conference, Room, Session, Speaker, Theme, Venue
 from registrations import demo_data, services
 from registrations.models import (
     Authority,
@@ -85,7 +85,8 @@ class Command(BaseCommand):
             venue, rooms = load_venue()
             conference = load_conference(venue=venue, shift=shift)
             speakers = load_speakers(conference=conference)
-            load_sessions(conference=conference, rooms=rooms, speakers=speakers)
+            themes = load_themes(conference=conference)
+            load_sessions(conference=conference, rooms=rooms, speakers=speakers, themes=themes)
             added = generate_registrations(
                 conference=conference,
                 authorities=authorities,
@@ -200,8 +201,19 @@ def load_speakers(*, conference: Conference) -> dict[str, Speaker]:
     return speakers
 
 
+def load_themes(*, conference: Conference) -> dict[str, Theme]:
+    return {
+        slug: _upsert(Theme, {"conference": conference, "slug": slug}, {"name": name})
+        for slug, name in demo_data.THEMES.items()
+    }
+
+
 def load_sessions(
-    *, conference: Conference, rooms: dict[str, Room], speakers: dict[str, Speaker]
+    *,
+    conference: Conference,
+    rooms: dict[str, Room],
+    speakers: dict[str, Speaker],
+    themes: dict[str, Theme],
 ) -> list[Session]:
     tz = conference.tzinfo
     sessions = []
@@ -226,6 +238,9 @@ def load_sessions(
             },
         )
         session.speakers.set([speakers[name] for name in entry.get("speakers", [])])
+        session.themes.set(
+            [themes[slug] for slug in demo_data.SESSION_THEMES.get(entry["title"], [])]
+        )
         sessions.append(session)
     return sessions
 
