@@ -86,7 +86,12 @@ class RegisterDoneView(TemplateView):
         registration = None
         if done.get("registration"):
             registration = Registration.objects.filter(pk=done["registration"]).first()
-        context = {"conference": conference, "registration": registration}
+        bookings = (
+            registration.bookings.select_related("session").order_by("session__starts_at")
+            if registration
+            else []
+        )
+        context = {"conference": conference, "registration": registration, "bookings": bookings}
         return self.render_to_response(context)
 
 

@@ -191,3 +191,17 @@ def test_privacy_notice_page(client):
         response = client.get(reverse("registrations:privacy"))
     assert response.status_code == 200
     assert "Privacy notice" in response.content.decode()
+
+
+def test_register_with_sessions_lists_them_on_the_thanks_page(client, conference, form_data):
+    from tests.factories import SessionFactory
+
+    workshop = SessionFactory(conference=conference, title="Designing safer public spaces")
+    form_data["sessions"] = [workshop.pk]
+
+    response = client.post(url("registrations:register", conference), form_data, follow=True)
+
+    content = response.content.decode()
+    assert "Your sessions" in content
+    assert "Designing safer public spaces" in content
+    assert Registration.objects.get().bookings.get().session == workshop
