@@ -1,10 +1,21 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.db.models import Count
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from conference.models import SESSION_LANGUAGES, Conference, Room, Session, Speaker, Venue
+from conference.models import (
+    SESSION_LANGUAGES,
+    Conference,
+    Room,
+    Session,
+    Speaker,
+    Theme,
+    Venue,
+)
+from conference.schedule_checks import schedule_problems
 from conference.services import session_save
 from conference.signals import conference_capacity_raised
 
@@ -73,6 +84,14 @@ class ConferenceAdmin(admin.ModelAdmin):
             conference_capacity_raised.send(sender=Conference, conference=obj)
 
 
+class SessionChangeList(ChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        # The page's sessions are fetched; give each its warnings for the "warnings" column.
+        for session in self.result_list:
+            session.schedule_warnings = self.model_admin.schedule_problems_of(request, session)
+
+
 class SessionAdminForm(forms.ModelForm):
     interpretation_languages = forms.MultipleChoiceField(
         label=_("interpretation into"),
@@ -96,17 +115,45 @@ class SessionAdminForm(forms.ModelForm):
             "language",
             "interpretation_languages",
             "speakers",
+            "themes",
         ]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        conference = cleaned_data.get("conference")
+        if conference is not None:
+            for field in ("speakers", "themes"):
+                if any(item.conference_id != conference.pk for item in cleaned_data.get(field, [])):
+                    self.add_error(field, _("Choose only from this session’s conference."))
+        return cleaned_data
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "conference"]
+    list_filter = ["conference"]
+    list_select_related = ["conference"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
     form = SessionAdminForm
-    list_display = ["title", "kind", "starts_at", "ends_at", "room", "capacity", "language"]
-    list_filter = ["conference", "kind", "room", "language"]
-    list_select_related = ["room"]
+    list_display = [
+        "title",
+        "kind",
+        "starts_at",
+        "ends_at",
+        "room",
+        "capacity",
+        "language",
+        "warnings",
+    ]
+    list_filter = ["conference", "kind", "room", "language", "themes"]
+    list_select_related = ["room", "conference"]
     search_fields = ["title", "description", "speakers__full_name"]
-    autocomplete_fields = ["speakers"]
+    autocomplete_fields = ["speakers", "themes"]
     date_hierarchy = "starts_at"
 
     def save_model(self, request, obj, form, change):
@@ -114,6 +161,34 @@ class SessionAdmin(admin.ModelAdmin):
             session_save(session=obj, changed_fields=set(form.changed_data))
         else:
             super().save_model(request, obj, form, change)
+
+    def schedule_problems_of(self, request, session: Session) -> list[str]:
+        """The session's warnings. The checks run once per conference and request, so a
+        changelist page costs the same few queries however many sessions it shows."""
+        by_conference = getattr(request, "schedule_problems_by_conference", None)
+        if by_conference is None:
+            by_conference = request.schedule_problems_by_conference = {}
+        if session.conference_id not in by_conference:
+            by_conference[session.conference_id] = schedule_problems(session.conference)
+        return by_conference[session.conference_id].get(session.pk, [])
+
+    def get_changelist(self, request, **kwargs):
+        return SessionChangeList
+
+    @admin.display(description=_("warnings"))
+    def warnings(self, obj):
+        problems = getattr(obj, "schedule_warnings", [])
+        if not problems:
+            return None
+        return format_html_join("", "<p>{}</p>", ((problem,) for problem in problems))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Shown each time the form is, until the timetable is fixed; saving is still allowed.
+        if obj is not None and obj.pk is not None:
+            saved = Session.objects.select_related("conference").get(pk=obj.pk)
+            for problem in self.schedule_problems_of(request, saved):
+                messages.warning(request, problem)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(Speaker)

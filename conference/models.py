@@ -1,3 +1,4 @@
+import datetime
 import zoneinfo
 
 from django.core.exceptions import ValidationError
@@ -104,6 +105,20 @@ class Conference(models.Model):
         _("capacity"),
         help_text=_("Delegates who can be confirmed; the others join the waiting list."),
     )
+    changes_close_at = models.DateTimeField(
+        _("delegates' changes close at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Until then delegates can change their details and sessions themselves; "
+            "empty means until the conference starts. Cancelling stays possible."
+        ),
+    )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("reminder, days before"),
+        default=7,
+        help_text=_("Delegates get a reminder with their agenda this many days before; 0: none."),
+    )
     contact_email = models.EmailField(_("contact email"))
     reference_prefix = models.CharField(
         _("reference prefix"),
@@ -157,6 +172,23 @@ class Conference(models.Model):
     def registration_is_open(self, now=None) -> bool:
         now = now or timezone.now()
         return self.registration_opens_at <= now < self.registration_closes_at
+
+    @property
+    def starts_at(self):
+        """Midnight of the first day, in the conference's time zone."""
+        return datetime.datetime.combine(self.start_date, datetime.time(), self.tzinfo)
+
+    @property
+    def ends_at(self):
+        """Midnight after the last day, in the conference's time zone."""
+        return datetime.datetime.combine(
+            self.end_date + datetime.timedelta(days=1), datetime.time(), self.tzinfo
+        )
+
+    def changes_are_open(self, now=None) -> bool:
+        """May delegates still change their own details and sessions?"""
+        now = now or timezone.now()
+        return now < (self.changes_close_at or self.starts_at)
 
 
 class Speaker(models.Model):
@@ -308,13 +340,14 @@ class Session(models.Model):
         return self.room.capacity if self.room_id else None
 
     def interpretation_summary(self) -> str:
-        """Words for the delegate, e.g. "In English, interpretation into French"."""
-        labels = dict(SESSION_LANGUAGES)
-        spoken = labels.get(self.language, self.language)
+        """Words for the delegate: "In English, no interpretation", or, when interpreters work,
+        the spoken language and those it is interpreted into by code, e.g. "EN ⇄ FR
+        interpretation", as conference programmes print it."""
         if not self.interpretation_languages:
+            spoken = dict(SESSION_LANGUAGES).get(self.language, self.language)
             return gettext("In %(language)s, no interpretation") % {"language": spoken}
-        targets = ", ".join(str(labels.get(code, code)) for code in self.interpretation_languages)
-        return gettext("In %(language)s, interpretation into %(targets)s") % {
-            "language": spoken,
+        targets = ", ".join(code.upper() for code in self.interpretation_languages)
+        return gettext("%(language)s ⇄ %(targets)s interpretation") % {
+            "language": self.language.upper(),
             "targets": targets,
         }

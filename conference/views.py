@@ -1,12 +1,17 @@
-from itertools import groupby
-
+from django import forms
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
 from conference.calendar import conference_ics
-from conference.models import Conference, Session
+from conference.models import SESSION_LANGUAGES, Conference, Session, Theme
+from conference.selectors import (
+    conference_speakers,
+    programme_days,
+    programme_sessions,
+    session_for_page,
+)
 
 
 class ConferenceListView(ListView):
@@ -32,8 +37,38 @@ class ConferenceDetailView(DetailView):
         return Conference.objects.published().select_related("venue")
 
 
+class ProgrammeFilterForm(forms.Form):
+    """Narrows the programme down. Sent by GET from a link anyone may share, so a value that is
+    not a choice (an old theme, a hand-edited address) is dropped instead of refused."""
+
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    theme = forms.ChoiceField(label=_("Theme"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+
+    def __init__(self, *args, themes: list[Theme], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All kinds")), *Session.Kind.choices]
+        self.fields["language"].choices = [("", _("All languages")), *SESSION_LANGUAGES]
+        if themes:
+            self.fields["theme"].choices = [
+                ("", _("All themes")),
+                *((theme.slug, theme.name) for theme in themes),
+            ]
+        else:
+            del self.fields["theme"]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"
+
+    def valid_filters(self) -> dict[str, str]:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
 class ProgrammeView(DetailView):
-    """The sessions of the conference, day by day."""
+    """The sessions of the conference, day by day: a timetable on wide screens, a list on
+    phones, optionally filtered by kind, theme and language."""
 
     template_name = "conference/programme.html"
     context_object_name = "conference"
@@ -43,19 +78,42 @@ class ProgrammeView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        sessions = (
-            Session.objects.filter(conference=self.object)
-            .select_related("room")
-            .prefetch_related("speakers")
-            .order_by("starts_at", "room__position", "title")
-        )
-        tz = self.object.tzinfo
-        context["days"] = [
-            (day, list(day_sessions))
-            for day, day_sessions in groupby(
-                sessions, key=lambda session: timezone.localtime(session.starts_at, tz).date()
-            )
-        ]
+        themes = list(Theme.objects.filter(conference=self.object).order_by("name"))
+        filters = ProgrammeFilterForm(self.request.GET, themes=themes).valid_filters()
+        sessions = programme_sessions(self.object, **filters)
+        context["filter_form"] = ProgrammeFilterForm(filters or None, themes=themes)
+        context["is_filtered"] = bool(filters)
+        context["sessions"] = sessions
+        context["days"] = programme_days(sessions, self.object.tzinfo)
+        return context
+
+
+class SessionDetailView(DetailView):
+    template_name = "conference/session_detail.html"
+    context_object_name = "session"
+
+    def get_queryset(self):
+        return session_for_page(slug=self.kwargs["slug"], pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["conference"] = self.object.conference
+        return context
+
+
+class SpeakerListView(DetailView):
+    """Everyone who speaks at the conference, alphabetical, each with an anchor that session
+    pages link to."""
+
+    template_name = "conference/speaker_list.html"
+    context_object_name = "conference"
+
+    def get_queryset(self):
+        return Conference.objects.published().select_related("venue")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["speakers"] = conference_speakers(self.object)
         return context
 
 

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.views import healthz
+from registrations import calendar_views as registration_calendar_views
 
 admin.site.site_header = "Conference registrations"
 admin.site.site_title = "Conference registrations"
@@ -11,6 +12,12 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Not language-prefixed: calendar apps keep this address for as long as they subscribe.
+    path(
+        "agenda/<str:token>.ics",
+        registration_calendar_views.agenda_calendar,
+        name="agenda_calendar",
+    ),
 ]
 urlpatterns += i18n_patterns(
     path("", include("registrations.urls")),

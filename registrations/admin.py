@@ -1,16 +1,28 @@
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_countries import countries
 
+from conference.admin import SessionAdmin
+from conference.models import Session
 from registrations import services
-from registrations.exports import attendee_csv
-from registrations.models import Authority, ConsentRecord, OutboundEmail, Registration
+from registrations.exports import attendee_csv, csv_stream
+from registrations.models import (
+    Authority,
+    ConsentRecord,
+    OutboundEmail,
+    Registration,
+    SessionBooking,
+)
 from registrations.selectors import attendee_list
 
 
@@ -254,3 +266,139 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+class SessionBookingInline(admin.TabularInline):
+    """Who holds a place in the session and who waits for one, in order of arrival."""
+
+    model = SessionBooking
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("bookings")
+    fields = readonly_fields = ["delegate", "authority", "status", "created_at"]
+    ordering = ["status", "created_at", "pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("registration__authority")
+
+    def has_add_permission(self, request, obj=None):
+        # Bookings go through session_bookings_set: capacity, waiting list, clashes.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("delegate"))
+    def delegate(self, booking):
+        registration = booking.registration
+        return format_html(
+            '<a href="{}">{}</a> {}',
+            reverse("admin:registrations_registration_change", args=[registration.pk]),
+            registration.reference,
+            registration.full_name,
+        )
+
+    @admin.display(description=_("city or region"))
+    def authority(self, booking):
+        return booking.registration.authority.name
+
+
+def session_attendee_columns():
+    return [
+        (gettext("Reference"), lambda b: b.registration.reference),
+        (gettext("Booking"), lambda b: b.get_status_display()),
+        (gettext("First name"), lambda b: b.registration.first_name),
+        (gettext("Last name"), lambda b: b.registration.last_name),
+        (gettext("Email"), lambda b: b.registration.email),
+        (gettext("City or region"), lambda b: b.registration.authority.name),
+        (gettext("Country"), lambda b: b.registration.authority.country.name),
+        (gettext("Category"), lambda b: b.registration.get_category_display()),
+        (gettext("Language"), lambda b: b.registration.get_preferred_language_display()),
+    ]
+
+
+def _booking_count(**filters) -> Coalesce:
+    bookings = (
+        SessionBooking.objects.filter(session=OuterRef("pk"), **filters)
+        .order_by()
+        .values("session")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(bookings), 0)
+
+
+# The conference app cannot know about bookings, so their figures join its session admin here.
+admin.site.unregister(Session)
+
+
+@admin.register(Session)
+class SessionBookingAdmin(SessionAdmin):
+    list_display = [*SessionAdmin.list_display, "booked_count", "waiting_count", "attendees_link"]
+    inlines = [*SessionAdmin.inlines, SessionBookingInline]
+    change_form_template = "admin/registrations/session/change_form.html"
+
+    def get_queryset(self, request):
+        # Counted in subqueries, not through a join: a search or filter across speakers or
+        # themes joins more rows per session, which would multiply joined counts.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                booked_count=_booking_count(status=SessionBooking.Status.BOOKED),
+                # As delegates see it: only confirmed delegates' waiting counts.
+                waiting_count=_booking_count(
+                    status=SessionBooking.Status.WAITING,
+                    registration__status=Registration.Status.CONFIRMED,
+                ),
+            )
+        )
+
+    @admin.display(description=_("booked"), ordering="booked_count")
+    def booked_count(self, session):
+        return session.booked_count
+
+    @admin.display(description=_("waiting list"), ordering="waiting_count")
+    def waiting_count(self, session):
+        return session.waiting_count
+
+    @admin.display(description=_("attendees"))
+    def attendees_link(self, session):
+        if not session.requires_sign_up and not (session.booked_count or session.waiting_count):
+            return None
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:registrations_session_attendees_csv", args=[session.pk]),
+            gettext("CSV"),
+        )
+
+    def get_urls(self):
+        export = path(
+            "<int:pk>/attendees.csv",
+            self.admin_site.admin_view(self.attendees_csv_view),
+            name="registrations_session_attendees_csv",
+        )
+        return [export, *super().get_urls()]
+
+    def attendees_csv_view(self, request, pk: int):
+        """The delegates who booked the session or wait for a place, as CSV."""
+        # The list holds delegates' personal data: seeing sessions is not enough.
+        if not (
+            self.has_view_permission(request)
+            and request.user.has_perm("registrations.view_registration")
+        ):
+            raise PermissionDenied
+        session = get_object_or_404(Session, pk=pk)
+        bookings = (
+            session.bookings.select_related("registration__authority")
+            .order_by("status", "created_at", "pk")
+            .iterator(chunk_size=2000)
+        )
+        response = StreamingHttpResponse(
+            csv_stream(bookings, session_attendee_columns()),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="session-{session.pk}-attendees.csv"'
+        )
+        return response

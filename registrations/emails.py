@@ -1,13 +1,16 @@
 """Turns an outbox row into the message that is sent: subject, plain text and HTML in the
-delegate's language, and a calendar file for the conference."""
+delegate's language, and a calendar file for the conference or the session it is about."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
-from conference.calendar import conference_ics, site_domain
+from conference.calendar import conference_ics, session_ics, site_domain
+from registrations.calendar_views import agenda_url
 from registrations.models import OutboundEmail
+from registrations.services import management_link_issue
 
 # Emails after which the delegate is expected to come: they carry the conference calendar.
 KINDS_WITH_CALENDAR = {
@@ -15,22 +18,57 @@ KINDS_WITH_CALENDAR = {
     OutboundEmail.Kind.PROMOTED,
     OutboundEmail.Kind.ALREADY_REGISTERED,
 }
+# Emails about one session: they carry that session's calendar event.
+KINDS_ABOUT_A_SESSION = {
+    OutboundEmail.Kind.SESSION_PROMOTED,
+    OutboundEmail.Kind.SESSION_MOVED,
+}
+# Emails that confirm a place or the sessions: they list the delegate's sessions and link
+# their agenda feed.
+KINDS_WITH_AGENDA = {
+    OutboundEmail.Kind.CONFIRMED,
+    OutboundEmail.Kind.PROMOTED,
+    OutboundEmail.Kind.SESSIONS_CHANGED,
+    OutboundEmail.Kind.REMINDER,
+}
 
 
 def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
     registration = email.registration
     conference = registration.conference
+    session = email.session
+    if email.kind in KINDS_ABOUT_A_SESSION and session is None:
+        # The session was deleted after the email was queued; there is nothing left to say.
+        raise ValueError(f"email {email.pk} is about a session that no longer exists")
     template = f"emails/registrations/{email.kind}"
     with translation.override(email.language):
         context = {
             "registration": registration,
             "conference": conference,
+            "session": session,
             "conference_url": settings.SITE_URL + conference.get_absolute_url(),
             "site_url": settings.SITE_URL,
         }
+        # Every email to the delegate's own address carries a fresh personal link. A notice
+        # sent to a previous address does not: that address no longer speaks for them.
+        context["to_previous_address"] = email.recipient != registration.email
+        if not context["to_previous_address"]:
+            token = management_link_issue(registration=registration)
+            context["manage_url"] = settings.SITE_URL + reverse(
+                "registrations:manage_enter", kwargs={"token": token}
+            )
+        if email.kind in KINDS_WITH_AGENDA:
+            context["bookings"] = list(
+                registration.bookings.select_related("session__room").order_by(
+                    "session__starts_at", "session__pk"
+                )
+            )
+            context["agenda_url"] = agenda_url(registration)
         subject = " ".join(render_to_string(f"{template}.subject.txt", context).split())
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
+        # The session's event is built in the delegate's language too.
+        session_calendar = session_ics(session) if email.kind in KINDS_ABOUT_A_SESSION else None
 
     message = EmailMultiAlternatives(
         subject=subject,
@@ -46,4 +84,8 @@ def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
     message.attach_alternative(html, "text/html")
     if email.kind in KINDS_WITH_CALENDAR:
         message.attach(f"{conference.slug}.ics", conference_ics(conference), "text/calendar")
+    if session_calendar is not None:
+        message.attach(
+            f"{conference.slug}-session-{session.pk}.ics", session_calendar, "text/calendar"
+        )
     return message

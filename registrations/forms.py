@@ -21,6 +21,7 @@ from registrations.selectors import (
     sessions_for_sign_up,
 )
 from registrations.services import (
+    DETAIL_FIELDS,
     NewAuthority,
     RegistrationData,
     normalise_email,
@@ -74,24 +75,10 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
         return " · ".join(part for part in parts if part)
 
 
-class RegistrationForm(forms.Form):
-    authority = AuthorityChoiceField(
-        label=_("Your city or region"),
-        queryset=Authority.objects.none(),
-        required=False,
-        empty_label=_("Choose from the list…"),
-        help_text=_("The local or regional authority you represent. Type to search."),
-    )
-    new_authority_name = forms.CharField(
-        label=_("Name of your city or region"), max_length=200, required=False
-    )
-    new_authority_country = forms.ChoiceField(label=_("Its country"), required=False)
-    new_authority_kind = forms.ChoiceField(
-        label=_("Kind of authority"),
-        choices=Authority.Kind.choices,
-        initial=Authority.Kind.MUNICIPALITY,
-        required=False,
-    )
+class DelegateDetailsForm(forms.Form):
+    """What a delegate tells about themselves, with its validation: shared by the registration
+    form and the delegate's own edit form."""
+
     first_name = forms.CharField(
         label=_("First name"), max_length=100, validators=[validate_person_name]
     )
@@ -150,13 +137,112 @@ class RegistrationForm(forms.Form):
         ),
         required=False,
     )
-    privacy_consent = forms.BooleanField(
-        label=_(
-            "I have read the privacy notice and agree to my data being used to manage my "
-            "registration."
-        ),
-        error_messages={"required": _("You need to accept the privacy notice to register.")},
-    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        autocomplete = {
+            "email": "email",
+            "first_name": "given-name",
+            "last_name": "family-name",
+            "phone": "tel",
+            "job_title": "organization-title",
+        }
+        for name, value in autocomplete.items():
+            self.fields[name].widget.attrs["autocomplete"] = value
+        self.fields["phone"].widget.attrs["type"] = "tel"
+
+    def about_you_fieldset(self) -> Fieldset:
+        return Fieldset(
+            _("About you"),
+            Div(
+                Div("first_name", css_class="col-md-6"),
+                Div("last_name", css_class="col-md-6"),
+                css_class="row",
+            ),
+            "email",
+            Div(
+                Div("job_title", css_class="col-md-6"),
+                Div("organisation", css_class="col-md-6"),
+                css_class="row",
+            ),
+            "phone",
+            *(["category"] if "category" in self.fields else []),
+        )
+
+    def needs_fieldset(self) -> Fieldset:
+        return Fieldset(
+            _("Dietary and accessibility needs"),
+            "dietary_needs",
+            "accessibility_needs",
+            "special_needs_consent",
+        )
+
+    def clean_email(self) -> str:
+        return normalise_email(self.cleaned_data["email"])
+
+    def clean_first_name(self) -> str:
+        return " ".join(self.cleaned_data["first_name"].split())
+
+    def clean_last_name(self) -> str:
+        return " ".join(self.cleaned_data["last_name"].split())
+
+    def phone_region(self, data: dict) -> str | None:
+        """The country in which a phone number without its country code is read."""
+        return None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (data.get("dietary_needs") or data.get("accessibility_needs")) and not data.get(
+            "special_needs_consent"
+        ):
+            self.add_error(
+                "special_needs_consent",
+                _(
+                    "Tick this box so that we may keep your dietary and accessibility needs, "
+                    "or leave those fields empty."
+                ),
+            )
+        raw_phone = data.get("phone", "").strip()
+        if raw_phone:
+            data["phone"] = self._phone_e164(raw_phone, self.phone_region(data))
+        return data
+
+    def _phone_e164(self, raw: str, region: str | None) -> str:
+        try:
+            number = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            self.add_error(
+                "phone",
+                _("Enter a valid phone number with its country code, e.g. +33 4 93 92 83 00."),
+            )
+            return raw
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def registration_data(self, **overrides) -> RegistrationData:
+        data = self.cleaned_data
+        values = {
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "email": data["email"],
+            "job_title": data["job_title"],
+            "organisation": data["organisation"],
+            "phone": data["phone"],
+            "preferred_language": data["preferred_language"],
+            "interpretation_language": data["interpretation_language"],
+            "dietary_needs": data["dietary_needs"],
+            "accessibility_needs": data["accessibility_needs"],
+        }
+        if "category" in data:
+            values["category"] = data["category"]
+        values.update(overrides)
+        return RegistrationData(**values)
+
+
+class SessionChoiceForm(forms.Form):
+    """The sessions a delegate signs up for, refused when two overlap."""
+
     sessions = SessionChoiceField(
         label=_("Workshops, focus sessions and site visits"),
         queryset=Session.objects.none(),
@@ -167,14 +253,57 @@ class RegistrationForm(forms.Form):
             "is full you join its waiting list and get a place as soon as one frees up."
         ),
     )
-    # A field people never see; bots that fill every field fill it too.
-    website = forms.CharField(required=False, label=_("Leave this field empty"))
 
-    def __init__(self, *args, conference: Conference, submit_label: str, **kwargs):
+    def __init__(self, *args, conference: Conference, **kwargs):
         super().__init__(*args, **kwargs)
         sessions = sessions_for_sign_up(conference).select_related("conference")
         self.fields["sessions"].queryset = sessions
         self.fields["sessions"].availability = session_availability(sessions)
+
+    @property
+    def has_sessions_to_choose(self) -> bool:
+        return bool(self.fields["sessions"].availability)
+
+    def clean_sessions(self) -> list[Session]:
+        sessions = list(self.cleaned_data["sessions"])
+        clashes = session_clashes(sessions)
+        if clashes:
+            raise ValidationError(session_clash_message(clashes), code="clash")
+        return sessions
+
+
+class RegistrationForm(DelegateDetailsForm, SessionChoiceForm):
+    authority = AuthorityChoiceField(
+        label=_("Your city or region"),
+        queryset=Authority.objects.none(),
+        required=False,
+        empty_label=_("Choose from the list…"),
+        help_text=_("The local or regional authority you represent. Type to search."),
+    )
+    new_authority_name = forms.CharField(
+        label=_("Name of your city or region"), max_length=200, required=False
+    )
+    new_authority_country = forms.ChoiceField(label=_("Its country"), required=False)
+    new_authority_kind = forms.ChoiceField(
+        label=_("Kind of authority"),
+        choices=Authority.Kind.choices,
+        initial=Authority.Kind.MUNICIPALITY,
+        required=False,
+    )
+    privacy_consent = forms.BooleanField(
+        label=_(
+            "I have read the privacy notice and agree to my data being used to manage my "
+            "registration."
+        ),
+        error_messages={"required": _("You need to accept the privacy notice to register.")},
+    )
+    # A field people never see; bots that fill every field fill it too.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+
+    field_order = ["authority", "new_authority_name", "new_authority_country"]
+
+    def __init__(self, *args, conference: Conference, submit_label: str, **kwargs):
+        super().__init__(*args, conference=conference, **kwargs)
         self.fields["authority"].queryset = authorities_for_choice()
         self.fields["authority"].widget.attrs["data-searchable"] = "true"
         # Built per form so that country names follow the active language.
@@ -182,14 +311,8 @@ class RegistrationForm(forms.Form):
         self.fields["preferred_language"].initial = kwargs.get("initial", {}).get(
             "preferred_language", Registration.Language.ENGLISH
         )
-        self.fields["email"].widget.attrs["autocomplete"] = "email"
-        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
-        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
-        self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "type": "tel"})
-        self.fields["job_title"].widget.attrs["autocomplete"] = "organization-title"
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         self.helper = FormHelper()
-        self.helper.form_tag = True
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
             Fieldset(
@@ -210,34 +333,10 @@ class RegistrationForm(forms.Form):
                 ),
                 HTML("</details>"),
             ),
-            Fieldset(
-                _("About you"),
-                Div(
-                    Div("first_name", css_class="col-md-6"),
-                    Div("last_name", css_class="col-md-6"),
-                    css_class="row",
-                ),
-                "email",
-                Div(
-                    Div("job_title", css_class="col-md-6"),
-                    Div("organisation", css_class="col-md-6"),
-                    css_class="row",
-                ),
-                "phone",
-                "category",
-            ),
+            self.about_you_fieldset(),
             Fieldset(_("Languages"), "preferred_language", "interpretation_language"),
-            *(
-                [Fieldset(_("Sessions"), "sessions")]
-                if self.fields["sessions"].availability
-                else []
-            ),
-            Fieldset(
-                _("Dietary and accessibility needs"),
-                "dietary_needs",
-                "accessibility_needs",
-                "special_needs_consent",
-            ),
+            *([Fieldset(_("Sessions"), "sessions")] if self.has_sessions_to_choose else []),
+            self.needs_fieldset(),
             Fieldset(
                 _("Privacy"),
                 HTML(
@@ -253,21 +352,9 @@ class RegistrationForm(forms.Form):
             Submit("submit", submit_label, css_class="btn-lg"),
         )
 
-    def clean_email(self) -> str:
-        return normalise_email(self.cleaned_data["email"])
-
-    def clean_first_name(self) -> str:
-        return " ".join(self.cleaned_data["first_name"].split())
-
-    def clean_last_name(self) -> str:
-        return " ".join(self.cleaned_data["last_name"].split())
-
-    def clean_sessions(self) -> list[Session]:
-        sessions = list(self.cleaned_data["sessions"])
-        clashes = session_clashes(sessions)
-        if clashes:
-            raise ValidationError(session_clash_message(clashes), code="clash")
-        return sessions
+    def phone_region(self, data: dict) -> str | None:
+        authority = data.get("authority")
+        return authority.country.code if authority else data.get("new_authority_country") or None
 
     def clean(self) -> dict:
         data = super().clean()
@@ -285,56 +372,11 @@ class RegistrationForm(forms.Form):
             )
         elif new_name and not data.get("new_authority_country"):
             self.add_error("new_authority_country", _("Choose the country of your city or region."))
-
-        if (data.get("dietary_needs") or data.get("accessibility_needs")) and not data.get(
-            "special_needs_consent"
-        ):
-            self.add_error(
-                "special_needs_consent",
-                _(
-                    "Tick this box so that we may keep your dietary and accessibility needs, "
-                    "or leave those fields empty."
-                ),
-            )
-
-        raw_phone = data.get("phone", "").strip()
-        if raw_phone:
-            region = authority.country.code if authority else data.get("new_authority_country")
-            data["phone"] = self._phone_e164(raw_phone, region or None)
         return data
-
-    def _phone_e164(self, raw: str, region: str | None) -> str:
-        try:
-            number = phonenumbers.parse(raw, region)
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
-            self.add_error(
-                "phone",
-                _("Enter a valid phone number with its country code, e.g. +33 4 93 92 83 00."),
-            )
-            return raw
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
     @property
     def is_spam(self) -> bool:
         return bool(self.cleaned_data.get("website"))
-
-    def registration_data(self) -> RegistrationData:
-        data = self.cleaned_data
-        return RegistrationData(
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            email=data["email"],
-            job_title=data["job_title"],
-            organisation=data["organisation"],
-            phone=data["phone"],
-            category=data["category"],
-            preferred_language=data["preferred_language"],
-            interpretation_language=data["interpretation_language"],
-            dietary_needs=data["dietary_needs"],
-            accessibility_needs=data["accessibility_needs"],
-        )
 
     def new_authority(self) -> NewAuthority | None:
         data = self.cleaned_data
@@ -345,3 +387,50 @@ class RegistrationForm(forms.Form):
             country=data["new_authority_country"],
             kind=data.get("new_authority_kind") or Authority.Kind.MUNICIPALITY,
         )
+
+
+class DetailsEditForm(DelegateDetailsForm):
+    """The delegate edits their own details; the category is the organisers' to change."""
+
+    category = None
+
+    def __init__(self, *args, registration: Registration, **kwargs):
+        initial = {name: getattr(registration, name) for name in DETAIL_FIELDS}
+        initial["phone"] = str(registration.phone or "")
+        initial["special_needs_consent"] = registration.consents.filter(
+            kind="special_needs"
+        ).exists()
+        super().__init__(*args, initial=initial, **kwargs)
+        self.registration = registration
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            self.about_you_fieldset(),
+            Fieldset(_("Languages"), "preferred_language", "interpretation_language"),
+            self.needs_fieldset(),
+            Submit("submit", _("Save my changes")),
+        )
+
+    def phone_region(self, data: dict) -> str | None:
+        return self.registration.authority.country.code or None
+
+
+class SessionsEditForm(SessionChoiceForm):
+    def __init__(self, *args, registration: Registration, **kwargs):
+        super().__init__(
+            *args,
+            conference=registration.conference,
+            initial={"sessions": list(registration.bookings.values_list("session_id", flat=True))},
+            **kwargs,
+        )
+        self.helper = FormHelper()
+        self.helper.layout = Layout("sessions", Submit("submit", _("Save my sessions")))
+
+
+class LostLinkForm(forms.Form):
+    email = forms.EmailField(label=_("The email address you registered with"), max_length=254)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.helper = FormHelper()
+        self.helper.layout = Layout("email", Submit("submit", _("Send me my link")))

@@ -4,6 +4,7 @@ import unicodedata
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
@@ -131,6 +132,12 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    erased_at = models.DateTimeField(
+        _("personal data erased at"),
+        null=True,
+        blank=True,
+        help_text=_("The delegate asked for their personal data to be erased."),
+    )
 
     class Meta:
         verbose_name = _("registration")
@@ -199,6 +206,32 @@ class SessionBooking(models.Model):
         return f"{self.registration.reference} – {self.session}"
 
 
+class ManagementLink(models.Model):
+    """A delegate's personal link to manage their registration. Only a hash of its token is
+    stored, so the table leaks no usable link; each email carries a fresh one."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="management_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("management link")
+        verbose_name_plural = _("management links")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.registration.reference} ({self.created_at:%Y-%m-%d})"
+
+    def is_valid(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and now < self.expires_at
+
+
 class ConsentRecord(models.Model):
     """What a delegate agreed to, when, and to which version of the notice."""
 
@@ -235,11 +268,17 @@ class OutboundEmail(models.Model):
         ALREADY_REGISTERED = "already_registered", _("Already registered")
         SESSION_PROMOTED = "session_promoted", _("Place in a session freed up")
         SESSION_MOVED = "session_moved", _("Session moved")
+        DETAILS_CHANGED = "details_changed", _("Details changed")
+        SESSIONS_CHANGED = "sessions_changed", _("Sessions changed")
+        MANAGEMENT_LINK = "management_link", _("Personal link")
+        REMINDER = "reminder", _("Reminder before the conference")
 
     class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
         QUEUED = "queued", _("Queued")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     registration = models.ForeignKey(
         Registration,

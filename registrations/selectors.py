@@ -111,3 +111,101 @@ def sessions_for_sign_up(conference: Conference) -> QuerySet[Session]:
         .select_related("room")
         .order_by("starts_at", "room__position", "title")
     )
+
+
+@dataclass(frozen=True)
+class BookingLine:
+    booking: SessionBooking
+    # Place in the session's waiting list, counting confirmed delegates only; None when booked.
+    waiting_position: int | None
+
+
+def registration_booking_lines(registration: Registration) -> list[BookingLine]:
+    bookings = registration.bookings.select_related("session__room").order_by("session__starts_at")
+    lines = []
+    for booking in bookings:
+        position = None
+        if booking.status == SessionBooking.Status.WAITING:
+            position = (
+                SessionBooking.objects.filter(
+                    session_id=booking.session_id,
+                    status=SessionBooking.Status.WAITING,
+                    registration__status=Registration.Status.CONFIRMED,
+                )
+                .filter(
+                    Q(created_at__lt=booking.created_at)
+                    | Q(created_at=booking.created_at, pk__lt=booking.pk)
+                )
+                .count()
+                + 1
+            )
+        lines.append(BookingLine(booking=booking, waiting_position=position))
+    return lines
+
+
+def conference_waitlist_position(registration: Registration) -> int | None:
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    earlier = registration.conference.registrations.filter(
+        status=Registration.Status.WAITLISTED
+    ).filter(
+        Q(created_at__lt=registration.created_at)
+        | Q(created_at=registration.created_at, pk__lt=registration.pk)
+    )
+    return earlier.count() + 1
+
+
+def registration_personal_data(registration: Registration) -> dict:
+    """Everything held about a delegate, for them to download."""
+    conference = registration.conference
+    return {
+        "reference": registration.reference,
+        "conference": {"name": conference.name, "slug": conference.slug},
+        "status": registration.status,
+        "first_name": registration.first_name,
+        "last_name": registration.last_name,
+        "email": registration.email,
+        "job_title": registration.job_title,
+        "organisation": registration.organisation,
+        "phone": str(registration.phone or ""),
+        "category": registration.category,
+        "city_or_region": {
+            "name": registration.authority.name,
+            "country": registration.authority.country.code,
+            "kind": registration.authority.kind,
+        },
+        "preferred_language": registration.preferred_language,
+        "interpretation_language": registration.interpretation_language,
+        "dietary_needs": registration.dietary_needs,
+        "accessibility_needs": registration.accessibility_needs,
+        "registered_at": registration.created_at.isoformat(),
+        "confirmed_at": registration.confirmed_at and registration.confirmed_at.isoformat(),
+        "cancelled_at": registration.cancelled_at and registration.cancelled_at.isoformat(),
+        "consents": [
+            {
+                "kind": consent.kind,
+                "notice_version": consent.notice_version,
+                "given_at": consent.given_at.isoformat(),
+            }
+            for consent in registration.consents.all()
+        ],
+        "sessions": [
+            {
+                "title": booking.session.title,
+                "starts_at": booking.session.starts_at.isoformat(),
+                "status": booking.status,
+                "chosen_at": booking.created_at.isoformat(),
+            }
+            for booking in registration.bookings.select_related("session")
+        ],
+        "emails": [
+            {
+                "kind": email.kind,
+                "recipient": email.recipient,
+                "status": email.status,
+                "created_at": email.created_at.isoformat(),
+                "sent_at": email.sent_at and email.sent_at.isoformat(),
+            }
+            for email in registration.emails.order_by("created_at")
+        ],
+    }

@@ -1,6 +1,7 @@
 """Every write and every business rule of registrations lives here. Views, forms, admin actions,
 tasks and commands call these functions, so each rule exists once."""
 
+import hashlib
 import logging
 import secrets
 import smtplib
@@ -19,6 +20,7 @@ from registrations.models import (
     PRIVACY_NOTICE_VERSION,
     Authority,
     ConsentRecord,
+    ManagementLink,
     OutboundEmail,
     Registration,
     SessionBooking,
@@ -245,6 +247,8 @@ def registration_create(
             registration=registration,
             kind=(OutboundEmail.Kind.CONFIRMED if has_place else OutboundEmail.Kind.WAITLISTED),
         )
+        if has_place:
+            _schedule_reminder(registration, now=now)
     logger.info("registration %s created as %s", registration.pk, registration.status)
     return RegistrationOutcome(registration=registration, created=True)
 
@@ -370,6 +374,12 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
         registration.save(update_fields=["status", "cancelled_at", "updated_at"])
         freed_sessions = set(registration.bookings.values_list("session_id", flat=True))
         registration.bookings.all().delete()
+        # The links sent so far stop working; the cancellation email brings a new one, with
+        # which the delegate can still download or erase their data.
+        management_links_revoke(registration=registration, now=now)
+        registration.emails.filter(status=OutboundEmail.Status.SCHEDULED).update(
+            status=OutboundEmail.Status.WITHDRAWN
+        )
         outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.CANCELLED)
         if held_place:
             _, sessions_to_fill = _promote_registrations(conference, now=now)
@@ -408,6 +418,7 @@ def _promote_registrations(
         registration.confirmed_at = now
         registration.save(update_fields=["status", "confirmed_at", "updated_at"])
         outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.PROMOTED)
+        _schedule_reminder(registration, now=now)
         logger.info("registration %s promoted from the waiting list", registration.pk)
     sessions = set(
         SessionBooking.objects.filter(
@@ -582,18 +593,231 @@ def registration_resend_confirmation(*, registration: Registration) -> OutboundE
         return outbound_email_queue(registration=registration, kind=kind)
 
 
+# --- Self-service: personal links, details, erasure -------------------------------------------
+
+# Links stay valid this long after the last day, for certificates and data requests.
+MANAGEMENT_LINK_GRACE = timedelta(days=60)
+
+
+class ChangesClosed(RegistrationError):
+    pass
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def management_link_issue(*, registration: Registration) -> str:
+    """A new personal link for the delegate; returns its token, which is stored only hashed."""
+    token = secrets.token_urlsafe(32)
+    ManagementLink.objects.create(
+        registration=registration,
+        token_hash=_token_hash(token),
+        expires_at=registration.conference.ends_at + MANAGEMENT_LINK_GRACE,
+    )
+    return token
+
+
+def management_link_resolve(*, token: str, now: datetime | None = None) -> ManagementLink | None:
+    """The valid link with this token, if any; records its use."""
+    now = now or timezone.now()
+    link = (
+        ManagementLink.objects.select_related("registration")
+        .filter(token_hash=_token_hash(token))
+        .first()
+    )
+    if link is None or not link.is_valid(now) or link.registration.erased_at is not None:
+        return None
+    ManagementLink.objects.filter(pk=link.pk).update(last_used_at=now)
+    return link
+
+
+def management_links_revoke(*, registration: Registration, now: datetime | None = None) -> int:
+    return ManagementLink.objects.filter(registration=registration, revoked_at=None).update(
+        revoked_at=now or timezone.now()
+    )
+
+
+def management_link_send(*, registration: Registration, revoke: bool = False) -> OutboundEmail:
+    """Email the delegate a fresh personal link, after revoking the old ones if asked."""
+    with transaction.atomic():
+        if revoke:
+            management_links_revoke(registration=registration)
+        return outbound_email_queue(
+            registration=registration, kind=OutboundEmail.Kind.MANAGEMENT_LINK
+        )
+
+
+def management_link_request(*, conference: Conference, email: str) -> bool:
+    """ "Lost your link?": email one to the address if it holds an active registration. The
+    answer is for tests and logs only; the page says the same either way."""
+    registration = (
+        conference.registrations.filter(email__iexact=normalise_email(email))
+        .exclude(status=Registration.Status.CANCELLED)
+        .first()
+    )
+    if registration is None:
+        return False
+    management_link_send(registration=registration)
+    return True
+
+
+def _lock_registration_for_change(registration: Registration, now: datetime) -> Registration:
+    registration = (
+        Registration.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("conference")
+        .get(pk=registration.pk)
+    )
+    if registration.status == Registration.Status.CANCELLED:
+        raise RegistrationError(gettext("This registration is cancelled."))
+    if not registration.conference.changes_are_open(now):
+        raise ChangesClosed(
+            gettext("Changes are closed; please write to the organisers for any change.")
+        )
+    return registration
+
+
+DETAIL_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "job_title",
+    "organisation",
+    "phone",
+    "preferred_language",
+    "interpretation_language",
+    "dietary_needs",
+    "accessibility_needs",
+)
+
+
+def registration_update_details(
+    *,
+    registration: Registration,
+    data: RegistrationData,
+    special_needs_consent: bool,
+    now: datetime | None = None,
+) -> list[str]:
+    """The delegate changes their own details. A new email address revokes the personal links
+    (they went to the old address), and both addresses are told. Returns the changed fields."""
+    now = now or timezone.now()
+    if (data.dietary_needs or data.accessibility_needs) and not special_needs_consent:
+        raise RegistrationError(
+            _("Dietary and accessibility needs can only be kept with your consent.")
+        )
+    with transaction.atomic():
+        registration = _lock_registration_for_change(registration, now)
+        old_email = registration.email
+        values = {
+            "first_name": data.first_name.strip(),
+            "last_name": data.last_name.strip(),
+            "email": normalise_email(data.email),
+            "job_title": data.job_title.strip(),
+            "organisation": data.organisation.strip(),
+            "phone": data.phone,
+            "preferred_language": data.preferred_language,
+            "interpretation_language": data.interpretation_language,
+            "dietary_needs": data.dietary_needs.strip(),
+            "accessibility_needs": data.accessibility_needs.strip(),
+        }
+        changed = [
+            name for name in DETAIL_FIELDS if str(getattr(registration, name)) != str(values[name])
+        ]
+        if not changed:
+            return []
+        email_changed = values["email"] != old_email
+        if email_changed and (
+            registration.conference.registrations.filter(email__iexact=values["email"])
+            .exclude(status=Registration.Status.CANCELLED)
+            .exclude(pk=registration.pk)
+            .exists()
+        ):
+            raise RegistrationError(gettext("This email address is already registered."))
+        for name, value in values.items():
+            setattr(registration, name, value)
+        registration.full_clean(validate_constraints=False)
+        registration.save(update_fields=[*changed, "updated_at"])
+        if (
+            special_needs_consent
+            and not registration.consents.filter(kind=ConsentRecord.Kind.SPECIAL_NEEDS).exists()
+        ):
+            ConsentRecord.objects.create(
+                registration=registration,
+                kind=ConsentRecord.Kind.SPECIAL_NEEDS,
+                notice_version=PRIVACY_NOTICE_VERSION,
+                given_at=now,
+            )
+        if email_changed:
+            management_links_revoke(registration=registration, now=now)
+            outbound_email_queue(
+                registration=registration,
+                kind=OutboundEmail.Kind.DETAILS_CHANGED,
+                recipient=old_email,
+            )
+        outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.DETAILS_CHANGED)
+    logger.info("registration %s: details changed (%s)", registration.pk, ", ".join(changed))
+    return changed
+
+
+def registration_change_sessions(
+    *, registration: Registration, sessions: Iterable[Session], now: datetime | None = None
+) -> BookingChanges:
+    """The delegate changes their sessions themselves, until changes close; they are told."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = _lock_registration_for_change(registration, now)
+        changes = _bookings_replace(registration, list(sessions), now=now)
+        if changes.added or changes.removed:
+            outbound_email_queue(
+                registration=registration, kind=OutboundEmail.Kind.SESSIONS_CHANGED
+            )
+    return changes
+
+
+def registration_erase(*, registration: Registration, now: datetime | None = None) -> None:
+    """Erase the personal data of a cancelled registration, at the delegate's request. What
+    remains is anonymous: the reference, the authority, the category, the dates and the
+    consent records (which say what was agreed, not by whom)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update(no_key=True).get(pk=registration.pk)
+        if registration.status != Registration.Status.CANCELLED:
+            raise RegistrationError(gettext("Cancel the registration before erasing it."))
+        if registration.erased_at is not None:
+            return
+        placeholder = f"erased-{registration.pk}@invalid"
+        registration.first_name = registration.last_name = ""
+        registration.email = placeholder
+        registration.job_title = registration.organisation = ""
+        registration.phone = ""
+        registration.dietary_needs = registration.accessibility_needs = ""
+        registration.erased_at = now
+        registration.save()
+        registration.management_links.all().delete()
+        registration.emails.exclude(status=OutboundEmail.Status.SENT).exclude(
+            status=OutboundEmail.Status.FAILED
+        ).update(status=OutboundEmail.Status.WITHDRAWN, next_attempt_at=None)
+        registration.emails.update(recipient=placeholder, last_error="")
+    logger.info("registration %s: personal data erased", registration.pk)
+
+
 # --- The outbox -----------------------------------------------------------------------------
 
 
 def outbound_email_queue(
-    *, registration: Registration, kind: str, session: Session | None = None
+    *,
+    registration: Registration,
+    kind: str,
+    session: Session | None = None,
+    recipient: str | None = None,
 ) -> OutboundEmail:
-    """Record an email in the caller's transaction and hand it to the worker once that commits."""
+    """Record an email in the caller's transaction and hand it to the worker once that commits.
+    It goes to the delegate's address unless `recipient` says otherwise."""
     email = OutboundEmail.objects.create(
         registration=registration,
         kind=kind,
         session=session,
-        recipient=registration.email,
+        recipient=recipient or registration.email,
         language=registration.preferred_language,
         next_attempt_at=timezone.now(),
     )
@@ -690,6 +914,57 @@ def outbound_email_retry(*, email: OutboundEmail) -> None:
         email.next_attempt_at = timezone.now()
         email.save(update_fields=["status", "attempts", "next_attempt_at"])
         transaction.on_commit(lambda: _enqueue_send(email.pk), robust=True)
+
+
+def _schedule_reminder(registration: Registration, *, now: datetime) -> None:
+    """Plan the reminder sent some days before the conference. It is a row with a due time,
+    not a far-future Celery ETA: the beat task hands it over when it is due."""
+    conference = registration.conference
+    if not conference.reminder_days_before:
+        return
+    due = conference.starts_at - timedelta(days=conference.reminder_days_before)
+    if due <= now:
+        return
+    if registration.emails.filter(
+        kind=OutboundEmail.Kind.REMINDER,
+        status__in=[OutboundEmail.Status.SCHEDULED, OutboundEmail.Status.QUEUED],
+    ).exists():
+        return
+    OutboundEmail.objects.create(
+        registration=registration,
+        kind=OutboundEmail.Kind.REMINDER,
+        status=OutboundEmail.Status.SCHEDULED,
+        recipient=registration.email,
+        language=registration.preferred_language,
+        next_attempt_at=due,
+    )
+
+
+def outbound_emails_dispatch_due(*, now: datetime | None = None) -> int:
+    """Hand the worker every scheduled email that is due. Each row is claimed by exactly one
+    run, even when two runs overlap: they skip the rows the other has locked, and a claimed row
+    is no longer scheduled."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(status=OutboundEmail.Status.SCHEDULED, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:500]
+        )
+        if not due:
+            return 0
+        # The address and language are those of the delegate now, not when it was planned.
+        for email in OutboundEmail.objects.filter(pk__in=due).select_related("registration"):
+            email.status = OutboundEmail.Status.QUEUED
+            email.recipient = email.registration.email
+            email.language = email.registration.preferred_language
+            email.next_attempt_at = now
+            email.save(update_fields=["status", "recipient", "language", "next_attempt_at"])
+        for email_id in due:
+            transaction.on_commit(lambda email_id=email_id: _enqueue_send(email_id), robust=True)
+    logger.info("dispatched %s scheduled emails", len(due))
+    return len(due)
 
 
 def outbound_emails_requeue_stalled(*, now: datetime | None = None) -> int:

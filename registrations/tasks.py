@@ -22,3 +22,8 @@ def send_outbound_email(self, email_id: int) -> None:
 @shared_task
 def requeue_stalled_emails() -> int:
     return services.outbound_emails_requeue_stalled()
+
+
+@shared_task
+def dispatch_due_emails() -> int:
+    return services.outbound_emails_dispatch_due()

@@ -6,6 +6,15 @@ app_name = "registrations"
 
 urlpatterns = [
     path("privacy/", views.PrivacyNoticeView.as_view(), name="privacy"),
+    path("manage/", views.ManageView.as_view(), name="manage"),
+    path("manage/enter/<str:token>/", views.manage_enter, name="manage_enter"),
+    path("manage/details/", views.DetailsEditView.as_view(), name="manage_details"),
+    path("manage/sessions/", views.SessionsEditView.as_view(), name="manage_sessions"),
+    path("manage/cancel/", views.CancelView.as_view(), name="manage_cancel"),
+    path("manage/my-data.json", views.PersonalDataView.as_view(), name="manage_data"),
+    path("manage/erase/", views.EraseView.as_view(), name="manage_erase"),
+    path("manage/leave/", views.LeaveView.as_view(), name="manage_leave"),
     path("<slug:slug>/register/", views.RegisterView.as_view(), name="register"),
     path("<slug:slug>/register/thanks/", views.RegisterDoneView.as_view(), name="register_done"),
+    path("<slug:slug>/lost-link/", views.LostLinkView.as_view(), name="lost_link"),
 ]

@@ -120,6 +120,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registrations.tasks.requeue_stalled_emails",
         "schedule": crontab(minute="*"),
     },
+    # Timed emails (reminders) are rows with a due time, picked up here when due.
+    "dispatch-due-emails": {
+        "task": "registrations.tasks.dispatch_due_emails",
+        "schedule": crontab(minute="*"),
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -148,6 +153,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
+
+# --- Rate limiting (django-ratelimit, on the cache above) ----------------------------------
+# If the cache is down, let requests through: throttling is a guard, not a gate for delegates.
+RATELIMIT_FAIL_OPEN = True
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -1,9 +1,16 @@
-"""Lets conference pages show where registration stands without the conference app knowing
-about registrations."""
+"""Lets conference pages show where registration and session sign-up stand without the conference
+app knowing about registrations."""
+
+from collections.abc import Iterable
 
 from django import template
 
-from registrations.selectors import registration_availability
+from conference.models import Session
+from registrations.selectors import (
+    SessionAvailability,
+    registration_availability,
+    session_availability,
+)
 
 register = template.Library()
 
@@ -14,3 +21,20 @@ def registration_status(conference):
         "conference": conference,
         "availability": registration_availability(conference=conference),
     }
+
+
+@register.simple_tag
+def session_availability_map(sessions: Iterable[Session]) -> dict[int, SessionAvailability]:
+    """Availability of every session of a page, in one query:
+    `{% session_availability_map sessions as availability %}`, then `session_places`."""
+    return session_availability(sessions)
+
+
+@register.inclusion_tag("registrations/session_places.html")
+def session_places(session: Session, availability: dict[int, SessionAvailability] | None = None):
+    """ "12 places left", "Waiting list", or nothing when the session needs no sign-up or has no
+    limit. Give it the map of `session_availability_map` on a page of many sessions; without it,
+    it asks the database for this session alone."""
+    if availability is None:
+        availability = session_availability([session])
+    return {"availability": availability.get(session.pk)}

@@ -65,7 +65,7 @@ def test_programme_lists_sessions_by_day_in_local_time(client, conference):
     assert content.count('<section id="day-') == 2
     assert "09:30" in content
     assert "Maria Rossi" in content
-    assert "In English, interpretation into French" in content
+    assert "EN ⇄ FR interpretation" in content
     assert "In English, no interpretation" in content
 
 
@@ -94,8 +94,8 @@ def test_conference_calendar_is_valid_icalendar(client, conference):
 
 
 def test_session_interpretation_summary():
-    session = Session(language="fr", interpretation_languages=["en", "es"])
+    interpreted = Session(language="fr", interpretation_languages=["en", "es"])
+    not_interpreted = Session(language="de", interpretation_languages=[])
     with translation.override("en"):
-        assert session.interpretation_summary() == (
-            "In French, interpretation into English, Spanish"
-        )
+        assert interpreted.interpretation_summary() == "FR ⇄ EN, ES interpretation"
+        assert not_interpreted.interpretation_summary() == "In German, no interpretation"

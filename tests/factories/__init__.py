@@ -3,6 +3,7 @@ from tests.factories.conference import (
     RoomFactory,
     SessionFactory,
     SpeakerFactory,
+    ThemeFactory,
     VenueFactory,
 )
 from tests.factories.registrations import (
@@ -19,5 +20,6 @@ __all__ = [
     "RoomFactory",
     "SessionFactory",
     "SpeakerFactory",
+    "ThemeFactory",
     "VenueFactory",
 ]

@@ -3,7 +3,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from conference.models import Conference, Room, Session, Speaker, Venue
+from conference.models import Conference, Room, Session, Speaker, Theme, Venue
 
 
 class VenueFactory(factory.django.DjangoModelFactory):
@@ -56,6 +56,15 @@ class SpeakerFactory(factory.django.DjangoModelFactory):
     full_name = factory.Sequence(lambda n: f"Speaker {n}")
     role = "Deputy mayor for security"
     organisation = "City of Liège"
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Theme
+
+    conference = factory.SubFactory(ConferenceFactory)
+    name = factory.Sequence(lambda n: f"Theme {n}")
+    slug = factory.Sequence(lambda n: f"theme-{n}")
 
 
 class SessionFactory(factory.django.DjangoModelFactory):

@@ -209,8 +209,11 @@ def test_registration_create_books_chosen_sessions(conference, workshop):
     )
 
     assert statuses(outcome.registration) == {"Drugs and nightlife": Booked}
-    kinds = list(outcome.registration.emails.values_list("kind", flat=True))
-    assert kinds == [OutboundEmail.Kind.CONFIRMED]
+    kinds = list(outcome.registration.emails.values_list("kind", "status"))
+    assert sorted(kinds) == [
+        (OutboundEmail.Kind.CONFIRMED, OutboundEmail.Status.QUEUED),
+        (OutboundEmail.Kind.REMINDER, OutboundEmail.Status.SCHEDULED),
+    ]
 
 
 def test_registration_create_with_clashing_sessions_saves_nothing(conference, workshop):

@@ -1,0 +1,273 @@
+"""Reads for the programme pages, and the layout of a day's timetable.
+
+The layout functions are pure: they take sessions already loaded (with their room) and do no
+queries, so the programme runs the same number of queries whatever its size.
+"""
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from zoneinfo import ZoneInfo
+
+from anyascii import anyascii
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from conference.models import Conference, Session, Speaker, Theme
+
+# One timetable row per five minutes: sessions start and end on the quarter or the five.
+ROW_MINUTES = 5
+# Grid lines: column 1 holds the times, row 1 the room names.
+FIRST_TRACK_COLUMN = 2
+FIRST_TIME_ROW = 2
+# Kinds that, held nowhere in particular (a coffee break in the foyer, a reception on the
+# terrace), concern everyone, so they stretch across the whole timetable.
+ALL_HANDS_KINDS = (Session.Kind.BREAK, Session.Kind.SOCIAL)
+
+
+def _speakers_prefetch() -> Prefetch:
+    return Prefetch("speakers", queryset=Speaker.objects.order_by("full_name"))
+
+
+def _themes_prefetch() -> Prefetch:
+    return Prefetch("themes", queryset=Theme.objects.order_by("name"))
+
+
+def programme_sessions(
+    conference: Conference,
+    *,
+    kind: str | None = None,
+    theme: str | None = None,
+    language: str | None = None,
+) -> list[Session]:
+    """The conference's sessions in programme order, with room, speakers and themes loaded.
+
+    `theme` is a theme slug. `language` keeps the sessions held in that language or interpreted
+    into it, which is what a delegate who follows only that language can attend; breaks and social
+    events have no language of their own and stay, so the day keeps its shape.
+    """
+    sessions = (
+        Session.objects.filter(conference=conference)
+        .select_related("room")
+        .prefetch_related(_speakers_prefetch(), _themes_prefetch())
+        .order_by("starts_at", "room__position", "title")
+    )
+    if kind:
+        sessions = sessions.filter(kind=kind)
+    if theme:
+        sessions = sessions.filter(themes__conference=conference, themes__slug=theme)
+    # Filtered here rather than in SQL: SQLite has no JSON containment lookup, and the whole
+    # programme of a conference is a few hundred rows at most.
+    return [
+        session
+        for session in sessions
+        if not language
+        or session.kind in ALL_HANDS_KINDS
+        or session.language == language
+        or language in (session.interpretation_languages or [])
+    ]
+
+
+def session_for_page(*, slug: str, pk: int) -> QuerySet[Session]:
+    """The session `pk` of the published conference `slug` (empty if there is none), with what
+    its page prints."""
+    return (
+        Session.objects.filter(pk=pk, conference__slug=slug, conference__is_published=True)
+        .select_related("conference", "conference__venue", "room", "room__venue")
+        .prefetch_related(_speakers_prefetch(), _themes_prefetch())
+    )
+
+
+def conference_speakers(conference: Conference) -> list[Speaker]:
+    """The speakers of the conference with their sessions, alphabetical whatever the accents
+    (a database sorts "Émilie" after "Zoé")."""
+    speakers = Speaker.objects.filter(conference=conference).prefetch_related(
+        Prefetch("sessions", queryset=Session.objects.order_by("starts_at", "title"))
+    )
+    return sorted(speakers, key=lambda speaker: anyascii(speaker.full_name).casefold())
+
+
+# --- Timetable layout ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimetableColumn:
+    """A heading over one or more grid columns: a room, or the sessions away from the venue."""
+
+    label: str
+    column: int
+    span: int
+
+
+@dataclass(frozen=True)
+class TimetableSlot:
+    """Where a session sits in the grid (CSS grid lines, counted from 1)."""
+
+    session: Session
+    column: int
+    column_span: int
+    row: int
+    row_span: int
+
+
+@dataclass(frozen=True)
+class TimetableTime:
+    """A time written in the margin, on the row where sessions start."""
+
+    starts_at: dt.datetime
+    row: int
+
+
+@dataclass(frozen=True)
+class DayTimetable:
+    columns: list[TimetableColumn]
+    slots: list[TimetableSlot]
+    times: list[TimetableTime]
+    column_count: int  # columns of sessions, not counting the column of times
+    row_count: int  # rows of ROW_MINUTES, not counting the row of headings
+
+
+@dataclass(frozen=True)
+class ProgrammeDay:
+    date: dt.date
+    sessions: list[Session]
+    timetable: DayTimetable
+
+
+def _overlap(first: Session, second: Session) -> bool:
+    return first.starts_at < second.ends_at and second.starts_at < first.ends_at
+
+
+def _lanes(sessions: Sequence[Session]) -> list[list[Session]]:
+    """Shares sessions out between as few side-by-side lanes as possible so that no two in a
+    lane overlap (several site visits leave at the same time)."""
+    lanes: list[list[Session]] = []
+    for session in sorted(sessions, key=lambda s: (s.starts_at, s.ends_at)):
+        for lane in lanes:
+            if lane[-1].ends_at <= session.starts_at:
+                lane.append(session)
+                break
+        else:
+            lanes.append([session])
+    return lanes
+
+
+def _place_track(
+    sessions: Sequence[Session], *, column: int
+) -> tuple[int, list[tuple[Session, int, int]]]:
+    """Lays out one room (or the off-site sessions) from grid column `column`: returns the number
+    of columns it takes and (session, column, span) for each session. A session widens into the
+    lanes to its right while they are free during it."""
+    lanes = _lanes(sessions)
+    placed = []
+    for index, lane in enumerate(lanes):
+        for session in lane:
+            span = 1
+            for neighbour in lanes[index + 1 :]:
+                if any(_overlap(session, other) for other in neighbour):
+                    break
+                span += 1
+            placed.append((session, column + index, span))
+    return max(len(lanes), 1), placed
+
+
+def day_timetable(sessions: Sequence[Session], tz: ZoneInfo | dt.tzinfo) -> DayTimetable:
+    """The grid of one day: a column per room in use (in the rooms' order), then an "Off-site"
+    column for sessions without a room, and rows of ROW_MINUTES from the day's first start.
+
+    A break or social event without a room spans every column, or only the rooms' columns when
+    an off-site session runs at the same time; if it clashes with a session in a room, it is
+    shown as off-site rather than on top of that session.
+    """
+    if not sessions:
+        return DayTimetable(columns=[], slots=[], times=[], column_count=0, row_count=0)
+    in_rooms = [session for session in sessions if session.room_id]
+    roomless = [session for session in sessions if not session.room_id]
+    all_hands = [session for session in roomless if session.kind in ALL_HANDS_KINDS]
+    off_site = [session for session in roomless if session.kind not in ALL_HANDS_KINDS]
+
+    spanning_all, spanning_rooms = [], []
+    for session in all_hands:
+        clashes = any(
+            _overlap(session, other) for other in [*in_rooms, *all_hands] if other is not session
+        )
+        if clashes or (not in_rooms and any(_overlap(session, o) for o in off_site)):
+            off_site.append(session)
+        elif any(_overlap(session, other) for other in off_site):
+            spanning_rooms.append(session)
+        else:
+            spanning_all.append(session)
+
+    rooms = sorted(
+        {session.room_id: session.room for session in in_rooms}.values(),
+        key=lambda room: (room.position, room.name, room.pk),
+    )
+    columns: list[TimetableColumn] = []
+    placed: list[tuple[Session, int, int]] = []
+    column = FIRST_TRACK_COLUMN
+    for room in rooms:
+        span, room_placed = _place_track(
+            [session for session in in_rooms if session.room_id == room.pk], column=column
+        )
+        columns.append(TimetableColumn(label=room.name, column=column, span=span))
+        placed.extend(room_placed)
+        column += span
+    room_columns_end = column
+    if off_site:
+        span, off_site_placed = _place_track(off_site, column=column)
+        columns.append(TimetableColumn(label=gettext("Off-site"), column=column, span=span))
+        placed.extend(off_site_placed)
+        column += span
+    # A day of breaks alone still needs a column to span.
+    column_count = max(column - FIRST_TRACK_COLUMN, 1)
+    placed.extend(
+        (session, FIRST_TRACK_COLUMN, room_columns_end - FIRST_TRACK_COLUMN)
+        for session in spanning_rooms
+    )
+    placed.extend((session, FIRST_TRACK_COLUMN, column_count) for session in spanning_all)
+
+    day_start = min(timezone.localtime(session.starts_at, tz) for session in sessions)
+
+    def row(moment: dt.datetime, *, round_up: bool) -> int:
+        minutes = (moment - day_start).total_seconds() / 60 / ROW_MINUTES
+        return FIRST_TIME_ROW + (math.ceil(minutes) if round_up else math.floor(minutes))
+
+    slots = []
+    for session, first_column, column_span in placed:
+        first_row = row(session.starts_at, round_up=False)
+        last_row = max(row(session.ends_at, round_up=True), first_row + 1)
+        slots.append(
+            TimetableSlot(
+                session=session,
+                column=first_column,
+                column_span=column_span,
+                row=first_row,
+                row_span=last_row - first_row,
+            )
+        )
+    # Reading order follows the clock, then the columns.
+    slots.sort(key=lambda slot: (slot.row, slot.column))
+    starts = sorted({session.starts_at for session in sessions})
+    times = [TimetableTime(starts_at=start, row=row(start, round_up=False)) for start in starts]
+    row_count = max(slot.row + slot.row_span for slot in slots) - FIRST_TIME_ROW
+    return DayTimetable(
+        columns=columns, slots=slots, times=times, column_count=column_count, row_count=row_count
+    )
+
+
+def programme_days(sessions: Iterable[Session], tz: ZoneInfo) -> list[ProgrammeDay]:
+    """Sessions (in programme order) grouped by their local day, each day with its timetable."""
+    days = []
+    for date, day_sessions in groupby(
+        sessions, key=lambda session: timezone.localtime(session.starts_at, tz).date()
+    ):
+        day_sessions = list(day_sessions)
+        days.append(
+            ProgrammeDay(
+                date=date, sessions=day_sessions, timetable=day_timetable(day_sessions, tz)
+            )
+        )
+    return days
