@@ -5,6 +5,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -16,8 +17,10 @@ from conference.admin import SessionAdmin
 from conference.models import Session
 from registrations import services
 from registrations.exports import attendee_csv, csv_stream
+from registrations.forms import BulkEmailForm
 from registrations.models import (
     Authority,
+    BulkEmail,
     ConsentRecord,
     OutboundEmail,
     Registration,
@@ -146,7 +149,12 @@ class RegistrationAdmin(admin.ModelAdmin):
         ),
     ]
     inlines = [ConsentRecordInline, OutboundEmailInline]
-    actions = ["resend_confirmation", "cancel_registrations"]
+    actions = [
+        "resend_confirmation",
+        "cancel_registrations",
+        "email_delegates",
+        "send_new_personal_link",
+    ]
     change_list_template = "admin/registrations/registration/change_list.html"
 
     def has_add_permission(self, request):
@@ -184,6 +192,73 @@ class RegistrationAdmin(admin.ModelAdmin):
             )
             % {"count": count},
             messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Send a new personal link (the old ones stop working)"),
+        permissions=["change"],
+    )
+    def send_new_personal_link(self, request, queryset):
+        count = 0
+        for registration in queryset.filter(erased_at=None):
+            services.management_link_send(registration=registration, revoke=True)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d new link sent.", "%(count)d new links sent.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Write an email to the selected delegates"), permissions=["change"])
+    def email_delegates(self, request, queryset):
+        """An intermediate page: write, preview for one delegate, then queue for all."""
+        queryset = queryset.select_related("conference", "authority").filter(erased_at=None)
+        form = BulkEmailForm(request.POST if "subject" in request.POST else None)
+        preview = None
+        if form.is_bound and form.is_valid():
+            subject, body = form.cleaned_data["subject"], form.cleaned_data["body"]
+            if "send" in request.POST:
+                try:
+                    bulk = services.bulk_email_send(
+                        registrations=queryset, subject=subject, body=body, sent_by=request.user
+                    )
+                except services.RegistrationError as error:
+                    self.message_user(request, error.message, messages.ERROR)
+                    return None
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d email queued.", "%(count)d emails queued.", bulk.recipient_count
+                    )
+                    % {"count": bulk.recipient_count},
+                    messages.SUCCESS,
+                )
+                return None
+            first = queryset.first()
+            if first is not None:
+                link = gettext("(their personal link)")
+                preview = {
+                    "registration": first,
+                    "subject": services.bulk_text_render(
+                        subject, registration=first, personal_link=link
+                    ),
+                    "body": services.bulk_text_render(body, registration=first, personal_link=link),
+                }
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Write an email to the selected delegates"),
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "count": queryset.count(),
+            "form": form,
+            "preview": preview,
+            "placeholders": [*services.BULK_PLACEHOLDERS, services.PERSONAL_LINK_PLACEHOLDER],
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "select_across": request.POST.get("select_across", "0"),
+        }
+        return TemplateResponse(
+            request, "admin/registrations/registration/email_delegates.html", context
         )
 
     def get_urls(self):
@@ -402,3 +477,19 @@ class SessionBookingAdmin(SessionAdmin):
             f'attachment; filename="session-{session.pk}-attendees.csv"'
         )
         return response
+
+
+@admin.register(BulkEmail)
+class BulkEmailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "subject", "conference", "recipient_count", "sent_by"]
+    list_filter = ["conference"]
+    list_select_related = ["conference", "sent_by"]
+    search_fields = ["subject", "body"]
+    readonly_fields = ["conference", "subject", "body", "sent_by", "created_at", "recipient_count"]
+
+    def has_add_permission(self, request):
+        # Written from the registrations list: "Write an email to the selected delegates".
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -10,7 +10,7 @@ from django.utils import translation
 from conference.calendar import conference_ics, session_ics, site_domain
 from registrations.calendar_views import agenda_url
 from registrations.models import OutboundEmail
-from registrations.services import management_link_issue
+from registrations.services import bulk_text_render, management_link_issue
 
 # Emails after which the delegate is expected to come: they carry the conference calendar.
 KINDS_WITH_CALENDAR = {
@@ -64,6 +64,10 @@ def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
                 )
             )
             context["agenda_url"] = agenda_url(registration)
+        if email.kind == OutboundEmail.Kind.BULK:
+            fill = {"registration": registration, "personal_link": context.get("manage_url", "")}
+            context["bulk_subject"] = bulk_text_render(email.bulk_email.subject, **fill)
+            context["bulk_body"] = bulk_text_render(email.bulk_email.body, **fill)
         subject = " ".join(render_to_string(f"{template}.subject.txt", context).split())
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)

@@ -1,6 +1,7 @@
 import secrets
 import unicodedata
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -255,6 +256,37 @@ class ConsentRecord(models.Model):
         return f"{self.get_kind_display()} ({self.notice_version})"
 
 
+class BulkEmail(models.Model):
+    """A message organisers wrote for many delegates at once; each copy is an outbox row."""
+
+    conference = models.ForeignKey(
+        Conference,
+        on_delete=models.CASCADE,
+        related_name="bulk_emails",
+        verbose_name=_("conference"),
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        verbose_name = _("message to delegates")
+        verbose_name_plural = _("messages to delegates")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
 class OutboundEmail(models.Model):
     """The outbox: every email is a row written in the transaction that causes it, then sent by a
     Celery task. The row is the source of truth, so a broker or mail server outage delays an
@@ -272,6 +304,7 @@ class OutboundEmail(models.Model):
         SESSIONS_CHANGED = "sessions_changed", _("Sessions changed")
         MANAGEMENT_LINK = "management_link", _("Personal link")
         REMINDER = "reminder", _("Reminder before the conference")
+        BULK = "bulk", _("Message from the organisers")
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
@@ -295,6 +328,14 @@ class OutboundEmail(models.Model):
         related_name="+",
         verbose_name=_("session"),
         help_text=_("The session the email is about, if any."),
+    )
+    bulk_email = models.ForeignKey(
+        BulkEmail,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("message to delegates"),
     )
     recipient = models.EmailField(_("recipient"))
     language = models.CharField(_("language"), max_length=2, choices=Registration.Language.choices)

@@ -3,6 +3,7 @@ tasks and commands call these functions, so each rule exists once."""
 
 import hashlib
 import logging
+import re
 import secrets
 import smtplib
 from collections.abc import Iterable
@@ -19,6 +20,7 @@ from conference.models import Conference, Session
 from registrations.models import (
     PRIVACY_NOTICE_VERSION,
     Authority,
+    BulkEmail,
     ConsentRecord,
     ManagementLink,
     OutboundEmail,
@@ -799,6 +801,82 @@ def registration_erase(*, registration: Registration, now: datetime | None = Non
         ).update(status=OutboundEmail.Status.WITHDRAWN, next_attempt_at=None)
         registration.emails.update(recipient=placeholder, last_error="")
     logger.info("registration %s: personal data erased", registration.pk)
+
+
+# --- Messages from the organisers to many delegates ------------------------------------------
+
+# Placeholders organisers may use in a message, filled in for each delegate.
+BULK_PLACEHOLDERS = {
+    "first_name": lambda registration: registration.first_name,
+    "last_name": lambda registration: registration.last_name,
+    "reference": lambda registration: registration.reference,
+    "authority": lambda registration: registration.authority.name,
+    "conference": lambda registration: registration.conference.name,
+}
+PERSONAL_LINK_PLACEHOLDER = "personal_link"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def bulk_placeholders_unknown(text: str) -> set[str]:
+    known = {*BULK_PLACEHOLDERS, PERSONAL_LINK_PLACEHOLDER}
+    return {name for name in _PLACEHOLDER.findall(text) if name not in known}
+
+
+def bulk_text_render(text: str, *, registration: Registration, personal_link: str) -> str:
+    """The text with each {placeholder} filled in for this delegate; other braces stay."""
+
+    def fill(match: re.Match) -> str:
+        name = match.group(1)
+        if name == PERSONAL_LINK_PLACEHOLDER:
+            return personal_link
+        if name in BULK_PLACEHOLDERS:
+            return str(BULK_PLACEHOLDERS[name](registration))
+        return match.group(0)
+
+    return _PLACEHOLDER.sub(fill, text)
+
+
+def bulk_email_send(
+    *,
+    registrations: Iterable[Registration],
+    subject: str,
+    body: str,
+    sent_by=None,
+) -> BulkEmail:
+    """Queue a message for each delegate (of one conference), through the outbox."""
+    unknown = bulk_placeholders_unknown(subject) | bulk_placeholders_unknown(body)
+    if unknown:
+        raise RegistrationError(
+            gettext("Unknown placeholder: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
+    recipients = [r for r in registrations if r.erased_at is None]
+    conferences = {registration.conference_id for registration in recipients}
+    if len(conferences) != 1:
+        raise RegistrationError(gettext("Choose delegates of one conference at a time."))
+    now = timezone.now()
+    with transaction.atomic():
+        bulk = BulkEmail.objects.create(
+            conference_id=conferences.pop(),
+            subject=subject,
+            body=body,
+            sent_by=sent_by,
+            recipient_count=len(recipients),
+        )
+        emails = OutboundEmail.objects.bulk_create(
+            OutboundEmail(
+                registration=registration,
+                kind=OutboundEmail.Kind.BULK,
+                bulk_email=bulk,
+                recipient=registration.email,
+                language=registration.preferred_language,
+                next_attempt_at=now,
+            )
+            for registration in recipients
+        )
+        for email in emails:
+            transaction.on_commit(lambda email_id=email.pk: _enqueue_send(email_id), robust=True)
+    logger.info("bulk email %s queued for %s delegates", bulk.pk, len(recipients))
+    return bulk
 
 
 # --- The outbox -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from tests.factories.conference import ConferenceFactory
 class AuthorityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Authority
+        django_get_or_create = ("name", "country")
 
     name = factory.Sequence(lambda n: f"Ville {n}")
     kind = Authority.Kind.MUNICIPALITY

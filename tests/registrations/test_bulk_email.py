@@ -1,0 +1,111 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from registrations import services
+from registrations.models import BulkEmail, OutboundEmail
+from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "admin:registrations_registration_changelist"
+
+
+@pytest.fixture
+def delegates(conference):
+    return [
+        RegistrationFactory(
+            conference=conference,
+            first_name=name,
+            authority=AuthorityFactory(name="Liège", country="BE"),
+        )
+        for name in ("Anne", "Bart")
+    ]
+
+
+def test_placeholders_are_filled_for_each_delegate(delegates):
+    text = "Dear {first_name} ({reference}) of {authority}: {personal_link} {unknown}"
+
+    rendered = services.bulk_text_render(text, registration=delegates[0], personal_link="LINK")
+
+    assert rendered == f"Dear Anne ({delegates[0].reference}) of Liège: LINK {{unknown}}"
+    assert services.bulk_placeholders_unknown(text) == {"unknown"}
+
+
+def test_bulk_email_refuses_unknown_placeholders(delegates):
+    with pytest.raises(services.RegistrationError):
+        services.bulk_email_send(registrations=delegates, subject="Hi {nmae}", body="x")
+    assert not BulkEmail.objects.exists()
+
+
+def test_bulk_email_refuses_delegates_of_several_conferences(delegates):
+    other = RegistrationFactory(conference=ConferenceFactory())
+    with pytest.raises(services.RegistrationError):
+        services.bulk_email_send(registrations=[*delegates, other], subject="Hi", body="x")
+
+
+def test_bulk_email_sends_one_personal_copy_each_through_the_outbox(
+    delegates, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        bulk = services.bulk_email_send(
+            registrations=delegates,
+            subject="Practical information, {first_name}",
+            body="Dear {first_name},\nYour badge: {reference}.\nManage: {personal_link}",
+        )
+
+    assert bulk.recipient_count == 2
+    assert OutboundEmail.objects.filter(bulk_email=bulk, status="sent").count() == 2
+    by_name = {message.subject: message for message in mail.outbox}
+    anne = by_name["Practical information, Anne"]
+    assert delegates[0].reference in anne.body
+    assert "/manage/enter/" in anne.body.split("Manage: ", 1)[1]
+    assert "Dear Anne,<br>" in anne.alternatives[0][0]
+
+
+def test_admin_action_previews_for_one_delegate_then_queues_for_all(admin_client, delegates):
+    selected = {
+        "action": "email_delegates",
+        "_selected_action": [delegate.pk for delegate in delegates],
+    }
+    page = admin_client.post(reverse(CHANGELIST), selected)
+    assert page.status_code == 200
+    assert "This email goes to 2 delegates" in page.content.decode()
+
+    message = {"subject": "Hello {first_name}", "body": "See you, {first_name}."}
+    preview = admin_client.post(reverse(CHANGELIST), {**selected, **message, "preview": "1"})
+    content = preview.content.decode()
+    assert "Preview for" in content
+    assert "See you, Anne." in content or "See you, Bart." in content
+    assert not OutboundEmail.objects.exists()
+
+    sent = admin_client.post(reverse(CHANGELIST), {**selected, **message, "send": "1"}, follow=True)
+    assert "2 emails queued." in sent.content.decode()
+    assert OutboundEmail.objects.filter(kind=OutboundEmail.Kind.BULK).count() == 2
+
+
+def test_admin_action_shows_unknown_placeholder_next_to_the_field(admin_client, delegates):
+    response = admin_client.post(
+        reverse(CHANGELIST),
+        {
+            "action": "email_delegates",
+            "_selected_action": [delegates[0].pk],
+            "subject": "Hi {frist_name}",
+            "body": "x",
+            "send": "1",
+        },
+    )
+    assert "Unknown placeholder: {frist_name}" in response.content.decode()
+    assert not OutboundEmail.objects.exists()
+
+
+def test_admin_can_send_a_new_personal_link_revoking_the_old(admin_client, delegates):
+    services.management_link_issue(registration=delegates[0])
+
+    admin_client.post(
+        reverse(CHANGELIST),
+        {"action": "send_new_personal_link", "_selected_action": [delegates[0].pk]},
+    )
+
+    # The old link is revoked; the new one is made when the email is sent.
+    assert delegates[0].management_links.get().revoked_at is not None
+    assert delegates[0].emails.get().kind == OutboundEmail.Kind.MANAGEMENT_LINK
