@@ -114,6 +114,14 @@ class Conference(models.Model):
             "empty means until the conference starts. Cancelling stays possible."
         ),
     )
+    approval_for_non_members = models.BooleanField(
+        _("approve non-members"),
+        default=True,
+        help_text=_(
+            "Delegates of member authorities are confirmed directly; those of other or "
+            "unreviewed authorities wait for an organiser's approval."
+        ),
+    )
     reminder_days_before = models.PositiveSmallIntegerField(
         _("reminder, days before"),
         default=7,

@@ -150,6 +150,8 @@ class RegistrationAdmin(admin.ModelAdmin):
     ]
     inlines = [ConsentRecordInline, OutboundEmailInline]
     actions = [
+        "approve_registrations",
+        "reject_registrations",
         "resend_confirmation",
         "cancel_registrations",
         "email_delegates",
@@ -182,7 +184,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Cancel the selected registrations"))
     def cancel_registrations(self, request, queryset):
         count = 0
-        for registration in queryset.exclude(status=Registration.Status.CANCELLED):
+        for registration in queryset.active():
             services.registration_cancel(registration=registration)
             count += 1
         self.message_user(
@@ -190,6 +192,38 @@ class RegistrationAdmin(admin.ModelAdmin):
             ngettext(
                 "%(count)d registration cancelled.", "%(count)d registrations cancelled.", count
             )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Approve the selected pending registrations"), permissions=["change"]
+    )
+    def approve_registrations(self, request, queryset):
+        count = 0
+        for registration in queryset.filter(status=Registration.Status.PENDING).order_by(
+            "created_at", "pk"
+        ):
+            services.registration_approve(registration=registration)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d registration approved.", "%(count)d registrations approved.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Reject the selected pending registrations"), permissions=["change"]
+    )
+    def reject_registrations(self, request, queryset):
+        count = 0
+        for registration in queryset.filter(status=Registration.Status.PENDING):
+            services.registration_reject(registration=registration)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d registration rejected.", "%(count)d registrations rejected.", count)
             % {"count": count},
             messages.SUCCESS,
         )

@@ -41,9 +41,7 @@ def agenda_ics(registration: Registration) -> bytes:
 @require_safe
 def agenda_calendar(request: HttpRequest, token: str) -> HttpResponse:
     registration = get_object_or_404(
-        Registration.objects.exclude(status=Registration.Status.CANCELLED).select_related(
-            "conference__venue"
-        ),
+        Registration.objects.active().select_related("conference__venue"),
         agenda_token=token,
     )
     # The address has no language prefix: the feed speaks the delegate's language.

@@ -15,6 +15,7 @@ from registrations.services import bulk_text_render, management_link_issue
 # Emails after which the delegate is expected to come: they carry the conference calendar.
 KINDS_WITH_CALENDAR = {
     OutboundEmail.Kind.CONFIRMED,
+    OutboundEmail.Kind.APPROVED,
     OutboundEmail.Kind.PROMOTED,
     OutboundEmail.Kind.ALREADY_REGISTERED,
 }
@@ -27,6 +28,7 @@ KINDS_ABOUT_A_SESSION = {
 # their agenda feed.
 KINDS_WITH_AGENDA = {
     OutboundEmail.Kind.CONFIRMED,
+    OutboundEmail.Kind.APPROVED,
     OutboundEmail.Kind.PROMOTED,
     OutboundEmail.Kind.SESSIONS_CHANGED,
     OutboundEmail.Kind.REMINDER,

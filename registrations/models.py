@@ -72,11 +72,21 @@ class Authority(models.Model):
         super().save(*args, **kwargs)
 
 
+class RegistrationQuerySet(models.QuerySet):
+    def active(self):
+        """Registrations that still count: not cancelled, not rejected."""
+        return self.exclude(status__in=Registration.INACTIVE_STATUSES)
+
+
 class Registration(models.Model):
     class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
         CONFIRMED = "confirmed", _("Confirmed")
         WAITLISTED = "waitlisted", _("Waiting list")
         CANCELLED = "cancelled", _("Cancelled")
+        REJECTED = "rejected", _("Rejected")
+
+    INACTIVE_STATUSES = (Status.CANCELLED, Status.REJECTED)
 
     class Category(models.TextChoices):
         DELEGATE = "delegate", _("Delegate")
@@ -133,12 +143,17 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    decided_at = models.DateTimeField(
+        _("approved or rejected at"), null=True, blank=True, editable=False
+    )
     erased_at = models.DateTimeField(
         _("personal data erased at"),
         null=True,
         blank=True,
         help_text=_("The delegate asked for their personal data to be erased."),
     )
+
+    objects = RegistrationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("registration")
@@ -149,7 +164,7 @@ class Registration(models.Model):
             models.UniqueConstraint(
                 Lower("email"),
                 "conference",
-                condition=~Q(status="cancelled"),
+                condition=~Q(status__in=["cancelled", "rejected"]),
                 name="registration_one_active_per_email",
                 violation_error_message=_("This email address is already registered."),
             ),
@@ -168,7 +183,7 @@ class Registration(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status != self.Status.CANCELLED
+        return self.status not in self.INACTIVE_STATUSES
 
 
 class SessionBooking(models.Model):
@@ -305,6 +320,9 @@ class OutboundEmail(models.Model):
         MANAGEMENT_LINK = "management_link", _("Personal link")
         REMINDER = "reminder", _("Reminder before the conference")
         BULK = "bulk", _("Message from the organisers")
+        PENDING = "pending", _("Received, pending approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Not accepted")
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")

@@ -151,6 +151,24 @@ def _confirmed_count(conference: Conference) -> int:
     return conference.registrations.filter(status=Registration.Status.CONFIRMED).count()
 
 
+# The email that tells a delegate where their registration stands.
+STATUS_EMAIL = {
+    Registration.Status.PENDING: OutboundEmail.Kind.PENDING,
+    Registration.Status.CONFIRMED: OutboundEmail.Kind.CONFIRMED,
+    Registration.Status.WAITLISTED: OutboundEmail.Kind.WAITLISTED,
+    Registration.Status.CANCELLED: OutboundEmail.Kind.CANCELLED,
+    Registration.Status.REJECTED: OutboundEmail.Kind.REJECTED,
+}
+
+
+def needs_approval(conference: Conference, authority: Authority) -> bool:
+    """Delegates of member authorities are confirmed directly; with the conference's approval
+    policy on, those of other or unreviewed authorities wait for an organiser."""
+    return conference.approval_for_non_members and (
+        not authority.is_member or authority.needs_review
+    )
+
+
 def _newcomer_gets_place(conference: Conference, *, confirmed: int, anyone_waiting: bool) -> bool:
     """A newcomer is confirmed while places remain and nobody is waiting before them."""
     return not anyone_waiting and confirmed < conference.capacity
@@ -182,11 +200,7 @@ def registration_create(
         if not conference.registration_is_open(now):
             raise RegistrationClosed(_("Registration for this conference is closed."))
 
-        existing = (
-            conference.registrations.filter(email__iexact=email)
-            .exclude(status=Registration.Status.CANCELLED)
-            .first()
-        )
+        existing = conference.registrations.active().filter(email__iexact=email).first()
         if existing is not None:
             # Anyone can type someone else's address: one reminder per cooldown, not a mailbomb.
             reminded = existing.emails.filter(
@@ -203,18 +217,23 @@ def registration_create(
         if authority is None:
             authority = authority_get_or_create_named(new_authority=new_authority)
 
-        has_place = _newcomer_gets_place(
+        if needs_approval(conference, authority):
+            status = Registration.Status.PENDING
+        elif _newcomer_gets_place(
             conference,
             confirmed=_confirmed_count(conference),
             anyone_waiting=conference.registrations.filter(
                 status=Registration.Status.WAITLISTED
             ).exists(),
-        )
+        ):
+            status = Registration.Status.CONFIRMED
+        else:
+            status = Registration.Status.WAITLISTED
         registration = Registration(
             conference=conference,
             authority=authority,
-            status=Registration.Status.CONFIRMED if has_place else Registration.Status.WAITLISTED,
-            confirmed_at=now if has_place else None,
+            status=status,
+            confirmed_at=now if status == Registration.Status.CONFIRMED else None,
             first_name=data.first_name.strip(),
             last_name=data.last_name.strip(),
             email=email,
@@ -245,11 +264,8 @@ def registration_create(
         sessions = list(sessions)
         if sessions:
             _bookings_replace(registration, sessions, now=now)
-        outbound_email_queue(
-            registration=registration,
-            kind=(OutboundEmail.Kind.CONFIRMED if has_place else OutboundEmail.Kind.WAITLISTED),
-        )
-        if has_place:
+        outbound_email_queue(registration=registration, kind=STATUS_EMAIL[status])
+        if status == Registration.Status.CONFIRMED:
             _schedule_reminder(registration, now=now)
     logger.info("registration %s created as %s", registration.pk, registration.status)
     return RegistrationOutcome(registration=registration, created=True)
@@ -270,7 +286,8 @@ def registrations_import(
     batch_size: int = 2000,
 ) -> int:
     """Write many registrations at once (demo data, imports) under the rules of
-    registration_create: confirmed while places remain, then the waiting list; consent records;
+    registration_create: pending approval for non-members, confirmed while places remain, then
+    the waiting list; consent records;
     emails already registered are skipped. No email is queued: whoever imports decides whom to
     tell. Returns how many were added."""
     with transaction.atomic():
@@ -297,12 +314,15 @@ def registrations_import(
                     _("Dietary and accessibility needs can only be kept with your consent.")
                 )
             known_emails.add(email)
-            has_place = _newcomer_gets_place(
+            if needs_approval(conference, entry.authority):
+                status = Registration.Status.PENDING
+            elif _newcomer_gets_place(
                 conference, confirmed=confirmed, anyone_waiting=anyone_waiting
-            )
-            if has_place:
+            ):
+                status = Registration.Status.CONFIRMED
                 confirmed += 1
             else:
+                status = Registration.Status.WAITLISTED
                 anyone_waiting = True
             reference = _new_reference(conference.reference_prefix)
             while reference in taken_references:
@@ -312,10 +332,8 @@ def registrations_import(
                 conference=conference,
                 authority=entry.authority,
                 reference=reference,
-                status=(
-                    Registration.Status.CONFIRMED if has_place else Registration.Status.WAITLISTED
-                ),
-                confirmed_at=registered_at if has_place else None,
+                status=status,
+                confirmed_at=registered_at if status == Registration.Status.CONFIRMED else None,
                 first_name=data.first_name.strip(),
                 last_name=data.last_name.strip(),
                 email=email,
@@ -383,10 +401,12 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
             status=OutboundEmail.Status.WITHDRAWN
         )
         outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.CANCELLED)
+        promoted = []
         if held_place:
-            _, sessions_to_fill = _promote_registrations(conference, now=now)
+            promoted, sessions_to_fill = _promote_registrations(conference, now=now)
             freed_sessions |= sessions_to_fill
-        sessions_rebalance(session_ids=freed_sessions, now=now)
+        # The promoted delegates' email lists their sessions: no separate session emails.
+        sessions_rebalance(session_ids=freed_sessions, now=now, quiet_for={r.pk for r in promoted})
     logger.info("registration %s cancelled", registration.pk)
     return registration
 
@@ -398,8 +418,66 @@ def waitlist_promote(*, conference: Conference, now: datetime | None = None) -> 
     with transaction.atomic():
         conference = _lock_conference(conference)
         promoted, sessions_to_fill = _promote_registrations(conference, now=now)
-        sessions_rebalance(session_ids=sessions_to_fill, now=now)
+        sessions_rebalance(
+            session_ids=sessions_to_fill, now=now, quiet_for={r.pk for r in promoted}
+        )
     return promoted
+
+
+def registration_approve(
+    *, registration: Registration, now: datetime | None = None
+) -> Registration:
+    """An organiser accepts a pending registration: it takes a place, or joins the waiting
+    list when the conference is full."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        conference = _lock_conference(registration.conference)
+        registration = Registration.objects.select_for_update(no_key=True).get(pk=registration.pk)
+        if registration.status != Registration.Status.PENDING:
+            return registration
+        has_place = _newcomer_gets_place(
+            conference,
+            confirmed=_confirmed_count(conference),
+            anyone_waiting=conference.registrations.filter(
+                status=Registration.Status.WAITLISTED
+            ).exists(),
+        )
+        registration.status = (
+            Registration.Status.CONFIRMED if has_place else Registration.Status.WAITLISTED
+        )
+        registration.confirmed_at = now if has_place else None
+        registration.decided_at = now
+        registration.save(update_fields=["status", "confirmed_at", "decided_at", "updated_at"])
+        outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.APPROVED)
+        if has_place:
+            _schedule_reminder(registration, now=now)
+            sessions_rebalance(
+                session_ids=registration.bookings.values_list("session_id", flat=True),
+                now=now,
+                quiet_for={registration.pk},
+            )
+    logger.info("registration %s approved as %s", registration.pk, registration.status)
+    return registration
+
+
+def registration_reject(*, registration: Registration, now: datetime | None = None) -> Registration:
+    """An organiser turns down a pending registration; the delegate is told."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update(no_key=True).get(pk=registration.pk)
+        if registration.status != Registration.Status.PENDING:
+            return registration
+        registration.status = Registration.Status.REJECTED
+        registration.decided_at = now
+        registration.save(update_fields=["status", "decided_at", "updated_at"])
+        # Pending delegates hold no place: their session choices only waited.
+        registration.bookings.all().delete()
+        registration.emails.filter(status=OutboundEmail.Status.SCHEDULED).update(
+            status=OutboundEmail.Status.WITHDRAWN
+        )
+        outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.REJECTED)
+    logger.info("registration %s rejected", registration.pk)
+    return registration
 
 
 def _promote_registrations(
@@ -489,7 +567,7 @@ def session_bookings_set(
     now = now or timezone.now()
     with transaction.atomic():
         registration = Registration.objects.select_for_update(no_key=True).get(pk=registration.pk)
-        if registration.status == Registration.Status.CANCELLED:
+        if not registration.is_active:
             raise BookingError(gettext("This registration is cancelled."))
         return _bookings_replace(registration, list(sessions), now=now)
 
@@ -514,7 +592,7 @@ def _bookings_replace(
         )
         for session_id in sorted(added_ids)
     )
-    _rebalance_locked(locked, now=now, quiet_for=registration.pk)
+    _rebalance_locked(locked, now=now, quiet_for={registration.pk})
     added = list(registration.bookings.filter(session_id__in=added_ids).select_related("session"))
     return BookingChanges(added=added, removed=[locked[pk] for pk in sorted(removed_ids)])
 
@@ -529,21 +607,29 @@ def _lock_sessions(session_ids: Iterable[int]) -> dict[int, Session]:
     return {session.pk: session for session in sessions}
 
 
-def sessions_rebalance(*, session_ids: Iterable[int], now: datetime | None = None) -> None:
+def sessions_rebalance(
+    *,
+    session_ids: Iterable[int],
+    now: datetime | None = None,
+    quiet_for: Iterable[int] = (),
+) -> None:
     """Fill the free places of these sessions from their waiting lists: after a cancellation,
-    a confirmation, a raised capacity."""
+    a confirmation, a raised capacity. Delegates in `quiet_for` get no email about it: they are
+    being told about their registration, which lists their sessions, in the same breath."""
     session_ids = set(session_ids)
     if not session_ids:
         return
     with transaction.atomic():
-        _rebalance_locked(_lock_sessions(session_ids), now=now or timezone.now())
+        _rebalance_locked(
+            _lock_sessions(session_ids), now=now or timezone.now(), quiet_for=set(quiet_for)
+        )
 
 
 def _rebalance_locked(
-    sessions: dict[int, Session], *, now: datetime, quiet_for: int | None = None
+    sessions: dict[int, Session], *, now: datetime, quiet_for: set[int] = frozenset()
 ) -> None:
     """Give each free place to the first confirmed delegate in the waiting list, and tell them
-    (except `quiet_for`, who is choosing their sessions right now and sees the result)."""
+    (except the registrations in `quiet_for`, who see the result otherwise)."""
     for session in sessions.values():
         waiting = SessionBooking.objects.filter(
             session=session,
@@ -558,7 +644,7 @@ def _rebalance_locked(
             booking.status = SessionBooking.Status.BOOKED
             booking.booked_at = now
             booking.save(update_fields=["status", "booked_at"])
-            if booking.registration_id != quiet_for:
+            if booking.registration_id not in quiet_for:
                 outbound_email_queue(
                     registration=booking.registration,
                     kind=OutboundEmail.Kind.SESSION_PROMOTED,
@@ -572,7 +658,7 @@ def session_moved_notify(*, session: Session) -> int:
     with transaction.atomic():
         bookings = list(
             session.bookings.exclude(
-                registration__status=Registration.Status.CANCELLED
+                registration__status__in=Registration.INACTIVE_STATUSES
             ).select_related("registration")
         )
         for booking in bookings:
@@ -586,13 +672,10 @@ def session_moved_notify(*, session: Session) -> int:
 
 def registration_resend_confirmation(*, registration: Registration) -> OutboundEmail:
     """Send again the email that describes where the registration stands now."""
-    kind = {
-        Registration.Status.CONFIRMED: OutboundEmail.Kind.CONFIRMED,
-        Registration.Status.WAITLISTED: OutboundEmail.Kind.WAITLISTED,
-        Registration.Status.CANCELLED: OutboundEmail.Kind.CANCELLED,
-    }[registration.status]
     with transaction.atomic():
-        return outbound_email_queue(registration=registration, kind=kind)
+        return outbound_email_queue(
+            registration=registration, kind=STATUS_EMAIL[registration.status]
+        )
 
 
 # --- Self-service: personal links, details, erasure -------------------------------------------
@@ -653,10 +736,12 @@ def management_link_send(*, registration: Registration, revoke: bool = False) ->
 def management_link_request(*, conference: Conference, email: str) -> bool:
     """ "Lost your link?": email one to the address if it holds an active registration. The
     answer is for tests and logs only; the page says the same either way."""
+    # A cancelled delegate may still want to download or erase their data.
+    candidates = conference.registrations.filter(
+        email__iexact=normalise_email(email), erased_at=None
+    )
     registration = (
-        conference.registrations.filter(email__iexact=normalise_email(email))
-        .exclude(status=Registration.Status.CANCELLED)
-        .first()
+        candidates.active().first() or candidates.order_by("-cancelled_at", "-pk").first()
     )
     if registration is None:
         return False
@@ -670,7 +755,7 @@ def _lock_registration_for_change(registration: Registration, now: datetime) -> 
         .select_related("conference")
         .get(pk=registration.pk)
     )
-    if registration.status == Registration.Status.CANCELLED:
+    if not registration.is_active:
         raise RegistrationError(gettext("This registration is cancelled."))
     if not registration.conference.changes_are_open(now):
         raise ChangesClosed(
@@ -729,8 +814,8 @@ def registration_update_details(
             return []
         email_changed = values["email"] != old_email
         if email_changed and (
-            registration.conference.registrations.filter(email__iexact=values["email"])
-            .exclude(status=Registration.Status.CANCELLED)
+            registration.conference.registrations.active()
+            .filter(email__iexact=values["email"])
             .exclude(pk=registration.pk)
             .exists()
         ):
@@ -783,7 +868,7 @@ def registration_erase(*, registration: Registration, now: datetime | None = Non
     now = now or timezone.now()
     with transaction.atomic():
         registration = Registration.objects.select_for_update(no_key=True).get(pk=registration.pk)
-        if registration.status != Registration.Status.CANCELLED:
+        if registration.is_active:
             raise RegistrationError(gettext("Cancel the registration before erasing it."))
         if registration.erased_at is not None:
             return
