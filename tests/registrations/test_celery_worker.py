@@ -118,7 +118,7 @@ def test_worker_delivers_confirmation_of_a_registration_made_in_french(worker, s
 
     wait_for(lambda: len(smtp_server.messages) == 1)
     registration = Registration.objects.get()
-    email = registration.emails.get()
+    email = registration.emails.get(kind=OutboundEmail.Kind.CONFIRMED)
     wait_for(lambda: OutboundEmail.objects.get(pk=email.pk).status == OutboundEmail.Status.SENT)
     [message] = smtp_server.messages
     assert message["To"] == "elodie.lefevre@nice.fr"
@@ -140,7 +140,7 @@ def test_worker_retries_after_temporary_smtp_failure(worker, smtp_server):
         ),
     )
 
-    email = outcome.registration.emails.get()
+    email = outcome.registration.emails.get(kind=OutboundEmail.Kind.CONFIRMED)
     wait_for(lambda: OutboundEmail.objects.get(pk=email.pk).status == OutboundEmail.Status.SENT)
     email.refresh_from_db()
     assert email.attempts == 2
@@ -161,7 +161,7 @@ def test_email_saved_while_redis_was_down_is_sent_once_redis_is_back(
             first_name="Inês", last_name="Costa", email="ines@lisboa.pt", job_title="Adviser"
         ),
     )
-    email = outcome.registration.emails.get()
+    email = outcome.registration.emails.get(kind=OutboundEmail.Kind.CONFIRMED)
     assert email.status == OutboundEmail.Status.QUEUED
 
     celery_broker(settings.REDIS_URL, queue=queue)  # Redis "back"; beat's task runs
