@@ -114,6 +114,15 @@ class Conference(models.Model):
             "empty means until the conference starts. Cancelling stays possible."
         ),
     )
+    default_allotment = models.PositiveSmallIntegerField(
+        _("places per authority"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many delegates each city or region may register; empty means no limit. "
+            "Can be set otherwise for an authority."
+        ),
+    )
     approval_for_non_members = models.BooleanField(
         _("approve non-members"),
         default=True,

@@ -37,7 +37,8 @@ KINDS_WITH_AGENDA = {
 
 def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
     registration = email.registration
-    conference = registration.conference
+    delegation = email.delegation
+    conference = (registration or delegation).conference
     session = email.session
     if email.kind in KINDS_ABOUT_A_SESSION and session is None:
         # The session was deleted after the email was queued; there is nothing left to say.
@@ -46,6 +47,7 @@ def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
     with translation.override(email.language):
         context = {
             "registration": registration,
+            "delegation": delegation,
             "conference": conference,
             "session": session,
             "conference_url": settings.SITE_URL + conference.get_absolute_url(),
@@ -53,12 +55,20 @@ def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
         }
         # Every email to the delegate's own address carries a fresh personal link. A notice
         # sent to a previous address does not: that address no longer speaks for them.
-        context["to_previous_address"] = email.recipient != registration.email
-        if not context["to_previous_address"]:
-            token = management_link_issue(registration=registration)
+        if registration is not None:
+            context["to_previous_address"] = email.recipient != registration.email
+            if not context["to_previous_address"]:
+                token = management_link_issue(registration=registration)
+                context["manage_url"] = settings.SITE_URL + reverse(
+                    "registrations:manage_enter", kwargs={"token": token}
+                )
+        else:
+            # To a delegation's coordinator: the link opens the delegation's page.
+            token = management_link_issue(delegation=delegation)
             context["manage_url"] = settings.SITE_URL + reverse(
                 "registrations:manage_enter", kwargs={"token": token}
             )
+            context["members"] = list(delegation.members.order_by("last_name", "first_name", "pk"))
         if email.kind in KINDS_WITH_AGENDA:
             context["bookings"] = list(
                 registration.bookings.select_related("session__room").order_by(

@@ -1,7 +1,10 @@
+import re
 import secrets
 import unicodedata
 
+import pycountry
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -27,6 +30,30 @@ def new_agenda_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+# NUTS codes begin with the country's code, except Greece's (EL); pycountry ships ISO 3166-2 but
+# not NUTS, so NUTS codes are checked by their form and country.
+NUTS_CODE = re.compile(r"^(?P<country>[A-Z]{2})[0-9A-Z]{1,3}$")
+NUTS_COUNTRY_EXCEPTIONS = {"EL": "GR"}
+
+
+def validate_region_code(code: str, country: str) -> None:
+    """A regional code must be an ISO 3166-2 subdivision of the country, or a NUTS code in it."""
+    subdivision = pycountry.subdivisions.get(code=code)
+    if subdivision is not None:
+        if subdivision.country_code != country:
+            raise ValidationError(
+                _("%(code)s is a subdivision of another country."), params={"code": code}
+            )
+        return
+    match = NUTS_CODE.match(code)
+    if match and NUTS_COUNTRY_EXCEPTIONS.get(match["country"], match["country"]) == country:
+        return
+    raise ValidationError(
+        _("Enter an ISO 3166-2 code (e.g. FR-06) or a NUTS code (e.g. FRL03) of this country."),
+        code="invalid_region_code",
+    )
+
+
 class Authority(models.Model):
     """A local or regional authority that sends a delegation: a city, a region, a province…"""
 
@@ -45,6 +72,12 @@ class Authority(models.Model):
         _("kind"), max_length=20, choices=Kind.choices, default=Kind.MUNICIPALITY
     )
     country = CountryField(_("country"))
+    region_code = models.CharField(
+        _("regional code"),
+        max_length=10,
+        blank=True,
+        help_text=_("Optional: ISO 3166-2 (e.g. FR-06) or NUTS (e.g. FRL03)."),
+    )
     is_member = models.BooleanField(_("member of the network"), default=False)
     needs_review = models.BooleanField(
         _("needs review"),
@@ -71,11 +104,87 @@ class Authority(models.Model):
         self.name_key = authority_name_key(self.name)
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        self.region_code = self.region_code.strip().upper()
+        if self.region_code and self.country:
+            try:
+                validate_region_code(self.region_code, self.country.code)
+            except ValidationError as error:
+                raise ValidationError({"region_code": error.messages}) from error
+
 
 class RegistrationQuerySet(models.QuerySet):
     def active(self):
         """Registrations that still count: not cancelled, not rejected."""
         return self.exclude(status__in=Registration.INACTIVE_STATUSES)
+
+
+class AuthorityAllotment(models.Model):
+    """Places of one authority at one conference, instead of the conference's default."""
+
+    conference = models.ForeignKey(
+        Conference,
+        on_delete=models.CASCADE,
+        related_name="allotments",
+        verbose_name=_("conference"),
+    )
+    authority = models.ForeignKey(
+        Authority, on_delete=models.CASCADE, related_name="allotments", verbose_name=_("authority")
+    )
+    places = models.PositiveSmallIntegerField(_("places"))
+
+    class Meta:
+        verbose_name = _("places of an authority")
+        verbose_name_plural = _("places of authorities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conference", "authority"], name="allotment_one_per_authority"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority}: {self.places}"
+
+
+class Delegation(models.Model):
+    """The people an authority sends to a conference, registered and looked after by a
+    coordinator, who may or may not attend."""
+
+    conference = models.ForeignKey(
+        Conference,
+        on_delete=models.PROTECT,
+        related_name="delegations",
+        verbose_name=_("conference"),
+    )
+    authority = models.ForeignKey(
+        Authority, on_delete=models.PROTECT, related_name="delegations", verbose_name=_("authority")
+    )
+    coordinator_first_name = models.CharField(_("coordinator's first name"), max_length=100)
+    coordinator_last_name = models.CharField(_("coordinator's last name"), max_length=100)
+    coordinator_email = models.EmailField(_("coordinator's email"))
+    coordinator_language = models.CharField(
+        _("coordinator's language"),
+        max_length=2,
+        choices=[("en", _("English")), ("fr", _("French"))],
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        ordering = ["authority__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conference", "authority"], name="delegation_one_per_authority"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority} – {self.conference}"
+
+    @property
+    def coordinator_name(self) -> str:
+        return f"{self.coordinator_first_name} {self.coordinator_last_name}"
 
 
 class Registration(models.Model):
@@ -111,6 +220,14 @@ class Registration(models.Model):
         on_delete=models.PROTECT,
         related_name="registrations",
         verbose_name=_("city or region"),
+    )
+    delegation = models.ForeignKey(
+        Delegation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("delegation"),
     )
     reference = models.CharField(_("reference"), max_length=12, unique=True, editable=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
@@ -226,8 +343,20 @@ class ManagementLink(models.Model):
     """A delegate's personal link to manage their registration. Only a hash of its token is
     stored, so the table leaks no usable link; each email carries a fresh one."""
 
+    # A link opens either a delegate's own registration or a coordinator's delegation.
     registration = models.ForeignKey(
-        Registration, on_delete=models.CASCADE, related_name="management_links"
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="management_links",
+        null=True,
+        blank=True,
+    )
+    delegation = models.ForeignKey(
+        Delegation,
+        on_delete=models.CASCADE,
+        related_name="management_links",
+        null=True,
+        blank=True,
     )
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -239,9 +368,17 @@ class ManagementLink(models.Model):
         verbose_name = _("management link")
         verbose_name_plural = _("management links")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(registration__isnull=False, delegation__isnull=True)
+                | Q(registration__isnull=True, delegation__isnull=False),
+                name="management_link_opens_one_thing",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.registration.reference} ({self.created_at:%Y-%m-%d})"
+        opens = self.registration.reference if self.registration_id else str(self.delegation)
+        return f"{opens} ({self.created_at:%Y-%m-%d})"
 
     def is_valid(self, now=None) -> bool:
         now = now or timezone.now()
@@ -254,6 +391,10 @@ class ConsentRecord(models.Model):
     class Kind(models.TextChoices):
         PRIVACY_NOTICE = "privacy_notice", _("Privacy notice")
         SPECIAL_NEEDS = "special_needs", _("Use of dietary and accessibility needs")
+        COORDINATOR_NOTICE = (
+            "coordinator_notice",
+            _("Privacy notice, accepted on their behalf by the delegation's coordinator"),
+        )
 
     registration = models.ForeignKey(
         Registration, on_delete=models.CASCADE, related_name="consents"
@@ -323,6 +464,8 @@ class OutboundEmail(models.Model):
         PENDING = "pending", _("Received, pending approval")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Not accepted")
+        SUBSTITUTED = "substituted", _("Replaced by a colleague")
+        DELEGATION = "delegation", _("Delegation registered")
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
@@ -331,11 +474,22 @@ class OutboundEmail(models.Model):
         FAILED = "failed", _("Failed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    # An email is about a delegate's registration, or (to its coordinator) a delegation.
     registration = models.ForeignKey(
         Registration,
         on_delete=models.CASCADE,
         related_name="emails",
         verbose_name=_("registration"),
+        null=True,
+        blank=True,
+    )
+    delegation = models.ForeignKey(
+        Delegation,
+        on_delete=models.CASCADE,
+        related_name="emails",
+        verbose_name=_("delegation"),
+        null=True,
+        blank=True,
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     session = models.ForeignKey(
@@ -376,6 +530,12 @@ class OutboundEmail(models.Model):
         verbose_name_plural = _("email outbox")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(registration__isnull=False) | Q(delegation__isnull=False),
+                name="outbound_email_has_a_subject",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient}"

@@ -13,15 +13,17 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from conference.models import Conference, Session
 from registrations.models import (
     PRIVACY_NOTICE_VERSION,
     Authority,
+    AuthorityAllotment,
     BulkEmail,
     ConsentRecord,
+    Delegation,
     ManagementLink,
     OutboundEmail,
     Registration,
@@ -216,59 +218,291 @@ def registration_create(
 
         if authority is None:
             authority = authority_get_or_create_named(new_authority=new_authority)
-
-        if needs_approval(conference, authority):
-            status = Registration.Status.PENDING
-        elif _newcomer_gets_place(
+        _check_places_of_authority(conference, authority, wanted=1)
+        registration = _register_locked(
             conference,
-            confirmed=_confirmed_count(conference),
-            anyone_waiting=conference.registrations.filter(
-                status=Registration.Status.WAITLISTED
-            ).exists(),
-        ):
-            status = Registration.Status.CONFIRMED
-        else:
-            status = Registration.Status.WAITLISTED
-        registration = Registration(
+            authority=authority,
+            data=data,
+            consents=_consent_kinds(special_needs_consent),
+            sessions=list(sessions),
+            now=now,
+        )
+    logger.info("registration %s created as %s", registration.pk, registration.status)
+    return RegistrationOutcome(registration=registration, created=True)
+
+
+def _consent_kinds(special_needs_consent: bool, *, given_by_coordinator: bool = False) -> list:
+    kinds = [
+        ConsentRecord.Kind.COORDINATOR_NOTICE
+        if given_by_coordinator
+        else ConsentRecord.Kind.PRIVACY_NOTICE
+    ]
+    if special_needs_consent:
+        kinds.append(ConsentRecord.Kind.SPECIAL_NEEDS)
+    return kinds
+
+
+def _register_locked(
+    conference: Conference,
+    *,
+    authority: Authority,
+    data: RegistrationData,
+    consents: list[str],
+    sessions: list[Session],
+    now: datetime,
+    delegation: Delegation | None = None,
+) -> Registration:
+    """Create one registration; the caller holds the conference lock and has checked that the
+    email is free and the authority has places left."""
+    if needs_approval(conference, authority):
+        status = Registration.Status.PENDING
+    elif _newcomer_gets_place(
+        conference,
+        confirmed=_confirmed_count(conference),
+        anyone_waiting=conference.registrations.filter(
+            status=Registration.Status.WAITLISTED
+        ).exists(),
+    ):
+        status = Registration.Status.CONFIRMED
+    else:
+        status = Registration.Status.WAITLISTED
+    registration = Registration(
+        conference=conference,
+        authority=authority,
+        delegation=delegation,
+        status=status,
+        confirmed_at=now if status == Registration.Status.CONFIRMED else None,
+        first_name=data.first_name.strip(),
+        last_name=data.last_name.strip(),
+        email=normalise_email(data.email),
+        job_title=data.job_title.strip(),
+        organisation=data.organisation.strip(),
+        phone=data.phone,
+        category=data.category,
+        preferred_language=data.preferred_language,
+        interpretation_language=data.interpretation_language,
+        dietary_needs=data.dietary_needs.strip(),
+        accessibility_needs=data.accessibility_needs.strip(),
+    )
+    registration.full_clean(exclude=["reference"], validate_constraints=False)
+    _save_with_unique_reference(registration, conference.reference_prefix)
+    ConsentRecord.objects.bulk_create(
+        ConsentRecord(
+            registration=registration,
+            kind=kind,
+            notice_version=PRIVACY_NOTICE_VERSION,
+            given_at=now,
+        )
+        for kind in consents
+    )
+    if sessions:
+        _bookings_replace(registration, sessions, now=now)
+    outbound_email_queue(registration=registration, kind=STATUS_EMAIL[status])
+    if status == Registration.Status.CONFIRMED:
+        _schedule_reminder(registration, now=now)
+    return registration
+
+
+# --- Places per authority and delegations ---------------------------------------------------
+
+
+class AuthorityFull(RegistrationError):
+    pass
+
+
+def authority_places(conference: Conference, authority: Authority) -> int | None:
+    """How many delegates the authority may register; None when there is no limit."""
+    allotment = AuthorityAllotment.objects.filter(
+        conference=conference, authority=authority
+    ).first()
+    return allotment.places if allotment else conference.default_allotment
+
+
+def authority_places_left(conference: Conference, authority: Authority) -> int | None:
+    places = authority_places(conference, authority)
+    if places is None:
+        return None
+    used = conference.registrations.active().filter(authority=authority).count()
+    return max(places - used, 0)
+
+
+def _check_places_of_authority(
+    conference: Conference, authority: Authority, *, wanted: int
+) -> None:
+    # Called under the conference lock, so two coordinators cannot both take the last place.
+    left = authority_places_left(conference, authority)
+    if left is not None and wanted > left:
+        raise AuthorityFull(
+            ngettext(
+                "%(authority)s has %(left)d place left at this conference.",
+                "%(authority)s has %(left)d places left at this conference.",
+                left,
+            )
+            % {"authority": authority.name, "left": left}
+        )
+
+
+@dataclass(frozen=True)
+class Coordinator:
+    first_name: str
+    last_name: str
+    email: str
+    preferred_language: str = Registration.Language.ENGLISH
+
+
+def delegation_register(
+    *,
+    conference: Conference,
+    coordinator: Coordinator,
+    members: list[RegistrationData],
+    authority: Authority | None = None,
+    new_authority: NewAuthority | None = None,
+    now: datetime | None = None,
+) -> Delegation:
+    """A coordinator registers their authority's delegation in one go: each member (the
+    coordinator among them if they attend) becomes a registration of their own, with their own
+    email; the coordinator gets the link to the delegation's page."""
+    if (authority is None) == (new_authority is None):
+        raise ValueError("give either an authority or a new authority")
+    if not members:
+        raise RegistrationError(gettext("Name at least one delegate."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        conference = _lock_conference(conference)
+        if not conference.registration_is_open(now):
+            raise RegistrationClosed(_("Registration for this conference is closed."))
+        if authority is None:
+            authority = authority_get_or_create_named(new_authority=new_authority)
+        if conference.delegations.filter(authority=authority).exists():
+            raise RegistrationError(
+                gettext(
+                    "A delegation of %(authority)s is already registered. Its coordinator can "
+                    "add delegates from their personal link."
+                )
+                % {"authority": authority.name}
+            )
+        _check_free_emails(conference, [member.email for member in members])
+        _check_places_of_authority(conference, authority, wanted=len(members))
+        delegation = Delegation.objects.create(
             conference=conference,
             authority=authority,
-            status=status,
-            confirmed_at=now if status == Registration.Status.CONFIRMED else None,
+            coordinator_first_name=coordinator.first_name.strip(),
+            coordinator_last_name=coordinator.last_name.strip(),
+            coordinator_email=normalise_email(coordinator.email),
+            coordinator_language=coordinator.preferred_language,
+        )
+        for member in members:
+            _register_locked(
+                conference,
+                authority=authority,
+                data=member,
+                consents=_consent_kinds(False, given_by_coordinator=True),
+                sessions=[],
+                now=now,
+                delegation=delegation,
+            )
+        outbound_email_queue(delegation=delegation, kind=OutboundEmail.Kind.DELEGATION)
+    logger.info("delegation %s registered with %s members", delegation.pk, len(members))
+    return delegation
+
+
+def _check_free_emails(conference: Conference, emails: list[str]) -> None:
+    emails = [normalise_email(email) for email in emails]
+    repeated = sorted({email for email in emails if emails.count(email) > 1})
+    if repeated:
+        raise RegistrationError(
+            gettext("Each delegate needs their own email address: %(emails)s")
+            % {"emails": ", ".join(repeated)}
+        )
+    taken = sorted(
+        conference.registrations.active().filter(email__in=emails).values_list("email", flat=True)
+    )
+    if taken:
+        raise RegistrationError(
+            gettext("Already registered: %(emails)s") % {"emails": ", ".join(taken)}
+        )
+
+
+def delegation_add_member(
+    *, delegation: Delegation, data: RegistrationData, now: datetime | None = None
+) -> Registration:
+    now = now or timezone.now()
+    with transaction.atomic():
+        conference = _lock_conference(delegation.conference)
+        if not conference.registration_is_open(now):
+            raise RegistrationClosed(_("Registration for this conference is closed."))
+        _check_free_emails(conference, [data.email])
+        _check_places_of_authority(conference, delegation.authority, wanted=1)
+        registration = _register_locked(
+            conference,
+            authority=delegation.authority,
+            data=data,
+            consents=_consent_kinds(False, given_by_coordinator=True),
+            sessions=[],
+            now=now,
+            delegation=delegation,
+        )
+    logger.info("delegation %s: member %s added", delegation.pk, registration.pk)
+    return registration
+
+
+def delegation_substitute(
+    *, registration: Registration, data: RegistrationData, now: datetime | None = None
+) -> Registration:
+    """A colleague takes over a delegate's place: the same status and place in the waiting
+    list, the same session bookings. Both are told by email."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        conference = _lock_conference(registration.conference)
+        old = Registration.objects.select_for_update(no_key=True).get(pk=registration.pk)
+        if not old.is_active:
+            raise RegistrationError(gettext("This registration is cancelled."))
+        if not conference.changes_are_open(now):
+            raise ChangesClosed(
+                gettext("Changes are closed; please write to the organisers for any change.")
+            )
+        _check_free_emails(conference, [data.email])
+        new = Registration(
+            conference=conference,
+            authority=old.authority,
+            delegation=old.delegation,
+            status=old.status,
+            confirmed_at=old.confirmed_at,
             first_name=data.first_name.strip(),
             last_name=data.last_name.strip(),
-            email=email,
+            email=normalise_email(data.email),
             job_title=data.job_title.strip(),
             organisation=data.organisation.strip(),
             phone=data.phone,
             category=data.category,
             preferred_language=data.preferred_language,
             interpretation_language=data.interpretation_language,
-            dietary_needs=data.dietary_needs.strip(),
-            accessibility_needs=data.accessibility_needs.strip(),
         )
-        registration.full_clean(exclude=["reference"], validate_constraints=False)
-        _save_with_unique_reference(registration, conference.reference_prefix)
-
-        consents = [ConsentRecord.Kind.PRIVACY_NOTICE]
-        if special_needs_consent:
-            consents.append(ConsentRecord.Kind.SPECIAL_NEEDS)
-        ConsentRecord.objects.bulk_create(
-            ConsentRecord(
-                registration=registration,
-                kind=kind,
-                notice_version=PRIVACY_NOTICE_VERSION,
-                given_at=now,
-            )
-            for kind in consents
+        # The old registration goes first, so that the new one never counts twice.
+        old.status = Registration.Status.CANCELLED
+        old.cancelled_at = now
+        old.save(update_fields=["status", "cancelled_at", "updated_at"])
+        new.full_clean(exclude=["reference"], validate_constraints=False)
+        _save_with_unique_reference(new, conference.reference_prefix)
+        # Keep the old one's place in the conference's waiting list.
+        Registration.objects.filter(pk=new.pk).update(created_at=old.created_at)
+        ConsentRecord.objects.create(
+            registration=new,
+            kind=ConsentRecord.Kind.COORDINATOR_NOTICE,
+            notice_version=PRIVACY_NOTICE_VERSION,
+            given_at=now,
         )
-        sessions = list(sessions)
-        if sessions:
-            _bookings_replace(registration, sessions, now=now)
-        outbound_email_queue(registration=registration, kind=STATUS_EMAIL[status])
-        if status == Registration.Status.CONFIRMED:
-            _schedule_reminder(registration, now=now)
-    logger.info("registration %s created as %s", registration.pk, registration.status)
-    return RegistrationOutcome(registration=registration, created=True)
+        SessionBooking.objects.filter(registration=old).update(registration=new)
+        management_links_revoke(registration=old, now=now)
+        old.emails.filter(status=OutboundEmail.Status.SCHEDULED).update(
+            status=OutboundEmail.Status.WITHDRAWN
+        )
+        outbound_email_queue(registration=old, kind=OutboundEmail.Kind.SUBSTITUTED)
+        outbound_email_queue(registration=new, kind=STATUS_EMAIL[new.status])
+        if new.status == Registration.Status.CONFIRMED:
+            _schedule_reminder(new, now=now)
+    logger.info("registration %s replaced by %s", old.pk, new.pk)
+    return new
 
 
 @dataclass(frozen=True)
@@ -692,13 +926,18 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def management_link_issue(*, registration: Registration) -> str:
-    """A new personal link for the delegate; returns its token, which is stored only hashed."""
+def management_link_issue(
+    *, registration: Registration | None = None, delegation: Delegation | None = None
+) -> str:
+    """A new personal link for a delegate, or for a delegation's coordinator; returns its
+    token, which is stored only hashed."""
+    conference = (registration or delegation).conference
     token = secrets.token_urlsafe(32)
     ManagementLink.objects.create(
         registration=registration,
+        delegation=delegation,
         token_hash=_token_hash(token),
-        expires_at=registration.conference.ends_at + MANAGEMENT_LINK_GRACE,
+        expires_at=conference.ends_at + MANAGEMENT_LINK_GRACE,
     )
     return token
 
@@ -711,7 +950,9 @@ def management_link_resolve(*, token: str, now: datetime | None = None) -> Manag
         .filter(token_hash=_token_hash(token))
         .first()
     )
-    if link is None or not link.is_valid(now) or link.registration.erased_at is not None:
+    if link is None or not link.is_valid(now):
+        return None
+    if link.registration is not None and link.registration.erased_at is not None:
         return None
     ManagementLink.objects.filter(pk=link.pk).update(last_used_at=now)
     return link
@@ -969,19 +1210,26 @@ def bulk_email_send(
 
 def outbound_email_queue(
     *,
-    registration: Registration,
     kind: str,
+    registration: Registration | None = None,
+    delegation: Delegation | None = None,
     session: Session | None = None,
     recipient: str | None = None,
 ) -> OutboundEmail:
     """Record an email in the caller's transaction and hand it to the worker once that commits.
-    It goes to the delegate's address unless `recipient` says otherwise."""
+    It goes to the delegate (or the delegation's coordinator) unless `recipient` says
+    otherwise."""
+    if registration is not None:
+        address, language = registration.email, registration.preferred_language
+    else:
+        address, language = delegation.coordinator_email, delegation.coordinator_language
     email = OutboundEmail.objects.create(
         registration=registration,
+        delegation=delegation,
         kind=kind,
         session=session,
-        recipient=recipient or registration.email,
-        language=registration.preferred_language,
+        recipient=recipient or address,
+        language=language,
         next_attempt_at=timezone.now(),
     )
     transaction.on_commit(lambda: _enqueue_send(email.pk), robust=True)
@@ -1035,7 +1283,12 @@ def outbound_email_send(*, email_id: int) -> OutboundEmail | None:
         # row, which is the capacity lock, and deadlock against registrations.
         email = (
             OutboundEmail.objects.select_for_update(of=("self",))
-            .select_related("registration__conference__venue", "registration__authority")
+            .select_related(
+                "registration__conference__venue",
+                "registration__authority",
+                "delegation__conference__venue",
+                "delegation__authority",
+            )
             .filter(pk=email_id)
             .first()
         )
