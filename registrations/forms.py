@@ -22,6 +22,7 @@ from registrations.selectors import (
 )
 from registrations.services import (
     DETAIL_FIELDS,
+    Coordinator,
     NewAuthority,
     RegistrationData,
     bulk_placeholders_unknown,
@@ -273,7 +274,9 @@ class SessionChoiceForm(forms.Form):
         return sessions
 
 
-class RegistrationForm(DelegateDetailsForm, SessionChoiceForm):
+class AuthorityChoiceForm(forms.Form):
+    """The city or region someone acts for: chosen from the list, or named when missing."""
+
     authority = AuthorityChoiceField(
         label=_("Your city or region"),
         queryset=Authority.objects.none(),
@@ -291,71 +294,39 @@ class RegistrationForm(DelegateDetailsForm, SessionChoiceForm):
         initial=Authority.Kind.MUNICIPALITY,
         required=False,
     )
-    privacy_consent = forms.BooleanField(
-        label=_(
-            "I have read the privacy notice and agree to my data being used to manage my "
-            "registration."
-        ),
-        error_messages={"required": _("You need to accept the privacy notice to register.")},
-    )
     # A field people never see; bots that fill every field fill it too.
     website = forms.CharField(required=False, label=_("Leave this field empty"))
 
-    field_order = ["authority", "new_authority_name", "new_authority_country"]
-
-    def __init__(self, *args, conference: Conference, submit_label: str, **kwargs):
-        super().__init__(*args, conference=conference, **kwargs)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.fields["authority"].queryset = authorities_for_choice()
         self.fields["authority"].widget.attrs["data-searchable"] = "true"
         # Built per form so that country names follow the active language.
         self.fields["new_authority_country"].choices = [("", "—"), *countries]
-        self.fields["preferred_language"].initial = kwargs.get("initial", {}).get(
-            "preferred_language", Registration.Language.ENGLISH
-        )
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
-        self.helper = FormHelper()
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.layout = Layout(
-            Fieldset(
-                _("Your city or region"),
-                "authority",
-                HTML(
-                    format_html(
-                        '<details class="mb-3"{}><summary>{}</summary>',
-                        " open" if self.data.get("new_authority_name") else "",
-                        _("My city or region is not in the list"),
-                    )
-                ),
-                Div(
-                    "new_authority_name",
-                    "new_authority_country",
-                    "new_authority_kind",
-                    css_class="border-start ps-3 mt-2",
-                ),
-                HTML("</details>"),
+
+    def authority_fieldset(self) -> Fieldset:
+        return Fieldset(
+            _("Your city or region"),
+            "authority",
+            HTML(
+                format_html(
+                    '<details class="mb-3"{}><summary>{}</summary>',
+                    " open" if self.data.get("new_authority_name") else "",
+                    _("My city or region is not in the list"),
+                )
             ),
-            self.about_you_fieldset(),
-            Fieldset(_("Languages"), "preferred_language", "interpretation_language"),
-            *([Fieldset(_("Sessions"), "sessions")] if self.has_sessions_to_choose else []),
-            self.needs_fieldset(),
-            Fieldset(
-                _("Privacy"),
-                HTML(
-                    format_html(
-                        '<p><a href="{}" target="_blank" rel="noopener">{}</a></p>',
-                        reverse("registrations:privacy"),
-                        _("Read the privacy notice (opens in a new tab)"),
-                    )
-                ),
-                "privacy_consent",
+            Div(
+                "new_authority_name",
+                "new_authority_country",
+                "new_authority_kind",
+                css_class="border-start ps-3 mt-2",
             ),
-            Div(Field("website"), css_class="visually-hidden", aria_hidden="true"),
-            Submit("submit", submit_label, css_class="btn-lg"),
+            HTML("</details>"),
         )
 
-    def phone_region(self, data: dict) -> str | None:
-        authority = data.get("authority")
-        return authority.country.code if authority else data.get("new_authority_country") or None
+    def honeypot(self) -> Div:
+        return Div(Field("website"), css_class="visually-hidden", aria_hidden="true")
 
     def clean(self) -> dict:
         data = super().clean()
@@ -387,6 +358,168 @@ class RegistrationForm(DelegateDetailsForm, SessionChoiceForm):
             name=data["new_authority_name"],
             country=data["new_authority_country"],
             kind=data.get("new_authority_kind") or Authority.Kind.MUNICIPALITY,
+        )
+
+
+def privacy_link() -> HTML:
+    return HTML(
+        format_html(
+            '<p><a href="{}" target="_blank" rel="noopener">{}</a></p>',
+            reverse("registrations:privacy"),
+            _("Read the privacy notice (opens in a new tab)"),
+        )
+    )
+
+
+class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceForm):
+    privacy_consent = forms.BooleanField(
+        label=_(
+            "I have read the privacy notice and agree to my data being used to manage my "
+            "registration."
+        ),
+        error_messages={"required": _("You need to accept the privacy notice to register.")},
+    )
+
+    def __init__(self, *args, conference: Conference, submit_label: str, **kwargs):
+        super().__init__(*args, conference=conference, **kwargs)
+        self.fields["preferred_language"].initial = kwargs.get("initial", {}).get(
+            "preferred_language", Registration.Language.ENGLISH
+        )
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            self.authority_fieldset(),
+            self.about_you_fieldset(),
+            Fieldset(_("Languages"), "preferred_language", "interpretation_language"),
+            *([Fieldset(_("Sessions"), "sessions")] if self.has_sessions_to_choose else []),
+            self.needs_fieldset(),
+            Fieldset(_("Privacy"), privacy_link(), "privacy_consent"),
+            self.honeypot(),
+            Submit("submit", submit_label, css_class="btn-lg"),
+        )
+
+    def phone_region(self, data: dict) -> str | None:
+        authority = data.get("authority")
+        return authority.country.code if authority else data.get("new_authority_country") or None
+
+
+class DelegationMemberForm(forms.Form):
+    """One colleague in a delegation: what the coordinator knows of them."""
+
+    first_name = forms.CharField(
+        label=_("First name"), max_length=100, validators=[validate_person_name]
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=100, validators=[validate_person_name]
+    )
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    job_title = forms.CharField(label=_("Job title"), max_length=150)
+    category = forms.ChoiceField(
+        label=_("Attends as"),
+        choices=DelegateDetailsForm.base_fields["category"].choices,
+        initial=Registration.Category.DELEGATE,
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Language for emails"), choices=Registration.Language.choices
+    )
+
+    def clean_email(self) -> str:
+        return normalise_email(self.cleaned_data["email"])
+
+    def registration_data(self) -> RegistrationData:
+        data = self.cleaned_data
+        return RegistrationData(
+            first_name=" ".join(data["first_name"].split()),
+            last_name=" ".join(data["last_name"].split()),
+            email=data["email"],
+            job_title=data["job_title"],
+            category=data["category"],
+            preferred_language=data["preferred_language"],
+        )
+
+
+class BaseDelegationMemberFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            email = form.cleaned_data.get("email")
+            if email and email in seen:
+                form.add_error("email", _("Each delegate needs their own email address."))
+            seen.add(email)
+
+    def members(self) -> list[RegistrationData]:
+        return [form.registration_data() for form in self.forms if form.cleaned_data]
+
+
+DelegationMemberFormSet = forms.formset_factory(
+    DelegationMemberForm,
+    formset=BaseDelegationMemberFormSet,
+    extra=4,
+    min_num=1,
+    validate_min=True,
+    max_num=50,
+    validate_max=True,
+)
+
+
+class DelegationForm(AuthorityChoiceForm):
+    """The coordinator and their authority; the delegates come in DelegationMemberFormSet."""
+
+    coordinator_first_name = forms.CharField(
+        label=_("Your first name"), max_length=100, validators=[validate_person_name]
+    )
+    coordinator_last_name = forms.CharField(
+        label=_("Your last name"), max_length=100, validators=[validate_person_name]
+    )
+    coordinator_email = forms.EmailField(label=_("Your email"), max_length=254)
+    coordinator_language = forms.ChoiceField(
+        label=_("Language for our emails"), choices=Registration.Language.choices
+    )
+    privacy_consent = forms.BooleanField(
+        label=_(
+            "I have read the privacy notice, and the colleagues I register know that their "
+            "data is used to manage their registration."
+        ),
+        error_messages={"required": _("You need to accept the privacy notice to register.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            self.authority_fieldset(),
+            Fieldset(
+                _("You, the coordinator"),
+                Div(
+                    Div("coordinator_first_name", css_class="col-md-6"),
+                    Div("coordinator_last_name", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                "coordinator_email",
+                "coordinator_language",
+            ),
+        )
+        self.consent_helper = FormHelper()
+        self.consent_helper.form_tag = False
+        self.consent_helper.disable_csrf = True
+        self.consent_helper.layout = Layout(
+            Fieldset(_("Privacy"), privacy_link(), "privacy_consent"), self.honeypot()
+        )
+
+    def clean_coordinator_email(self) -> str:
+        return normalise_email(self.cleaned_data["coordinator_email"])
+
+    def coordinator(self) -> Coordinator:
+        data = self.cleaned_data
+        return Coordinator(
+            first_name=data["coordinator_first_name"],
+            last_name=data["coordinator_last_name"],
+            email=data["coordinator_email"],
+            preferred_language=data["coordinator_language"],
         )
 
 

@@ -14,7 +14,33 @@ urlpatterns = [
     path("manage/my-data.json", views.PersonalDataView.as_view(), name="manage_data"),
     path("manage/erase/", views.EraseView.as_view(), name="manage_erase"),
     path("manage/leave/", views.LeaveView.as_view(), name="manage_leave"),
+    path("manage/delegation/", views.DelegationManageView.as_view(), name="manage_delegation"),
+    path(
+        "manage/delegation/<str:reference>/substitute/",
+        views.DelegationSubstituteView.as_view(),
+        name="delegation_substitute",
+    ),
+    path(
+        "manage/delegation/<str:reference>/cancel/",
+        views.DelegationCancelMemberView.as_view(),
+        name="delegation_cancel_member",
+    ),
     path("<slug:slug>/register/", views.RegisterView.as_view(), name="register"),
     path("<slug:slug>/register/thanks/", views.RegisterDoneView.as_view(), name="register_done"),
     path("<slug:slug>/lost-link/", views.LostLinkView.as_view(), name="lost_link"),
+    path(
+        "<slug:slug>/register/delegation/",
+        views.DelegationRegisterView.as_view(),
+        name="delegation_register",
+    ),
+    path(
+        "<slug:slug>/register/delegation/thanks/",
+        views.DelegationDoneView.as_view(),
+        name="delegation_done",
+    ),
+    path(
+        "<slug:slug>/authorities/<int:pk>/places.json",
+        views.authority_places,
+        name="authority_places",
+    ),
 ]

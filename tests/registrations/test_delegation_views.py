@@ -1,0 +1,185 @@
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from registrations import services
+from registrations.models import Delegation, Registration
+from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name: str, **kwargs) -> str:
+    with translation.override("en"):
+        return reverse(f"registrations:{name}", kwargs=kwargs)
+
+
+@pytest.fixture
+def liege(db):
+    return AuthorityFactory(name="Liège", country="BE", is_member=True)
+
+
+def members_data(*people) -> dict:
+    data = {
+        "members-TOTAL_FORMS": str(max(len(people), 2)),
+        "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "1",
+        "members-MAX_NUM_FORMS": "50",
+    }
+    for index, (first, email) in enumerate(people):
+        data.update(
+            {
+                f"members-{index}-first_name": first,
+                f"members-{index}-last_name": "Peeters",
+                f"members-{index}-email": email,
+                f"members-{index}-job_title": "Adviser",
+                f"members-{index}-category": "delegate",
+                f"members-{index}-preferred_language": "fr",
+            }
+        )
+    return data
+
+
+def delegation_post(authority, *people) -> dict:
+    return {
+        "authority": authority.pk,
+        "coordinator_first_name": "Marie",
+        "coordinator_last_name": "Dupont",
+        "coordinator_email": "marie@liege.be",
+        "coordinator_language": "fr",
+        "privacy_consent": "on",
+        **members_data(*people),
+    }
+
+
+def test_delegation_form_registers_each_member_and_lists_their_references(
+    client, conference, liege
+):
+    response = client.post(
+        url("delegation_register", slug=conference.slug),
+        delegation_post(liege, ("Jan", "jan@liege.be"), ("An", "an@liege.be")),
+        follow=True,
+    )
+
+    delegation = Delegation.objects.get()
+    content = response.content.decode()
+    assert delegation.members.count() == 2
+    for member in delegation.members.all():
+        assert member.reference in content
+
+
+def test_delegation_form_shows_errors_per_member_and_saves_nothing(client, conference, liege):
+    data = delegation_post(liege, ("Jan", "jan@liege.be"), ("R2D2", "an@liege.be"))
+    data["members-1-email"] = "jan@liege.be"
+
+    response = client.post(url("delegation_register", slug=conference.slug), data)
+
+    assert response.status_code == 400
+    formset = response.context["formset"]
+    assert "first_name" in formset.forms[1].errors
+    assert Registration.objects.count() == 0
+
+
+def test_delegation_form_reports_exhausted_places(client, liege):
+    conference = ConferenceFactory(default_allotment=1)
+    response = client.post(
+        url("delegation_register", slug=conference.slug),
+        delegation_post(liege, ("Jan", "jan@liege.be"), ("An", "an@liege.be")),
+    )
+
+    assert response.status_code == 409
+    assert "Liège has 1 place left at this conference." in response.content.decode()
+
+
+def test_places_endpoint_gives_places_left(client, liege):
+    conference = ConferenceFactory(default_allotment=3)
+    RegistrationFactory(conference=conference, authority=liege)
+
+    response = client.get(url("authority_places", slug=conference.slug, pk=liege.pk))
+
+    assert response.json() == {"places_left": 2}
+
+
+@pytest.fixture
+def coordinator(client, conference, liege):
+    delegation = services.delegation_register(
+        conference=conference,
+        authority=liege,
+        coordinator=services.Coordinator(
+            first_name="Marie", last_name="Dupont", email="marie@liege.be"
+        ),
+        members=[
+            services.RegistrationData(
+                first_name="Jan", last_name="Peeters", email="jan@liege.be", job_title="x"
+            )
+        ],
+    )
+    token = services.management_link_issue(delegation=delegation)
+    response = client.get(url("manage_enter", token=token))
+    assert response.url == url("manage")
+    assert client.get(response.url).url == url("manage_delegation")
+    client.delegation = delegation
+    return client
+
+
+def test_coordinator_page_lists_the_delegation(coordinator):
+    content = coordinator.get(url("manage_delegation")).content.decode()
+    assert "Delegation of Liège" in content
+    assert "jan@liege.be" in content
+
+
+def test_coordinator_adds_a_delegate(coordinator):
+    response = coordinator.post(
+        url("manage_delegation"),
+        {
+            "first_name": "An",
+            "last_name": "Peeters",
+            "email": "an@liege.be",
+            "job_title": "Adviser",
+            "category": "delegate",
+            "preferred_language": "en",
+        },
+    )
+    assert response.status_code == 302
+    assert coordinator.delegation.members.count() == 2
+
+
+def test_coordinator_replaces_a_delegate(coordinator):
+    jan = coordinator.delegation.members.get()
+    response = coordinator.post(
+        url("delegation_substitute", reference=jan.reference),
+        {
+            "first_name": "An",
+            "last_name": "Peeters",
+            "email": "an@liege.be",
+            "job_title": "Adviser",
+            "category": "delegate",
+            "preferred_language": "en",
+        },
+    )
+    assert response.status_code == 302
+    jan.refresh_from_db()
+    assert jan.status == Registration.Status.CANCELLED
+    assert coordinator.delegation.members.active().get().email == "an@liege.be"
+
+
+def test_coordinator_cancels_a_delegate_after_confirming(coordinator):
+    jan = coordinator.delegation.members.get()
+    page = coordinator.get(url("delegation_cancel_member", reference=jan.reference))
+    assert page.status_code == 200
+    coordinator.post(url("delegation_cancel_member", reference=jan.reference))
+    jan.refresh_from_db()
+    assert jan.status == Registration.Status.CANCELLED
+
+
+def test_coordinator_cannot_touch_another_delegation(coordinator, conference):
+    stranger = RegistrationFactory(conference=conference)
+    response = coordinator.get(url("delegation_cancel_member", reference=stranger.reference))
+    assert response.status_code == 404
+
+
+def test_delegate_link_does_not_open_the_delegation_page(client, conference):
+    registration = RegistrationFactory(conference=conference)
+    token = services.management_link_issue(registration=registration)
+    client.get(url("manage_enter", token=token))
+    assert client.get(url("manage_delegation")).status_code == 403
