@@ -977,17 +977,20 @@ def management_link_send(*, registration: Registration, revoke: bool = False) ->
 def management_link_request(*, conference: Conference, email: str) -> bool:
     """ "Lost your link?": email one to the address if it holds an active registration. The
     answer is for tests and logs only; the page says the same either way."""
+    email = normalise_email(email)
     # A cancelled delegate may still want to download or erase their data.
-    candidates = conference.registrations.filter(
-        email__iexact=normalise_email(email), erased_at=None
-    )
+    candidates = conference.registrations.filter(email__iexact=email, erased_at=None)
     registration = (
         candidates.active().first() or candidates.order_by("-cancelled_at", "-pk").first()
     )
-    if registration is None:
-        return False
-    management_link_send(registration=registration)
-    return True
+    delegation = conference.delegations.filter(coordinator_email__iexact=email).first()
+    with transaction.atomic():
+        if registration is not None:
+            management_link_send(registration=registration)
+        if delegation is not None:
+            # The coordinator's email lists the delegation and carries its link.
+            outbound_email_queue(delegation=delegation, kind=OutboundEmail.Kind.DELEGATION)
+    return registration is not None or delegation is not None
 
 
 def _lock_registration_for_change(registration: Registration, now: datetime) -> Registration:

@@ -207,3 +207,17 @@ def test_concurrent_registrations_never_exceed_the_allotment():
 
     assert outcomes.count(True) == 5
     assert conference.registrations.active().filter(authority=authority).count() == 5
+
+
+@pytest.mark.django_db
+def test_lost_link_of_a_coordinator_sends_the_delegation_link(conference, liege):
+    delegation = services.delegation_register(
+        conference=conference,
+        authority=liege,
+        coordinator=COORDINATOR,
+        members=[person("Jan", "jan@liege.be")],
+    )
+
+    assert services.management_link_request(conference=conference, email="MARIE.dupont@liege.be")
+
+    assert delegation.emails.filter(kind=OutboundEmail.Kind.DELEGATION).count() == 2
