@@ -423,6 +423,12 @@ class DelegationMemberForm(forms.Form):
         label=_("Language for emails"), choices=Registration.Language.choices
     )
 
+    def __init__(self, *args, language: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if language:
+            # A field default, not form initial data: a row left empty stays unchanged.
+            self.fields["preferred_language"].initial = language
+
     def clean_email(self) -> str:
         return normalise_email(self.cleaned_data["email"])
 

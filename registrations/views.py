@@ -346,18 +346,22 @@ class DelegationRegisterView(View):
     def get(self, request, *args, **kwargs):
         if not self.availability.accepts_registrations:
             return self._render(None, None)
-        language = get_language() if get_language() in Registration.Language.values else "en"
-        initial = [{"preferred_language": language}] * DelegationMemberFormSet.extra
+        language = self._language()
         return self._render(
             DelegationForm(initial={"coordinator_language": language}),
-            DelegationMemberFormSet(prefix="members", initial=initial),
+            DelegationMemberFormSet(prefix="members", form_kwargs={"language": language}),
         )
+
+    def _language(self) -> str:
+        return get_language() if get_language() in Registration.Language.values else "en"
 
     def post(self, request, *args, **kwargs):
         if not self.availability.accepts_registrations:
             return self._render(None, None, status=403)
         form = DelegationForm(request.POST)
-        formset = DelegationMemberFormSet(request.POST, prefix="members")
+        formset = DelegationMemberFormSet(
+            request.POST, prefix="members", form_kwargs={"language": self._language()}
+        )
         if not (form.is_valid() and formset.is_valid()):
             return self._render(form, formset, status=400)
         if form.is_spam:

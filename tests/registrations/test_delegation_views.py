@@ -183,3 +183,18 @@ def test_delegate_link_does_not_open_the_delegation_page(client, conference):
     token = services.management_link_issue(registration=registration)
     client.get(url("manage_enter", token=token))
     assert client.get(url("manage_delegation")).status_code == 403
+
+
+def test_delegation_form_offers_five_rows_and_ignores_empty_ones(client, conference, liege):
+    page = client.get(url("delegation_register", slug=conference.slug))
+    assert len(page.context["formset"].forms) == 5
+
+    data = delegation_post(liege, ("Jan", "jan@liege.be"))
+    data["members-TOTAL_FORMS"] = "5"
+    for index in range(1, 5):
+        data[f"members-{index}-category"] = "delegate"
+        data[f"members-{index}-preferred_language"] = "en"
+    response = client.post(url("delegation_register", slug=conference.slug), data)
+
+    assert response.status_code == 302
+    assert Delegation.objects.get().members.count() == 1
