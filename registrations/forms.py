@@ -88,6 +88,12 @@ class DelegateDetailsForm(forms.Form):
         label=_("Last name"), max_length=100, validators=[validate_person_name]
     )
     email = forms.EmailField(label=_("Email"), max_length=254)
+    badge_name = forms.CharField(
+        label=_("Name on your badge"),
+        max_length=100,
+        required=False,
+        help_text=_("Optional, if it differs from your first and last name."),
+    )
     job_title = forms.CharField(label=_("Job title"), max_length=150)
     organisation = forms.CharField(
         label=_("Department or organisation"),
@@ -162,6 +168,7 @@ class DelegateDetailsForm(forms.Form):
                 css_class="row",
             ),
             "email",
+            "badge_name",
             Div(
                 Div("job_title", css_class="col-md-6"),
                 Div("organisation", css_class="col-md-6"),
@@ -227,6 +234,7 @@ class DelegateDetailsForm(forms.Form):
         values = {
             "first_name": data["first_name"],
             "last_name": data["last_name"],
+            "badge_name": " ".join(data["badge_name"].split()),
             "email": data["email"],
             "job_title": data["job_title"],
             "organisation": data["organisation"],

@@ -235,6 +235,12 @@ class Registration(models.Model):
     last_name = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("email"))
     job_title = models.CharField(_("job title"), max_length=150)
+    badge_name = models.CharField(
+        _("name on the badge"),
+        max_length=100,
+        blank=True,
+        help_text=_("As the delegate wants it shown; empty means first and last name."),
+    )
     organisation = models.CharField(_("department or organisation"), max_length=200, blank=True)
     phone = PhoneNumberField(_("phone"), blank=True)
     category = models.CharField(
@@ -290,6 +296,10 @@ class Registration(models.Model):
             # The waiting list is read in order of arrival, per conference.
             models.Index(fields=["conference", "status", "created_at"]),
         ]
+        permissions = [
+            ("check_in", _("Can check delegates in")),
+            ("view_special_needs", _("Can see dietary and accessibility needs")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.first_name} {self.last_name}"
@@ -297,6 +307,10 @@ class Registration(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def name_on_badge(self) -> str:
+        return self.badge_name or self.full_name
 
     @property
     def is_active(self) -> bool:
@@ -385,6 +399,57 @@ class ManagementLink(models.Model):
         return self.revoked_at is None and now < self.expires_at
 
 
+class CheckIn(models.Model):
+    """A delegate's arrival at the conference desk (no session), or at a session's door.
+    Undoing keeps the record, marked undone, so the desk's history stays whole."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="check_ins"
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="check_ins", null=True, blank=True
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"))
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked in by"),
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["-checked_in_at"]
+        constraints = [
+            # Checking in twice changes nothing: one standing check-in per delegate and place.
+            models.UniqueConstraint(
+                fields=["registration"],
+                condition=Q(session__isnull=True, undone_at__isnull=True),
+                name="check_in_once_at_the_desk",
+            ),
+            models.UniqueConstraint(
+                fields=["registration", "session"],
+                condition=Q(session__isnull=False, undone_at__isnull=True),
+                name="check_in_once_per_session",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration.reference} {self.checked_in_at:%Y-%m-%d %H:%M}"
+
+
 class ConsentRecord(models.Model):
     """What a delegate agreed to, when, and to which version of the notice."""
 
@@ -466,6 +531,7 @@ class OutboundEmail(models.Model):
         REJECTED = "rejected", _("Not accepted")
         SUBSTITUTED = "substituted", _("Replaced by a colleague")
         DELEGATION = "delegation", _("Delegation registered")
+        CERTIFICATE = "certificate", _("Certificate of attendance")
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")

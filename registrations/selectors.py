@@ -164,6 +164,7 @@ def registration_personal_data(registration: Registration) -> dict:
         "status": registration.status,
         "first_name": registration.first_name,
         "last_name": registration.last_name,
+        "badge_name": registration.badge_name,
         "email": registration.email,
         "job_title": registration.job_title,
         "organisation": registration.organisation,

@@ -71,6 +71,7 @@ class RegistrationData:
     email: str
     job_title: str
     organisation: str = ""
+    badge_name: str = ""
     phone: str = ""
     category: str = Registration.Category.DELEGATE
     preferred_language: str = Registration.Language.ENGLISH
@@ -276,6 +277,7 @@ def _register_locked(
         last_name=data.last_name.strip(),
         email=normalise_email(data.email),
         job_title=data.job_title.strip(),
+        badge_name=data.badge_name.strip(),
         organisation=data.organisation.strip(),
         phone=data.phone,
         category=data.category,
@@ -1011,6 +1013,7 @@ def _lock_registration_for_change(registration: Registration, now: datetime) -> 
 DETAIL_FIELDS = (
     "first_name",
     "last_name",
+    "badge_name",
     "email",
     "job_title",
     "organisation",
@@ -1042,6 +1045,7 @@ def registration_update_details(
         values = {
             "first_name": data.first_name.strip(),
             "last_name": data.last_name.strip(),
+            "badge_name": data.badge_name.strip(),
             "email": normalise_email(data.email),
             "job_title": data.job_title.strip(),
             "organisation": data.organisation.strip(),
