@@ -265,6 +265,9 @@ class Registration(models.Model):
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # The waiting list is served in this order: the moment the delegate joined it, which for a
+    # registration approved later is the approval, not the registration.
+    waitlisted_at = models.DateTimeField(_("joined the waiting list at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     decided_at = models.DateTimeField(
         _("approved or rejected at"), null=True, blank=True, editable=False
@@ -294,7 +297,7 @@ class Registration(models.Model):
         ]
         indexes = [
             # The waiting list is read in order of arrival, per conference.
-            models.Index(fields=["conference", "status", "created_at"]),
+            models.Index(fields=["conference", "status", "waitlisted_at"]),
         ]
         permissions = [
             ("check_in", _("Can check delegates in")),

@@ -149,8 +149,8 @@ def conference_waitlist_position(registration: Registration) -> int | None:
     earlier = registration.conference.registrations.filter(
         status=Registration.Status.WAITLISTED
     ).filter(
-        Q(created_at__lt=registration.created_at)
-        | Q(created_at=registration.created_at, pk__lt=registration.pk)
+        Q(waitlisted_at__lt=registration.waitlisted_at)
+        | Q(waitlisted_at=registration.waitlisted_at, pk__lt=registration.pk)
     )
     return earlier.count() + 1
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -205,16 +206,7 @@ def registration_create(
 
         existing = conference.registrations.active().filter(email__iexact=email).first()
         if existing is not None:
-            # Anyone can type someone else's address: one reminder per cooldown, not a mailbomb.
-            reminded = existing.emails.filter(
-                kind=OutboundEmail.Kind.ALREADY_REGISTERED,
-                created_at__gte=now - ALREADY_REGISTERED_COOLDOWN,
-            ).exists()
-            if not reminded:
-                outbound_email_queue(
-                    registration=existing, kind=OutboundEmail.Kind.ALREADY_REGISTERED
-                )
-            logger.info("registration %s: repeated sign-up", existing.pk)
+            _remind_already_registered(existing, now=now)
             return RegistrationOutcome(registration=existing, created=False)
 
         if authority is None:
@@ -230,6 +222,18 @@ def registration_create(
         )
     logger.info("registration %s created as %s", registration.pk, registration.status)
     return RegistrationOutcome(registration=registration, created=True)
+
+
+def _remind_already_registered(existing: Registration, *, now: datetime) -> None:
+    """Someone tried to register an address that already is: its owner is told, the page says
+    nothing. Anyone can type someone else's address, so one reminder per cooldown."""
+    reminded = existing.emails.filter(
+        kind=OutboundEmail.Kind.ALREADY_REGISTERED,
+        created_at__gte=now - ALREADY_REGISTERED_COOLDOWN,
+    ).exists()
+    if not reminded:
+        outbound_email_queue(registration=existing, kind=OutboundEmail.Kind.ALREADY_REGISTERED)
+    logger.info("registration %s: repeated sign-up", existing.pk)
 
 
 def _consent_kinds(special_needs_consent: bool, *, given_by_coordinator: bool = False) -> list:
@@ -273,6 +277,7 @@ def _register_locked(
         delegation=delegation,
         status=status,
         confirmed_at=now if status == Registration.Status.CONFIRMED else None,
+        waitlisted_at=now if status == Registration.Status.WAITLISTED else None,
         first_name=data.first_name.strip(),
         last_name=data.last_name.strip(),
         email=normalise_email(data.email),
@@ -363,7 +368,9 @@ def delegation_register(
 ) -> Delegation:
     """A coordinator registers their authority's delegation in one go: each member (the
     coordinator among them if they attend) becomes a registration of their own, with their own
-    email; the coordinator gets the link to the delegation's page."""
+    email; the coordinator gets the link to the delegation's page. As on the individual form,
+    a member whose address is already registered is not named to whoever fills the form: they
+    are left out, and the owner of the address is told by email."""
     if (authority is None) == (new_authority is None):
         raise ValueError("give either an authority or a new authority")
     if not members:
@@ -383,7 +390,16 @@ def delegation_register(
                 )
                 % {"authority": authority.name}
             )
-        _check_free_emails(conference, [member.email for member in members])
+        _check_repeated_emails([member.email for member in members])
+        registered = {
+            registration.email_lower: registration
+            for registration in conference.registrations.active()
+            .annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=[normalise_email(member.email) for member in members])
+        }
+        for registration in registered.values():
+            _remind_already_registered(registration, now=now)
+        members = [m for m in members if normalise_email(m.email) not in registered]
         _check_places_of_authority(conference, authority, wanted=len(members))
         delegation = Delegation.objects.create(
             conference=conference,
@@ -408,7 +424,7 @@ def delegation_register(
     return delegation
 
 
-def _check_free_emails(conference: Conference, emails: list[str]) -> None:
+def _check_repeated_emails(emails: list[str]) -> None:
     emails = [normalise_email(email) for email in emails]
     repeated = sorted({email for email in emails if emails.count(email) > 1})
     if repeated:
@@ -416,8 +432,18 @@ def _check_free_emails(conference: Conference, emails: list[str]) -> None:
             gettext("Each delegate needs their own email address: %(emails)s")
             % {"emails": ", ".join(repeated)}
         )
+
+
+def _check_free_emails(conference: Conference, emails: list[str]) -> None:
+    """For a coordinator who followed their personal link: the addresses they typed that are
+    already registered are named to them."""
+    _check_repeated_emails(emails)
+    emails = [normalise_email(email) for email in emails]
     taken = sorted(
-        conference.registrations.active().filter(email__in=emails).values_list("email", flat=True)
+        conference.registrations.active()
+        .annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=emails)
+        .values_list("email_lower", flat=True)
     )
     if taken:
         raise RegistrationError(
@@ -470,6 +496,7 @@ def delegation_substitute(
             delegation=old.delegation,
             status=old.status,
             confirmed_at=old.confirmed_at,
+            waitlisted_at=old.waitlisted_at,
             first_name=data.first_name.strip(),
             last_name=data.last_name.strip(),
             email=normalise_email(data.email),
@@ -486,19 +513,16 @@ def delegation_substitute(
         old.save(update_fields=["status", "cancelled_at", "updated_at"])
         new.full_clean(exclude=["reference"], validate_constraints=False)
         _save_with_unique_reference(new, conference.reference_prefix)
-        # Keep the old one's place in the conference's waiting list.
-        Registration.objects.filter(pk=new.pk).update(created_at=old.created_at)
         ConsentRecord.objects.create(
             registration=new,
             kind=ConsentRecord.Kind.COORDINATOR_NOTICE,
             notice_version=PRIVACY_NOTICE_VERSION,
             given_at=now,
         )
+        _lock_sessions(old.bookings.values_list("session_id", flat=True))
         SessionBooking.objects.filter(registration=old).update(registration=new)
         management_links_revoke(registration=old, now=now)
-        old.emails.filter(status=OutboundEmail.Status.SCHEDULED).update(
-            status=OutboundEmail.Status.WITHDRAWN
-        )
+        _withdraw_reminders(old)
         outbound_email_queue(registration=old, kind=OutboundEmail.Kind.SUBSTITUTED)
         outbound_email_queue(registration=new, kind=STATUS_EMAIL[new.status])
         if new.status == Registration.Status.CONFIRMED:
@@ -570,6 +594,7 @@ def registrations_import(
                 reference=reference,
                 status=status,
                 confirmed_at=registered_at if status == Registration.Status.CONFIRMED else None,
+                waitlisted_at=registered_at if status == Registration.Status.WAITLISTED else None,
                 first_name=data.first_name.strip(),
                 last_name=data.last_name.strip(),
                 email=email,
@@ -622,29 +647,36 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
     with transaction.atomic():
         conference = _lock_conference(registration.conference)
         registration = Registration.objects.select_for_update(no_key=True).get(pk=registration.pk)
-        if registration.status == Registration.Status.CANCELLED:
+        if not registration.is_active:
             return registration
         held_place = registration.status == Registration.Status.CONFIRMED
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = now
         registration.save(update_fields=["status", "cancelled_at", "updated_at"])
-        freed_sessions = set(registration.bookings.values_list("session_id", flat=True))
+        promoted, sessions_to_fill = (
+            _promote_registrations(conference, now=now) if held_place else ([], set())
+        )
+        # Sessions are locked before any booking row is written, as everywhere else.
+        freed = set(registration.bookings.values_list("session_id", flat=True))
+        locked = _lock_sessions(freed | sessions_to_fill)
         registration.bookings.all().delete()
         # The links sent so far stop working; the cancellation email brings a new one, with
         # which the delegate can still download or erase their data.
         management_links_revoke(registration=registration, now=now)
-        registration.emails.filter(status=OutboundEmail.Status.SCHEDULED).update(
-            status=OutboundEmail.Status.WITHDRAWN
-        )
+        _withdraw_reminders(registration)
         outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.CANCELLED)
-        promoted = []
-        if held_place:
-            promoted, sessions_to_fill = _promote_registrations(conference, now=now)
-            freed_sessions |= sessions_to_fill
         # The promoted delegates' email lists their sessions: no separate session emails.
-        sessions_rebalance(session_ids=freed_sessions, now=now, quiet_for={r.pk for r in promoted})
+        _rebalance_locked(locked, now=now, quiet_for={r.pk for r in promoted})
     logger.info("registration %s cancelled", registration.pk)
     return registration
+
+
+def _withdraw_reminders(registration: Registration) -> None:
+    """Reminders not sent yet are void once the delegate no longer comes."""
+    registration.emails.filter(
+        kind=OutboundEmail.Kind.REMINDER,
+        status__in=[OutboundEmail.Status.SCHEDULED, OutboundEmail.Status.QUEUED],
+    ).update(status=OutboundEmail.Status.WITHDRAWN, next_attempt_at=None)
 
 
 def waitlist_promote(*, conference: Conference, now: datetime | None = None) -> list[Registration]:
@@ -682,8 +714,11 @@ def registration_approve(
             Registration.Status.CONFIRMED if has_place else Registration.Status.WAITLISTED
         )
         registration.confirmed_at = now if has_place else None
+        registration.waitlisted_at = None if has_place else now
         registration.decided_at = now
-        registration.save(update_fields=["status", "confirmed_at", "decided_at", "updated_at"])
+        registration.save(
+            update_fields=["status", "confirmed_at", "waitlisted_at", "decided_at", "updated_at"]
+        )
         outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.APPROVED)
         if has_place:
             _schedule_reminder(registration, now=now)
@@ -707,10 +742,10 @@ def registration_reject(*, registration: Registration, now: datetime | None = No
         registration.decided_at = now
         registration.save(update_fields=["status", "decided_at", "updated_at"])
         # Pending delegates hold no place: their session choices only waited.
+        _lock_sessions(registration.bookings.values_list("session_id", flat=True))
         registration.bookings.all().delete()
-        registration.emails.filter(status=OutboundEmail.Status.SCHEDULED).update(
-            status=OutboundEmail.Status.WITHDRAWN
-        )
+        management_links_revoke(registration=registration, now=now)
+        _withdraw_reminders(registration)
         outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.REJECTED)
     logger.info("registration %s rejected", registration.pk)
     return registration
@@ -727,7 +762,7 @@ def _promote_registrations(
     promoted = list(
         conference.registrations.select_for_update(no_key=True)
         .filter(status=Registration.Status.WAITLISTED)
-        .order_by("created_at", "pk")[:free]
+        .order_by("waitlisted_at", "pk")[:free]
     )
     for registration in promoted:
         registration.status = Registration.Status.CONFIRMED
@@ -1123,7 +1158,7 @@ def registration_erase(*, registration: Registration, now: datetime | None = Non
         placeholder = f"erased-{registration.pk}@invalid"
         registration.first_name = registration.last_name = ""
         registration.email = placeholder
-        registration.job_title = registration.organisation = ""
+        registration.job_title = registration.organisation = registration.badge_name = ""
         registration.phone = ""
         registration.dietary_needs = registration.accessibility_needs = ""
         registration.erased_at = now
@@ -1301,6 +1336,11 @@ def outbound_email_send(*, email_id: int) -> OutboundEmail | None:
         )
         if email is None or email.status != OutboundEmail.Status.QUEUED:
             return email
+        if email.kind == OutboundEmail.Kind.REMINDER and not email.registration.is_active:
+            email.status = OutboundEmail.Status.WITHDRAWN
+            email.next_attempt_at = None
+            email.save(update_fields=["status", "next_attempt_at"])
+            return email
         email.attempts += 1
         try:
             build_message(email).send()
@@ -1313,7 +1353,9 @@ def outbound_email_send(*, email_id: int) -> OutboundEmail | None:
             else:
                 email.status = OutboundEmail.Status.FAILED
                 email.next_attempt_at = None
-                logger.error("email %s failed: %s", email.pk, email.last_error)
+                # The error text may quote the address: the log gets the type and code only.
+                code = getattr(error, "smtp_code", "")
+                logger.error("email %s failed: %s %s", email.pk, type(error).__name__, code)
         else:
             email.status = OutboundEmail.Status.SENT
             email.sent_at = timezone.now()
@@ -1330,7 +1372,9 @@ def outbound_email_retry(*, email: OutboundEmail) -> None:
     """An organiser asks for a failed email to be tried again."""
     with transaction.atomic():
         email = OutboundEmail.objects.select_for_update().get(pk=email.pk)
-        if email.status == OutboundEmail.Status.SENT:
+        # Only what failed is tried again: a sent email stays sent, and a withdrawn or scheduled
+        # one must not go out (a cancelled delegate's reminder, an erased address).
+        if email.status != OutboundEmail.Status.FAILED:
             return
         email.status = OutboundEmail.Status.QUEUED
         email.attempts = 0
@@ -1380,8 +1424,9 @@ def outbound_emails_dispatch_due(*, now: datetime | None = None) -> int:
         # The address and language are those of the delegate now, not when it was planned.
         for email in OutboundEmail.objects.filter(pk__in=due).select_related("registration"):
             email.status = OutboundEmail.Status.QUEUED
-            email.recipient = email.registration.email
-            email.language = email.registration.preferred_language
+            if email.registration is not None:
+                email.recipient = email.registration.email
+                email.language = email.registration.preferred_language
             email.next_attempt_at = now
             email.save(update_fields=["status", "recipient", "language", "next_attempt_at"])
         for email_id in due:

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.db.models import Count
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -358,6 +358,12 @@ class DelegationRegisterView(View):
     def post(self, request, *args, **kwargs):
         if not self.availability.accepts_registrations:
             return self._render(None, None, status=403)
+        if is_ratelimited(
+            request, group="delegation", key="ip", rate="20/h", method="POST", increment=True
+        ):
+            return HttpResponse(
+                _("Too many requests. Please wait an hour before trying again."), status=429
+            )
         form = DelegationForm(request.POST)
         formset = DelegationMemberFormSet(
             request.POST, prefix="members", form_kwargs={"language": self._language()}
@@ -391,10 +397,7 @@ class DelegationDoneView(TemplateView):
         ).first()
         if delegation is None:
             return redirect("registrations:delegation_register", slug=slug)
-        members = delegation.members.order_by("last_name", "first_name")
-        return self.render_to_response(
-            {"conference": conference, "delegation": delegation, "members": members}
-        )
+        return self.render_to_response({"conference": conference, "delegation": delegation})
 
 
 def authority_places(request, slug: str, pk: int):

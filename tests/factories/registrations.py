@@ -35,6 +35,9 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     confirmed_at = factory.LazyAttribute(
         lambda o: timezone.now() if o.status == Registration.Status.CONFIRMED else None
     )
+    waitlisted_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.status == Registration.Status.WAITLISTED else None
+    )
 
 
 class OutboundEmailFactory(factory.django.DjangoModelFactory):

@@ -150,3 +150,18 @@ def test_pending_delegate_sees_it_on_the_thanks_page(client, conference):
         follow=True,
     )
     assert "Your registration is received" in response.content.decode()
+
+
+def test_approved_registration_joins_the_back_of_the_waiting_list():
+    conference = ConferenceFactory(capacity=1)
+    holder = RegistrationFactory(conference=conference)
+    pending = register(conference, AuthorityFactory(is_member=False), email="p@example.org")
+    waiting = register(conference, AuthorityFactory(is_member=True), email="w@example.org")
+    services.registration_approve(registration=pending)
+
+    services.registration_cancel(registration=holder)
+
+    waiting.refresh_from_db()
+    pending.refresh_from_db()
+    assert waiting.status == Registration.Status.CONFIRMED
+    assert pending.status == Registration.Status.WAITLISTED

@@ -65,3 +65,24 @@ def test_concurrent_cancellations_give_each_freed_place_once(conference):
     statuses = list(workshop.bookings.values_list("status", flat=True))
     assert statuses.count(SessionBooking.Status.BOOKED) == 5
     assert statuses.count(SessionBooking.Status.WAITING) == 3
+
+
+def test_cancelling_while_another_delegate_drops_the_session_never_deadlocks(conference):
+    """The first in a full session's waiting list cancels while a holder drops the session:
+    both free or take the same rows and must not wait on each other."""
+    for _round in range(15):
+        workshop = SessionFactory(conference=conference, capacity=1)
+        holder, first_waiting, second_waiting = RegistrationFactory.create_batch(
+            3, conference=conference
+        )
+        for registration in (holder, first_waiting, second_waiting):
+            services.session_bookings_set(registration=registration, sessions=[workshop])
+
+        actions = [
+            lambda: services.session_bookings_set(registration=holder, sessions=[]),
+            lambda: services.registration_cancel(registration=first_waiting),
+        ]
+        run_concurrently(2, lambda index: actions[index]())  # a deadlock would raise here
+
+        statuses = dict(workshop.bookings.values_list("registration_id", "status"))
+        assert statuses == {second_waiting.pk: SessionBooking.Status.BOOKED}

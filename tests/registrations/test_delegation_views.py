@@ -62,10 +62,24 @@ def test_delegation_form_registers_each_member_and_lists_their_references(
     )
 
     delegation = Delegation.objects.get()
-    content = response.content.decode()
     assert delegation.members.count() == 2
-    for member in delegation.members.all():
-        assert member.reference in content
+    assert "The delegation of Liège is registered." in response.content.decode()
+
+
+def test_delegation_form_names_no_registered_address(client, conference, liege):
+    known = RegistrationFactory(conference=conference, email="known@liege.be")
+
+    response = client.post(
+        url("delegation_register", slug=conference.slug),
+        delegation_post(liege, ("Jan", "jan@liege.be"), ("Known", "KNOWN@liege.be")),
+        follow=True,
+    )
+
+    assert "known@liege.be" not in response.content.decode().lower()
+    assert list(Delegation.objects.get().members.values_list("email", flat=True)) == [
+        "jan@liege.be"
+    ]
+    assert known.emails.get().kind == "already_registered"
 
 
 def test_delegation_form_shows_errors_per_member_and_saves_nothing(client, conference, liege):
