@@ -21,6 +21,7 @@ CONFERENCE = {
     "registration_opens_at": dt.datetime(2021, 5, 1, 9, 0),
     "registration_closes_at": dt.datetime(2021, 10, 13, 23, 59),
     "capacity": 900,
+    "default_allotment": 8,
     "contact_email": "registrations@efus.eu",
     "reference_prefix": "NCE",
     "is_published": True,
@@ -171,6 +172,97 @@ AUTHORITIES = [
     ("Larnaca", "CY", "municipality", True),
     ("Sofia", "BG", "municipality", True),
     ("Burgas", "BG", "municipality", False),
+]
+
+# Regional codes of some authorities, by (name, country): ISO 3166-2 for regions, provinces and
+# départements; the NUTS 3 area for a city or an intercommunal body, which ISO does not cover.
+REGION_CODES = {
+    ("Nice", "FR"): "FRL03",
+    ("Paris", "FR"): "FR101",
+    ("Bordeaux", "FR"): "FRI12",
+    ("Strasbourg", "FR"): "FRF11",
+    ("Lyon", "FR"): "FRK26",
+    ("Aubervilliers", "FR"): "FR106",
+    ("Saint-Denis", "FR"): "FR106",
+    ("Marseille", "FR"): "FRL04",
+    ("Métropole Nice Côte d'Azur", "FR"): "FRL03",
+    ("Département des Alpes-Maritimes", "FR"): "FR-06",
+    ("Région Sud", "FR"): "FR-PAC",
+    ("Région Île-de-France", "FR"): "FR-IDF",
+    ("Région Auvergne-Rhône-Alpes", "FR"): "FR-ARA",
+    ("Liège", "BE"): "BE332",
+    ("Antwerpen", "BE"): "BE211",
+    ("Région de Bruxelles-Capitale", "BE"): "BE-BRU",
+    ("Province du Brabant wallon", "BE"): "BE-WBR",
+    ("Mannheim", "DE"): "DE126",
+    ("Düsseldorf", "DE"): "DEA11",
+    ("Stuttgart", "DE"): "DE111",
+    ("Berlin", "DE"): "DE-BE",
+    ("Landespräventionsrat Niedersachsen", "DE"): "DE-NI",
+    ("Generalitat de Catalunya", "ES"): "ES-CT",
+    ("Barcelona", "ES"): "ES511",
+    ("Madrid", "ES"): "ES300",
+    ("Regione Emilia-Romagna", "IT"): "IT-45",
+    ("Regione Lombardia", "IT"): "IT-25",
+    ("Regione Piemonte", "IT"): "IT-21",
+    ("Bologna", "IT"): "ITH55",
+    ("Torino", "IT"): "ITC11",
+    ("Lisboa", "PT"): "PT170",
+    ("Wien", "AT"): "AT-9",
+    ("Helsinki", "FI"): "FI1B1",
+}
+
+# Places of authorities that differ from the conference's default of 8: the hosts send more.
+ALLOTMENTS = {
+    ("Nice", "FR"): 20,
+    ("Région Sud", "FR"): 15,
+    ("European Forum for Urban Security (Efus)", "FR"): 30,
+}
+
+# Delegations at the demo conference and their coordinators (fictional), who may or may not
+# attend. `members`: how many of the authority's generated registrations join the delegation,
+# when there are that many (there are with the Makefile's 300).
+DELEGATIONS = [
+    {
+        "authority": ("Nice", "FR"),
+        "coordinator": ("Sophie", "Giordano", "sophie.giordano@example.org", "fr"),
+        "members": 4,
+    },
+    {
+        "authority": ("Région Sud", "FR"),
+        "coordinator": ("Laure", "Rinaldi", "laure.rinaldi@example.org", "fr"),
+        "members": 5,
+    },
+    {
+        "authority": ("Paris", "FR"),
+        "coordinator": ("Julien", "Moreau", "julien.moreau@example.org", "fr"),
+        "members": 5,
+    },
+    {
+        "authority": ("Strasbourg", "FR"),
+        "coordinator": ("Mathieu", "Schneider", "mathieu.schneider@example.org", "fr"),
+        "members": 5,
+    },
+    {
+        "authority": ("Mannheim", "DE"),
+        "coordinator": ("Jonas", "Weber", "jonas.weber@example.org", "en"),
+        "members": 3,
+    },
+    {
+        "authority": ("Berlin", "DE"),
+        "coordinator": ("Katrin", "Schulz", "katrin.schulz@example.org", "en"),
+        "members": 2,
+    },
+    {
+        "authority": ("Generalitat de Catalunya", "ES"),
+        "coordinator": ("Jordi", "Puigvert", "jordi.puigvert@example.org", "en"),
+        "members": 2,
+    },
+    {
+        "authority": ("Regione Emilia-Romagna", "IT"),
+        "coordinator": ("Giulia", "Ferrari", "giulia.ferrari@example.org", "en"),
+        "members": 3,
+    },
 ]
 
 # Fictional people in plausible roles.

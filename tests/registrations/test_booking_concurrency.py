@@ -1,5 +1,7 @@
 """Session sign-up under real concurrency on PostgreSQL."""
 
+from functools import partial
+
 import pytest
 
 from registrations import services
@@ -79,10 +81,10 @@ def test_cancelling_while_another_delegate_drops_the_session_never_deadlocks(con
             services.session_bookings_set(registration=registration, sessions=[workshop])
 
         actions = [
-            lambda: services.session_bookings_set(registration=holder, sessions=[]),
-            lambda: services.registration_cancel(registration=first_waiting),
+            partial(services.session_bookings_set, registration=holder, sessions=[]),
+            partial(services.registration_cancel, registration=first_waiting),
         ]
-        run_concurrently(2, lambda index: actions[index]())  # a deadlock would raise here
+        run_concurrently(2, lambda index, actions=actions: actions[index]())  # no deadlock
 
         statuses = dict(workshop.bookings.values_list("registration_id", "status"))
         assert statuses == {second_waiting.pk: SessionBooking.Status.BOOKED}

@@ -1,8 +1,10 @@
 import datetime as dt
 import re
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -13,13 +15,17 @@ from registrations import demo_data
 from registrations.management.commands.seed_demo import ascii_fold, open_registration_shift
 from registrations.models import (
     Authority,
+    AuthorityAllotment,
     ConsentRecord,
+    Delegation,
     OutboundEmail,
     Registration,
     authority_name_key,
 )
 
 pytestmark = pytest.mark.django_db
+
+DEMO_MEMBER_LIST = Path(settings.BASE_DIR) / "registrations" / "demo" / "member_list.csv"
 
 
 def seed(**options) -> str:
@@ -44,6 +50,9 @@ def counts() -> dict[str, int]:
         "registrations": Registration.objects.count(),
         "consents": ConsentRecord.objects.count(),
         "emails": OutboundEmail.objects.count(),
+        "allotments": AuthorityAllotment.objects.count(),
+        "delegations": Delegation.objects.count(),
+        "delegation_members": Registration.objects.filter(delegation__isnull=False).count(),
     }
 
 
@@ -59,6 +68,8 @@ def test_seed_demo_twice_gives_the_same_data():
     assert first["speakers"] == len(demo_data.SPEAKERS)
     assert first["authorities"] == len(demo_data.AUTHORITIES)
     assert first["registrations"] == 20
+    assert first["delegations"] == len(demo_data.DELEGATIONS)
+    assert first["allotments"] == len(demo_data.ALLOTMENTS)
 
 
 def test_seed_demo_loads_authorities_from_many_countries():
@@ -86,6 +97,97 @@ def test_seed_demo_loads_authorities_from_many_countries():
         ).exists(), name
     berlin = Authority.objects.get(country="DE", name_key="berlin")
     assert berlin.kind == Authority.Kind.REGION
+
+
+def test_seed_demo_sets_valid_region_codes():
+    seed()
+
+    codes = dict(Authority.objects.exclude(region_code="").values_list("name", "region_code"))
+    assert codes["Nice"] == "FRL03"
+    assert codes["Département des Alpes-Maritimes"] == "FR-06"
+    assert codes["Région Sud"] == "FR-PAC"
+    assert codes["Generalitat de Catalunya"] == "ES-CT"
+    assert codes["Regione Emilia-Romagna"] == "IT-45"
+    assert codes["Berlin"] == "DE-BE"
+    assert len(codes) == len(demo_data.REGION_CODES)
+    for authority in Authority.objects.exclude(region_code=""):
+        authority.full_clean()
+
+
+def test_seed_demo_allots_eight_places_per_authority_and_more_to_hosts():
+    seed()
+
+    conference = demo_conference()
+    assert conference.default_allotment == 8
+    places = {
+        (allotment.authority.name, allotment.places)
+        for allotment in conference.allotments.select_related("authority")
+    }
+    assert places == {
+        ("Nice", 20),
+        ("Région Sud", 15),
+        ("European Forum for Urban Security (Efus)", 30),
+    }
+
+
+def test_seed_demo_delegations_have_coordinators_and_members_of_their_authority():
+    seed(registrations=300)
+    members = {
+        delegation.pk: set(delegation.members.values_list("pk", flat=True))
+        for delegation in Delegation.objects.all()
+    }
+
+    seed(registrations=300)
+
+    delegations = list(demo_conference().delegations.select_related("authority"))
+    assert len(delegations) == 8
+    wanted = {entry["authority"]: entry["members"] for entry in demo_data.DELEGATIONS}
+    for delegation in delegations:
+        key = (delegation.authority.name, delegation.authority.country.code)
+        delegation.full_clean()
+        assert delegation.coordinator_email.endswith("@example.org")
+        assert set(delegation.members.values_list("pk", flat=True)) == members[delegation.pk]
+        assert delegation.members.count() == wanted[key]
+        assert 2 <= wanted[key] <= 5
+        assert not delegation.members.exclude(authority=delegation.authority).exists()
+        assert not delegation.members.exclude(conference=delegation.conference).exists()
+        assert all(member.is_active for member in delegation.members.all())
+
+
+def test_seed_demo_delegations_without_registrations_have_no_members():
+    seed()
+
+    assert demo_conference().delegations.count() == 8
+    assert not Registration.objects.exists()
+
+
+def test_seed_demo_more_registrations_complete_the_delegations():
+    seed(registrations=20)
+    before = Registration.objects.filter(delegation__isnull=False).count()
+
+    seed(registrations=300)
+
+    after = Registration.objects.filter(delegation__isnull=False).count()
+    assert before < after == sum(entry["members"] for entry in demo_data.DELEGATIONS)
+
+
+def test_seed_demo_member_list_csv_matches_the_demo_authorities():
+    seed()
+    before = set(
+        Authority.objects.values_list("name", "country", "kind", "is_member", "region_code")
+    )
+    out = StringIO()
+
+    call_command("import_authorities", str(DEMO_MEMBER_LIST), stdout=out)
+
+    count = len(demo_data.AUTHORITIES)
+    assert out.getvalue().splitlines()[-2] == (
+        f"0 created, 0 updated, {count} unchanged, 0 rejected."
+    )
+    assert (
+        set(Authority.objects.values_list("name", "country", "kind", "is_member", "region_code"))
+        == before
+    )
 
 
 def test_seed_demo_updates_an_authority_a_delegate_named():

@@ -29,6 +29,8 @@ from conference.models import Conference, Room, Session, Speaker, Theme, Venue
 from registrations import demo_data, services
 from registrations.models import (
     Authority,
+    AuthorityAllotment,
+    Delegation,
     Registration,
     authority_name_key,
 )
@@ -94,6 +96,8 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 now=now,
             )
+            load_allotments(conference=conference, authorities=authorities)
+            load_delegations(conference=conference, authorities=authorities)
             if options["demo_organiser"]:
                 load_organiser()
 
@@ -118,12 +122,13 @@ class Command(BaseCommand):
             f"{conference.venue.rooms.count()} rooms, {conference.sessions.count()} sessions, "
             f"{conference.speakers.count()} speakers"
         )
+        delegations = conference.delegations.count()
         self.stdout.write(
             f"  {sum(by_status.values())} registrations: "
             f"{by_status.get(Registration.Status.CONFIRMED, 0)} confirmed, "
             f"{by_status.get(Registration.Status.WAITLISTED, 0)} on the waiting list, "
             f"{by_status.get(Registration.Status.CANCELLED, 0)} cancelled "
-            f"({added} added now)"
+            f"({added} added now); {delegations} delegations"
         )
         self.stdout.write(f"  Site:  {settings.SITE_URL}/")
         if organiser:
@@ -163,10 +168,58 @@ def load_authorities() -> list[Authority]:
         _upsert(
             Authority,
             {"country": country, "name_key": authority_name_key(name)},
-            {"name": name, "kind": kind, "is_member": is_member, "needs_review": False},
+            {
+                "name": name,
+                "kind": kind,
+                "is_member": is_member,
+                "region_code": demo_data.REGION_CODES.get((name, country), ""),
+                "needs_review": False,
+            },
         )
         for name, country, kind, is_member in demo_data.AUTHORITIES
     ]
+
+
+def load_allotments(*, conference: Conference, authorities: list[Authority]) -> None:
+    by_key = {(authority.name, authority.country.code): authority for authority in authorities}
+    for key, places in demo_data.ALLOTMENTS.items():
+        _upsert(
+            AuthorityAllotment,
+            {"conference": conference, "authority": by_key[key]},
+            {"places": places},
+        )
+
+
+def load_delegations(*, conference: Conference, authorities: list[Authority]) -> list[Delegation]:
+    """The demo delegations, each joined by the first of its authority's active registrations
+    (by email) that belong to no delegation yet, up to its number of members: a second run
+    links nobody new, a run with more generated registrations completes them."""
+    by_key = {(authority.name, authority.country.code): authority for authority in authorities}
+    delegations = []
+    for entry in demo_data.DELEGATIONS:
+        authority = by_key[entry["authority"]]
+        first_name, last_name, email, language = entry["coordinator"]
+        delegation = _upsert(
+            Delegation,
+            {"conference": conference, "authority": authority},
+            {
+                "coordinator_first_name": first_name,
+                "coordinator_last_name": last_name,
+                "coordinator_email": email,
+                "coordinator_language": language,
+            },
+        )
+        wanted = entry["members"] - delegation.members.count()
+        if wanted > 0:
+            joining = (
+                conference.registrations.active()
+                .filter(authority=authority, delegation=None)
+                .order_by("email")
+                .values_list("pk", flat=True)[:wanted]
+            )
+            Registration.objects.filter(pk__in=list(joining)).update(delegation=delegation)
+        delegations.append(delegation)
+    return delegations
 
 
 def load_venue() -> tuple[Venue, dict[str, Room]]:
