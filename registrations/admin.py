@@ -634,10 +634,16 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     def short_error(self, obj):
         return obj.last_error[:80]
 
-    @admin.action(description=_("Try sending the selected emails again"), permissions=["view"])
+    def has_send_again_permission(self, request) -> bool:
+        # The outbox is read-only in the admin, so "change" cannot gate this action.
+        return request.user.has_perm("registrations.change_outboundemail")
+
+    @admin.action(
+        description=_("Try sending the selected failed emails again"), permissions=["send_again"]
+    )
     def send_again(self, request, queryset):
         count = 0
-        for email in queryset.exclude(status=OutboundEmail.Status.SENT):
+        for email in queryset.filter(status=OutboundEmail.Status.FAILED):
             services.outbound_email_retry(email=email)
             count += 1
         self.message_user(

@@ -198,3 +198,30 @@ def test_authority_autocomplete_for_registrations(admin_client):
         },
     )
     assert [result["text"] for result in response.json()["results"]] == ["Mannheim (DE)"]
+
+
+def test_outbox_send_again_leaves_withdrawn_and_sent_emails_alone(admin_client):
+    withdrawn = OutboundEmailFactory(status=OutboundEmail.Status.WITHDRAWN)
+    sent = OutboundEmailFactory(status=OutboundEmail.Status.SENT)
+
+    admin_client.post(
+        reverse("admin:registrations_outboundemail_changelist"),
+        {"action": "send_again", "_selected_action": [withdrawn.pk, sent.pk]},
+    )
+
+    withdrawn.refresh_from_db()
+    sent.refresh_from_db()
+    assert (withdrawn.status, sent.status) == ("withdrawn", "sent")
+
+
+def test_outbox_send_again_is_not_offered_to_read_only_staff(client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    viewer = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_outboundemail"))
+    client.force_login(viewer)
+
+    response = client.get(reverse("admin:registrations_outboundemail_changelist"))
+
+    assert response.status_code == 200
+    assert "send_again" not in response.content.decode()
