@@ -18,6 +18,11 @@ from django_countries.filters import CountryFilter
 from conference.admin import SessionAdmin
 from conference.models import Conference, Session
 from registrations import services
+from registrations.admin_documents import (
+    print_badges_by_authority,
+    print_badges_by_name,
+    send_certificates,
+)
 from registrations.authorities import (
     MEMBER_LIST_COLUMNS,
     authorities_import,
@@ -427,6 +432,9 @@ class RegistrationAdmin(admin.ModelAdmin):
         "cancel_registrations",
         "email_delegates",
         "send_new_personal_link",
+        print_badges_by_name,
+        print_badges_by_authority,
+        send_certificates,
     ]
     change_list_template = "admin/registrations/registration/change_list.html"
 

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from conference.calendar import conference_ics, session_ics, site_domain
 from registrations.calendar_views import agenda_url
+from registrations.certificates import certificate_filename, certificate_pdf
 from registrations.models import OutboundEmail
 from registrations.services import bulk_text_render, management_link_issue
 
@@ -103,5 +104,9 @@ def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
     if session_calendar is not None:
         message.attach(
             f"{conference.slug}-session-{session.pk}.ics", session_calendar, "text/calendar"
+        )
+    if email.kind == OutboundEmail.Kind.CERTIFICATE:
+        message.attach(
+            certificate_filename(registration), certificate_pdf(registration), "application/pdf"
         )
     return message

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registrations import views
+from registrations import desk_views, document_views, views
 
 app_name = "registrations"
 
@@ -42,5 +42,26 @@ urlpatterns = [
         "<slug:slug>/authorities/<int:pk>/places.json",
         views.authority_places,
         name="authority_places",
+    ),
+]
+
+# The registration desk and session doors (staff with the check-in permission).
+urlpatterns += [
+    path("desk/<slug:slug>/", desk_views.DeskView.as_view(), name="desk"),
+    path("desk/<slug:slug>/scan/", desk_views.DeskScanView.as_view(), name="desk_scan"),
+    path(
+        "desk/<slug:slug>/sessions/<int:pk>/",
+        desk_views.DeskView.as_view(),
+        name="desk_session",
+    ),
+]
+
+# The delegate's badge and certificate of attendance (PDF), through their personal link.
+urlpatterns += [
+    path("manage/badge.pdf", document_views.BadgeDownloadView.as_view(), name="manage_badge"),
+    path(
+        "manage/certificate.pdf",
+        document_views.CertificateDownloadView.as_view(),
+        name="manage_certificate",
     ),
 ]

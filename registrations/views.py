@@ -11,6 +11,7 @@ from django_ratelimit.core import is_ratelimited
 
 from conference.models import Conference
 from registrations import services
+from registrations.certificates import registration_attended
 from registrations.forms import (
     DelegationForm,
     DelegationMemberForm,
@@ -178,6 +179,7 @@ class ManageView(DelegateAccessMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
+            attended=registration_attended(self.registration),
             booking_lines=registration_booking_lines(self.registration),
             waitlist_position=conference_waitlist_position(self.registration),
             agenda_url=reverse("agenda_calendar", kwargs={"token": self.registration.agenda_token}),
