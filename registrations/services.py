@@ -247,6 +247,25 @@ def _consent_kinds(special_needs_consent: bool, *, given_by_coordinator: bool = 
     return kinds
 
 
+def _registration_from_data(data: RegistrationData, **fields) -> Registration:
+    """An unsaved registration holding what the delegate told, tidied."""
+    return Registration(
+        first_name=data.first_name.strip(),
+        last_name=data.last_name.strip(),
+        email=normalise_email(data.email),
+        job_title=data.job_title.strip(),
+        badge_name=data.badge_name.strip(),
+        organisation=data.organisation.strip(),
+        phone=data.phone,
+        category=data.category,
+        preferred_language=data.preferred_language,
+        interpretation_language=data.interpretation_language,
+        dietary_needs=data.dietary_needs.strip(),
+        accessibility_needs=data.accessibility_needs.strip(),
+        **fields,
+    )
+
+
 def _register_locked(
     conference: Conference,
     *,
@@ -271,25 +290,14 @@ def _register_locked(
         status = Registration.Status.CONFIRMED
     else:
         status = Registration.Status.WAITLISTED
-    registration = Registration(
+    registration = _registration_from_data(
+        data,
         conference=conference,
         authority=authority,
         delegation=delegation,
         status=status,
         confirmed_at=now if status == Registration.Status.CONFIRMED else None,
         waitlisted_at=now if status == Registration.Status.WAITLISTED else None,
-        first_name=data.first_name.strip(),
-        last_name=data.last_name.strip(),
-        email=normalise_email(data.email),
-        job_title=data.job_title.strip(),
-        badge_name=data.badge_name.strip(),
-        organisation=data.organisation.strip(),
-        phone=data.phone,
-        category=data.category,
-        preferred_language=data.preferred_language,
-        interpretation_language=data.interpretation_language,
-        dietary_needs=data.dietary_needs.strip(),
-        accessibility_needs=data.accessibility_needs.strip(),
     )
     registration.full_clean(exclude=["reference"], validate_constraints=False)
     _save_with_unique_reference(registration, conference.reference_prefix)
@@ -490,22 +498,14 @@ def delegation_substitute(
                 gettext("Changes are closed; please write to the organisers for any change.")
             )
         _check_free_emails(conference, [data.email])
-        new = Registration(
+        new = _registration_from_data(
+            data,
             conference=conference,
             authority=old.authority,
             delegation=old.delegation,
             status=old.status,
             confirmed_at=old.confirmed_at,
             waitlisted_at=old.waitlisted_at,
-            first_name=data.first_name.strip(),
-            last_name=data.last_name.strip(),
-            email=normalise_email(data.email),
-            job_title=data.job_title.strip(),
-            organisation=data.organisation.strip(),
-            phone=data.phone,
-            category=data.category,
-            preferred_language=data.preferred_language,
-            interpretation_language=data.interpretation_language,
         )
         # The old registration goes first, so that the new one never counts twice.
         old.status = Registration.Status.CANCELLED
@@ -588,24 +588,14 @@ def registrations_import(
             while reference in taken_references:
                 reference = _new_reference(conference.reference_prefix)
             taken_references.add(reference)
-            registration = Registration(
+            registration = _registration_from_data(
+                data,
                 conference=conference,
                 authority=entry.authority,
                 reference=reference,
                 status=status,
                 confirmed_at=registered_at if status == Registration.Status.CONFIRMED else None,
                 waitlisted_at=registered_at if status == Registration.Status.WAITLISTED else None,
-                first_name=data.first_name.strip(),
-                last_name=data.last_name.strip(),
-                email=email,
-                job_title=data.job_title.strip(),
-                organisation=data.organisation.strip(),
-                phone=data.phone,
-                category=data.category,
-                preferred_language=data.preferred_language,
-                interpretation_language=data.interpretation_language,
-                dietary_needs=data.dietary_needs.strip(),
-                accessibility_needs=data.accessibility_needs.strip(),
             )
             batch.append((registration, entry.special_needs_consent))
             if len(batch) == batch_size:
