@@ -18,6 +18,9 @@ COPY --chown=app:app . .
 RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --no-input --verbosity 0
 
+# Export files built by the worker and served by the web app (a volume shared by both).
+RUN mkdir -p /app/media && chown app:app /app/media
+
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -2,14 +2,23 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -32,18 +41,80 @@ from registrations.authorities import (
     delegation_list,
     member_list_read,
 )
-from registrations.exports import attendee_csv, csv_stream
+from registrations.exports import (
+    EXPORT_FILE_RETENTION,
+    EXPORT_SYNC_LIMIT,
+    XLSX_CONTENT_TYPE,
+    attendee_columns,
+    bookings_for_export,
+    conference_ids_of,
+    csv_stream,
+    delegation_columns,
+    export_filename,
+    export_filter,
+    export_job_start,
+    export_record_create,
+    session_attendee_columns,
+    xlsx_temporary_file,
+)
 from registrations.forms import BulkEmailForm
 from registrations.models import (
     Authority,
     AuthorityAllotment,
     BulkEmail,
     ConsentRecord,
+    ExportFormat,
+    ExportJob,
+    ExportKind,
+    ExportRecord,
     OutboundEmail,
     Registration,
     SessionBooking,
 )
 from registrations.selectors import attendee_list
+
+EXPORT_PERMISSION = "registrations.export_registrations"
+SPECIAL_NEEDS_PERMISSION = "registrations.view_special_needs"
+SPECIAL_NEEDS_FIELDS = ("dietary_needs", "accessibility_needs")
+
+
+def can_see_special_needs(request: HttpRequest) -> bool:
+    return request.user.has_perm(SPECIAL_NEEDS_PERMISSION)
+
+
+def csv_response(lines, *, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def xlsx_response(rows, columns, *, filename: str, sheet_name: str) -> tuple[FileResponse, int]:
+    """The rows as an XLSX attachment, sent from a temporary file; and how many there were."""
+    output, count = xlsx_temporary_file(rows, columns, sheet_name=sheet_name)
+    response = FileResponse(
+        output, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+    )
+    return response, count
+
+
+def export_response(
+    export_format: str, rows, columns, *, filename: str, sheet_name: str, count: int
+) -> tuple[HttpResponse, int]:
+    """The export in CSV (streamed; `count` counted beforehand) or XLSX; and its row count."""
+    if export_format == ExportFormat.XLSX:
+        return xlsx_response(rows, columns, filename=filename, sheet_name=sheet_name)
+    return csv_response(csv_stream(rows, columns), filename=filename), count
+
+
+def changelist_filter_parameters(changelist) -> list[str]:
+    """The query parameters of a changelist's filters and date hierarchy: what an export record
+    may keep of its address."""
+    parameters = [
+        parameter for spec in changelist.filter_specs for parameter in spec.expected_parameters()
+    ]
+    if changelist.date_hierarchy:
+        parameters += [f"{changelist.date_hierarchy}__{part}" for part in ("year", "month", "day")]
+    return parameters
 
 
 class ConferenceFiguresFilter(admin.SimpleListFilter):
@@ -187,7 +258,10 @@ class AuthorityAdmin(admin.ModelAdmin):
         }
         return super().changelist_view(request, extra_context)
 
-    @admin.action(description=_("Mark the selected authorities as reviewed"))
+    # Actions without permissions are offered to whoever sees the list, Viewers included.
+    @admin.action(
+        description=_("Mark the selected authorities as reviewed"), permissions=["change"]
+    )
     def mark_reviewed(self, request, queryset):
         updated = queryset.update(needs_review=False)
         self.message_user(
@@ -260,8 +334,10 @@ class AuthorityAdmin(admin.ModelAdmin):
 
     def can_export_delegations(self, request) -> bool:
         # The export lists delegates: seeing authorities is not enough.
-        return self.has_view_permission(request) and request.user.has_perm(
-            "registrations.view_registration"
+        return (
+            self.has_view_permission(request)
+            and request.user.has_perm("registrations.view_registration")
+            and request.user.has_perm(EXPORT_PERMISSION)
         )
 
     def get_urls(self):
@@ -273,8 +349,15 @@ class AuthorityAdmin(admin.ModelAdmin):
             ),
             path(
                 "delegations.csv",
-                self.admin_site.admin_view(self.delegations_csv_view),
+                self.admin_site.admin_view(self.delegations_export_view),
+                {"export_format": ExportFormat.CSV},
                 name="registrations_authority_delegations_csv",
+            ),
+            path(
+                "delegations.xlsx",
+                self.admin_site.admin_view(self.delegations_export_view),
+                {"export_format": ExportFormat.XLSX},
+                name="registrations_authority_delegations_xlsx",
             ),
         ]
         return [*urls, *super().get_urls()]
@@ -305,23 +388,42 @@ class AuthorityAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/registrations/authority/import.html", context)
 
-    def delegations_csv_view(self, request):
+    def delegations_export_view(self, request, export_format: str):
         """Delegates of the authorities in the changelist's current filters and search (at the
-        conference chosen there), grouped by country and authority, as CSV."""
+        conference chosen there), grouped by country and authority, as CSV or XLSX."""
         if not self.can_export_delegations(request):
             raise PermissionDenied
         try:
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return HttpResponseRedirect(reverse("admin:registrations_authority_changelist"))
-        registrations = delegation_list(
-            changelist.get_queryset(request), conference=self.figures_conference(request)
+        conference = self.figures_conference(request)
+        registrations = delegation_list(changelist.get_queryset(request), conference=conference)
+        filename = export_filename("delegations", export_format)
+        if export_format == ExportFormat.XLSX:
+            response, rows = xlsx_response(
+                registrations.iterator(chunk_size=2000),
+                delegation_columns(),
+                filename=filename,
+                sheet_name=gettext("Delegations"),
+            )
+        else:
+            rows = registrations.count()
+            response = csv_response(delegation_csv(registrations), filename=filename)
+        recorded_filter, searched = export_filter(
+            request.GET, recorded=changelist_filter_parameters(changelist)
         )
-        filename = f"delegations-{timezone.localdate():%Y-%m-%d}.csv"
-        response = StreamingHttpResponse(
-            delegation_csv(registrations), content_type="text/csv; charset=utf-8"
+        export_record_create(
+            user=request.user,
+            source=ExportRecord.Source.ADMIN,
+            kind=ExportKind.DELEGATIONS,
+            export_format=ExportFormat(export_format),
+            conference_ids=[conference.pk] if conference else conference_ids_of(registrations),
+            filter=recorded_filter,
+            searched=searched,
+            special_needs=False,
+            rows=rows,
         )
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
 
@@ -361,6 +463,33 @@ class OutboundEmailInline(admin.TabularInline):
         return False
 
 
+# Below this many rows, counting exactly is cheap: the estimate is only for large tables.
+ESTIMATE_COUNT_ABOVE = 50_000
+
+
+class EstimatedCountPaginator(Paginator):
+    """Counts an unfiltered list of a large table from PostgreSQL's statistics
+    (pg_class.reltuples, kept up to date by autovacuum) instead of COUNT(*), which reads the
+    whole table; a filtered or searched list, a small table and other databases count exactly.
+    The figure shown is then approximate, and the last page may be short or empty."""
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        connection = connections[queryset.db]
+        if connection.vendor == "postgresql" and not queryset.query.has_filters():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                    [connection.ops.quote_name(queryset.model._meta.db_table)],
+                )
+                row = cursor.fetchone()
+            # -1: never analysed.
+            if row and row[0] > ESTIMATE_COUNT_ABOVE:
+                return row[0]
+        return super().count
+
+
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
     list_display = [
@@ -381,7 +510,11 @@ class RegistrationAdmin(admin.ModelAdmin):
         "conference",
         "preferred_language",
     ]
-    list_select_related = ["authority", "conference"]
+    # What list_display shows: the authority's name and country.
+    list_select_related = ["authority"]
+    # The unfiltered count would be a second COUNT(*) of the whole table on every page.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     search_fields = [
         "reference",
         "first_name",
@@ -438,6 +571,42 @@ class RegistrationAdmin(admin.ModelAdmin):
     ]
     change_list_template = "admin/registrations/registration/change_list.html"
 
+    # --- Dietary and accessibility needs: only for holders of view_special_needs -------------
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if can_see_special_needs(request):
+            return fieldsets
+        # The form is built from the fieldsets: without them, the fields are neither shown nor
+        # editable, and saving the form leaves them as they are.
+        return [
+            (name, {**options, "fields": fields})
+            for name, options in fieldsets
+            if (fields := [f for f in options["fields"] if f not in SPECIAL_NEEDS_FIELDS])
+        ]
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if can_see_special_needs(request):
+            return fields
+        return [
+            field
+            for field in fields
+            if field.lstrip("^=@").split("__")[0] not in SPECIAL_NEEDS_FIELDS
+        ]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # A filter typed into the address would reveal needs as well as showing them would.
+        if lookup.split("__")[0] in SPECIAL_NEEDS_FIELDS and not (
+            request is not None and can_see_special_needs(request)
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"can_export": self.can_export(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def has_add_permission(self, request):
         # Registrations are created through the registration service (capacity, reference,
         # consent, confirmation email), i.e. the public form.
@@ -447,7 +616,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         # Cancel instead: deleting would silently free a place without promoting anyone.
         return False
 
-    @admin.action(description=_("Send the confirmation email again"))
+    # Actions without permissions are offered to whoever sees the list, Viewers included.
+    @admin.action(description=_("Send the confirmation email again"), permissions=["change"])
     def resend_confirmation(self, request, queryset):
         count = 0
         for registration in queryset:
@@ -460,7 +630,7 @@ class RegistrationAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Cancel the selected registrations"))
+    @admin.action(description=_("Cancel the selected registrations"), permissions=["change"])
     def cancel_registrations(self, request, queryset):
         count = 0
         for registration in queryset.active():
@@ -574,29 +744,92 @@ class RegistrationAdmin(admin.ModelAdmin):
             request, "admin/registrations/registration/email_delegates.html", context
         )
 
-    def get_urls(self):
-        export = path(
-            "export.csv",
-            self.admin_site.admin_view(self.export_csv_view),
-            name="registrations_registration_export_csv",
-        )
-        return [export, *super().get_urls()]
+    # --- Exports --------------------------------------------------------------------------
 
-    def export_csv_view(self, request):
-        """The attendee list for the changelist's current filters and search, as CSV."""
-        if not self.has_view_permission(request):
+    def can_export(self, request) -> bool:
+        return self.has_view_permission(request) and request.user.has_perm(EXPORT_PERMISSION)
+
+    def get_urls(self):
+        exports = [
+            path(
+                "export.csv",
+                self.admin_site.admin_view(self.export_view),
+                {"export_format": ExportFormat.CSV},
+                name="registrations_registration_export_csv",
+            ),
+            path(
+                "export.xlsx",
+                self.admin_site.admin_view(self.export_view),
+                {"export_format": ExportFormat.XLSX},
+                name="registrations_registration_export_xlsx",
+            ),
+        ]
+        return [*exports, *super().get_urls()]
+
+    def export_view(self, request, export_format: str):
+        """The attendee list for the changelist's current filters and search, as CSV (always
+        streamed) or XLSX. An XLSX of more than EXPORT_SYNC_LIMIT rows is built by a Celery
+        task: this page offers it, and posting the offer starts the job (a GET changes
+        nothing)."""
+        if not self.can_export(request):
             raise PermissionDenied
         try:
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return HttpResponseRedirect(reverse("admin:registrations_registration_changelist"))
-        queryset = attendee_list(changelist.get_queryset(request))
-        filename = f"attendees-{timezone.localdate():%Y-%m-%d}.csv"
-        response = StreamingHttpResponse(
-            attendee_csv(queryset), content_type="text/csv; charset=utf-8"
+        registrations = attendee_list(changelist.get_queryset(request))
+        special_needs = can_see_special_needs(request)
+        recorded_filter, searched = export_filter(
+            request.GET, recorded=changelist_filter_parameters(changelist)
         )
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        count = registrations.count()
+        if export_format == ExportFormat.XLSX and count > EXPORT_SYNC_LIMIT:
+            if request.method != "POST":
+                return self.export_job_offer_view(request, count=count)
+            job = export_job_start(
+                user=request.user,
+                registrations=registrations,
+                filter=recorded_filter,
+                searched=searched,
+                special_needs=special_needs,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:registrations_exportjob_progress", args=[job.pk]), status=303
+            )
+        response, rows = export_response(
+            export_format,
+            registrations.iterator(chunk_size=2000),
+            attendee_columns(special_needs=special_needs),
+            filename=export_filename("attendees", export_format),
+            sheet_name=gettext("Attendees"),
+            count=count,
+        )
+        export_record_create(
+            user=request.user,
+            source=ExportRecord.Source.ADMIN,
+            kind=ExportKind.ATTENDEES,
+            export_format=ExportFormat(export_format),
+            conference_ids=conference_ids_of(registrations),
+            filter=recorded_filter,
+            searched=searched,
+            special_needs=special_needs,
+            rows=rows,
+        )
         return response
+
+    def export_job_offer_view(self, request, *, count: int):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Export the attendee list (XLSX)"),
+            "opts": self.opts,
+            "count": count,
+            "limit": EXPORT_SYNC_LIMIT,
+            "changelist_url": reverse("admin:registrations_registration_changelist")
+            + (f"?{request.GET.urlencode()}" if request.GET else ""),
+        }
+        return TemplateResponse(
+            request, "admin/registrations/registration/export_job_offer.html", context
+        )
 
 
 @admin.register(OutboundEmail)
@@ -697,20 +930,6 @@ class SessionBookingInline(admin.TabularInline):
         return booking.registration.authority.name
 
 
-def session_attendee_columns():
-    return [
-        (gettext("Reference"), lambda b: b.registration.reference),
-        (gettext("Booking"), lambda b: b.get_status_display()),
-        (gettext("First name"), lambda b: b.registration.first_name),
-        (gettext("Last name"), lambda b: b.registration.last_name),
-        (gettext("Email"), lambda b: b.registration.email),
-        (gettext("City or region"), lambda b: b.registration.authority.name),
-        (gettext("Country"), lambda b: b.registration.authority.country.name),
-        (gettext("Category"), lambda b: b.registration.get_category_display()),
-        (gettext("Language"), lambda b: b.registration.get_preferred_language_display()),
-    ]
-
-
 def _booking_count(**filters) -> Coalesce:
     bookings = (
         SessionBooking.objects.filter(session=OuterRef("pk"), **filters)
@@ -760,40 +979,77 @@ class SessionBookingAdmin(SessionAdmin):
     def attendees_link(self, session):
         if not session.requires_sign_up and not (session.booked_count or session.waiting_count):
             return None
-        return format_html(
+        return format_html_join(
+            " · ",
             '<a href="{}">{}</a>',
-            reverse("admin:registrations_session_attendees_csv", args=[session.pk]),
-            gettext("CSV"),
+            [
+                (reverse("admin:registrations_session_attendees_csv", args=[session.pk]), "CSV"),
+                (reverse("admin:registrations_session_attendees_xlsx", args=[session.pk]), "XLSX"),
+            ],
         )
 
-    def get_urls(self):
-        export = path(
-            "<int:pk>/attendees.csv",
-            self.admin_site.admin_view(self.attendees_csv_view),
-            name="registrations_session_attendees_csv",
-        )
-        return [export, *super().get_urls()]
-
-    def attendees_csv_view(self, request, pk: int):
-        """The delegates who booked the session or wait for a place, as CSV."""
+    def can_export_attendees(self, request) -> bool:
         # The list holds delegates' personal data: seeing sessions is not enough.
-        if not (
+        return (
             self.has_view_permission(request)
             and request.user.has_perm("registrations.view_registration")
-        ):
+            and request.user.has_perm(EXPORT_PERMISSION)
+        )
+
+    def get_list_display(self, request):
+        list_display = super().get_list_display(request)
+        if self.can_export_attendees(request):
+            return list_display
+        return [column for column in list_display if column != "attendees_link"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            "can_export_attendees": self.can_export_attendees(request),
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        exports = [
+            path(
+                "<int:pk>/attendees.csv",
+                self.admin_site.admin_view(self.attendees_export_view),
+                {"export_format": ExportFormat.CSV},
+                name="registrations_session_attendees_csv",
+            ),
+            path(
+                "<int:pk>/attendees.xlsx",
+                self.admin_site.admin_view(self.attendees_export_view),
+                {"export_format": ExportFormat.XLSX},
+                name="registrations_session_attendees_xlsx",
+            ),
+        ]
+        return [*exports, *super().get_urls()]
+
+    def attendees_export_view(self, request, pk: int, export_format: str):
+        """The delegates who booked the session or wait for a place, as CSV or XLSX."""
+        if not self.can_export_attendees(request):
             raise PermissionDenied
         session = get_object_or_404(Session, pk=pk)
-        bookings = (
-            session.bookings.select_related("registration__authority")
-            .order_by("status", "created_at", "pk")
-            .iterator(chunk_size=2000)
+        bookings = bookings_for_export(session.bookings.all())
+        response, rows = export_response(
+            export_format,
+            bookings.iterator(chunk_size=2000),
+            session_attendee_columns(),
+            filename=f"session-{session.pk}-attendees.{export_format}",
+            sheet_name=gettext("Attendees"),
+            count=bookings.count() if export_format == ExportFormat.CSV else 0,
         )
-        response = StreamingHttpResponse(
-            csv_stream(bookings, session_attendee_columns()),
-            content_type="text/csv; charset=utf-8",
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="session-{session.pk}-attendees.csv"'
+        export_record_create(
+            user=request.user,
+            source=ExportRecord.Source.ADMIN,
+            kind=ExportKind.SESSION_ATTENDEES,
+            export_format=ExportFormat(export_format),
+            conference_ids=[session.conference_id],
+            filter=f"session={session.pk}",
+            searched=False,
+            special_needs=False,
+            rows=rows,
         )
         return response
 
@@ -811,4 +1067,170 @@ class BulkEmailAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- Exports: background jobs and the record of every export --------------------------------------
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    """Each user sees their own jobs only, and only they may download a job's file: it holds
+    the delegates' data as they were allowed to see it."""
+
+    list_display = ["created_at", "kind", "format", "status", "progress", "download"]
+    list_display_links = None
+    list_filter = ["status"]
+    fields = readonly_fields = [
+        "kind",
+        "format",
+        "filter",
+        "searched",
+        "special_needs",
+        "status",
+        "rows_done",
+        "rows_total",
+        "created_at",
+        "finished_at",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(user=request.user).defer("registration_ids")
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and request.user.has_perm(
+            EXPORT_PERMISSION
+        )
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("progress"))
+    def progress(self, job):
+        return format_html(
+            '<a href="{}">{} / {}</a>',
+            reverse("admin:registrations_exportjob_progress", args=[job.pk]),
+            job.rows_done,
+            job.rows_total,
+        )
+
+    @admin.display(description=_("file"))
+    def download(self, job):
+        if job.status != ExportJob.Status.DONE or not job.file:
+            return None
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:registrations_exportjob_download", args=[job.pk]),
+            gettext("Download"),
+        )
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:pk>/progress/",
+                self.admin_site.admin_view(self.progress_view),
+                name="registrations_exportjob_progress",
+            ),
+            path(
+                "<int:pk>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="registrations_exportjob_download",
+            ),
+        ]
+        return [*urls, *super().get_urls()]
+
+    def owned_job(self, request, pk: int) -> ExportJob:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(ExportJob.objects.defer("registration_ids"), pk=pk)
+        if job.user_id != request.user.pk:
+            raise PermissionDenied
+        if job.special_needs and not can_see_special_needs(request):
+            # The permission was withdrawn since the job was asked for.
+            raise PermissionDenied
+        return job
+
+    def progress_view(self, request, pk: int):
+        """Where the job stands; the page reloads itself every 2 s until it is finished."""
+        job = self.owned_job(request, pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Export of the attendee list"),
+            "opts": self.opts,
+            "job": job,
+            "percent": round(100 * job.rows_done / job.rows_total) if job.rows_total else 0,
+            "refresh_seconds": 2,
+            "retention_days": EXPORT_FILE_RETENTION.days,
+        }
+        return TemplateResponse(request, "admin/registrations/exportjob/progress.html", context)
+
+    def download_view(self, request, pk: int):
+        job = self.owned_job(request, pk)
+        if job.status != ExportJob.Status.DONE or not job.file:
+            raise Http404
+        try:
+            output = job.file.open("rb")
+        except FileNotFoundError as error:
+            raise Http404 from error
+        return FileResponse(
+            output,
+            as_attachment=True,
+            filename=f"{job.kind}-{job.created_at:%Y-%m-%d}-{job.pk}.{job.format}",
+            content_type=XLSX_CONTENT_TYPE,
+        )
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "user",
+        "source",
+        "kind",
+        "format",
+        "conference_list",
+        "filter",
+        "searched",
+        "special_needs",
+        "rows",
+    ]
+    list_filter = ["source", "kind", "format", "special_needs", "conferences"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    fields = readonly_fields = [
+        "created_at",
+        "user",
+        "source",
+        "kind",
+        "format",
+        "conference_list",
+        "filter",
+        "searched",
+        "special_needs",
+        "rows",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("conferences")
+
+    @admin.display(description=_("conferences"))
+    def conference_list(self, record):
+        return ", ".join(conference.name for conference in record.conferences.all())
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -6,7 +6,7 @@ delegation export share. Admin pages and commands call these functions, so each 
 import csv
 import io
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from conference.models import Conference
-from registrations.exports import UTF8_BOM, csv_stream
+from registrations.exports import UTF8_BOM, csv_stream, delegation_columns
 from registrations.models import (
     Authority,
     AuthorityAllotment,
@@ -533,30 +533,6 @@ def delegation_list(
             "pk",
         )
     )
-
-
-def _coordinator_cell(registration: Registration) -> str:
-    if not registration.coordinator_name:
-        return ""
-    return f"{registration.coordinator_name} <{registration.coordinator_email}>"
-
-
-def delegation_columns() -> list[tuple[str, Callable[[Registration], object]]]:
-    yes, no = gettext("yes"), gettext("no")
-    return [
-        (gettext("Country"), lambda r: r.authority.country.name),
-        (gettext("City or region"), lambda r: r.authority.name),
-        (gettext("Kind"), lambda r: r.authority.get_kind_display()),
-        (gettext("Member"), lambda r: yes if r.authority.is_member else no),
-        (gettext("Coordinator"), _coordinator_cell),
-        (gettext("Reference"), lambda r: r.reference),
-        (gettext("Status"), lambda r: r.get_status_display()),
-        (gettext("First name"), lambda r: r.first_name),
-        (gettext("Last name"), lambda r: r.last_name),
-        (gettext("Email"), lambda r: r.email),
-        (gettext("Job title"), lambda r: r.job_title),
-        (gettext("Category"), lambda r: r.get_category_display()),
-    ]
 
 
 def delegation_csv(registrations: QuerySet[Registration]) -> Iterator[str]:

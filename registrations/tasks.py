@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from registrations import services
+from registrations import exports, services
 
 
 # The service counts attempts and marks the email failed after the last one, so Celery's own
@@ -27,3 +27,14 @@ def requeue_stalled_emails() -> int:
 @shared_task
 def dispatch_due_emails() -> int:
     return services.outbound_emails_dispatch_due()
+
+
+# Acknowledged late: a job whose worker dies is built again by the next worker.
+@shared_task(acks_late=True)
+def build_export(job_id: int) -> None:
+    exports.export_job_build(job_id=job_id)
+
+
+@shared_task
+def purge_export_files() -> int:
+    return exports.export_jobs_purge()

@@ -125,6 +125,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registrations.tasks.dispatch_due_emails",
         "schedule": crontab(minute="*"),
     },
+    # Export files hold personal data: they are deleted a while after they were built.
+    "purge-export-files": {
+        "task": "registrations.tasks.purge_export_files",
+        "schedule": crontab(minute=17),
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -162,6 +167,12 @@ RATELIMIT_FAIL_OPEN = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# --- Media: files the site writes (exports) -------------------------------------------------
+# Never served as static files: an export holds delegates' personal data, so the admin serves
+# it only to the user who asked for it (see registrations.admin.ExportJobAdmin).
+MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+MEDIA_URL = "media/"
 
 # --- Forms and phone numbers ----------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

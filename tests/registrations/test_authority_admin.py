@@ -567,8 +567,19 @@ def test_delegation_export_needs_permission_to_view_registrations(client, django
     assert client.get(reverse(EXPORT)).status_code == 403
 
 
-def test_delegation_export_with_view_permissions_streams(client, django_user_model):
+def test_delegation_export_needs_permission_to_export(client, django_user_model):
     client = staff_client(client, django_user_model, "view_authority", "view_registration")
+
+    assert client.get(reverse(EXPORT)).status_code == 403
+    assert "Delegations by country and authority (CSV)" not in (
+        client.get(reverse(CHANGELIST)).content.decode()
+    )
+
+
+def test_delegation_export_with_view_and_export_permissions_streams(client, django_user_model):
+    client = staff_client(
+        client, django_user_model, "view_authority", "view_registration", "export_registrations"
+    )
     RegistrationFactory()
 
     assert len(export_rows(client.get(reverse(EXPORT)))) == 2

@@ -218,3 +218,15 @@ def test_beat_schedule_runs_the_requeue_task_every_minute():
     assert entry["task"] == requeue_stalled_emails.name
     assert entry["task"] in app.tasks
     assert entry["schedule"].minute == set(range(60))
+
+
+def test_beat_schedule_runs_every_periodic_task_of_the_project():
+    from config.celery_app import app
+
+    scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert scheduled == {
+        "registrations.tasks.requeue_stalled_emails",
+        "registrations.tasks.dispatch_due_emails",
+        "registrations.tasks.purge_export_files",
+    }
+    assert scheduled <= set(app.tasks)

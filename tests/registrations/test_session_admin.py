@@ -295,11 +295,20 @@ def test_attendee_export_needs_permission_to_view_registrations(
     assert client.get(reverse(ATTENDEES, args=[session.pk])).status_code == 403
 
 
-def test_attendee_export_with_view_permissions(client, conference, django_user_model):
+def test_attendee_export_needs_permission_to_export(client, conference, django_user_model):
+    session = SessionFactory(conference=conference)
+    staff = django_user_model.objects.create_user("desk", password="x", is_staff=True)
+    grant(staff, "view_session", "view_registration")
+    client.force_login(staff)
+
+    assert client.get(reverse(ATTENDEES, args=[session.pk])).status_code == 403
+
+
+def test_attendee_export_with_view_and_export_permissions(client, conference, django_user_model):
     session = SessionFactory(conference=conference)
     SessionBookingFactory(session=session, registration__conference=conference)
     staff = django_user_model.objects.create_user("desk", password="x", is_staff=True)
-    grant(staff, "view_session", "view_registration")
+    grant(staff, "view_session", "view_registration", "export_registrations")
     client.force_login(staff)
 
     rows = csv_rows(client.get(reverse(ATTENDEES, args=[session.pk])))

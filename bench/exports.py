@@ -1,0 +1,379 @@
+"""Times the attendee exports and the registration changelist on a large conference, and the
+same export done with django-import-export as a baseline.
+
+    .venv/bin/python bench/exports.py [--rows 100000] [--flush]
+
+Uses the database of DATABASE_URL when it is set (it must hold no registrations, or be given
+--flush, which empties it), otherwise a throwaway SQLite file. Migrates, registers --rows
+delegates through services.registrations_import (as seed_demo does), then goes through the
+admin with a superuser, as an organiser would: the CSV export, the XLSX export built in the
+request (how lists of up to EXPORT_SYNC_LIMIT rows are sent) and as a background job (how
+larger ones are; the job runs in-process, as without REDIS_URL), then the changelist.
+
+Each export runs in a child process forked for it, so that its memory is its own: printed are
+its rows per second and how far it raised the child's peak resident size (getrusage maxrss)
+above the size at the fork. With --tracemalloc, each also runs a second time under tracemalloc,
+for the peak of Python's own allocations (several times slower)."""
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+parser.add_argument("--rows", type=int, default=100_000, help="registrations (default 100000)")
+parser.add_argument(
+    "--flush", action="store_true", help="empty the DATABASE_URL database first (all tables)"
+)
+parser.add_argument(
+    "--tracemalloc", action="store_true", help="also measure Python allocations (slow)"
+)
+parser.add_argument(
+    "--verbose", action="store_true", help="print the slowest queries of each changelist"
+)
+arguments = parser.parse_args()
+
+throwaway = None
+if not os.environ.get("DATABASE_URL"):
+    throwaway = Path(tempfile.mkdtemp(prefix="bench-exports-")) / "db.sqlite3"
+    os.environ["DATABASE_URL"] = f"sqlite:///{throwaway}"
+# In-process tasks (the job completes within the request), no query log kept by DEBUG.
+os.environ.pop("REDIS_URL", None)
+os.environ["DJANGO_DEBUG"] = "False"
+os.environ["DJANGO_LOG_LEVEL"] = "ERROR"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+media_root = None
+if not os.environ.get("DJANGO_MEDIA_ROOT"):
+    media_root = Path(tempfile.mkdtemp(prefix="bench-exports-media-"))
+    os.environ["DJANGO_MEDIA_ROOT"] = str(media_root)
+
+import django  # noqa: E402
+
+django.setup()
+# Static files are not collected for a bench; whitenoise says so at the first request.
+warnings.filterwarnings("ignore", message="No directory at")
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from conference.models import Conference, Venue  # noqa: E402
+from registrations import admin as registrations_admin  # noqa: E402
+from registrations.models import Authority, ExportJob, Registration  # noqa: E402
+from registrations.services import (  # noqa: E402
+    ImportedRegistration,
+    RegistrationData,
+    registrations_import,
+)
+
+FIRST_NAMES = ["Anna", "Jiří", "Γιώργος", "Олена", "Søren", "Zoë", "Đorđe", "Ágnes", "Łucja"]
+LAST_NAMES = ["Nowak", "Dvořák", "Παπαδόπουλος", "Шевченко", "Østergaard", "Ó Súilleabháin"]
+COUNTRIES = ["FR", "BE", "PL", "CZ", "GR", "UA", "DK", "IE", "ME", "HU", "SK", "DE", "IT", "ES"]
+JOB_TITLES = ["Head of prevention", "Deputy mayor", "=1+2", "Policy officer", "+33 crime unit"]
+
+
+def maxrss_mb() -> float:
+    # Linux reports ru_maxrss in kilobytes.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def prepare(rows: int) -> Conference:
+    call_command("migrate", verbosity=0)
+    if Registration.objects.exists():
+        if not arguments.flush:
+            sys.exit("The database holds registrations: give --flush to empty it first.")
+        call_command("flush", interactive=False, verbosity=0)
+    venue = Venue.objects.create(name="Palais Acropolis", city="Nice", country="FR")
+    now = timezone.now()
+    conference = Conference.objects.create(
+        name="Bench conference",
+        slug="bench",
+        start_date=timezone.localdate() + dt.timedelta(days=60),
+        end_date=timezone.localdate() + dt.timedelta(days=62),
+        venue=venue,
+        registration_opens_at=now - dt.timedelta(days=10),
+        registration_closes_at=now + dt.timedelta(days=30),
+        capacity=int(rows * 0.9),
+        contact_email="bench@example.org",
+        reference_prefix="BEN",
+        is_published=True,
+    )
+    authorities = Authority.objects.bulk_create(
+        Authority(
+            name=f"Ville {index}",
+            name_key=f"ville {index}",
+            country=COUNTRIES[index % len(COUNTRIES)],
+            is_member=index % 10 != 0,
+        )
+        for index in range(500)
+    )
+    rng = random.Random(1)
+
+    def entries():
+        for index in range(rows):
+            needs = rng.random() < 0.1
+            yield ImportedRegistration(
+                authority=authorities[index % len(authorities)],
+                data=RegistrationData(
+                    first_name=rng.choice(FIRST_NAMES),
+                    last_name=f"{rng.choice(LAST_NAMES)}{index}",
+                    email=f"delegate{index}@example.org",
+                    job_title=rng.choice(JOB_TITLES),
+                    organisation="Département sécurité",
+                    category=rng.choice(Registration.Category.values),
+                    dietary_needs="Vegetarian" if needs else "",
+                ),
+                special_needs_consent=needs,
+            )
+
+    started = time.perf_counter()
+    added = registrations_import(conference=conference, entries=entries(), registered_at=now)
+    print(f"{added:,} registrations written in {time.perf_counter() - started:.1f} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return conference
+
+
+def in_child(run: Callable[[], dict]) -> dict:
+    """run() in a forked child process, with database connections of its own; its result."""
+    connections.close_all()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        status = 1
+        try:
+            result = run()
+            with os.fdopen(write_end, "w") as pipe:
+                json.dump(result, pipe)
+            status = 0
+        finally:
+            connections.close_all()
+            os._exit(status)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        output = pipe.read()
+    _pid, status = os.waitpid(pid, 0)
+    if status != 0:
+        sys.exit(f"the child process failed ({status})")
+    return json.loads(output)
+
+
+def measure(label: str, rows: int, run: Callable[[], None]) -> None:
+    def timed() -> dict:
+        at_fork = rss_mb()
+        started = time.perf_counter()
+        run()
+        return {"seconds": time.perf_counter() - started, "rss": maxrss_mb() - at_fork}
+
+    def traced() -> dict:
+        tracemalloc.start()
+        run()
+        return {"peak": tracemalloc.get_traced_memory()[1] / 2**20}
+
+    result = in_child(timed)
+    line = (
+        f"{label:<44} {result['seconds']:7.2f} s {rows / result['seconds']:10,.0f} rows/s "
+        f"{result['rss']:+8.1f} MB maxrss"
+    )
+    if arguments.tracemalloc:
+        line += f" {in_child(traced)['peak']:8.1f} MB tracemalloc peak"
+    print(line, flush=True)
+
+
+def consume(response) -> int:
+    assert response.status_code == 200, response.status_code
+    return sum(len(chunk) for chunk in response.streaming_content)
+
+
+def main() -> None:
+    print(
+        f"database: {connection.vendor} {settings.DATABASES['default']['NAME']}, "
+        f"{arguments.rows:,} rows, Python {sys.version.split()[0]}, Django {django.__version__}"
+    )
+    prepare(arguments.rows)
+    rows = Registration.objects.count()
+    user = get_user_model().objects.create_superuser("bench", "bench@example.org", "x")
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    print(f"before the exports: {rss_mb():.0f} MB resident")
+    print()
+
+    export_csv = reverse("admin:registrations_registration_export_csv")
+    export_xlsx = reverse("admin:registrations_registration_export_xlsx")
+
+    def csv_export():
+        consume(client.get(export_csv))
+
+    def xlsx_in_request():
+        with patched(registrations_admin, "EXPORT_SYNC_LIMIT", rows + 1):
+            consume(client.get(export_xlsx))
+
+    def xlsx_job():
+        with patched(registrations_admin, "EXPORT_SYNC_LIMIT", 0):
+            response = client.post(export_xlsx)
+        assert response.status_code == 303, response.status_code
+        job = ExportJob.objects.latest("pk")
+        assert job.status == ExportJob.Status.DONE, job.status
+        assert job.rows_done == rows
+
+    measure("admin CSV export (streamed)", rows, csv_export)
+    measure("admin XLSX export, in the request", rows, xlsx_in_request)
+    measure("admin XLSX export, as a job (in-process)", rows, xlsx_job)
+    job = ExportJob.objects.latest("pk")
+    csv_size = consume(client.get(export_csv))
+    print(f"file sizes: CSV {csv_size / 2**20:.1f} MB, XLSX {job.file.size / 2**20:.1f} MB")
+    print()
+    baseline(rows)
+    print()
+    changelists(client, rows)
+
+
+@contextlib.contextmanager
+def patched(target, name, value):
+    saved = getattr(target, name)
+    setattr(target, name, value)
+    try:
+        yield
+    finally:
+        setattr(target, name, saved)
+
+
+def baseline(rows: int) -> None:
+    """The attendee list with django-import-export: a ModelResource of the same columns,
+    exported to a tablib Dataset, then to CSV and XLSX, as its admin integration does."""
+    from import_export import fields, resources
+
+    settings.IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+
+    class AttendeeResource(resources.ModelResource):
+        status = fields.Field(column_name="Status")
+        city_or_region = fields.Field(attribute="authority__name", column_name="City or region")
+        country = fields.Field(column_name="Country")
+        category = fields.Field(column_name="Category")
+        language = fields.Field(column_name="Language")
+        registered_at = fields.Field(column_name="Registered at")
+
+        class Meta:
+            model = Registration
+            fields = [
+                "reference",
+                "status",
+                "first_name",
+                "last_name",
+                "email",
+                "job_title",
+                "organisation",
+                "city_or_region",
+                "country",
+                "category",
+                "language",
+                "registered_at",
+            ]
+            export_order = fields
+
+        def dehydrate_status(self, registration):
+            return registration.get_status_display()
+
+        def dehydrate_country(self, registration):
+            return registration.authority.country.name
+
+        def dehydrate_category(self, registration):
+            return registration.get_category_display()
+
+        def dehydrate_language(self, registration):
+            return registration.get_preferred_language_display()
+
+        def dehydrate_registered_at(self, registration):
+            local = timezone.localtime(registration.created_at, registration.conference.tzinfo)
+            return local.strftime("%Y-%m-%d %H:%M")
+
+    queryset = Registration.objects.select_related("authority", "conference").order_by(
+        "conference", "last_name", "first_name", "pk"
+    )
+    for export_format in ("csv", "xlsx"):
+
+        def run(export_format=export_format):
+            AttendeeResource().export(queryset=queryset).export(export_format)
+
+        measure(f"django-import-export {export_format.upper()} (baseline)", rows, run)
+
+
+def changelists(client: Client, rows: int) -> None:
+    url = reverse("admin:registrations_registration_changelist")
+    middle = max(rows // 200, 1)  # 100 a page
+    cases = [
+        ("unfiltered", {}),
+        ("filtered: status confirmed", {"status__exact": "confirmed"}),
+        ("filtered: country and member", {"country": "PL", "authority__is_member__exact": "1"}),
+        ("search: a last name", {"q": "Nowak1234"}),
+        (f"unfiltered, page {middle:,}", {"p": str(middle)}),
+    ]
+    print("registration changelist (median of 5, after one warm-up request):")
+    for label, params in cases:
+        client.get(url, params)
+        timings = []
+        for _run in range(5):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(url, params)
+                timings.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.status_code
+        queries = captured.captured_queries
+        counts = [float(q["time"]) for q in queries if "COUNT(" in q["sql"].upper()]
+        print(
+            f"  {label:<34} {statistics.median(timings) * 1000:7.0f} ms "
+            f"{len(queries):3d} queries, SQL {sum(float(q['time']) for q in queries) * 1000:5.0f}"
+            f" ms (COUNT {sum(counts) * 1000:4.0f} ms)"
+        )
+        if arguments.verbose:
+            for query in sorted(queries, key=lambda q: -float(q["time"]))[:3]:
+                print(f"      {float(query['time']) * 1000:6.0f} ms  {query['sql'][:150]}")
+    if connection.vendor == "postgresql":
+        with patched(registrations_admin, "ESTIMATE_COUNT_ABOVE", 10**12):
+            client.get(url)
+            timings = []
+            for _run in range(5):
+                started = time.perf_counter()
+                client.get(url)
+                timings.append(time.perf_counter() - started)
+        print(f"  {'unfiltered, exact COUNT(*)':<34} {statistics.median(timings) * 1000:7.0f} ms")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        connection.close()
+        for folder in (throwaway and throwaway.parent, media_root):
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
