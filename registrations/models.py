@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
 
 from conference.models import SESSION_LANGUAGES, Conference, Session
 
@@ -280,6 +281,13 @@ class Registration(models.Model):
     )
 
     objects = RegistrationQuerySet.as_manager()
+    # Who changed what, when. Dietary and accessibility needs are left out, so that the history
+    # never shows them to someone without the permission to see them; the secret of the agenda
+    # feed is left out too.
+    history = HistoricalRecords(
+        excluded_fields=["dietary_needs", "accessibility_needs", "agenda_token"],
+        verbose_name=_("historical registration"),
+    )
 
     class Meta:
         verbose_name = _("registration")

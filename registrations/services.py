@@ -1154,6 +1154,8 @@ def registration_erase(*, registration: Registration, now: datetime | None = Non
         registration.erased_at = now
         registration.save()
         registration.management_links.all().delete()
+        # The history holds earlier names and addresses: it goes too.
+        registration.history.all().delete()
         registration.emails.exclude(status=OutboundEmail.Status.SENT).exclude(
             status=OutboundEmail.Status.FAILED
         ).update(status=OutboundEmail.Status.WITHDRAWN, next_attempt_at=None)

@@ -1,0 +1,41 @@
+import pytest
+from django.urls import reverse
+
+from registrations import services
+from tests.factories import RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_changes_by_a_delegate_and_an_organiser_are_in_the_history(admin_client, admin_user):
+    registration = RegistrationFactory(job_title="Adviser", dietary_needs="Vegan")
+    url = reverse("admin:registrations_registration_change", args=[registration.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update(job_title="Head of prevention")
+    for prefix in ("consents", "emails"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    latest = registration.history.latest()
+    assert latest.job_title == "Head of prevention"
+    assert latest.history_user == admin_user
+    assert not hasattr(latest, "dietary_needs")
+    history_page = admin_client.get(
+        reverse("admin:registrations_registration_history", args=[registration.pk])
+    )
+    assert history_page.status_code == 200
+    assert "Vegan" not in history_page.content.decode()
+
+
+def test_erasure_deletes_the_history(conference):
+    registration = RegistrationFactory(conference=conference)
+    registration.job_title = "Changed"
+    registration.save()
+    services.registration_cancel(registration=registration)
+
+    services.registration_erase(registration=registration)
+
+    assert registration.history.count() == 0
