@@ -18,6 +18,11 @@ urlpatterns = [
         admin.site.admin_view(dashboard_views.ConferenceDashboardView.as_view()),
         name="admin_conference_dashboard",
     ),
+    path(
+        "admin/conference/<slug:slug>/logistics.<str:export_format>",
+        admin.site.admin_view(dashboard_views.LogisticsExportView.as_view()),
+        name="admin_conference_logistics",
+    ),
     path("admin/", admin.site.admin_view(dashboard_views.admin_index)),
     path("admin/", admin.site.urls),
     # Not language-prefixed: calendar apps keep this address for as long as they subscribe.

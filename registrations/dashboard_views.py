@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib import admin
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,10 +16,24 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
+from django.views import View
 from django.views.generic import TemplateView
 
 from conference.models import Conference
-from registrations.dashboard import Dashboard, Tally, conference_dashboard
+from registrations.dashboard import (
+    Dashboard,
+    Tally,
+    conference_dashboard,
+    logistics_columns,
+    logistics_lines,
+)
+from registrations.exports import (
+    csv_stream,
+    export_filename,
+    export_record_create,
+    xlsx_temporary_file,
+)
+from registrations.models import ExportFormat, ExportKind, ExportRecord
 
 # --- Charts ---------------------------------------------------------------------------------
 
@@ -378,3 +392,42 @@ def admin_index(request: HttpRequest) -> HttpResponse:
     if request.user.has_perm("registrations.view_registration"):
         conferences = list(Conference.objects.published().order_by("-start_date", "name"))
     return admin.site.index(request, extra_context={"dashboard_conferences": conferences})
+
+
+class LogisticsExportView(PermissionRequiredMixin, View):
+    """The logistics figures of the dashboard as CSV or XLSX, for caterers, interpreters and
+    the venue. Needs the export permission, like every export; dietary and access figures only
+    for those allowed to see special needs. Wrapped in admin_view in config/urls.py."""
+
+    permission_required = ("registrations.view_registration", "registrations.export_registrations")
+    raise_exception = True
+
+    def get(self, request: HttpRequest, slug: str, export_format: str) -> HttpResponse:
+        if export_format not in ExportFormat.values:
+            raise Http404
+        conference = get_object_or_404(Conference, slug=slug)
+        special_needs = request.user.has_perm("registrations.view_special_needs")
+        lines = logistics_lines(conference_dashboard(conference, special_needs=special_needs))
+        columns = logistics_columns()
+        filename = export_filename(f"logistics-{conference.slug}", export_format)
+        if export_format == ExportFormat.XLSX:
+            output, rows = xlsx_temporary_file(lines, columns, sheet_name=gettext("Logistics"))
+            response = FileResponse(output, as_attachment=True, filename=filename)
+        else:
+            rows = len(lines)
+            response = HttpResponse(
+                "".join(csv_stream(lines, columns)), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        export_record_create(
+            user=request.user,
+            source=ExportRecord.Source.ADMIN,
+            kind=ExportKind.LOGISTICS,
+            export_format=ExportFormat(export_format),
+            conference_ids=[conference.pk],
+            filter="",
+            searched=False,
+            special_needs=special_needs,
+            rows=rows,
+        )
+        return response

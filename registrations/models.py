@@ -628,6 +628,7 @@ class ExportKind(models.TextChoices):
     ATTENDEES = "attendees", _("Attendee list")
     SESSION_ATTENDEES = "session_attendees", _("Attendees of a session")
     DELEGATIONS = "delegations", _("Delegations by country and authority")
+    LOGISTICS = "logistics", _("Logistics figures")
 
 
 class ExportFormat(models.TextChoices):

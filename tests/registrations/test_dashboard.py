@@ -517,3 +517,42 @@ def test_admin_index_has_no_dashboards_without_permission(client, data, django_u
 
     assert "Dashboards" not in page
     assert "Conferences" in page
+
+
+def test_logistics_figures_export_as_csv_and_xlsx(admin_client):
+    import csv
+    import io
+
+    from registrations.models import ExportRecord
+    from tests.factories import ConferenceFactory, RegistrationFactory
+
+    conference = ConferenceFactory()
+    RegistrationFactory(conference=conference, dietary_needs="Vegan", category="speaker")
+    RegistrationFactory(conference=conference)
+    base = f"/admin/conference/{conference.slug}/logistics."
+
+    response = admin_client.get(base + "csv")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
+    assert rows[0] == ["Figure", "Day or session", "Item", "Count"]
+    assert ["Badges", "", "Speaker", "1"] in rows
+    meals = [row for row in rows if row[0] == "Meals" and row[2] == "vegan"]
+    assert len(meals) == 3  # one sheet per conference day
+    xlsx = admin_client.get(base + "xlsx")
+    assert xlsx.status_code == 200
+    assert b"".join(xlsx.streaming_content).startswith(b"PK")
+    assert admin_client.get(base + "pdf").status_code == 404
+    assert ExportRecord.objects.filter(kind="logistics").count() == 2
+
+
+def test_logistics_export_needs_the_export_permission(client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import ConferenceFactory
+
+    conference = ConferenceFactory()
+    viewer = django_user_model.objects.create_user("viewer2", password="x", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_registration"))
+    client.force_login(viewer)
+
+    assert client.get(f"/admin/conference/{conference.slug}/logistics.csv").status_code == 403
