@@ -91,3 +91,14 @@ def celery_broker():
     yield use
     app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue = saved
     app._pool = None
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in the default language: a request to a French page leaves French
+    active in the thread (LocaleMiddleware activates it and nothing resets it)."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
