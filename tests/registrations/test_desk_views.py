@@ -68,11 +68,10 @@ def scan(client, conference, payload) -> tuple[int, dict]:
 # --- Who may use the desk --------------------------------------------------------------------
 
 
-def test_desk_group_has_exactly_check_in_and_view_registration():
+def test_desk_group_may_only_check_in():
     group = Group.objects.get(name="Registration desk")
     assert set(group.permissions.values_list("content_type__app_label", "codename")) == {
         ("registrations", "check_in"),
-        ("registrations", "view_registration"),
     }
 
 
