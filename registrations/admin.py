@@ -79,6 +79,19 @@ SPECIAL_NEEDS_PERMISSION = "registrations.view_special_needs"
 SPECIAL_NEEDS_FIELDS = ("dietary_needs", "accessibility_needs")
 
 
+def export_paths(model_admin, route: str, view, name: str) -> list:
+    """The URLs of one export in every format: `<route>.csv` named `<name>_csv`, and so on."""
+    return [
+        path(
+            f"{route}.{export_format}",
+            model_admin.admin_site.admin_view(view),
+            {"export_format": export_format},
+            name=f"{name}_{export_format}",
+        )
+        for export_format in ExportFormat
+    ]
+
+
 def can_see_special_needs(request: HttpRequest) -> bool:
     return request.user.has_perm(SPECIAL_NEEDS_PERMISSION)
 
@@ -348,17 +361,11 @@ class AuthorityAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="registrations_authority_import",
             ),
-            path(
-                "delegations.csv",
-                self.admin_site.admin_view(self.delegations_export_view),
-                {"export_format": ExportFormat.CSV},
-                name="registrations_authority_delegations_csv",
-            ),
-            path(
-                "delegations.xlsx",
-                self.admin_site.admin_view(self.delegations_export_view),
-                {"export_format": ExportFormat.XLSX},
-                name="registrations_authority_delegations_xlsx",
+            *export_paths(
+                self,
+                "delegations",
+                self.delegations_export_view,
+                "registrations_authority_delegations",
             ),
         ]
         return [*urls, *super().get_urls()]
@@ -751,20 +758,9 @@ class RegistrationAdmin(SimpleHistoryAdmin):
         return self.has_view_permission(request) and request.user.has_perm(EXPORT_PERMISSION)
 
     def get_urls(self):
-        exports = [
-            path(
-                "export.csv",
-                self.admin_site.admin_view(self.export_view),
-                {"export_format": ExportFormat.CSV},
-                name="registrations_registration_export_csv",
-            ),
-            path(
-                "export.xlsx",
-                self.admin_site.admin_view(self.export_view),
-                {"export_format": ExportFormat.XLSX},
-                name="registrations_registration_export_xlsx",
-            ),
-        ]
+        exports = export_paths(
+            self, "export", self.export_view, "registrations_registration_export"
+        )
         return [*exports, *super().get_urls()]
 
     def export_view(self, request, export_format: str):
@@ -1011,20 +1007,12 @@ class SessionBookingAdmin(SessionAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
-        exports = [
-            path(
-                "<int:pk>/attendees.csv",
-                self.admin_site.admin_view(self.attendees_export_view),
-                {"export_format": ExportFormat.CSV},
-                name="registrations_session_attendees_csv",
-            ),
-            path(
-                "<int:pk>/attendees.xlsx",
-                self.admin_site.admin_view(self.attendees_export_view),
-                {"export_format": ExportFormat.XLSX},
-                name="registrations_session_attendees_xlsx",
-            ),
-        ]
+        exports = export_paths(
+            self,
+            "<int:pk>/attendees",
+            self.attendees_export_view,
+            "registrations_session_attendees",
+        )
         return [*exports, *super().get_urls()]
 
     def attendees_export_view(self, request, pk: int, export_format: str):
