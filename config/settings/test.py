@@ -16,3 +16,6 @@ WHITENOISE_AUTOREFRESH = True
 # Threads that serve requests in tests (live server) must not keep connections open past the
 # request, or the test database cannot be dropped at the end.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# The cache holds rate-limit counters: each test starts from an empty in-process cache (see
+# tests/conftest.py), so counters neither leak between tests nor survive a run in Redis.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
