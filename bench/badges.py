@@ -20,7 +20,7 @@ import django
 django.setup()
 
 from conference.models import Conference, Venue  # noqa: E402
-from registrations.badges import badges_pdf  # noqa: E402
+from registrations.documents.badges import badges_pdf  # noqa: E402
 from registrations.models import Authority, Registration  # noqa: E402
 
 # (first name, last name, authority, country): Latin with diacritics, Greek, Cyrillic, and

@@ -78,13 +78,10 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from conference.models import Conference, Venue  # noqa: E402
-from registrations import admin as registrations_admin  # noqa: E402
+from registrations.admin import registrations as registrations_admin  # noqa: E402
 from registrations.models import Authority, ExportJob, Registration  # noqa: E402
-from registrations.services import (  # noqa: E402
-    ImportedRegistration,
-    RegistrationData,
-    registrations_import,
-)
+from registrations.places.imports import ImportedRegistration, registrations_import  # noqa: E402
+from registrations.places.registrations import RegistrationData  # noqa: E402
 
 FIRST_NAMES = ["Anna", "Jiří", "Γιώργος", "Олена", "Søren", "Zoë", "Đorđe", "Ágnes", "Łucja"]
 LAST_NAMES = ["Nowak", "Dvořák", "Παπαδόπουλος", "Шевченко", "Østergaard", "Ó Súilleabháin"]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,17 +8,19 @@ class RegistrationsConfig(AppConfig):
     verbose_name = _("Registrations")
 
     def ready(self) -> None:
+        # Imported here, as Django asks: the models must be loaded before the services.
         from conference import signals
-        from registrations import services
+        from registrations.places.bookings import session_moved_notify, sessions_rebalance
+        from registrations.places.status import waitlist_promote
 
         def fill_conference(sender, conference, **kwargs):
-            services.waitlist_promote(conference=conference)
+            waitlist_promote(conference=conference)
 
         def fill_session(sender, session, **kwargs):
-            services.sessions_rebalance(session_ids=[session.pk])
+            sessions_rebalance(session_ids=[session.pk])
 
         def tell_session_moved(sender, session, **kwargs):
-            services.session_moved_notify(session=session)
+            session_moved_notify(session=session)
 
         for signal, receiver in [
             (signals.conference_capacity_raised, fill_conference),
@@ -25,3 +28,12 @@ class RegistrationsConfig(AppConfig):
             (signals.session_moved, tell_session_moved),
         ]:
             signal.connect(receiver, weak=False, dispatch_uid=f"registrations.{receiver.__name__}")
+
+
+class ConferenceAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, with the site that adds the organisers' dashboard (admin_site.py); named
+    in INSTALLED_APPS in place of django.contrib.admin."""
+
+    default = False
+
+    default_site = "registrations.admin_site.ConferenceAdminSite"

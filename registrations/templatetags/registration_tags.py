@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django import template
 
 from conference.models import Session
-from registrations.selectors import (
+from registrations.places.selectors import (
     SessionAvailability,
     registration_availability,
     session_availability,

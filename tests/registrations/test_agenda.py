@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 
 from conference.services import session_save
-from registrations import services
-from registrations.calendar_views import agenda_url
+from registrations.access.agenda import agenda_url
 from registrations.models import Registration, SessionBooking
+from registrations.places.bookings import session_bookings_set
+from registrations.places.status import registration_cancel
 from tests.factories import ConferenceFactory, RegistrationFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +148,7 @@ def test_agenda_follows_bookings_made_through_the_service(client, registration, 
     full = SessionFactory(conference=conference, title="Full", capacity=1, **later(first, 3))
     SessionBookingFactory(session=full, registration__conference=conference)
 
-    services.session_bookings_set(registration=registration, sessions=[first, full])
+    session_bookings_set(registration=registration, sessions=[first, full])
 
     summaries = {
         str(event["summary"]) for event in fetch_agenda(client, registration).walk("VEVENT")
@@ -178,7 +179,7 @@ def test_agenda_with_unknown_token_is_not_found(client, registration):
 
 
 def test_agenda_of_cancelled_registration_is_not_found(client, registration):
-    services.registration_cancel(registration=registration)
+    registration_cancel(registration=registration)
 
     response = client.get(agenda_path(registration))
 

@@ -1,18 +1,23 @@
 import pytest
 from django.urls import reverse
 
-from registrations import services
 from registrations.models import OutboundEmail, Registration, SessionBooking
+from registrations.places.registrations import RegistrationData, registration_create
+from registrations.places.status import (
+    registration_approve,
+    registration_cancel,
+    registration_reject,
+)
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def register(conference, authority, email="delegate@example.org", **kwargs):
-    return services.registration_create(
+    return registration_create(
         conference=conference,
         authority=authority,
-        data=services.RegistrationData(
+        data=RegistrationData(
             first_name="Ana", last_name="Costa", email=email, job_title="Adviser"
         ),
         **kwargs,
@@ -63,7 +68,7 @@ def test_approval_takes_a_place_and_books_waiting_sessions(conference):
     registration = register(conference, AuthorityFactory(is_member=False), sessions=[workshop])
     assert registration.bookings.get().status == SessionBooking.Status.WAITING
 
-    services.registration_approve(registration=registration)
+    registration_approve(registration=registration)
 
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CONFIRMED
@@ -78,7 +83,7 @@ def test_approval_when_full_joins_the_waiting_list():
     RegistrationFactory(conference=conference)
     registration = register(conference, AuthorityFactory(is_member=False))
 
-    services.registration_approve(registration=registration)
+    registration_approve(registration=registration)
 
     registration.refresh_from_db()
     assert registration.status == Registration.Status.WAITLISTED
@@ -87,7 +92,7 @@ def test_approval_when_full_joins_the_waiting_list():
 def test_rejection_tells_the_delegate_and_frees_the_email(conference):
     registration = register(conference, AuthorityFactory(is_member=False))
 
-    services.registration_reject(registration=registration)
+    registration_reject(registration=registration)
 
     registration.refresh_from_db()
     assert registration.status == Registration.Status.REJECTED
@@ -98,8 +103,8 @@ def test_rejection_tells_the_delegate_and_frees_the_email(conference):
 
 def test_only_pending_registrations_are_approved_or_rejected(conference):
     confirmed = RegistrationFactory(conference=conference)
-    services.registration_reject(registration=confirmed)
-    services.registration_approve(registration=confirmed)
+    registration_reject(registration=confirmed)
+    registration_approve(registration=confirmed)
     confirmed.refresh_from_db()
     assert confirmed.status == Registration.Status.CONFIRMED
 
@@ -157,9 +162,9 @@ def test_approved_registration_joins_the_back_of_the_waiting_list():
     holder = RegistrationFactory(conference=conference)
     pending = register(conference, AuthorityFactory(is_member=False), email="p@example.org")
     waiting = register(conference, AuthorityFactory(is_member=True), email="w@example.org")
-    services.registration_approve(registration=pending)
+    registration_approve(registration=pending)
 
-    services.registration_cancel(registration=holder)
+    registration_cancel(registration=holder)
 
     waiting.refresh_from_db()
     pending.refresh_from_db()

@@ -6,14 +6,14 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from registrations.authorities import (
+from registrations.authorities.members import (
     ImportedLine,
     ImportOutcome,
     authorities_import,
     member_list_read,
 )
+from registrations.errors import RegistrationError
 from registrations.models import Authority
-from registrations.services import RegistrationError
 from tests.factories import AuthorityFactory
 
 pytestmark = pytest.mark.django_db

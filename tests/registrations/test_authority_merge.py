@@ -1,8 +1,8 @@
 import pytest
 
-from registrations.authorities import authority_merge
+from registrations.authorities.merge import authority_merge
+from registrations.errors import RegistrationError
 from registrations.models import Authority, AuthorityAllotment, Delegation, Registration
-from registrations.services import RegistrationError
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db

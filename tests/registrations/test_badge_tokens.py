@@ -1,6 +1,6 @@
 import pytest
 
-from registrations.check_in import badge_token, registration_from_badge_token
+from registrations.documents.tokens import badge_token, registration_from_badge_token
 from tests.factories import RegistrationFactory
 
 pytestmark = pytest.mark.django_db

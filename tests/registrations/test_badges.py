@@ -11,18 +11,18 @@ from django.test import RequestFactory
 from reportlab.lib.colors import HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from registrations import badges
-from registrations.admin_documents import print_badges_by_authority, print_badges_by_name
-from registrations.badges import (
+from registrations.documents import badges
+from registrations.admin.documents import print_badges_by_authority, print_badges_by_name
+from registrations.documents.badges import (
     CATEGORY_COLOURS,
     CONTENT_WIDTH,
-    FONT_BOLD,
     badge_qr_payload,
     badges_pdf,
     fit_name,
-    fonts_register,
+    qr_modules,
 )
-from registrations.check_in import badge_token, registration_from_badge_token
+from registrations.documents.pdf import FONT_BOLD, fonts_register
+from registrations.documents.tokens import badge_token, registration_from_badge_token
 from registrations.models import Registration
 from tests.factories import AuthorityFactory, RegistrationFactory
 
@@ -155,7 +155,7 @@ def test_badge_qr_payload_is_the_badge_token():
 def test_badges_pdf_draws_each_qr_code_from_its_token_in_the_given_order(conference, monkeypatch):
     second, first = RegistrationFactory.create_batch(2, conference=conference)
     drawn = []
-    encode = badges.qr_modules
+    encode = qr_modules
 
     def recording(payload):
         drawn.append(payload)
@@ -169,7 +169,7 @@ def test_badges_pdf_draws_each_qr_code_from_its_token_in_the_given_order(confere
 
 
 def test_qr_modules_is_a_square_with_finder_patterns():
-    modules = badges.qr_modules(badge_token(RegistrationFactory()))
+    modules = qr_modules(badge_token(RegistrationFactory()))
 
     size = len(modules)
     assert all(len(row) == size for row in modules)
@@ -244,7 +244,7 @@ def action_request():
 
 def drawn_order(monkeypatch) -> list:
     drawn = []
-    encode = badges.qr_modules
+    encode = qr_modules
 
     def recording(payload):
         drawn.append(registration_from_badge_token(payload).full_name)

@@ -4,8 +4,9 @@ from functools import partial
 
 import pytest
 
-from registrations import services
 from registrations.models import SessionBooking
+from registrations.places.bookings import session_bookings_set
+from registrations.places.status import registration_cancel
 from tests.factories import RegistrationFactory, SessionFactory
 from tests.registrations.test_concurrency import run_concurrently
 
@@ -18,9 +19,7 @@ def test_100_concurrent_bookings_for_20_places_give_20_places_and_80_waiting(con
 
     run_concurrently(
         100,
-        lambda index: services.session_bookings_set(
-            registration=registrations[index], sessions=[workshop]
-        ),
+        lambda index: session_bookings_set(registration=registrations[index], sessions=[workshop]),
     )
 
     statuses = list(SessionBooking.objects.values_list("status", flat=True))
@@ -42,10 +41,10 @@ def test_booking_the_same_sessions_in_opposite_orders_never_deadlocks(conference
         registration = registrations[index]
         order = [morning, afternoon] if index % 2 else [afternoon, morning]
         for _round in range(10):
-            services.session_bookings_set(registration=registration, sessions=order)
-            services.session_bookings_set(registration=registration, sessions=order[:1])
-            services.session_bookings_set(registration=registration, sessions=[])
-            services.session_bookings_set(registration=registration, sessions=order[::-1])
+            session_bookings_set(registration=registration, sessions=order)
+            session_bookings_set(registration=registration, sessions=order[:1])
+            session_bookings_set(registration=registration, sessions=[])
+            session_bookings_set(registration=registration, sessions=order[::-1])
 
     run_concurrently(8, churn)  # a deadlock would raise here
 
@@ -60,9 +59,9 @@ def test_concurrent_cancellations_give_each_freed_place_once(conference):
     holders = RegistrationFactory.create_batch(5, conference=conference)
     waiting = RegistrationFactory.create_batch(8, conference=conference)
     for registration in (*holders, *waiting):
-        services.session_bookings_set(registration=registration, sessions=[workshop])
+        session_bookings_set(registration=registration, sessions=[workshop])
 
-    run_concurrently(5, lambda index: services.registration_cancel(registration=holders[index]))
+    run_concurrently(5, lambda index: registration_cancel(registration=holders[index]))
 
     statuses = list(workshop.bookings.values_list("status", flat=True))
     assert statuses.count(SessionBooking.Status.BOOKED) == 5
@@ -78,11 +77,11 @@ def test_cancelling_while_another_delegate_drops_the_session_never_deadlocks(con
             3, conference=conference
         )
         for registration in (holder, first_waiting, second_waiting):
-            services.session_bookings_set(registration=registration, sessions=[workshop])
+            session_bookings_set(registration=registration, sessions=[workshop])
 
         actions = [
-            partial(services.session_bookings_set, registration=holder, sessions=[]),
-            partial(services.registration_cancel, registration=first_waiting),
+            partial(session_bookings_set, registration=holder, sessions=[]),
+            partial(registration_cancel, registration=first_waiting),
         ]
         run_concurrently(2, lambda index, actions=actions: actions[index]())  # no deadlock
 

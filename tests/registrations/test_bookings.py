@@ -4,10 +4,13 @@ import pytest
 
 from conference.models import Session
 from conference.services import session_save
-from registrations import services
-from registrations.forms import RegistrationForm
+from registrations.errors import BookingError
+from registrations.forms.registration import RegistrationForm
 from registrations.models import OutboundEmail, Registration, SessionBooking
-from registrations.selectors import SessionAvailability, session_availability
+from registrations.places.bookings import BookingChanges, session_bookings_set
+from registrations.places.registrations import RegistrationData, registration_create
+from registrations.places.selectors import SessionAvailability, session_availability
+from registrations.places.status import registration_cancel
 from tests.factories import (
     AuthorityFactory,
     ConferenceFactory,
@@ -46,7 +49,7 @@ def test_booking_gives_a_place_while_places_remain_then_the_waiting_list(confere
     first, second, third = RegistrationFactory.create_batch(3, conference=conference)
 
     for registration in (first, second, third):
-        services.session_bookings_set(registration=registration, sessions=[workshop])
+        session_bookings_set(registration=registration, sessions=[workshop])
 
     assert statuses(first) == {"Drugs and nightlife": Booked}
     assert statuses(second) == {"Drugs and nightlife": Booked}
@@ -61,8 +64,8 @@ def test_session_capacity_defaults_to_its_room(conference):
     session = SessionFactory(conference=conference, room=room, capacity=None)
     first, second = RegistrationFactory.create_batch(2, conference=conference)
 
-    services.session_bookings_set(registration=first, sessions=[session])
-    services.session_bookings_set(registration=second, sessions=[session])
+    session_bookings_set(registration=first, sessions=[session])
+    session_bookings_set(registration=second, sessions=[session])
 
     assert first.bookings.get().status == Booked
     assert second.bookings.get().status == Waiting
@@ -75,7 +78,7 @@ def test_session_without_room_or_capacity_has_unlimited_places(conference):
     registrations = RegistrationFactory.create_batch(5, conference=conference)
 
     for registration in registrations:
-        services.session_bookings_set(registration=registration, sessions=[visit])
+        session_bookings_set(registration=registration, sessions=[visit])
 
     assert set(SessionBooking.objects.values_list("status", flat=True)) == {Booked}
     assert session_availability([visit])[visit.pk].places_left is None
@@ -85,8 +88,8 @@ def test_overlapping_sessions_are_refused_naming_them(conference, workshop):
     clashing = later(workshop, 0, title="Video surveillance and ethics")
     registration = RegistrationFactory(conference=conference)
 
-    with pytest.raises(services.BookingError) as raised:
-        services.session_bookings_set(registration=registration, sessions=[workshop, clashing])
+    with pytest.raises(BookingError) as raised:
+        session_bookings_set(registration=registration, sessions=[workshop, clashing])
 
     assert raised.value.message == (
         "“Drugs and nightlife” and “Video surveillance and ethics” take place at the same time."
@@ -102,7 +105,7 @@ def test_back_to_back_sessions_do_not_clash(conference, workshop):
     )
     registration = RegistrationFactory(conference=conference)
 
-    services.session_bookings_set(registration=registration, sessions=[workshop, next_slot])
+    session_bookings_set(registration=registration, sessions=[workshop, next_slot])
 
     assert registration.bookings.count() == 2
 
@@ -110,30 +113,30 @@ def test_back_to_back_sessions_do_not_clash(conference, workshop):
 @pytest.mark.parametrize("kind", [Session.Kind.PLENARY, Session.Kind.BREAK, Session.Kind.SOCIAL])
 def test_sessions_open_to_all_cannot_be_booked(conference, kind):
     session = SessionFactory(conference=conference, kind=kind)
-    with pytest.raises(services.BookingError):
-        services.session_bookings_set(
+    with pytest.raises(BookingError):
+        session_bookings_set(
             registration=RegistrationFactory(conference=conference), sessions=[session]
         )
 
 
 def test_session_of_another_conference_cannot_be_booked(conference):
     elsewhere = SessionFactory()
-    with pytest.raises(services.BookingError):
-        services.session_bookings_set(
+    with pytest.raises(BookingError):
+        session_bookings_set(
             registration=RegistrationFactory(conference=conference), sessions=[elsewhere]
         )
 
 
 def test_cancelled_registration_cannot_book(conference, workshop):
     registration = RegistrationFactory(conference=conference, status=Registration.Status.CANCELLED)
-    with pytest.raises(services.BookingError):
-        services.session_bookings_set(registration=registration, sessions=[workshop])
+    with pytest.raises(BookingError):
+        session_bookings_set(registration=registration, sessions=[workshop])
 
 
 def test_waitlisted_delegate_waits_even_when_places_remain(conference, workshop):
     registration = RegistrationFactory(conference=conference, status=Registration.Status.WAITLISTED)
 
-    services.session_bookings_set(registration=registration, sessions=[workshop])
+    session_bookings_set(registration=registration, sessions=[workshop])
 
     assert statuses(registration) == {"Drugs and nightlife": Waiting}
     assert session_availability([workshop])[workshop.pk].waiting == 0  # not counted yet
@@ -146,9 +149,9 @@ def test_dropping_a_session_gives_the_place_to_the_first_confirmed_in_its_waitin
     unconfirmed = RegistrationFactory(conference=conference, status=Registration.Status.WAITLISTED)
     first_waiting, second_waiting = RegistrationFactory.create_batch(2, conference=conference)
     for registration in (*holders, unconfirmed, first_waiting, second_waiting):
-        services.session_bookings_set(registration=registration, sessions=[workshop])
+        session_bookings_set(registration=registration, sessions=[workshop])
 
-    changes = services.session_bookings_set(registration=holders[0], sessions=[])
+    changes = session_bookings_set(registration=holders[0], sessions=[])
 
     assert changes.removed == [workshop]
     assert statuses(unconfirmed) == {"Drugs and nightlife": Waiting}
@@ -161,24 +164,24 @@ def test_dropping_a_session_gives_the_place_to_the_first_confirmed_in_its_waitin
 def test_changing_choice_keeps_unchanged_bookings(conference, workshop):
     other = later(workshop, 3, title="Youth and sport")
     registration = RegistrationFactory(conference=conference)
-    services.session_bookings_set(registration=registration, sessions=[workshop])
+    session_bookings_set(registration=registration, sessions=[workshop])
     original = registration.bookings.get()
 
-    changes = services.session_bookings_set(registration=registration, sessions=[workshop, other])
+    changes = session_bookings_set(registration=registration, sessions=[workshop, other])
 
     assert [booking.session for booking in changes.added] == [other]
     assert registration.bookings.get(session=workshop).pk == original.pk
-    assert services.session_bookings_set(registration=registration, sessions=[other, workshop]) == (
-        services.BookingChanges(added=[], removed=[])
+    assert session_bookings_set(registration=registration, sessions=[other, workshop]) == (
+        BookingChanges(added=[], removed=[])
     )
 
 
 def test_cancelling_a_registration_frees_its_session_places(conference, workshop):
     holder, other_holder, waiting = RegistrationFactory.create_batch(3, conference=conference)
     for registration in (holder, other_holder, waiting):
-        services.session_bookings_set(registration=registration, sessions=[workshop])
+        session_bookings_set(registration=registration, sessions=[workshop])
 
-    services.registration_cancel(registration=holder)
+    registration_cancel(registration=holder)
 
     assert holder.bookings.count() == 0
     assert statuses(waiting) == {"Drugs and nightlife": Booked}
@@ -189,9 +192,9 @@ def test_confirming_from_conference_waiting_list_takes_up_session_waiting_lists(
     workshop = SessionFactory(conference=conference, capacity=5)
     holder = RegistrationFactory(conference=conference)
     waiting = RegistrationFactory(conference=conference, status=Registration.Status.WAITLISTED)
-    services.session_bookings_set(registration=waiting, sessions=[workshop])
+    session_bookings_set(registration=waiting, sessions=[workshop])
 
-    services.registration_cancel(registration=holder)
+    registration_cancel(registration=holder)
 
     waiting.refresh_from_db()
     assert waiting.status == Registration.Status.CONFIRMED
@@ -199,10 +202,10 @@ def test_confirming_from_conference_waiting_list_takes_up_session_waiting_lists(
 
 
 def test_registration_create_books_chosen_sessions(conference, workshop):
-    outcome = services.registration_create(
+    outcome = registration_create(
         conference=conference,
         authority=AuthorityFactory(),
-        data=services.RegistrationData(
+        data=RegistrationData(
             first_name="Anna", last_name="Nowak", email="anna@gdansk.pl", job_title="Adviser"
         ),
         sessions=[workshop],
@@ -218,11 +221,11 @@ def test_registration_create_books_chosen_sessions(conference, workshop):
 
 def test_registration_create_with_clashing_sessions_saves_nothing(conference, workshop):
     clashing = later(workshop, 0)
-    with pytest.raises(services.BookingError):
-        services.registration_create(
+    with pytest.raises(BookingError):
+        registration_create(
             conference=conference,
             authority=AuthorityFactory(),
-            data=services.RegistrationData(
+            data=RegistrationData(
                 first_name="Anna", last_name="Nowak", email="anna@gdansk.pl", job_title="Adviser"
             ),
             sessions=[workshop, clashing],
@@ -235,7 +238,7 @@ def test_moving_a_session_raises_its_revision_and_tells_its_delegates(conference
     workshop.capacity = 1
     workshop.save()
     for registration in (booked, waiting):
-        services.session_bookings_set(registration=registration, sessions=[workshop])
+        session_bookings_set(registration=registration, sessions=[workshop])
 
     workshop.starts_at += dt.timedelta(hours=1)
     workshop.ends_at += dt.timedelta(hours=1)
@@ -250,7 +253,7 @@ def test_moving_a_session_raises_its_revision_and_tells_its_delegates(conference
 
 
 def test_editing_a_session_description_does_not_notify(conference, workshop):
-    services.session_bookings_set(
+    session_bookings_set(
         registration=RegistrationFactory(conference=conference), sessions=[workshop]
     )
     workshop.description = "New text"
@@ -264,7 +267,7 @@ def test_editing_a_session_description_does_not_notify(conference, workshop):
 def test_raising_a_session_capacity_serves_its_waiting_list(conference, workshop):
     registrations = RegistrationFactory.create_batch(3, conference=conference)
     for registration in registrations:
-        services.session_bookings_set(registration=registration, sessions=[workshop])
+        session_bookings_set(registration=registration, sessions=[workshop])
 
     workshop.capacity = 3
     session_save(session=workshop, changed_fields={"capacity"})
@@ -302,9 +305,7 @@ def test_form_refuses_clashing_sessions_next_to_the_field(conference, workshop):
 def test_form_offers_only_sessions_needing_sign_up_with_places_left(conference, workshop):
     SessionFactory(conference=conference, kind=Session.Kind.PLENARY, title="Opening")
     full = later(workshop, 3, title="Site visit: port", capacity=1)
-    services.session_bookings_set(
-        registration=RegistrationFactory(conference=conference), sessions=[full]
-    )
+    session_bookings_set(registration=RegistrationFactory(conference=conference), sessions=[full])
 
     form = RegistrationForm(conference=conference, submit_label="Go")
 

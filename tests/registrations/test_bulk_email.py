@@ -2,8 +2,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from registrations import services
+from registrations.access.links import management_link_issue
+from registrations.errors import RegistrationError
 from registrations.models import BulkEmail, OutboundEmail
+from registrations.outbox.bulk import bulk_email_send
+from registrations.outbox.placeholders import bulk_placeholders_unknown, bulk_text_render
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,29 +28,29 @@ def delegates(conference):
 def test_placeholders_are_filled_for_each_delegate(delegates):
     text = "Dear {first_name} ({reference}) of {authority}: {personal_link} {unknown}"
 
-    rendered = services.bulk_text_render(text, registration=delegates[0], personal_link="LINK")
+    rendered = bulk_text_render(text, registration=delegates[0], personal_link="LINK")
 
     assert rendered == f"Dear Anne ({delegates[0].reference}) of Liège: LINK {{unknown}}"
-    assert services.bulk_placeholders_unknown(text) == {"unknown"}
+    assert bulk_placeholders_unknown(text) == {"unknown"}
 
 
 def test_bulk_email_refuses_unknown_placeholders(delegates):
-    with pytest.raises(services.RegistrationError):
-        services.bulk_email_send(registrations=delegates, subject="Hi {nmae}", body="x")
+    with pytest.raises(RegistrationError):
+        bulk_email_send(registrations=delegates, subject="Hi {nmae}", body="x")
     assert not BulkEmail.objects.exists()
 
 
 def test_bulk_email_refuses_delegates_of_several_conferences(delegates):
     other = RegistrationFactory(conference=ConferenceFactory())
-    with pytest.raises(services.RegistrationError):
-        services.bulk_email_send(registrations=[*delegates, other], subject="Hi", body="x")
+    with pytest.raises(RegistrationError):
+        bulk_email_send(registrations=[*delegates, other], subject="Hi", body="x")
 
 
 def test_bulk_email_sends_one_personal_copy_each_through_the_outbox(
     delegates, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        bulk = services.bulk_email_send(
+        bulk = bulk_email_send(
             registrations=delegates,
             subject="Practical information, {first_name}",
             body="Dear {first_name},\nYour badge: {reference}.\nManage: {personal_link}",
@@ -99,7 +102,7 @@ def test_admin_action_shows_unknown_placeholder_next_to_the_field(admin_client, 
 
 
 def test_admin_can_send_a_new_personal_link_revoking_the_old(admin_client, delegates):
-    services.management_link_issue(registration=delegates[0])
+    management_link_issue(registration=delegates[0])
 
     admin_client.post(
         reverse(CHANGELIST),

@@ -14,8 +14,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from registrations import services
 from registrations.models import OutboundEmail, Registration
+from registrations.outbox.queue import EMAIL_STALLED_AFTER, outbound_emails_requeue_stalled
+from registrations.places.registrations import RegistrationData, registration_create
 from tests.factories import AuthorityFactory, ConferenceFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -132,10 +133,10 @@ def test_worker_retries_after_temporary_smtp_failure(worker, smtp_server):
     smtp_server.refuse_next("451 4.3.0 Try again later")
     conference = ConferenceFactory()
 
-    outcome = services.registration_create(
+    outcome = registration_create(
         conference=conference,
         authority=AuthorityFactory(),
-        data=services.RegistrationData(
+        data=RegistrationData(
             first_name="Jonas", last_name="Berg", email="jonas@malmo.se", job_title="Adviser"
         ),
     )
@@ -154,10 +155,10 @@ def test_email_saved_while_redis_was_down_is_sent_once_redis_is_back(
 
     queue = worker.args[worker.args.index("-Q") + 1]
     celery_broker(f"redis://127.0.0.1:{free_port()}/0", queue=queue)  # Redis "down"
-    outcome = services.registration_create(
+    outcome = registration_create(
         conference=ConferenceFactory(),
         authority=AuthorityFactory(),
-        data=services.RegistrationData(
+        data=RegistrationData(
             first_name="Inês", last_name="Costa", email="ines@lisboa.pt", job_title="Adviser"
         ),
     )
@@ -165,8 +166,8 @@ def test_email_saved_while_redis_was_down_is_sent_once_redis_is_back(
     assert email.status == OutboundEmail.Status.QUEUED
 
     celery_broker(settings.REDIS_URL, queue=queue)  # Redis "back"; beat's task runs
-    later = timezone.now() + services.EMAIL_STALLED_AFTER * 2
-    assert services.outbound_emails_requeue_stalled(now=later) == 1
+    later = timezone.now() + EMAIL_STALLED_AFTER * 2
+    assert outbound_emails_requeue_stalled(now=later) == 1
 
     wait_for(lambda: OutboundEmail.objects.get(pk=email.pk).status == OutboundEmail.Status.SENT)
     assert [message["To"] for message in smtp_server.messages] == ["ines@lisboa.pt"]

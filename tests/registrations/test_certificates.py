@@ -9,11 +9,13 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core import mail
 from django.test import RequestFactory
 
-from registrations import services
-from registrations.admin_documents import send_certificates
-from registrations.certificates import certificate_pdf, certificates_send, registration_attended
-from registrations.check_in import check_in, check_in_undo
+from registrations.access.self_service import registration_erase
+from registrations.admin.documents import send_certificates
+from registrations.documents.certificates import certificate_pdf
 from registrations.models import OutboundEmail, Registration
+from registrations.onsite.certificates import certificates_send, registration_attended
+from registrations.onsite.check_in import check_in, check_in_undo
+from registrations.places.status import registration_cancel
 from tests.factories import ConferenceFactory, RegistrationFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,8 +108,8 @@ def test_certificates_send_again_reaches_only_delegates_checked_in_since(confere
 def test_certificates_send_skips_erased_registrations(conference):
     registration = RegistrationFactory(conference=conference)
     check_in(registration=registration, by=None)
-    services.registration_cancel(registration=registration)
-    services.registration_erase(registration=registration)
+    registration_cancel(registration=registration)
+    registration_erase(registration=registration)
 
     assert certificates_send(conference=conference) == 0
     assert certificates_queued() == []

@@ -6,13 +6,13 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from registrations.check_in import (
-    CheckInRefused,
+from registrations.documents.tokens import badge_token
+from registrations.errors import CheckInRefusedError
+from registrations.models import CheckIn, Registration, SessionBooking
+from registrations.onsite.check_in import check_in, check_in_undo
+from registrations.onsite.desk import (
     DoorStatus,
-    badge_token,
-    check_in,
     check_in_figures,
-    check_in_undo,
     check_ins_recent,
     desk_card,
     desk_lookup,
@@ -21,7 +21,6 @@ from registrations.check_in import (
     door_status,
     fold,
 )
-from registrations.models import CheckIn, Registration, SessionBooking
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory, SessionFactory
 from tests.registrations.test_concurrency import run_concurrently
 
@@ -101,7 +100,7 @@ def test_check_in_at_another_conferences_session_is_refused(staff):
 def test_check_in_of_an_inactive_registration_is_refused(staff, status, message):
     registration = RegistrationFactory(status=status)
 
-    with pytest.raises(CheckInRefused) as refusal:
+    with pytest.raises(CheckInRefusedError) as refusal:
         check_in(registration=registration, by=staff)
 
     assert refusal.value.message == f"{message}: the delegate cannot be checked in."

@@ -6,8 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
-from registrations import services
 from registrations.models import Registration
+from registrations.places.registrations import RegistrationData, registration_create
+from registrations.places.status import registration_cancel
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -38,10 +39,10 @@ def test_40_concurrent_registrations_for_10_places_confirm_exactly_10():
     authority = AuthorityFactory()
 
     def register(index: int) -> str:
-        outcome = services.registration_create(
+        outcome = registration_create(
             conference=conference,
             authority=authority,
-            data=services.RegistrationData(
+            data=RegistrationData(
                 first_name="Delegate",
                 last_name="Concurrent",
                 email=f"racer{index}@example.org",
@@ -65,10 +66,10 @@ def test_concurrent_sign_ups_with_the_same_email_create_one_registration():
     authority = AuthorityFactory()
 
     def register(index: int) -> bool:
-        return services.registration_create(
+        return registration_create(
             conference=conference,
             authority=authority,
-            data=services.RegistrationData(
+            data=RegistrationData(
                 first_name="Anna",
                 last_name="Nowak",
                 email="ANNA.nowak@gdansk.pl" if index % 2 else "anna.nowak@gdansk.pl",
@@ -89,7 +90,7 @@ def test_concurrent_cancellations_promote_each_waiting_delegate_once():
         8, conference=conference, status=Registration.Status.WAITLISTED
     )
 
-    run_concurrently(5, lambda index: services.registration_cancel(registration=confirmed[index]))
+    run_concurrently(5, lambda index: registration_cancel(registration=confirmed[index]))
 
     statuses = list(conference.registrations.values_list("status", flat=True))
     assert statuses.count(Registration.Status.CONFIRMED) == 5

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conference.models import Session
-from registrations.check_in import check_in, check_in_undo
-from registrations.dashboard import (
+from registrations.models import Authority, Registration, SessionBooking
+from registrations.onsite.check_in import check_in, check_in_undo
+from registrations.organiser.dashboard import (
     CheckInDay,
     DayCount,
     HourCount,
@@ -28,7 +29,6 @@ from registrations.dashboard import (
     session_fill,
     site_visit_access,
 )
-from registrations.models import Authority, Registration, SessionBooking
 from tests.factories import (
     AuthorityFactory,
     ConferenceFactory,
@@ -327,7 +327,7 @@ def test_badges_by_category_of_confirmed_delegates(data):
 
 
 def dashboard_url(conference) -> str:
-    return reverse("admin_conference_dashboard", kwargs={"slug": conference.slug})
+    return reverse("admin:conference_dashboard", kwargs={"slug": conference.slug})
 
 
 @pytest.fixture

@@ -2,8 +2,10 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from registrations import services
+from registrations.access.links import management_link_issue
+from registrations.authorities.delegations import Coordinator, delegation_register
 from registrations.models import Delegation, Registration
+from registrations.places.registrations import RegistrationData
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,19 +118,17 @@ def test_places_endpoint_gives_places_left(client, liege):
 
 @pytest.fixture
 def coordinator(client, conference, liege):
-    delegation = services.delegation_register(
+    delegation = delegation_register(
         conference=conference,
         authority=liege,
-        coordinator=services.Coordinator(
-            first_name="Marie", last_name="Dupont", email="marie@liege.be"
-        ),
+        coordinator=Coordinator(first_name="Marie", last_name="Dupont", email="marie@liege.be"),
         members=[
-            services.RegistrationData(
+            RegistrationData(
                 first_name="Jan", last_name="Peeters", email="jan@liege.be", job_title="x"
             )
         ],
     )
-    token = services.management_link_issue(delegation=delegation)
+    token = management_link_issue(delegation=delegation)
     response = client.get(url("manage_enter", token=token))
     assert response.url == url("manage")
     assert client.get(response.url).url == url("manage_delegation")
@@ -194,7 +194,7 @@ def test_coordinator_cannot_touch_another_delegation(coordinator, conference):
 
 def test_delegate_link_does_not_open_the_delegation_page(client, conference):
     registration = RegistrationFactory(conference=conference)
-    token = services.management_link_issue(registration=registration)
+    token = management_link_issue(registration=registration)
     client.get(url("manage_enter", token=token))
     assert client.get(url("manage_delegation")).status_code == 403
 

@@ -1,7 +1,15 @@
 import pytest
 from django.core import mail
 
-from registrations import services
+from registrations.access.self_service import management_link_request
+from registrations.authorities.allotments import authority_places_left
+from registrations.authorities.delegations import (
+    Coordinator,
+    delegation_add_member,
+    delegation_register,
+    delegation_substitute,
+)
+from registrations.errors import AuthorityFullError, RegistrationError
 from registrations.models import (
     AuthorityAllotment,
     ConsentRecord,
@@ -9,16 +17,19 @@ from registrations.models import (
     Registration,
     SessionBooking,
 )
+from registrations.places.bookings import session_bookings_set
+from registrations.places.registrations import RegistrationData, registration_create
+from registrations.places.status import registration_cancel
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory, SessionFactory
 from tests.registrations.test_concurrency import run_concurrently
 
-COORDINATOR = services.Coordinator(
+COORDINATOR = Coordinator(
     first_name="Marie", last_name="Dupont", email="marie.dupont@liege.be", preferred_language="fr"
 )
 
 
-def person(first_name: str, email: str) -> services.RegistrationData:
-    return services.RegistrationData(
+def person(first_name: str, email: str) -> RegistrationData:
+    return RegistrationData(
         first_name=first_name, last_name="Peeters", email=email, job_title="Adviser"
     )
 
@@ -33,7 +44,7 @@ def test_delegation_makes_one_registration_per_member_and_tells_everyone(
     conference, liege, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        delegation = services.delegation_register(
+        delegation = delegation_register(
             conference=conference,
             authority=liege,
             coordinator=COORDINATOR,
@@ -58,8 +69,8 @@ def test_delegation_respects_the_places_of_the_authority(liege):
     conference = ConferenceFactory(default_allotment=2)
     RegistrationFactory(conference=conference, authority=liege)
 
-    with pytest.raises(services.AuthorityFull) as raised:
-        services.delegation_register(
+    with pytest.raises(AuthorityFullError) as raised:
+        delegation_register(
             conference=conference,
             authority=liege,
             coordinator=COORDINATOR,
@@ -75,7 +86,7 @@ def test_allotment_of_an_authority_overrides_the_default(liege):
     conference = ConferenceFactory(default_allotment=1)
     AuthorityAllotment.objects.create(conference=conference, authority=liege, places=3)
 
-    assert services.authority_places_left(conference, liege) == 3
+    assert authority_places_left(conference, liege) == 3
 
 
 @pytest.mark.django_db
@@ -83,8 +94,8 @@ def test_individual_registration_also_counts_against_the_allotment(liege):
     conference = ConferenceFactory(default_allotment=1)
     RegistrationFactory(conference=conference, authority=liege)
 
-    with pytest.raises(services.AuthorityFull):
-        services.registration_create(
+    with pytest.raises(AuthorityFullError):
+        registration_create(
             conference=conference, authority=liege, data=person("Jan", "jan@liege.be")
         )
 
@@ -93,8 +104,8 @@ def test_individual_registration_also_counts_against_the_allotment(liege):
 def test_delegation_refuses_repeated_or_registered_addresses(conference, liege):
     RegistrationFactory(conference=conference, email="taken@liege.be")
 
-    with pytest.raises(services.RegistrationError) as repeated:
-        services.delegation_register(
+    with pytest.raises(RegistrationError) as repeated:
+        delegation_register(
             conference=conference,
             authority=liege,
             coordinator=COORDINATOR,
@@ -103,7 +114,7 @@ def test_delegation_refuses_repeated_or_registered_addresses(conference, liege):
     assert repeated.value.message == "Each delegate needs their own email address: jan@liege.be"
     assert not conference.delegations.exists()
 
-    delegation = services.delegation_register(
+    delegation = delegation_register(
         conference=conference,
         authority=liege,
         coordinator=COORDINATOR,
@@ -115,27 +126,27 @@ def test_delegation_refuses_repeated_or_registered_addresses(conference, liege):
 @pytest.mark.django_db
 def test_coordinator_adding_a_registered_address_is_told_which(conference, liege):
     RegistrationFactory(conference=conference, email="taken@liege.be")
-    delegation = services.delegation_register(
+    delegation = delegation_register(
         conference=conference,
         authority=liege,
         coordinator=COORDINATOR,
         members=[person("Jan", "jan@liege.be")],
     )
-    with pytest.raises(services.RegistrationError) as taken:
-        services.delegation_add_member(delegation=delegation, data=person("T", "Taken@liege.be"))
+    with pytest.raises(RegistrationError) as taken:
+        delegation_add_member(delegation=delegation, data=person("T", "Taken@liege.be"))
     assert taken.value.message == "Already registered: taken@liege.be"
 
 
 @pytest.mark.django_db
 def test_one_delegation_per_authority_and_conference(conference, liege):
-    services.delegation_register(
+    delegation_register(
         conference=conference,
         authority=liege,
         coordinator=COORDINATOR,
         members=[person("Jan", "jan@liege.be")],
     )
-    with pytest.raises(services.RegistrationError):
-        services.delegation_register(
+    with pytest.raises(RegistrationError):
+        delegation_register(
             conference=conference,
             authority=liege,
             coordinator=COORDINATOR,
@@ -145,14 +156,14 @@ def test_one_delegation_per_authority_and_conference(conference, liege):
 
 @pytest.mark.django_db
 def test_coordinator_adds_a_member(conference, liege):
-    delegation = services.delegation_register(
+    delegation = delegation_register(
         conference=conference,
         authority=liege,
         coordinator=COORDINATOR,
         members=[person("Jan", "jan@liege.be")],
     )
 
-    added = services.delegation_add_member(delegation=delegation, data=person("An", "an@liege.be"))
+    added = delegation_add_member(delegation=delegation, data=person("An", "an@liege.be"))
 
     assert added.delegation == delegation
     assert delegation.members.count() == 2
@@ -161,16 +172,16 @@ def test_coordinator_adds_a_member(conference, liege):
 @pytest.mark.django_db
 def test_substitute_takes_over_the_place_and_the_bookings(conference, liege):
     workshop = SessionFactory(conference=conference, capacity=1)
-    delegation = services.delegation_register(
+    delegation = delegation_register(
         conference=conference,
         authority=liege,
         coordinator=COORDINATOR,
         members=[person("Jan", "jan@liege.be")],
     )
     jan = delegation.members.get()
-    services.session_bookings_set(registration=jan, sessions=[workshop])
+    session_bookings_set(registration=jan, sessions=[workshop])
 
-    an = services.delegation_substitute(registration=jan, data=person("An", "an@liege.be"))
+    an = delegation_substitute(registration=jan, data=person("An", "an@liege.be"))
 
     jan.refresh_from_db()
     assert jan.status == Registration.Status.CANCELLED
@@ -188,10 +199,8 @@ def test_substitute_keeps_the_place_in_the_waiting_list():
     first = RegistrationFactory(conference=conference, status=Registration.Status.WAITLISTED)
     second = RegistrationFactory(conference=conference, status=Registration.Status.WAITLISTED)
 
-    replacement = services.delegation_substitute(
-        registration=first, data=person("An", "an@liege.be")
-    )
-    services.registration_cancel(registration=conference.registrations.get(status="confirmed"))
+    replacement = delegation_substitute(registration=first, data=person("An", "an@liege.be"))
+    registration_cancel(registration=conference.registrations.get(status="confirmed"))
 
     replacement.refresh_from_db()
     second.refresh_from_db()
@@ -207,12 +216,12 @@ def test_concurrent_registrations_never_exceed_the_allotment():
 
     def register(index: int) -> bool:
         try:
-            services.registration_create(
+            registration_create(
                 conference=conference,
                 authority=authority,
                 data=person("Delegate", f"delegate{index}@gdansk.pl"),
             )
-        except services.AuthorityFull:
+        except AuthorityFullError:
             return False
         return True
 
@@ -224,13 +233,13 @@ def test_concurrent_registrations_never_exceed_the_allotment():
 
 @pytest.mark.django_db
 def test_lost_link_of_a_coordinator_sends_the_delegation_link(conference, liege):
-    delegation = services.delegation_register(
+    delegation = delegation_register(
         conference=conference,
         authority=liege,
         coordinator=COORDINATOR,
         members=[person("Jan", "jan@liege.be")],
     )
 
-    assert services.management_link_request(conference=conference, email="MARIE.dupont@liege.be")
+    assert management_link_request(conference=conference, email="MARIE.dupont@liege.be")
 
     assert delegation.emails.filter(kind=OutboundEmail.Kind.DELEGATION).count() == 2

@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conference.models import Session
-from registrations.check_in import badge_token, check_in
+from registrations.documents.tokens import badge_token
 from registrations.models import CheckIn, Registration, SessionBooking
+from registrations.onsite.check_in import check_in
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db

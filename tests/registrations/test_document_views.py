@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from registrations import services
-from registrations.check_in import check_in, check_in_undo
+from registrations.access.links import management_link_issue
 from registrations.models import Registration
+from registrations.onsite.check_in import check_in, check_in_undo
 from tests.factories import AuthorityFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def url(name: str, **kwargs) -> str:
 
 def sign_in(client, registration):
     """Follows the delegate's personal link, as their browser does."""
-    token = services.management_link_issue(registration=registration)
+    token = management_link_issue(registration=registration)
     response = client.get(url("manage_enter", token=token))
     assert response.status_code == 302
     return client

@@ -126,7 +126,7 @@ class Terminal(io.StringIO):
 
 
 def test_command_shows_progress_on_a_terminal_only(conference, tmp_path, monkeypatch):
-    monkeypatch.setattr("registrations.exports.CHUNK_SIZE", 2)
+    monkeypatch.setattr("registrations.organiser.exports.writers.CHUNK_SIZE", 2)
     terminal = Terminal()
 
     export(tmp_path, "--conference", "nice-2027", "--format", "csv", stdout=terminal)

@@ -11,9 +11,15 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
-from registrations import admin as registrations_admin
-from registrations import exports
+from registrations.admin import registrations as registrations_admin
+from registrations.organiser.exports import writers
 from registrations.models import ExportJob, ExportRecord, Registration
+from registrations.organiser.exports.build import (
+    EXPORT_FILE_RETENTION,
+    export_job_build,
+    export_jobs_purge,
+)
+from registrations.organiser.exports.writers import xlsx_write
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
 from tests.registrations.xlsx import read_xlsx
 
@@ -195,7 +201,7 @@ def test_job_is_built_once(organiser_client, registrations, django_capture_on_co
     job.refresh_from_db()
     file_name = job.file.name
 
-    exports.export_job_build(job_id=job.pk)
+    export_job_build(job_id=job.pk)
 
     job.refresh_from_db()
     assert job.file.name == file_name
@@ -207,7 +213,7 @@ def test_job_whose_worker_died_is_built_again(organiser_client, registrations):
     job = ExportJob.objects.get()
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, rows_done=2)
 
-    exports.export_job_build(job_id=job.pk)
+    export_job_build(job_id=job.pk)
 
     job.refresh_from_db()
     assert (job.status, job.rows_done) == (ExportJob.Status.DONE, 4)
@@ -219,7 +225,7 @@ def test_job_that_fails_is_marked_failed_and_not_recorded(
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(exports, "xlsx_write", broken)
+    monkeypatch.setattr(writers, "xlsx_write", broken)
 
     job = start_job(organiser_client, django_capture_on_commit_callbacks)
 
@@ -236,7 +242,7 @@ def test_job_that_fails_is_marked_failed_and_not_recorded(
 def test_job_fails_when_the_broker_cannot_take_it(
     organiser_client, registrations, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from registrations.tasks import build_export
+    from registrations.organiser.exports.tasks import build_export
 
     def broker_down(*args, **kwargs):
         raise ConnectionError("Redis is down")
@@ -250,11 +256,11 @@ def test_job_fails_when_the_broker_cannot_take_it(
 
 
 def test_job_reports_progress_while_it_runs(organiser_client, registrations, monkeypatch):
-    monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(writers, "CHUNK_SIZE", 2)
     organiser_client.post(reverse(EXPORT))
     job = ExportJob.objects.get()
     seen = []
-    original = exports.xlsx_write
+    original = xlsx_write
 
     def watching(*args, on_progress, **kwargs):
         def progress(done):
@@ -263,9 +269,9 @@ def test_job_reports_progress_while_it_runs(organiser_client, registrations, mon
 
         return original(*args, on_progress=progress, **kwargs)
 
-    monkeypatch.setattr(exports, "xlsx_write", watching)
+    monkeypatch.setattr(writers, "xlsx_write", watching)
 
-    exports.export_job_build(job_id=job.pk)
+    export_job_build(job_id=job.pk)
 
     assert seen == [2, 4]
 
@@ -275,7 +281,7 @@ def test_job_skips_registrations_deleted_since(organiser_client, registrations):
     job = ExportJob.objects.get()
     Registration.objects.filter(last_name="Nowak").delete()
 
-    exports.export_job_build(job_id=job.pk)
+    export_job_build(job_id=job.pk)
 
     job.refresh_from_db()
     assert job.rows_done == 3
@@ -289,10 +295,10 @@ def test_old_jobs_are_purged_with_their_files(
     job.refresh_from_db()
     path = job.file.path
     ExportJob.objects.filter(pk=job.pk).update(
-        created_at=timezone.now() - exports.EXPORT_FILE_RETENTION - dt.timedelta(minutes=1)
+        created_at=timezone.now() - EXPORT_FILE_RETENTION - dt.timedelta(minutes=1)
     )
 
-    assert exports.export_jobs_purge() == 1
+    assert export_jobs_purge() == 1
 
     assert not ExportJob.objects.exists()
     assert not os.path.exists(path)

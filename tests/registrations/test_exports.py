@@ -3,8 +3,9 @@ import io
 
 import pytest
 
-from registrations.exports import attendee_csv, spreadsheet_safe
 from registrations.models import Registration
+from registrations.organiser.exports.columns import spreadsheet_safe
+from registrations.organiser.exports.writers import attendee_csv
 from tests.factories import AuthorityFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db

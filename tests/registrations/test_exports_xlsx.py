@@ -7,12 +7,9 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from registrations.exports import (
-    attendee_columns,
-    xlsx_temporary_file,
-    xlsx_write,
-)
 from registrations.models import ExportRecord, Registration
+from registrations.organiser.exports.columns import attendee_columns
+from registrations.organiser.exports.writers import xlsx_temporary_file, xlsx_write
 from tests.factories import AuthorityFactory, RegistrationFactory
 from tests.registrations.xlsx import cell_types, has_formula, read_xlsx, sheet_xml
 

@@ -1,6 +1,7 @@
 import pytest
 
-from registrations.forms import RegistrationForm, validate_person_name
+from registrations.forms.fields import validate_person_name
+from registrations.forms.registration import RegistrationForm
 from tests.factories import AuthorityFactory, ConferenceFactory
 
 pytestmark = pytest.mark.django_db

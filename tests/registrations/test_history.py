@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from registrations import services
+from registrations.access.self_service import registration_erase
+from registrations.places.status import registration_cancel
 from tests.factories import RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +35,8 @@ def test_erasure_deletes_the_history(conference):
     registration = RegistrationFactory(conference=conference)
     registration.job_title = "Changed"
     registration.save()
-    services.registration_cancel(registration=registration)
+    registration_cancel(registration=registration)
 
-    services.registration_erase(registration=registration)
+    registration_erase(registration=registration)
 
     assert registration.history.count() == 0

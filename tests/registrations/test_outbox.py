@@ -5,9 +5,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from registrations import services
+from registrations.errors import TemporaryEmailError
 from registrations.models import OutboundEmail, Registration
-from registrations.tasks import requeue_stalled_emails, send_outbound_email
+from registrations.outbox.queue import outbound_email_retry, outbound_emails_requeue_stalled
+from registrations.outbox.send import EMAIL_MAX_ATTEMPTS, email_retry_delay, outbound_email_send
+from registrations.outbox.tasks import send_outbound_email
+from registrations.places.registrations import RegistrationData, registration_create
+from registrations.tasks import requeue_stalled_emails
 from tests.factories import AuthorityFactory, OutboundEmailFactory
 from tests.smtp import free_port
 
@@ -17,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def test_send_marks_email_sent_with_text_html_and_calendar():
     email = OutboundEmailFactory(registration__preferred_language="en")
 
-    services.outbound_email_send(email_id=email.pk)
+    outbound_email_send(email_id=email.pk)
 
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.SENT
@@ -38,7 +42,7 @@ def test_send_marks_email_sent_with_text_html_and_calendar():
 def test_send_uses_the_delegates_language():
     email = OutboundEmailFactory(registration__preferred_language="fr", language="fr")
 
-    services.outbound_email_send(email_id=email.pk)
+    outbound_email_send(email_id=email.pk)
 
     [message] = mail.outbox
     assert "Votre inscription est confirmée" in message.subject
@@ -48,7 +52,7 @@ def test_send_uses_the_delegates_language():
 def test_plain_text_email_is_not_html_escaped():
     email = OutboundEmailFactory(registration__first_name="Seán O’Brien-d'Arcy")
 
-    services.outbound_email_send(email_id=email.pk)
+    outbound_email_send(email_id=email.pk)
 
     assert "Seán O’Brien-d'Arcy" in mail.outbox[0].body
 
@@ -56,8 +60,8 @@ def test_plain_text_email_is_not_html_escaped():
 def test_send_twice_sends_once():
     email = OutboundEmailFactory()
 
-    services.outbound_email_send(email_id=email.pk)
-    services.outbound_email_send(email_id=email.pk)
+    outbound_email_send(email_id=email.pk)
+    outbound_email_send(email_id=email.pk)
     send_outbound_email.apply(args=[email.pk])
 
     assert len(mail.outbox) == 1
@@ -66,7 +70,7 @@ def test_send_twice_sends_once():
 
 
 def test_send_of_deleted_email_does_nothing():
-    assert services.outbound_email_send(email_id=987654) is None
+    assert outbound_email_send(email_id=987654) is None
 
 
 def test_temporary_smtp_failure_keeps_email_queued_with_backoff(settings):
@@ -75,11 +79,11 @@ def test_temporary_smtp_failure_keeps_email_queued_with_backoff(settings):
     settings.EMAIL_RETRY_BASE_SECONDS = 60
     email = OutboundEmailFactory()
 
-    with pytest.raises(services.TemporaryEmailError) as raised:
-        services.outbound_email_send(email_id=email.pk)
+    with pytest.raises(TemporaryEmailError) as raised:
+        outbound_email_send(email_id=email.pk)
     assert raised.value.retry_in == 60
-    with pytest.raises(services.TemporaryEmailError) as raised:
-        services.outbound_email_send(email_id=email.pk)
+    with pytest.raises(TemporaryEmailError) as raised:
+        outbound_email_send(email_id=email.pk)
     assert raised.value.retry_in == 120
 
     email.refresh_from_db()
@@ -91,29 +95,29 @@ def test_temporary_smtp_failure_keeps_email_queued_with_backoff(settings):
 
 def test_retry_delay_doubles_up_to_an_hour(settings):
     settings.EMAIL_RETRY_BASE_SECONDS = 60
-    delays = [services.email_retry_delay(attempt) for attempt in range(1, 9)]
+    delays = [email_retry_delay(attempt) for attempt in range(1, 9)]
     assert delays == [60, 120, 240, 480, 960, 1920, 3600, 3600]
 
 
 def test_temporary_failure_on_last_attempt_marks_email_failed(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
-    email = OutboundEmailFactory(attempts=services.EMAIL_MAX_ATTEMPTS - 1)
+    email = OutboundEmailFactory(attempts=EMAIL_MAX_ATTEMPTS - 1)
 
-    services.outbound_email_send(email_id=email.pk)
+    outbound_email_send(email_id=email.pk)
 
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.FAILED
-    assert email.attempts == services.EMAIL_MAX_ATTEMPTS
+    assert email.attempts == EMAIL_MAX_ATTEMPTS
 
 
 def test_smtp_4xx_reply_is_temporary(smtp_settings, smtp_server):
     smtp_server.refuse_next("451 4.3.0 Mailbox temporarily unavailable")
     email = OutboundEmailFactory()
 
-    with pytest.raises(services.TemporaryEmailError):
-        services.outbound_email_send(email_id=email.pk)
-    services.outbound_email_send(email_id=email.pk)
+    with pytest.raises(TemporaryEmailError):
+        outbound_email_send(email_id=email.pk)
+    outbound_email_send(email_id=email.pk)
 
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.SENT
@@ -125,8 +129,8 @@ def test_smtp_5xx_reply_marks_email_failed_for_good(smtp_settings, smtp_server):
     smtp_server.refuse_next("554 5.7.1 Message rejected")
     email = OutboundEmailFactory()
 
-    services.outbound_email_send(email_id=email.pk)
-    services.outbound_email_send(email_id=email.pk)
+    outbound_email_send(email_id=email.pk)
+    outbound_email_send(email_id=email.pk)
 
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.FAILED
@@ -138,7 +142,7 @@ def test_smtp_5xx_reply_marks_email_failed_for_good(smtp_settings, smtp_server):
 def test_delivered_message_through_real_smtp_has_stable_message_id(smtp_settings, smtp_server):
     email = OutboundEmailFactory()
 
-    services.outbound_email_send(email_id=email.pk)
+    outbound_email_send(email_id=email.pk)
 
     [message] = smtp_server.messages
     assert message["Message-ID"] == f"<outbox-{email.pk}@testserver>"
@@ -167,7 +171,7 @@ def test_outbound_email_retry_requeues_failed_email(django_capture_on_commit_cal
     email = OutboundEmailFactory(status=OutboundEmail.Status.FAILED, attempts=3)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.outbound_email_retry(email=email)
+        outbound_email_retry(email=email)
 
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.SENT
@@ -185,9 +189,9 @@ def test_registration_is_saved_when_broker_is_down(
 ):
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
-        outcome = services.registration_create(
+        outcome = registration_create(
             conference=conference,
-            data=services.RegistrationData(
+            data=RegistrationData(
                 first_name="Ana", last_name="Silva", email="ana@lisboa.pt", job_title="Adviser"
             ),
             authority=AuthorityFactory(),
@@ -204,7 +208,7 @@ def test_registration_is_saved_when_broker_is_down(
 def test_email_queued_while_broker_was_down_goes_out_once_it_is_back(conference):
     email = OutboundEmailFactory(next_attempt_at=timezone.now() - dt.timedelta(minutes=10))
 
-    services.outbound_emails_requeue_stalled()
+    outbound_emails_requeue_stalled()
 
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.SENT

@@ -4,18 +4,20 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from registrations import services
 from registrations.models import OutboundEmail
+from registrations.outbox.queue import outbound_emails_dispatch_due
+from registrations.places.registrations import RegistrationData, registration_create
+from registrations.places.status import registration_cancel
 from registrations.tasks import dispatch_due_emails
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
 from tests.registrations.test_concurrency import run_concurrently
 
 
 def register(conference, email="anna@gdansk.pl"):
-    return services.registration_create(
+    return registration_create(
         conference=conference,
         authority=AuthorityFactory(),
-        data=services.RegistrationData(
+        data=RegistrationData(
             first_name="Anna", last_name="Nowak", email=email, job_title="Adviser"
         ),
     ).registration
@@ -44,7 +46,7 @@ def test_waitlisted_registration_gets_its_reminder_when_promoted():
     waiting = register(conference)
     assert not reminders().exists()
 
-    services.registration_cancel(registration=holder)
+    registration_cancel(registration=holder)
 
     assert reminders().get().registration == waiting
 
@@ -62,7 +64,7 @@ def test_no_reminder_when_disabled_or_already_due():
 def test_cancelling_withdraws_the_reminder():
     registration = register(ConferenceFactory())
 
-    services.registration_cancel(registration=registration)
+    registration_cancel(registration=registration)
 
     assert reminders().get().status == OutboundEmail.Status.WITHDRAWN
 
@@ -79,9 +81,9 @@ def test_due_reminder_is_sent_once_by_the_beat_task_with_the_agenda(
     assert dispatch_due_emails.apply().get() == 0  # not due yet
     later = reminder.next_attempt_at + dt.timedelta(seconds=1)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.outbound_emails_dispatch_due(now=later) == 1
+        assert outbound_emails_dispatch_due(now=later) == 1
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.outbound_emails_dispatch_due(now=later) == 0
+        assert outbound_emails_dispatch_due(now=later) == 0
 
     reminder.refresh_from_db()
     assert reminder.status == OutboundEmail.Status.SENT
@@ -97,7 +99,7 @@ def test_reminder_goes_to_the_address_of_the_day():
     registration.save()
     reminder = reminders().get()
 
-    services.outbound_emails_dispatch_due(now=reminder.next_attempt_at)
+    outbound_emails_dispatch_due(now=reminder.next_attempt_at)
 
     reminder.refresh_from_db()
     assert reminder.recipient == "new.address@gdansk.pl"
@@ -113,7 +115,7 @@ def test_two_beat_runs_at_the_same_moment_send_each_reminder_once():
     due = reminders().first().next_attempt_at
 
     counts = run_concurrently(
-        4, lambda index: services.outbound_emails_dispatch_due(now=due), connections_at_once=4
+        4, lambda index: outbound_emails_dispatch_due(now=due), connections_at_once=4
     )
 
     assert sum(counts) == 20

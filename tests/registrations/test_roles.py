@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from registrations import admin as registrations_admin
-from registrations.admin import RegistrationAdmin
+from registrations.admin import registrations as registrations_admin
+from registrations.admin.registrations import RegistrationAdmin
 from registrations.models import Authority, ExportRecord, OutboundEmail, Registration
 from tests.factories import RegistrationFactory, SessionFactory
 

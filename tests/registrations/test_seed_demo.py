@@ -11,17 +11,9 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from conference.models import Conference, Room, Session, Speaker, Venue
-from registrations import demo_data
-from registrations.management.commands.seed_demo import ascii_fold, open_registration_shift
-from registrations.models import (
-    Authority,
-    AuthorityAllotment,
-    ConsentRecord,
-    Delegation,
-    OutboundEmail,
-    Registration,
-    authority_name_key,
-)
+from registrations.demo import data as demo_data
+from registrations.demo.seed import ascii_fold, open_registration_shift
+from registrations.models import Authority, AuthorityAllotment, ConsentRecord, Delegation, OutboundEmail, Registration, authority_name_key
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,13 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from registrations import services
+from registrations.access.links import management_link_issue, management_links_revoke
+from registrations.access.self_service import (
+    management_link_request,
+    registration_change_sessions,
+    registration_update_details,
+)
+from registrations.errors import ChangesClosedError, RegistrationError
 from registrations.models import (
     ConsentRecord,
     ManagementLink,
@@ -15,6 +21,9 @@ from registrations.models import (
     Registration,
     SessionBooking,
 )
+from registrations.places.bookings import session_bookings_set
+from registrations.places.registrations import RegistrationData, registration_resend_confirmation
+from registrations.places.status import registration_cancel
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,14 +48,14 @@ def registration(conference):
 @pytest.fixture
 def signed_in(client, registration):
     """A browser that has followed the delegate's personal link."""
-    token = services.management_link_issue(registration=registration)
+    token = management_link_issue(registration=registration)
     response = client.get(url("manage_enter", token=token))
     assert response.status_code == 302
     return client
 
 
 def test_link_token_is_stored_only_as_a_hash(registration):
-    token = services.management_link_issue(registration=registration)
+    token = management_link_issue(registration=registration)
 
     link = ManagementLink.objects.get()
     assert token not in link.token_hash
@@ -55,7 +64,7 @@ def test_link_token_is_stored_only_as_a_hash(registration):
 
 
 def test_link_is_exchanged_for_a_session_and_dropped_from_the_address(client, registration):
-    token = services.management_link_issue(registration=registration)
+    token = management_link_issue(registration=registration)
 
     response = client.get(url("manage_enter", token=token))
 
@@ -77,7 +86,7 @@ def test_unknown_link_is_refused(client, token):
 
 
 def test_expired_link_is_refused(client, registration):
-    token = services.management_link_issue(registration=registration)
+    token = management_link_issue(registration=registration)
     ManagementLink.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
 
     assert client.get(url("manage_enter", token=token)).status_code == 404
@@ -88,14 +97,14 @@ def test_management_page_needs_a_link(client):
 
 
 def test_revoking_links_closes_open_sessions_at_once(signed_in, registration):
-    services.management_links_revoke(registration=registration)
+    management_links_revoke(registration=registration)
 
     assert signed_in.get(url("manage")).status_code == 403
 
 
 def test_link_of_one_registration_shows_only_that_one(client, registration):
     other = RegistrationFactory(conference=registration.conference, last_name="Someone")
-    token = services.management_link_issue(registration=registration)
+    token = management_link_issue(registration=registration)
     client.get(url("manage_enter", token=token))
 
     content = client.get(url("manage")).content.decode()
@@ -115,9 +124,9 @@ def test_page_shows_bookings_and_waiting_list_positions(signed_in, registration)
         ends_at=booked.ends_at + dt.timedelta(hours=1),
     )
     holder, ahead = RegistrationFactory.create_batch(2, conference=conference)
-    services.session_bookings_set(registration=holder, sessions=[full])
-    services.session_bookings_set(registration=ahead, sessions=[full])
-    services.session_bookings_set(registration=registration, sessions=[booked, full])
+    session_bookings_set(registration=holder, sessions=[full])
+    session_bookings_set(registration=ahead, sessions=[full])
+    session_bookings_set(registration=registration, sessions=[booked, full])
 
     content = signed_in.get(url("manage")).content.decode()
 
@@ -159,11 +168,11 @@ def test_details_form_errors_are_shown_next_to_fields(signed_in, registration):
 
 
 def test_changing_email_revokes_links_and_tells_both_addresses(signed_in, registration):
-    services.management_link_issue(registration=registration)
+    management_link_issue(registration=registration)
 
-    services.registration_update_details(
+    registration_update_details(
         registration=registration,
-        data=services.RegistrationData(
+        data=RegistrationData(
             first_name="Anna", last_name="Nowak", email="A.Nowak@Gdansk.pl", job_title="Adviser"
         ),
         special_needs_consent=False,
@@ -178,10 +187,10 @@ def test_changing_email_revokes_links_and_tells_both_addresses(signed_in, regist
 def test_changing_email_to_one_already_registered_is_refused(registration):
     RegistrationFactory(conference=registration.conference, email="taken@example.org")
 
-    with pytest.raises(services.RegistrationError):
-        services.registration_update_details(
+    with pytest.raises(RegistrationError):
+        registration_update_details(
             registration=registration,
-            data=services.RegistrationData(
+            data=RegistrationData(
                 first_name="Anna", last_name="Nowak", email="TAKEN@example.org", job_title="x"
             ),
             special_needs_consent=False,
@@ -189,9 +198,9 @@ def test_changing_email_to_one_already_registered_is_refused(registration):
 
 
 def test_adding_needs_records_their_consent(registration):
-    services.registration_update_details(
+    registration_update_details(
         registration=registration,
-        data=services.RegistrationData(
+        data=RegistrationData(
             first_name="Anna",
             last_name="Nowak",
             email=registration.email,
@@ -211,8 +220,8 @@ def test_changes_close_at_the_cut_off(signed_in, registration):
 
     page = signed_in.get(url("manage")).content.decode()
     assert "Changes are closed" in page
-    with pytest.raises(services.ChangesClosed):
-        services.registration_change_sessions(registration=registration, sessions=[])
+    with pytest.raises(ChangesClosedError):
+        registration_change_sessions(registration=registration, sessions=[])
 
 
 def test_sessions_can_be_changed_and_the_delegate_is_told(signed_in, registration):
@@ -273,8 +282,8 @@ def test_erasure_needs_cancellation_first(signed_in, registration):
 
 
 def test_erasure_removes_personal_data_and_ends_access(signed_in, registration):
-    services.registration_cancel(registration=registration)
-    token = services.management_link_issue(registration=registration)
+    registration_cancel(registration=registration)
+    token = management_link_issue(registration=registration)
     signed_in.get(url("manage_enter", token=token))
 
     response = signed_in.post(url("manage_erase"))
@@ -332,9 +341,7 @@ def test_lost_link_email_carries_a_working_link(
     client, registration, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.management_link_request(
-            conference=registration.conference, email=registration.email
-        )
+        management_link_request(conference=registration.conference, email=registration.email)
 
     [message] = mail.outbox
     link = next(word for word in message.body.split() if "/manage/enter/" in word)
@@ -363,8 +370,8 @@ def test_every_email_to_the_delegate_carries_a_fresh_personal_link(
     registration, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.registration_resend_confirmation(registration=registration)
-        services.registration_resend_confirmation(registration=registration)
+        registration_resend_confirmation(registration=registration)
+        registration_resend_confirmation(registration=registration)
 
     assert len(mail.outbox) == 2
     links = [next(w for w in m.body.split() if "/manage/enter/" in w) for m in mail.outbox]
@@ -376,9 +383,9 @@ def test_notice_to_previous_address_carries_no_link(
     registration, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.registration_update_details(
+        registration_update_details(
             registration=registration,
-            data=services.RegistrationData(
+            data=RegistrationData(
                 first_name="Anna", last_name="Nowak", email="new@gdansk.pl", job_title="Adviser"
             ),
             special_needs_consent=False,

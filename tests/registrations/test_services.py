@@ -6,14 +6,30 @@ from django.core import mail
 from django.db import IntegrityError
 from django.utils import timezone
 
-from registrations import services
-from registrations.models import Authority, ConsentRecord, OutboundEmail, Registration
+from registrations.authorities.lookup import NewAuthority, authority_get_or_create_named
+from registrations.errors import RegistrationClosedError, RegistrationError
+from registrations.models import (
+    PRIVACY_NOTICE_VERSION,
+    Authority,
+    ConsentRecord,
+    OutboundEmail,
+    Registration,
+)
+from registrations.places.imports import ImportedRegistration, registrations_import
+from registrations.places.registrations import (
+    ALREADY_REGISTERED_COOLDOWN,
+    RegistrationData,
+    RegistrationOutcome,
+    registration_create,
+    registration_resend_confirmation,
+)
+from registrations.places.status import registration_cancel, waitlist_promote
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def make_data(**overrides) -> services.RegistrationData:
+def make_data(**overrides) -> RegistrationData:
     values = {
         "first_name": "Łukasz",
         "last_name": "Wiśniewski",
@@ -22,11 +38,11 @@ def make_data(**overrides) -> services.RegistrationData:
         "preferred_language": "fr",
     }
     values.update(overrides)
-    return services.RegistrationData(**values)
+    return RegistrationData(**values)
 
 
-def register(conference, authority=None, **overrides) -> services.RegistrationOutcome:
-    return services.registration_create(
+def register(conference, authority=None, **overrides) -> RegistrationOutcome:
+    return registration_create(
         conference=conference,
         data=make_data(**overrides),
         authority=authority or AuthorityFactory(),
@@ -48,11 +64,11 @@ def test_registration_create_records_privacy_consent_with_notice_version(confere
     registration = register(conference).registration
 
     consents = list(registration.consents.values_list("kind", "notice_version"))
-    assert consents == [(ConsentRecord.Kind.PRIVACY_NOTICE, services.PRIVACY_NOTICE_VERSION)]
+    assert consents == [(ConsentRecord.Kind.PRIVACY_NOTICE, PRIVACY_NOTICE_VERSION)]
 
 
 def test_registration_create_records_special_needs_consent_when_given(conference):
-    registration = services.registration_create(
+    registration = registration_create(
         conference=conference,
         data=make_data(dietary_needs="Vegetarian"),
         authority=AuthorityFactory(),
@@ -65,8 +81,8 @@ def test_registration_create_records_special_needs_consent_when_given(conference
 
 
 def test_registration_create_refuses_needs_without_their_consent(conference):
-    with pytest.raises(services.RegistrationError):
-        services.registration_create(
+    with pytest.raises(RegistrationError):
+        registration_create(
             conference=conference,
             data=make_data(accessibility_needs="Wheelchair"),
             authority=AuthorityFactory(),
@@ -137,7 +153,7 @@ def test_registration_create_with_known_email_creates_nothing_and_tells_the_owne
 
 def test_registration_create_allows_email_again_after_cancellation(conference):
     first = register(conference).registration
-    services.registration_cancel(registration=first)
+    registration_cancel(registration=first)
 
     outcome = register(conference)
 
@@ -150,7 +166,7 @@ def test_registration_create_refuses_before_opening():
         registration_opens_at=timezone.now() + dt.timedelta(days=1),
         registration_closes_at=timezone.now() + dt.timedelta(days=5),
     )
-    with pytest.raises(services.RegistrationClosed):
+    with pytest.raises(RegistrationClosedError):
         register(conference)
 
 
@@ -159,16 +175,16 @@ def test_registration_create_refuses_after_closing():
         registration_opens_at=timezone.now() - dt.timedelta(days=5),
         registration_closes_at=timezone.now() - dt.timedelta(seconds=1),
     )
-    with pytest.raises(services.RegistrationClosed):
+    with pytest.raises(RegistrationClosedError):
         register(conference)
     assert Registration.objects.count() == 0
 
 
 def test_registration_create_with_new_authority_flags_it_for_review(conference):
-    outcome = services.registration_create(
+    outcome = registration_create(
         conference=conference,
         data=make_data(),
-        new_authority=services.NewAuthority(name="  Sopot ", country="PL"),
+        new_authority=NewAuthority(name="  Sopot ", country="PL"),
     )
 
     authority = outcome.registration.authority
@@ -180,10 +196,10 @@ def test_registration_create_with_new_authority_flags_it_for_review(conference):
 def test_registration_create_matches_named_authority_ignoring_case_and_accents(conference):
     liege = AuthorityFactory(name="Liège", country="BE")
 
-    outcome = services.registration_create(
+    outcome = registration_create(
         conference=conference,
         data=make_data(),
-        new_authority=services.NewAuthority(name="LIEGE", country="BE"),
+        new_authority=NewAuthority(name="LIEGE", country="BE"),
     )
 
     assert outcome.registration.authority == liege
@@ -192,9 +208,7 @@ def test_registration_create_matches_named_authority_ignoring_case_and_accents(c
 
 def test_authority_same_name_in_other_country_is_another_authority():
     AuthorityFactory(name="Valencia", country="ES")
-    other = services.authority_get_or_create_named(
-        new_authority=services.NewAuthority(name="Valencia", country="VE")
-    )
+    other = authority_get_or_create_named(new_authority=NewAuthority(name="Valencia", country="VE"))
     assert other.country.code == "VE"
     assert Authority.objects.count() == 2
 
@@ -214,7 +228,7 @@ def test_registration_cancel_promotes_first_on_waiting_list(
     second = RegistrationFactory(conference=conference, status=Registration.Status.WAITLISTED)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.registration_cancel(registration=confirmed)
+        registration_cancel(registration=confirmed)
 
     confirmed.refresh_from_db()
     first.refresh_from_db()
@@ -238,7 +252,7 @@ def test_registration_cancel_of_waitlisted_promotes_nobody():
     waiting = RegistrationFactory(conference=conference, status=Registration.Status.WAITLISTED)
     other = RegistrationFactory(conference=conference, status=Registration.Status.WAITLISTED)
 
-    services.registration_cancel(registration=waiting)
+    registration_cancel(registration=waiting)
 
     other.refresh_from_db()
     assert other.status == Registration.Status.WAITLISTED
@@ -246,8 +260,8 @@ def test_registration_cancel_of_waitlisted_promotes_nobody():
 
 def test_registration_cancel_twice_changes_nothing_the_second_time(conference):
     registration = RegistrationFactory(conference=conference)
-    services.registration_cancel(registration=registration)
-    services.registration_cancel(registration=registration)
+    registration_cancel(registration=registration)
+    registration_cancel(registration=registration)
 
     assert registration.emails.filter(kind=OutboundEmail.Kind.CANCELLED).count() == 1
 
@@ -261,7 +275,7 @@ def test_waitlist_promote_fills_raised_capacity_in_order_of_arrival():
     conference.capacity = 3
     conference.save()
 
-    promoted = services.waitlist_promote(conference=conference)
+    promoted = waitlist_promote(conference=conference)
 
     assert promoted == waiting[:2]
     assert conference.registrations.filter(status=Registration.Status.CONFIRMED).count() == 3
@@ -270,7 +284,7 @@ def test_waitlist_promote_fills_raised_capacity_in_order_of_arrival():
 def test_registration_resend_confirmation_queues_email_for_current_status(conference):
     registration = RegistrationFactory(conference=conference, status=Registration.Status.WAITLISTED)
 
-    email = services.registration_resend_confirmation(registration=registration)
+    email = registration_resend_confirmation(registration=registration)
 
     assert email.kind == OutboundEmail.Kind.WAITLISTED
 
@@ -281,7 +295,7 @@ def test_registrations_import_follows_capacity_and_consent_rules_without_emails(
     authority = AuthorityFactory()
     registered_at = timezone.now() - dt.timedelta(days=3)
     entries = [
-        services.ImportedRegistration(
+        ImportedRegistration(
             authority=authority,
             data=make_data(email=email, dietary_needs="Halal" if index == 0 else ""),
             special_needs_consent=index == 0,
@@ -291,7 +305,7 @@ def test_registrations_import_follows_capacity_and_consent_rules_without_emails(
         )
     ]
 
-    added = services.registrations_import(
+    added = registrations_import(
         conference=conference, entries=entries, registered_at=registered_at, batch_size=2
     )
 
@@ -306,13 +320,11 @@ def test_registrations_import_follows_capacity_and_consent_rules_without_emails(
 
 
 def test_registrations_import_refuses_needs_without_consent(conference):
-    entry = services.ImportedRegistration(
+    entry = ImportedRegistration(
         authority=AuthorityFactory(), data=make_data(dietary_needs="Vegan")
     )
-    with pytest.raises(services.RegistrationError):
-        services.registrations_import(
-            conference=conference, entries=[entry], registered_at=timezone.now()
-        )
+    with pytest.raises(RegistrationError):
+        registrations_import(conference=conference, entries=[entry], registered_at=timezone.now())
     assert Registration.objects.count() == 0
 
 
@@ -324,6 +336,6 @@ def test_repeated_sign_ups_send_one_reminder_per_cooldown(conference):
 
     reminders = existing.emails.filter(kind=OutboundEmail.Kind.ALREADY_REGISTERED)
     assert reminders.count() == 1
-    reminders.update(created_at=timezone.now() - services.ALREADY_REGISTERED_COOLDOWN)
+    reminders.update(created_at=timezone.now() - ALREADY_REGISTERED_COOLDOWN)
     register(conference)
     assert reminders.count() == 2

@@ -423,6 +423,6 @@ def test_theme_and_session_changelists_load(admin_client, model):
 def test_session_admin_is_the_one_with_booking_figures():
     from django.contrib import admin
 
-    from registrations.admin import SessionBookingAdmin
+    from registrations.admin.sessions import SessionBookingAdmin
 
     assert isinstance(admin.site._registry[Session], SessionBookingAdmin)

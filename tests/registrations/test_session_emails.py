@@ -6,8 +6,9 @@ import pytest
 from django.core import mail
 
 from conference.services import session_save
-from registrations import services
 from registrations.models import OutboundEmail, Registration, SessionBooking
+from registrations.outbox.send import outbound_email_send
+from registrations.places.status import waitlist_promote
 from tests.factories import (
     OutboundEmailFactory,
     RegistrationFactory,
@@ -43,7 +44,7 @@ def session(conference):
 
 
 def send(email: OutboundEmail):
-    services.outbound_email_send(email_id=email.pk)
+    outbound_email_send(email_id=email.pk)
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.SENT, email.last_error
     [message] = mail.outbox
@@ -150,7 +151,7 @@ def test_session_email_whose_session_was_deleted_fails_visibly(conference, sessi
     )
     session.delete()
 
-    services.outbound_email_send(email_id=email.pk)
+    outbound_email_send(email_id=email.pk)
 
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.FAILED
@@ -225,7 +226,7 @@ def test_promotion_email_lists_the_sessions_booked_with_the_place(conference, se
     conference.capacity = 2
     conference.save()
 
-    services.waitlist_promote(conference=conference)
+    waitlist_promote(conference=conference)
     email = OutboundEmail.objects.get(registration=waiting, kind=OutboundEmail.Kind.PROMOTED)
     message, html = send(email)
 

@@ -12,12 +12,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
 from conference.models import Conference
-from registrations.exports import (
-    attendee_export_write,
-    export_record_create,
-    registrations_for_export,
-)
 from registrations.models import ExportFormat, ExportKind, ExportRecord, Registration
+from registrations.organiser.exports.records import export_record_create
+from registrations.organiser.exports.selectors import registrations_for_export
+from registrations.organiser.exports.writers import attendee_export_write
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
-from registrations.authorities import ImportOutcome, authorities_import, member_list_read
-from registrations.services import RegistrationError
+from registrations.authorities.members import ImportOutcome, authorities_import, member_list_read
+from registrations.errors import RegistrationError
 
 
 class Command(BaseCommand):

@@ -1,0 +1,60 @@
+"""Reads for the delegate's own pages."""
+
+from registrations.models import Registration
+
+
+def registration_personal_data(registration: Registration) -> dict:
+    """Everything held about a delegate, for them to download."""
+    conference = registration.conference
+    return {
+        "reference": registration.reference,
+        "conference": {"name": conference.name, "slug": conference.slug},
+        "status": registration.status,
+        "first_name": registration.first_name,
+        "last_name": registration.last_name,
+        "badge_name": registration.badge_name,
+        "email": registration.email,
+        "job_title": registration.job_title,
+        "organisation": registration.organisation,
+        "phone": str(registration.phone or ""),
+        "category": registration.category,
+        "city_or_region": {
+            "name": registration.authority.name,
+            "country": registration.authority.country.code,
+            "kind": registration.authority.kind,
+        },
+        "preferred_language": registration.preferred_language,
+        "interpretation_language": registration.interpretation_language,
+        "dietary_needs": registration.dietary_needs,
+        "accessibility_needs": registration.accessibility_needs,
+        "registered_at": registration.created_at.isoformat(),
+        "confirmed_at": registration.confirmed_at and registration.confirmed_at.isoformat(),
+        "cancelled_at": registration.cancelled_at and registration.cancelled_at.isoformat(),
+        "consents": [
+            {
+                "kind": consent.kind,
+                "notice_version": consent.notice_version,
+                "given_at": consent.given_at.isoformat(),
+            }
+            for consent in registration.consents.all()
+        ],
+        "sessions": [
+            {
+                "title": booking.session.title,
+                "starts_at": booking.session.starts_at.isoformat(),
+                "status": booking.status,
+                "chosen_at": booking.created_at.isoformat(),
+            }
+            for booking in registration.bookings.select_related("session")
+        ],
+        "emails": [
+            {
+                "kind": email.kind,
+                "recipient": email.recipient,
+                "status": email.status,
+                "created_at": email.created_at.isoformat(),
+                "sent_at": email.sent_at and email.sent_at.isoformat(),
+            }
+            for email in registration.emails.order_by("created_at")
+        ],
+    }

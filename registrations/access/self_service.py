@@ -1,0 +1,190 @@
+"""What delegates do themselves from their personal link: change their details and sessions,
+ask for a new link, erase their data."""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from conference.models import Conference, Session
+from registrations.access.links import management_links_revoke
+from registrations.errors import ChangesClosedError, RegistrationError
+from registrations.models import PRIVACY_NOTICE_VERSION, ConsentRecord, OutboundEmail, Registration
+from registrations.outbox.queue import outbound_email_queue
+from registrations.places.bookings import BookingChanges, session_bookings_replace
+from registrations.places.locking import places_lock
+from registrations.places.registrations import RegistrationData, email_normalise
+
+logger = logging.getLogger(__name__)
+
+
+def management_link_send(*, registration: Registration, revoke: bool = False) -> OutboundEmail:
+    """Email the delegate a fresh personal link, after revoking the old ones if asked."""
+    with transaction.atomic():
+        if revoke:
+            management_links_revoke(registration=registration)
+        return outbound_email_queue(
+            registration=registration, kind=OutboundEmail.Kind.MANAGEMENT_LINK
+        )
+
+
+def management_link_request(*, conference: Conference, email: str) -> bool:
+    """ "Lost your link?": email one to the address if it holds an active registration. The
+    answer is for tests and logs only; the page says the same either way."""
+    email = email_normalise(email)
+    # A cancelled delegate may still want to download or erase their data.
+    candidates = conference.registrations.filter(email__iexact=email, erased_at=None)
+    registration = (
+        candidates.active().first() or candidates.order_by("-cancelled_at", "-pk").first()
+    )
+    delegation = conference.delegations.filter(coordinator_email__iexact=email).first()
+    with transaction.atomic():
+        if registration is not None:
+            management_link_send(registration=registration)
+        if delegation is not None:
+            # The coordinator's email lists the delegation and carries its link.
+            outbound_email_queue(delegation=delegation, kind=OutboundEmail.Kind.DELEGATION)
+    return registration is not None or delegation is not None
+
+
+def _lock_registration_for_change(registration: Registration, now: datetime) -> Registration:
+    registration = places_lock(registration=registration).registration
+    if not registration.is_active:
+        raise RegistrationError(gettext("This registration is cancelled."))
+    if not registration.conference.changes_are_open(now):
+        raise ChangesClosedError(
+            gettext("Changes are closed; please write to the organisers for any change.")
+        )
+    return registration
+
+
+DETAIL_FIELDS = (
+    "first_name",
+    "last_name",
+    "badge_name",
+    "email",
+    "job_title",
+    "organisation",
+    "phone",
+    "preferred_language",
+    "interpretation_language",
+    "dietary_needs",
+    "accessibility_needs",
+)
+
+
+def registration_update_details(
+    *,
+    registration: Registration,
+    data: RegistrationData,
+    special_needs_consent: bool,
+    now: datetime | None = None,
+) -> list[str]:
+    """The delegate changes their own details. A new email address revokes the personal links
+    (they went to the old address), and both addresses are told. Returns the changed fields."""
+    now = now or timezone.now()
+    if (data.dietary_needs or data.accessibility_needs) and not special_needs_consent:
+        raise RegistrationError(
+            _("Dietary and accessibility needs can only be kept with your consent.")
+        )
+    with transaction.atomic():
+        registration = _lock_registration_for_change(registration, now)
+        old_email = registration.email
+        values = {
+            "first_name": data.first_name.strip(),
+            "last_name": data.last_name.strip(),
+            "badge_name": data.badge_name.strip(),
+            "email": email_normalise(data.email),
+            "job_title": data.job_title.strip(),
+            "organisation": data.organisation.strip(),
+            "phone": data.phone,
+            "preferred_language": data.preferred_language,
+            "interpretation_language": data.interpretation_language,
+            "dietary_needs": data.dietary_needs.strip(),
+            "accessibility_needs": data.accessibility_needs.strip(),
+        }
+        changed = [
+            name for name in DETAIL_FIELDS if str(getattr(registration, name)) != str(values[name])
+        ]
+        if not changed:
+            return []
+        email_changed = values["email"] != old_email
+        if email_changed and (
+            registration.conference.registrations.active()
+            .filter(email__iexact=values["email"])
+            .exclude(pk=registration.pk)
+            .exists()
+        ):
+            raise RegistrationError(gettext("This email address is already registered."))
+        for name, value in values.items():
+            setattr(registration, name, value)
+        registration.full_clean(validate_constraints=False)
+        registration.save(update_fields=[*changed, "updated_at"])
+        if (
+            special_needs_consent
+            and not registration.consents.filter(kind=ConsentRecord.Kind.SPECIAL_NEEDS).exists()
+        ):
+            ConsentRecord.objects.create(
+                registration=registration,
+                kind=ConsentRecord.Kind.SPECIAL_NEEDS,
+                notice_version=PRIVACY_NOTICE_VERSION,
+                given_at=now,
+            )
+        if email_changed:
+            management_links_revoke(registration=registration, now=now)
+            outbound_email_queue(
+                registration=registration,
+                kind=OutboundEmail.Kind.DETAILS_CHANGED,
+                recipient=old_email,
+            )
+        outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.DETAILS_CHANGED)
+    logger.info("registration %s: details changed (%s)", registration.pk, ", ".join(changed))
+    return changed
+
+
+def registration_change_sessions(
+    *, registration: Registration, sessions: Iterable[Session], now: datetime | None = None
+) -> BookingChanges:
+    """The delegate changes their sessions themselves, until changes close; they are told."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = _lock_registration_for_change(registration, now)
+        changes = session_bookings_replace(registration, list(sessions), now=now)
+        if changes.added or changes.removed:
+            outbound_email_queue(
+                registration=registration, kind=OutboundEmail.Kind.SESSIONS_CHANGED
+            )
+    return changes
+
+
+def registration_erase(*, registration: Registration, now: datetime | None = None) -> None:
+    """Erase the personal data of a cancelled registration, at the delegate's request. What
+    remains is anonymous: the reference, the authority, the category, the dates and the
+    consent records (which say what was agreed, not by whom)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = places_lock(registration=registration).registration
+        if registration.is_active:
+            raise RegistrationError(gettext("Cancel the registration before erasing it."))
+        if registration.erased_at is not None:
+            return
+        placeholder = f"erased-{registration.pk}@invalid"
+        registration.first_name = registration.last_name = ""
+        registration.email = placeholder
+        registration.job_title = registration.organisation = registration.badge_name = ""
+        registration.phone = ""
+        registration.dietary_needs = registration.accessibility_needs = ""
+        registration.erased_at = now
+        registration.save()
+        registration.management_links.all().delete()
+        # The history holds earlier names and addresses: it goes too.
+        registration.history.all().delete()
+        registration.emails.exclude(status=OutboundEmail.Status.SENT).exclude(
+            status=OutboundEmail.Status.FAILED
+        ).update(status=OutboundEmail.Status.WITHDRAWN, next_attempt_at=None)
+        registration.emails.update(recipient=placeholder, last_error="")
+    logger.info("registration %s: personal data erased", registration.pk)

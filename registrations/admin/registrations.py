@@ -1,0 +1,456 @@
+"""The admin of registrations: lists, filters, actions, exports."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connections
+from django.http import (
+    HttpResponseRedirect,
+)
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from simple_history.admin import SimpleHistoryAdmin
+
+from registrations.access.self_service import management_link_send
+from registrations.admin.documents import (
+    print_badges_by_authority,
+    print_badges_by_name,
+    send_certificates,
+)
+from registrations.admin.exports import (
+    SPECIAL_NEEDS_FIELDS,
+    can_see_special_needs,
+    changelist_filter_parameters,
+    export_paths,
+    export_response,
+)
+from registrations.errors import RegistrationError
+from registrations.forms.organiser import BulkEmailForm
+from registrations.models import (
+    Authority,
+    ConsentRecord,
+    ExportFormat,
+    ExportKind,
+    ExportRecord,
+    OutboundEmail,
+    Registration,
+)
+from registrations.organiser.exports.columns import attendee_columns
+from registrations.organiser.exports.jobs import EXPORT_SYNC_LIMIT, export_job_start
+from registrations.organiser.exports.records import (
+    conference_ids_of,
+    export_filter,
+    export_record_create,
+)
+from registrations.organiser.exports.selectors import attendee_list
+from registrations.organiser.exports.writers import export_filename
+from registrations.outbox.bulk import bulk_email_send
+from registrations.outbox.placeholders import (
+    BULK_PLACEHOLDERS,
+    PERSONAL_LINK_PLACEHOLDER,
+    bulk_text_render,
+)
+from registrations.permissions import EXPORT_REGISTRATIONS
+from registrations.places.registrations import registration_resend_confirmation
+from registrations.places.status import (
+    registration_approve,
+    registration_cancel,
+    registration_reject,
+)
+
+
+class AuthorityCountryFilter(admin.SimpleListFilter):
+    title = _("country")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        codes = Authority.objects.values_list("country", flat=True).distinct()
+        return sorted(((code, countries.name(code)) for code in codes), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(authority__country=self.value())
+        return queryset
+
+
+class ConsentRecordInline(admin.TabularInline):
+    model = ConsentRecord
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["kind", "notice_version", "given_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class OutboundEmailInline(admin.TabularInline):
+    model = OutboundEmail
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("emails")
+    fields = readonly_fields = ["created_at", "kind", "recipient", "status", "attempts", "sent_at"]
+    ordering = ["-created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+# Below this many rows, counting exactly is cheap: the estimate is only for large tables.
+ESTIMATE_COUNT_ABOVE = 50_000
+
+
+class EstimatedCountPaginator(Paginator):
+    """Counts an unfiltered list of a large table from PostgreSQL's statistics
+    (pg_class.reltuples, kept up to date by autovacuum) instead of COUNT(*), which reads the
+    whole table; a filtered or searched list, a small table and other databases count exactly.
+    The figure shown is then approximate, and the last page may be short or empty."""
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        connection = connections[queryset.db]
+        if connection.vendor == "postgresql" and not queryset.query.has_filters():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                    [connection.ops.quote_name(queryset.model._meta.db_table)],
+                )
+                row = cursor.fetchone()
+            # -1: never analysed.
+            if row and row[0] > ESTIMATE_COUNT_ABOVE:
+                return row[0]
+        return super().count
+
+
+@admin.register(Registration)
+class RegistrationAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "reference",
+        "last_name",
+        "first_name",
+        "authority",
+        "category",
+        "status",
+        "created_at",
+    ]
+    list_display_links = ["reference", "last_name"]
+    list_filter = [
+        "status",
+        "category",
+        AuthorityCountryFilter,
+        "authority__is_member",
+        "conference",
+        "preferred_language",
+    ]
+    # What list_display shows: the authority's name and country.
+    list_select_related = ["authority"]
+    # The unfiltered count would be a second COUNT(*) of the whole table on every page.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    search_fields = [
+        "reference",
+        "first_name",
+        "last_name",
+        "email",
+        "authority__name",
+    ]
+    search_help_text = _("Search by reference, name, email or city or region.")
+    autocomplete_fields = ["authority"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "reference",
+        "conference",
+        "status",
+        "created_at",
+        "updated_at",
+        "confirmed_at",
+        "cancelled_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["reference", "conference", "status", "authority"]}),
+        (
+            _("Delegate"),
+            {
+                "fields": [
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "job_title",
+                    "organisation",
+                    "phone",
+                    "category",
+                ]
+            },
+        ),
+        (_("Languages"), {"fields": ["preferred_language", "interpretation_language"]}),
+        (_("Needs"), {"fields": ["dietary_needs", "accessibility_needs"]}),
+        (
+            _("History"),
+            {"fields": ["created_at", "updated_at", "confirmed_at", "cancelled_at"]},
+        ),
+    ]
+    inlines = [ConsentRecordInline, OutboundEmailInline]
+    actions = [
+        "approve_registrations",
+        "reject_registrations",
+        "resend_confirmation",
+        "cancel_registrations",
+        "email_delegates",
+        "send_new_personal_link",
+        print_badges_by_name,
+        print_badges_by_authority,
+        send_certificates,
+    ]
+    change_list_template = "admin/registrations/registration/change_list.html"
+
+    # --- Dietary and accessibility needs: only for holders of view_special_needs -------------
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if can_see_special_needs(request):
+            return fieldsets
+        # The form is built from the fieldsets: without them, the fields are neither shown nor
+        # editable, and saving the form leaves them as they are.
+        return [
+            (name, {**options, "fields": fields})
+            for name, options in fieldsets
+            if (fields := [f for f in options["fields"] if f not in SPECIAL_NEEDS_FIELDS])
+        ]
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if can_see_special_needs(request):
+            return fields
+        return [
+            field
+            for field in fields
+            if field.lstrip("^=@").split("__")[0] not in SPECIAL_NEEDS_FIELDS
+        ]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # A filter typed into the address would reveal needs as well as showing them would.
+        if lookup.split("__")[0] in SPECIAL_NEEDS_FIELDS and not (
+            request is not None and can_see_special_needs(request)
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"can_export": self.can_export(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    def has_add_permission(self, request):
+        # Registrations are created through the registration service (capacity, reference,
+        # consent, confirmation email), i.e. the public form.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Cancel instead: deleting would silently free a place without promoting anyone.
+        return False
+
+    # Actions without permissions are offered to whoever sees the list, Viewers included.
+    @admin.action(description=_("Send the confirmation email again"), permissions=["change"])
+    def resend_confirmation(self, request, queryset):
+        count = 0
+        for registration in queryset:
+            registration_resend_confirmation(registration=registration)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d email queued.", "%(count)d emails queued.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Cancel the selected registrations"), permissions=["change"])
+    def cancel_registrations(self, request, queryset):
+        count = 0
+        for registration in queryset.active():
+            registration_cancel(registration=registration)
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d registration cancelled.", "%(count)d registrations cancelled.", count
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Approve the selected pending registrations"), permissions=["change"]
+    )
+    def approve_registrations(self, request, queryset):
+        count = 0
+        for registration in queryset.filter(status=Registration.Status.PENDING).order_by(
+            "created_at", "pk"
+        ):
+            registration_approve(registration=registration)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d registration approved.", "%(count)d registrations approved.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Reject the selected pending registrations"), permissions=["change"]
+    )
+    def reject_registrations(self, request, queryset):
+        count = 0
+        for registration in queryset.filter(status=Registration.Status.PENDING):
+            registration_reject(registration=registration)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d registration rejected.", "%(count)d registrations rejected.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Send a new personal link (the old ones stop working)"),
+        permissions=["change"],
+    )
+    def send_new_personal_link(self, request, queryset):
+        count = 0
+        for registration in queryset.filter(erased_at=None):
+            management_link_send(registration=registration, revoke=True)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d new link sent.", "%(count)d new links sent.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Write an email to the selected delegates"), permissions=["change"])
+    def email_delegates(self, request, queryset):
+        """An intermediate page: write, preview for one delegate, then queue for all."""
+        queryset = queryset.select_related("conference", "authority").filter(erased_at=None)
+        form = BulkEmailForm(request.POST if "subject" in request.POST else None)
+        preview = None
+        if form.is_bound and form.is_valid():
+            subject, body = form.cleaned_data["subject"], form.cleaned_data["body"]
+            if "send" in request.POST:
+                try:
+                    bulk = bulk_email_send(
+                        registrations=queryset, subject=subject, body=body, sent_by=request.user
+                    )
+                except RegistrationError as error:
+                    self.message_user(request, error.message, messages.ERROR)
+                    return None
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d email queued.", "%(count)d emails queued.", bulk.recipient_count
+                    )
+                    % {"count": bulk.recipient_count},
+                    messages.SUCCESS,
+                )
+                return None
+            first = queryset.first()
+            if first is not None:
+                link = gettext("(their personal link)")
+                preview = {
+                    "registration": first,
+                    "subject": bulk_text_render(subject, registration=first, personal_link=link),
+                    "body": bulk_text_render(body, registration=first, personal_link=link),
+                }
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Write an email to the selected delegates"),
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "count": queryset.count(),
+            "form": form,
+            "preview": preview,
+            "placeholders": [*BULK_PLACEHOLDERS, PERSONAL_LINK_PLACEHOLDER],
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "select_across": request.POST.get("select_across", "0"),
+        }
+        return TemplateResponse(
+            request, "admin/registrations/registration/email_delegates.html", context
+        )
+
+    # --- Exports --------------------------------------------------------------------------
+
+    def can_export(self, request) -> bool:
+        return self.has_view_permission(request) and request.user.has_perm(EXPORT_REGISTRATIONS)
+
+    def get_urls(self):
+        exports = export_paths(
+            self, "export", self.export_view, "registrations_registration_export"
+        )
+        return [*exports, *super().get_urls()]
+
+    def export_view(self, request, export_format: str):
+        """The attendee list for the changelist's current filters and search, as CSV (always
+        streamed) or XLSX. An XLSX of more than EXPORT_SYNC_LIMIT rows is built by a Celery
+        task: this page offers it, and posting the offer starts the job (a GET changes
+        nothing)."""
+        if not self.can_export(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return HttpResponseRedirect(reverse("admin:registrations_registration_changelist"))
+        registrations = attendee_list(changelist.get_queryset(request))
+        special_needs = can_see_special_needs(request)
+        recorded_filter, searched = export_filter(
+            request.GET, recorded=changelist_filter_parameters(changelist)
+        )
+        count = registrations.count()
+        if export_format == ExportFormat.XLSX and count > EXPORT_SYNC_LIMIT:
+            if request.method != "POST":
+                return self.export_job_offer_view(request, count=count)
+            job = export_job_start(
+                user=request.user,
+                registrations=registrations,
+                filter=recorded_filter,
+                searched=searched,
+                special_needs=special_needs,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:registrations_exportjob_progress", args=[job.pk]), status=303
+            )
+        response, rows = export_response(
+            export_format,
+            registrations.iterator(chunk_size=2000),
+            attendee_columns(special_needs=special_needs),
+            filename=export_filename("attendees", export_format),
+            sheet_name=gettext("Attendees"),
+            count=count,
+        )
+        export_record_create(
+            user=request.user,
+            source=ExportRecord.Source.ADMIN,
+            kind=ExportKind.ATTENDEES,
+            export_format=ExportFormat(export_format),
+            conference_ids=conference_ids_of(registrations),
+            filter=recorded_filter,
+            searched=searched,
+            special_needs=special_needs,
+            rows=rows,
+        )
+        return response
+
+    def export_job_offer_view(self, request, *, count: int):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Export the attendee list (XLSX)"),
+            "opts": self.opts,
+            "count": count,
+            "limit": EXPORT_SYNC_LIMIT,
+            "changelist_url": reverse("admin:registrations_registration_changelist")
+            + (f"?{request.GET.urlencode()}" if request.GET else ""),
+        }
+        return TemplateResponse(
+            request, "admin/registrations/registration/export_job_offer.html", context
+        )

@@ -1,0 +1,178 @@
+"""Sessions in the admin, with their booking figures and attendee lists: the conference app
+cannot know about bookings, so they join its session admin here."""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from conference.admin import SessionAdmin
+from conference.models import Session
+from registrations.admin.exports import export_paths, export_response
+from registrations.models import (
+    ExportFormat,
+    ExportKind,
+    ExportRecord,
+    Registration,
+    SessionBooking,
+)
+from registrations.organiser.exports.columns import session_attendee_columns
+from registrations.organiser.exports.records import export_record_create
+from registrations.organiser.exports.selectors import bookings_for_export
+from registrations.permissions import EXPORT_REGISTRATIONS, VIEW_REGISTRATION
+
+
+class SessionBookingInline(admin.TabularInline):
+    """Who holds a place in the session and who waits for one, in order of arrival."""
+
+    model = SessionBooking
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("bookings")
+    fields = readonly_fields = ["delegate", "authority", "status", "created_at"]
+    ordering = ["status", "created_at", "pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("registration__authority")
+
+    def has_add_permission(self, request, obj=None):
+        # Bookings go through session_bookings_set: capacity, waiting list, clashes.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("delegate"))
+    def delegate(self, booking):
+        registration = booking.registration
+        return format_html(
+            '<a href="{}">{}</a> {}',
+            reverse("admin:registrations_registration_change", args=[registration.pk]),
+            registration.reference,
+            registration.full_name,
+        )
+
+    @admin.display(description=_("city or region"))
+    def authority(self, booking):
+        return booking.registration.authority.name
+
+
+def _booking_count(**filters) -> Coalesce:
+    bookings = (
+        SessionBooking.objects.filter(session=OuterRef("pk"), **filters)
+        .order_by()
+        .values("session")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(bookings), 0)
+
+
+# The conference app cannot know about bookings, so their figures join its session admin here.
+admin.site.unregister(Session)
+
+
+@admin.register(Session)
+class SessionBookingAdmin(SessionAdmin):
+    list_display = [*SessionAdmin.list_display, "booked_count", "waiting_count", "attendees_link"]
+    inlines = [*SessionAdmin.inlines, SessionBookingInline]
+    change_form_template = "admin/registrations/session/change_form.html"
+
+    def get_queryset(self, request):
+        # Counted in subqueries, not through a join: a search or filter across speakers or
+        # themes joins more rows per session, which would multiply joined counts.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                booked_count=_booking_count(status=SessionBooking.Status.BOOKED),
+                # As delegates see it: only confirmed delegates' waiting counts.
+                waiting_count=_booking_count(
+                    status=SessionBooking.Status.WAITING,
+                    registration__status=Registration.Status.CONFIRMED,
+                ),
+            )
+        )
+
+    @admin.display(description=_("booked"), ordering="booked_count")
+    def booked_count(self, session):
+        return session.booked_count
+
+    @admin.display(description=_("waiting list"), ordering="waiting_count")
+    def waiting_count(self, session):
+        return session.waiting_count
+
+    @admin.display(description=_("attendees"))
+    def attendees_link(self, session):
+        if not session.requires_sign_up and not (session.booked_count or session.waiting_count):
+            return None
+        return format_html_join(
+            " · ",
+            '<a href="{}">{}</a>',
+            [
+                (reverse("admin:registrations_session_attendees_csv", args=[session.pk]), "CSV"),
+                (reverse("admin:registrations_session_attendees_xlsx", args=[session.pk]), "XLSX"),
+            ],
+        )
+
+    def can_export_attendees(self, request) -> bool:
+        # The list holds delegates' personal data: seeing sessions is not enough.
+        return (
+            self.has_view_permission(request)
+            and request.user.has_perm(VIEW_REGISTRATION)
+            and request.user.has_perm(EXPORT_REGISTRATIONS)
+        )
+
+    def get_list_display(self, request):
+        list_display = super().get_list_display(request)
+        if self.can_export_attendees(request):
+            return list_display
+        return [column for column in list_display if column != "attendees_link"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            "can_export_attendees": self.can_export_attendees(request),
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        exports = export_paths(
+            self,
+            "<int:pk>/attendees",
+            self.attendees_export_view,
+            "registrations_session_attendees",
+        )
+        return [*exports, *super().get_urls()]
+
+    def attendees_export_view(self, request, pk: int, export_format: str):
+        """The delegates who booked the session or wait for a place, as CSV or XLSX."""
+        if not self.can_export_attendees(request):
+            raise PermissionDenied
+        session = get_object_or_404(Session, pk=pk)
+        bookings = bookings_for_export(session.bookings.all())
+        response, rows = export_response(
+            export_format,
+            bookings.iterator(chunk_size=2000),
+            session_attendee_columns(),
+            filename=f"session-{session.pk}-attendees.{export_format}",
+            sheet_name=gettext("Attendees"),
+            count=bookings.count() if export_format == ExportFormat.CSV else 0,
+        )
+        export_record_create(
+            user=request.user,
+            source=ExportRecord.Source.ADMIN,
+            kind=ExportKind.SESSION_ATTENDEES,
+            export_format=ExportFormat(export_format),
+            conference_ids=[session.conference_id],
+            filter=f"session={session.pk}",
+            searched=False,
+            special_needs=False,
+            rows=rows,
+        )
+        return response

@@ -1,0 +1,138 @@
+"""The coordinator's delegation form."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from registrations.authorities.delegations import Coordinator
+from registrations.forms.fields import privacy_link, validate_person_name
+from registrations.forms.registration import AuthorityChoiceForm, DelegateDetailsForm
+from registrations.models import Registration
+from registrations.places.registrations import RegistrationData, email_normalise
+
+
+class DelegationMemberForm(forms.Form):
+    """One colleague in a delegation: what the coordinator knows of them."""
+
+    first_name = forms.CharField(
+        label=_("First name"), max_length=100, validators=[validate_person_name]
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=100, validators=[validate_person_name]
+    )
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    job_title = forms.CharField(label=_("Job title"), max_length=150)
+    category = forms.ChoiceField(
+        label=_("Attends as"),
+        choices=DelegateDetailsForm.base_fields["category"].choices,
+        initial=Registration.Category.DELEGATE,
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Language for emails"), choices=Registration.Language.choices
+    )
+
+    def __init__(self, *args, language: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if language:
+            # A field default, not form initial data: a row left empty stays unchanged.
+            self.fields["preferred_language"].initial = language
+
+    def clean_email(self) -> str:
+        return email_normalise(self.cleaned_data["email"])
+
+    def registration_data(self) -> RegistrationData:
+        data = self.cleaned_data
+        return RegistrationData(
+            first_name=" ".join(data["first_name"].split()),
+            last_name=" ".join(data["last_name"].split()),
+            email=data["email"],
+            job_title=data["job_title"],
+            category=data["category"],
+            preferred_language=data["preferred_language"],
+        )
+
+
+class BaseDelegationMemberFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            email = form.cleaned_data.get("email")
+            if email and email in seen:
+                form.add_error("email", _("Each delegate needs their own email address."))
+            seen.add(email)
+
+    def members(self) -> list[RegistrationData]:
+        return [form.registration_data() for form in self.forms if form.cleaned_data]
+
+
+DelegationMemberFormSet = forms.formset_factory(
+    DelegationMemberForm,
+    formset=BaseDelegationMemberFormSet,
+    extra=4,
+    min_num=1,
+    validate_min=True,
+    max_num=50,
+    validate_max=True,
+)
+
+
+class DelegationForm(AuthorityChoiceForm):
+    """The coordinator and their authority; the delegates come in DelegationMemberFormSet."""
+
+    coordinator_first_name = forms.CharField(
+        label=_("Your first name"), max_length=100, validators=[validate_person_name]
+    )
+    coordinator_last_name = forms.CharField(
+        label=_("Your last name"), max_length=100, validators=[validate_person_name]
+    )
+    coordinator_email = forms.EmailField(label=_("Your email"), max_length=254)
+    coordinator_language = forms.ChoiceField(
+        label=_("Language for our emails"), choices=Registration.Language.choices
+    )
+    privacy_consent = forms.BooleanField(
+        label=_(
+            "I have read the privacy notice, and the colleagues I register know that their "
+            "data is used to manage their registration."
+        ),
+        error_messages={"required": _("You need to accept the privacy notice to register.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            self.authority_fieldset(),
+            Fieldset(
+                _("You, the coordinator"),
+                Div(
+                    Div("coordinator_first_name", css_class="col-md-6"),
+                    Div("coordinator_last_name", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                "coordinator_email",
+                "coordinator_language",
+            ),
+        )
+        self.consent_helper = FormHelper()
+        self.consent_helper.form_tag = False
+        self.consent_helper.disable_csrf = True
+        self.consent_helper.layout = Layout(
+            Fieldset(_("Privacy"), privacy_link(), "privacy_consent"), self.honeypot()
+        )
+
+    def clean_coordinator_email(self) -> str:
+        return email_normalise(self.cleaned_data["coordinator_email"])
+
+    def coordinator(self) -> Coordinator:
+        data = self.cleaned_data
+        return Coordinator(
+            first_name=data["coordinator_first_name"],
+            last_name=data["coordinator_last_name"],
+            email=data["coordinator_email"],
+            preferred_language=data["coordinator_language"],
+        )

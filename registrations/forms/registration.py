@@ -1,0 +1,348 @@
+"""The registration form, built from the parts the other delegate forms share."""
+
+import phonenumbers
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from conference.models import SESSION_LANGUAGES, Conference, Session
+from registrations.authorities.lookup import NewAuthority
+from registrations.authorities.selectors import authorities_for_choice
+from registrations.forms.fields import (
+    AuthorityChoiceField,
+    SessionChoiceField,
+    privacy_link,
+    validate_person_name,
+)
+from registrations.models import Authority, Registration
+from registrations.places.bookings import session_clash_message, session_clashes
+from registrations.places.registrations import RegistrationData, email_normalise
+from registrations.places.selectors import session_availability, sessions_for_sign_up
+
+
+class DelegateDetailsForm(forms.Form):
+    """What a delegate tells about themselves, with its validation: shared by the registration
+    form and the delegate's own edit form."""
+
+    first_name = forms.CharField(
+        label=_("First name"), max_length=100, validators=[validate_person_name]
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=100, validators=[validate_person_name]
+    )
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    badge_name = forms.CharField(
+        label=_("Name on your badge"),
+        max_length=100,
+        required=False,
+        help_text=_("Optional, if it differs from your first and last name."),
+    )
+    job_title = forms.CharField(label=_("Job title"), max_length=150)
+    organisation = forms.CharField(
+        label=_("Department or organisation"),
+        max_length=200,
+        required=False,
+        help_text=_("For example: Municipal police, Prevention department."),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        help_text=_("Optional. With the country code, e.g. +33 4 93 92 83 00."),
+    )
+    category = forms.ChoiceField(
+        label=_("You attend as"),
+        choices=[
+            choice
+            for choice in Registration.Category.choices
+            if choice[0] != Registration.Category.STAFF
+        ],
+        initial=Registration.Category.DELEGATE,
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Language for our emails"), choices=Registration.Language.choices
+    )
+    interpretation_language = forms.ChoiceField(
+        label=_("Interpretation you will listen to"),
+        choices=[("", _("None needed")), *SESSION_LANGUAGES],
+        required=False,
+    )
+    dietary_needs = forms.CharField(
+        label=_("Dietary needs"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional. For example: vegetarian, no nuts."),
+    )
+    accessibility_needs = forms.CharField(
+        label=_("Accessibility needs"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional. For example: step-free access, hearing loop."),
+    )
+    special_needs_consent = forms.BooleanField(
+        label=_(
+            "I agree that the organisers use my dietary and accessibility needs to plan "
+            "catering and access, and delete them after the conference."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        autocomplete = {
+            "email": "email",
+            "first_name": "given-name",
+            "last_name": "family-name",
+            "phone": "tel",
+            "job_title": "organization-title",
+        }
+        for name, value in autocomplete.items():
+            self.fields[name].widget.attrs["autocomplete"] = value
+        self.fields["phone"].widget.attrs["type"] = "tel"
+
+    def about_you_fieldset(self) -> Fieldset:
+        return Fieldset(
+            _("About you"),
+            Div(
+                Div("first_name", css_class="col-md-6"),
+                Div("last_name", css_class="col-md-6"),
+                css_class="row",
+            ),
+            "email",
+            "badge_name",
+            Div(
+                Div("job_title", css_class="col-md-6"),
+                Div("organisation", css_class="col-md-6"),
+                css_class="row",
+            ),
+            "phone",
+            *(["category"] if "category" in self.fields else []),
+        )
+
+    def needs_fieldset(self) -> Fieldset:
+        return Fieldset(
+            _("Dietary and accessibility needs"),
+            "dietary_needs",
+            "accessibility_needs",
+            "special_needs_consent",
+        )
+
+    def clean_email(self) -> str:
+        return email_normalise(self.cleaned_data["email"])
+
+    def clean_first_name(self) -> str:
+        return " ".join(self.cleaned_data["first_name"].split())
+
+    def clean_last_name(self) -> str:
+        return " ".join(self.cleaned_data["last_name"].split())
+
+    def phone_region(self, data: dict) -> str | None:
+        """The country in which a phone number without its country code is read."""
+        return None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (data.get("dietary_needs") or data.get("accessibility_needs")) and not data.get(
+            "special_needs_consent"
+        ):
+            self.add_error(
+                "special_needs_consent",
+                _(
+                    "Tick this box so that we may keep your dietary and accessibility needs, "
+                    "or leave those fields empty."
+                ),
+            )
+        raw_phone = data.get("phone", "").strip()
+        if raw_phone:
+            data["phone"] = self._phone_e164(raw_phone, self.phone_region(data))
+        return data
+
+    def _phone_e164(self, raw: str, region: str | None) -> str:
+        try:
+            number = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            self.add_error(
+                "phone",
+                _("Enter a valid phone number with its country code, e.g. +33 4 93 92 83 00."),
+            )
+            return raw
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def registration_data(self, **overrides) -> RegistrationData:
+        data = self.cleaned_data
+        values = {
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "badge_name": " ".join(data["badge_name"].split()),
+            "email": data["email"],
+            "job_title": data["job_title"],
+            "organisation": data["organisation"],
+            "phone": data["phone"],
+            "preferred_language": data["preferred_language"],
+            "interpretation_language": data["interpretation_language"],
+            "dietary_needs": data["dietary_needs"],
+            "accessibility_needs": data["accessibility_needs"],
+        }
+        if "category" in data:
+            values["category"] = data["category"]
+        values.update(overrides)
+        return RegistrationData(**values)
+
+
+class SessionChoiceForm(forms.Form):
+    """The sessions a delegate signs up for, refused when two overlap."""
+
+    sessions = SessionChoiceField(
+        label=_("Workshops, focus sessions and site visits"),
+        queryset=Session.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Optional, and you can change them later. Plenaries are open to all. When a session "
+            "is full you join its waiting list and get a place as soon as one frees up."
+        ),
+    )
+
+    def __init__(self, *args, conference: Conference, **kwargs):
+        super().__init__(*args, **kwargs)
+        sessions = sessions_for_sign_up(conference).select_related("conference")
+        self.fields["sessions"].queryset = sessions
+        self.fields["sessions"].availability = session_availability(sessions)
+
+    @property
+    def has_sessions_to_choose(self) -> bool:
+        return bool(self.fields["sessions"].availability)
+
+    def clean_sessions(self) -> list[Session]:
+        sessions = list(self.cleaned_data["sessions"])
+        clashes = session_clashes(sessions)
+        if clashes:
+            raise ValidationError(session_clash_message(clashes), code="clash")
+        return sessions
+
+
+class AuthorityChoiceForm(forms.Form):
+    """The city or region someone acts for: chosen from the list, or named when missing."""
+
+    authority = AuthorityChoiceField(
+        label=_("Your city or region"),
+        queryset=Authority.objects.none(),
+        required=False,
+        empty_label=_("Choose from the list…"),
+        help_text=_("The local or regional authority you represent. Type to search."),
+    )
+    new_authority_name = forms.CharField(
+        label=_("Name of your city or region"), max_length=200, required=False
+    )
+    new_authority_country = forms.ChoiceField(label=_("Its country"), required=False)
+    new_authority_kind = forms.ChoiceField(
+        label=_("Kind of authority"),
+        choices=Authority.Kind.choices,
+        initial=Authority.Kind.MUNICIPALITY,
+        required=False,
+    )
+    # A field people never see; bots that fill every field fill it too.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["authority"].queryset = authorities_for_choice()
+        self.fields["authority"].widget.attrs["data-searchable"] = "true"
+        # Built per form so that country names follow the active language.
+        self.fields["new_authority_country"].choices = [("", "—"), *countries]
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    def authority_fieldset(self) -> Fieldset:
+        return Fieldset(
+            _("Your city or region"),
+            "authority",
+            HTML(
+                format_html(
+                    '<details class="mb-3"{}><summary>{}</summary>',
+                    " open" if self.data.get("new_authority_name") else "",
+                    _("My city or region is not in the list"),
+                )
+            ),
+            Div(
+                "new_authority_name",
+                "new_authority_country",
+                "new_authority_kind",
+                css_class="border-start ps-3 mt-2",
+            ),
+            HTML("</details>"),
+        )
+
+    def honeypot(self) -> Div:
+        return Div(Field("website"), css_class="visually-hidden", aria_hidden="true")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        authority = data.get("authority")
+        new_name = " ".join(data.get("new_authority_name", "").split())
+        data["new_authority_name"] = new_name
+        if authority and new_name:
+            self.add_error(
+                "new_authority_name",
+                _("Either choose your city or region from the list or name it here, not both."),
+            )
+        elif not authority and not new_name and "authority" not in self.errors:
+            self.add_error(
+                "authority", _("Choose your city or region, or name it if it is not in the list.")
+            )
+        elif new_name and not data.get("new_authority_country"):
+            self.add_error("new_authority_country", _("Choose the country of your city or region."))
+        return data
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+    def new_authority(self) -> NewAuthority | None:
+        data = self.cleaned_data
+        if data.get("authority"):
+            return None
+        return NewAuthority(
+            name=data["new_authority_name"],
+            country=data["new_authority_country"],
+            kind=data.get("new_authority_kind") or Authority.Kind.MUNICIPALITY,
+        )
+
+
+class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceForm):
+    privacy_consent = forms.BooleanField(
+        label=_(
+            "I have read the privacy notice and agree to my data being used to manage my "
+            "registration."
+        ),
+        error_messages={"required": _("You need to accept the privacy notice to register.")},
+    )
+
+    def __init__(self, *args, conference: Conference, submit_label: str, **kwargs):
+        super().__init__(*args, conference=conference, **kwargs)
+        self.fields["preferred_language"].initial = kwargs.get("initial", {}).get(
+            "preferred_language", Registration.Language.ENGLISH
+        )
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            self.authority_fieldset(),
+            self.about_you_fieldset(),
+            Fieldset(_("Languages"), "preferred_language", "interpretation_language"),
+            *([Fieldset(_("Sessions"), "sessions")] if self.has_sessions_to_choose else []),
+            self.needs_fieldset(),
+            Fieldset(_("Privacy"), privacy_link(), "privacy_consent"),
+            self.honeypot(),
+            Submit("submit", submit_label, css_class="btn-lg"),
+        )
+
+    def phone_region(self, data: dict) -> str | None:
+        authority = data.get("authority")
+        return authority.country.code if authority else data.get("new_authority_country") or None

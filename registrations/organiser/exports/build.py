@@ -1,0 +1,107 @@
+"""Building the file of an export job, and deleting old ones."""
+
+import logging
+import secrets
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from registrations.models import ExportFormat, ExportJob, ExportKind, ExportRecord, Registration
+
+# Through the module: tests and benchmarks change the chunk size there.
+from registrations.organiser.exports import writers
+from registrations.organiser.exports.columns import attendee_columns
+from registrations.organiser.exports.records import export_record_create
+
+logger = logging.getLogger(__name__)
+
+# Job files hold personal data: they are deleted this long after they were asked for.
+EXPORT_FILE_RETENTION = timedelta(days=2)
+
+
+def _registrations_by_id(
+    registration_ids: list[int], conference_ids: set[int]
+) -> Iterator[Registration]:
+    """The registrations in the order of their ids, read CHUNK_SIZE at a time; those deleted
+    since are skipped. Notes each row's conference in `conference_ids`."""
+    for start in range(0, len(registration_ids), writers.CHUNK_SIZE):
+        chunk = registration_ids[start : start + writers.CHUNK_SIZE]
+        found = Registration.objects.select_related("authority", "conference").in_bulk(chunk)
+        for pk in chunk:
+            if pk in found:
+                conference_ids.add(found[pk].conference_id)
+                yield found[pk]
+
+
+def export_job_build(*, job_id: int) -> ExportJob | None:
+    """Build the file of a queued job (or of a running one whose worker died: the task is
+    acknowledged late, so it comes back), then record the export. A job already done or
+    failed is left as it is. A failure marks the job failed and is logged."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.is_finished:
+            return job
+        job.status, job.rows_done = ExportJob.Status.RUNNING, 0
+        job.save(update_fields=["status", "rows_done"])
+
+    def progress(rows_done: int) -> None:
+        ExportJob.objects.filter(pk=job_id).update(rows_done=rows_done)
+
+    conference_ids: set[int] = set()
+    try:
+        with translation.override(job.language), tempfile.TemporaryFile() as output:
+            rows = writers.xlsx_write(
+                _registrations_by_id(job.registration_ids or [], conference_ids),
+                attendee_columns(special_needs=job.special_needs),
+                output,
+                sheet_name=_("Attendees"),
+                on_progress=progress,
+            )
+            output.seek(0)
+            # A random part: the name of a file of personal data should not be guessable.
+            name = f"attendees-{timezone.localdate():%Y-%m-%d}-{secrets.token_urlsafe(12)}.xlsx"
+            job.file.save(name, File(output), save=False)
+    except Exception:
+        logger.exception("export job %s failed", job_id)
+        ExportJob.objects.filter(pk=job_id).update(
+            status=ExportJob.Status.FAILED, finished_at=timezone.now(), registration_ids=None
+        )
+        job.refresh_from_db()
+        return job
+
+    with transaction.atomic():
+        job.status, job.rows_done, job.finished_at = ExportJob.Status.DONE, rows, timezone.now()
+        job.registration_ids = None
+        job.save(update_fields=["status", "rows_done", "finished_at", "registration_ids", "file"])
+        export_record_create(
+            user=job.user,
+            source=ExportRecord.Source.ADMIN,
+            kind=ExportKind(job.kind),
+            export_format=ExportFormat(job.format),
+            conference_ids=conference_ids,
+            filter=job.filter,
+            searched=job.searched,
+            special_needs=job.special_needs,
+            rows=rows,
+        )
+    logger.info("export job %s done: %s rows", job_id, rows)
+    return job
+
+
+def export_jobs_purge(*, now: datetime | None = None) -> int:
+    """Delete the jobs asked for more than EXPORT_FILE_RETENTION ago, with their files; the
+    export records stay. Returns how many jobs were deleted."""
+    cutoff = (now or timezone.now()) - EXPORT_FILE_RETENTION
+    expired = list(ExportJob.objects.filter(created_at__lt=cutoff))
+    for job in expired:
+        if job.file:
+            job.file.delete(save=False)
+    ExportJob.objects.filter(pk__in=[job.pk for job in expired]).delete()
+    if expired:
+        logger.info("%s export jobs purged", len(expired))
+    return len(expired)

@@ -1,0 +1,163 @@
+"""CSV and XLSX writers. Rows are written as they are read, so memory stays flat whatever the
+number of registrations: CSV streams line by line, XLSX is written by xlsxwriter in
+constant-memory mode, which sends each finished row to a temporary file."""
+
+import csv
+import itertools
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import IO
+
+import xlsxwriter
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registrations.errors import ExportTooLargeError
+from registrations.models import ExportFormat, Registration
+from registrations.organiser.exports.columns import (
+    Column,
+    Row,
+    attendee_columns,
+    delegation_columns,
+    spreadsheet_safe,
+)
+
+CHUNK_SIZE = 2000
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+XLSX_MAX_ROWS = 1_048_575  # a worksheet's 1,048,576 rows, less the header
+
+# Columns are as wide as their header and first rows need, within these bounds (characters).
+XLSX_WIDTH_SAMPLE = 200
+
+XLSX_MIN_WIDTH, XLSX_MAX_WIDTH = 8, 50
+
+UTF8_BOM = "\ufeff"
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, so csv.writer can feed a stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(rows: Iterable[Row], columns: Sequence[Column]) -> Iterator[str]:
+    """UTF-8 CSV lines, beginning with a byte-order mark so that Excel reads accents right."""
+    writer = csv.writer(_Echo())
+    yield UTF8_BOM + writer.writerow([spreadsheet_safe(label) for label, _getter in columns])
+    for row in rows:
+        yield writer.writerow([spreadsheet_safe(getter(row)) for _label, getter in columns])
+
+
+def attendee_csv(queryset: QuerySet[Registration], *, special_needs: bool = False) -> Iterator[str]:
+    return csv_stream(
+        queryset.iterator(chunk_size=CHUNK_SIZE), attendee_columns(special_needs=special_needs)
+    )
+
+
+def xlsx_write(
+    rows: Iterable[Row],
+    columns: Sequence[Column],
+    output: str | IO[bytes],
+    *,
+    sheet_name: str,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the rows to an XLSX workbook in `output` (a path, or a binary file open for
+    writing) and return how many there were. Every cell is written with write_string, after
+    spreadsheet_safe: text that looks like a formula, a number or a link stays text, and reads
+    the same as in the CSV. `on_progress` is called with the rows written so far, every
+    CHUNK_SIZE rows."""
+    # xlsxwriter's temporary files hold the rows until close(): a directory of our own is
+    # removed with them however the writing ends.
+    with tempfile.TemporaryDirectory(prefix="export-") as tmpdir:
+        workbook = xlsxwriter.Workbook(
+            output,
+            {
+                "constant_memory": True,
+                "in_memory": False,
+                "tmpdir": tmpdir,
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            },
+        )
+        sheet = workbook.add_worksheet(sheet_name[:31])
+        header = [spreadsheet_safe(label) for label, _getter in columns]
+        values = ([spreadsheet_safe(getter(row)) for _label, getter in columns] for row in rows)
+        # Constant-memory mode writes rows in order and never goes back: widths are decided
+        # from the first rows, which are held until then.
+        first = list(itertools.islice(values, XLSX_WIDTH_SAMPLE))
+        for index, label in enumerate(header):
+            width = max([len(label), *(len(cells[index]) for cells in first)]) + 2
+            sheet.set_column(index, index, min(max(width, XLSX_MIN_WIDTH), XLSX_MAX_WIDTH))
+        bold = workbook.add_format({"bold": True})
+        for index, label in enumerate(header):
+            sheet.write_string(0, index, label, bold)
+        sheet.freeze_panes(1, 0)
+        count = 0
+        for cells in itertools.chain(first, values):
+            count += 1
+            if count > XLSX_MAX_ROWS:
+                raise ExportTooLargeError(f"more than {XLSX_MAX_ROWS} rows")
+            for index, cell in enumerate(cells):
+                sheet.write_string(count, index, cell)
+            if on_progress is not None and count % CHUNK_SIZE == 0:
+                on_progress(count)
+        sheet.autofilter(0, 0, count, len(header) - 1)
+        workbook.close()
+    return count
+
+
+def xlsx_temporary_file(
+    rows: Iterable[Row], columns: Sequence[Column], *, sheet_name: str
+) -> tuple[IO[bytes], int]:
+    """The rows as an XLSX workbook in an anonymous temporary file, rewound, and their count.
+    The file disappears when it is closed, e.g. by the FileResponse that sends it."""
+    output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the response closes it)
+    try:
+        count = xlsx_write(rows, columns, output, sheet_name=sheet_name)
+    except BaseException:
+        output.close()
+        raise
+    output.seek(0)
+    return output, count
+
+
+def export_filename(kind: str, export_format: str) -> str:
+    return f"{kind}-{timezone.localdate():%Y-%m-%d}.{export_format}"
+
+
+def attendee_export_write(
+    *,
+    registrations: QuerySet[Registration],
+    export_format: ExportFormat,
+    path: str,
+    special_needs: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the attendee list to a file; returns how many rows."""
+    columns = attendee_columns(special_needs=special_needs)
+    rows = registrations.iterator(chunk_size=CHUNK_SIZE)
+    if export_format == ExportFormat.XLSX:
+        # Opened first: xlsxwriter would only open it once every row is written.
+        with open(path, "wb") as output:
+            return xlsx_write(
+                rows, columns, output, sheet_name=_("Attendees"), on_progress=on_progress
+            )
+    count = 0
+    with open(path, "w", encoding="utf-8", newline="") as output:
+        lines = csv_stream(rows, columns)
+        output.write(next(lines))
+        for count, line in enumerate(lines, start=1):
+            output.write(line)
+            if on_progress is not None and count % CHUNK_SIZE == 0:
+                on_progress(count)
+    return count
+
+
+def delegation_csv(registrations: QuerySet[Registration]) -> Iterator[str]:
+    return csv_stream(registrations.iterator(chunk_size=2000), delegation_columns())

@@ -1,0 +1,115 @@
+"""Turns an outbox row into the message that is sent: subject, plain text and HTML in the
+recipient's language, and a calendar file or a certificate where the email needs one."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from conference.calendar import conference_ics, session_ics, site_domain
+from registrations.access.agenda import agenda_url
+from registrations.access.links import management_link_issue
+from registrations.documents.certificates import certificate_filename, certificate_pdf
+from registrations.models import OutboundEmail
+from registrations.outbox.placeholders import bulk_text_render
+
+# Emails after which the delegate is expected to come: they carry the conference calendar.
+KINDS_WITH_CALENDAR = {
+    OutboundEmail.Kind.CONFIRMED,
+    OutboundEmail.Kind.APPROVED,
+    OutboundEmail.Kind.PROMOTED,
+    OutboundEmail.Kind.ALREADY_REGISTERED,
+}
+
+# Emails about one session: they carry that session's calendar event.
+KINDS_ABOUT_A_SESSION = {
+    OutboundEmail.Kind.SESSION_PROMOTED,
+    OutboundEmail.Kind.SESSION_MOVED,
+}
+
+# Emails that confirm a place or the sessions: they list the delegate's sessions and link
+# their agenda feed.
+KINDS_WITH_AGENDA = {
+    OutboundEmail.Kind.CONFIRMED,
+    OutboundEmail.Kind.APPROVED,
+    OutboundEmail.Kind.PROMOTED,
+    OutboundEmail.Kind.SESSIONS_CHANGED,
+    OutboundEmail.Kind.REMINDER,
+}
+
+
+def outbound_email_compose(email: OutboundEmail) -> EmailMultiAlternatives:
+    registration = email.registration
+    delegation = email.delegation
+    conference = (registration or delegation).conference
+    session = email.session
+    if email.kind in KINDS_ABOUT_A_SESSION and session is None:
+        # The session was deleted after the email was queued; there is nothing left to say.
+        raise ValueError(f"email {email.pk} is about a session that no longer exists")
+    template = f"emails/registrations/{email.kind}"
+    with translation.override(email.language):
+        context = {
+            "registration": registration,
+            "delegation": delegation,
+            "conference": conference,
+            "session": session,
+            "conference_url": settings.SITE_URL + conference.get_absolute_url(),
+            "site_url": settings.SITE_URL,
+        }
+        # Every email to the delegate's own address carries a fresh personal link. A notice
+        # sent to a previous address does not: that address no longer speaks for them.
+        if registration is not None:
+            context["to_previous_address"] = email.recipient != registration.email
+            if not context["to_previous_address"]:
+                token = management_link_issue(registration=registration)
+                context["manage_url"] = settings.SITE_URL + reverse(
+                    "registrations:manage_enter", kwargs={"token": token}
+                )
+        else:
+            # To a delegation's coordinator: the link opens the delegation's page.
+            token = management_link_issue(delegation=delegation)
+            context["manage_url"] = settings.SITE_URL + reverse(
+                "registrations:manage_enter", kwargs={"token": token}
+            )
+            context["members"] = list(delegation.members.order_by("last_name", "first_name", "pk"))
+        if email.kind in KINDS_WITH_AGENDA:
+            context["bookings"] = list(
+                registration.bookings.select_related("session__room").order_by(
+                    "session__starts_at", "session__pk"
+                )
+            )
+            context["agenda_url"] = agenda_url(registration)
+        if email.kind == OutboundEmail.Kind.BULK:
+            fill = {"registration": registration, "personal_link": context.get("manage_url", "")}
+            context["bulk_subject"] = bulk_text_render(email.bulk_email.subject, **fill)
+            context["bulk_body"] = bulk_text_render(email.bulk_email.body, **fill)
+        subject = " ".join(render_to_string(f"{template}.subject.txt", context).split())
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+        # The session's event is built in the delegate's language too.
+        session_calendar = session_ics(session) if email.kind in KINDS_ABOUT_A_SESSION else None
+
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[email.recipient],
+        reply_to=[conference.contact_email],
+        headers={
+            # A stable id lets mail systems recognise a repeated delivery of the same message.
+            "Message-ID": f"<outbox-{email.pk}@{site_domain()}>",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    if email.kind in KINDS_WITH_CALENDAR:
+        message.attach(f"{conference.slug}.ics", conference_ics(conference), "text/calendar")
+    if session_calendar is not None:
+        message.attach(
+            f"{conference.slug}-session-{session.pk}.ics", session_calendar, "text/calendar"
+        )
+    if email.kind == OutboundEmail.Kind.CERTIFICATE:
+        message.attach(
+            certificate_filename(registration), certificate_pdf(registration), "application/pdf"
+        )
+    return message

@@ -1,0 +1,143 @@
+"""Putting emails in the outbox: a row in the caller's transaction, handed to the worker once it
+commits; and handing over again what the broker lost or what has fallen due."""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from conference.models import Session
+from registrations.models import Delegation, OutboundEmail, Registration
+from registrations.outbox.tasks import send_outbound_email
+
+logger = logging.getLogger(__name__)
+
+# The beat task hands a queued email to the worker again once it is this late.
+EMAIL_STALLED_AFTER = timedelta(minutes=5)
+
+
+def outbound_email_queue(
+    *,
+    kind: str,
+    registration: Registration | None = None,
+    delegation: Delegation | None = None,
+    session: Session | None = None,
+    recipient: str | None = None,
+) -> OutboundEmail:
+    """Record an email in the caller's transaction and hand it to the worker once that commits.
+    It goes to the delegate (or the delegation's coordinator) unless `recipient` says
+    otherwise."""
+    if registration is not None:
+        address, language = registration.email, registration.preferred_language
+    else:
+        address, language = delegation.coordinator_email, delegation.coordinator_language
+    email = OutboundEmail.objects.create(
+        registration=registration,
+        delegation=delegation,
+        kind=kind,
+        session=session,
+        recipient=recipient or address,
+        language=language,
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: outbound_email_enqueue(email.pk), robust=True)
+    return email
+
+
+def outbound_email_enqueue(email_id: int) -> None:
+
+    try:
+        send_outbound_email.apply_async(args=[email_id], retry=False)
+    except Exception:
+        # The broker is down. The row is saved; requeue_stalled_emails hands it over later.
+        logger.warning(
+            "email %s not handed to the broker; it stays queued", email_id, exc_info=True
+        )
+
+
+def outbound_email_retry(*, email: OutboundEmail) -> None:
+    """An organiser asks for a failed email to be tried again."""
+    with transaction.atomic():
+        email = OutboundEmail.objects.select_for_update().get(pk=email.pk)
+        # Only what failed is tried again: a sent email stays sent, and a withdrawn or scheduled
+        # one must not go out (a cancelled delegate's reminder, an erased address).
+        if email.status != OutboundEmail.Status.FAILED:
+            return
+        email.status = OutboundEmail.Status.QUEUED
+        email.attempts = 0
+        email.next_attempt_at = timezone.now()
+        email.save(update_fields=["status", "attempts", "next_attempt_at"])
+        transaction.on_commit(lambda: outbound_email_enqueue(email.pk), robust=True)
+
+
+def reminder_schedule(registration: Registration, *, now: datetime) -> None:
+    """Plan the reminder sent some days before the conference. It is a row with a due time,
+    not a far-future Celery ETA: the beat task hands it over when it is due."""
+    conference = registration.conference
+    if not conference.reminder_days_before:
+        return
+    due = conference.starts_at - timedelta(days=conference.reminder_days_before)
+    if due <= now:
+        return
+    if registration.emails.filter(
+        kind=OutboundEmail.Kind.REMINDER,
+        status__in=[OutboundEmail.Status.SCHEDULED, OutboundEmail.Status.QUEUED],
+    ).exists():
+        return
+    OutboundEmail.objects.create(
+        registration=registration,
+        kind=OutboundEmail.Kind.REMINDER,
+        status=OutboundEmail.Status.SCHEDULED,
+        recipient=registration.email,
+        language=registration.preferred_language,
+        next_attempt_at=due,
+    )
+
+
+def outbound_emails_dispatch_due(*, now: datetime | None = None) -> int:
+    """Hand the worker every scheduled email that is due. Each row is claimed by exactly one
+    run, even when two runs overlap: they skip the rows the other has locked, and a claimed row
+    is no longer scheduled."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(status=OutboundEmail.Status.SCHEDULED, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:500]
+        )
+        if not due:
+            return 0
+        # The address and language are those of the delegate now, not when it was planned.
+        for email in OutboundEmail.objects.filter(pk__in=due).select_related("registration"):
+            email.status = OutboundEmail.Status.QUEUED
+            if email.registration is not None:
+                email.recipient = email.registration.email
+                email.language = email.registration.preferred_language
+            email.next_attempt_at = now
+            email.save(update_fields=["status", "recipient", "language", "next_attempt_at"])
+        for email_id in due:
+            transaction.on_commit(
+                lambda email_id=email_id: outbound_email_enqueue(email_id), robust=True
+            )
+    logger.info("dispatched %s scheduled emails", len(due))
+    return len(due)
+
+
+def outbound_emails_requeue_stalled(*, now: datetime | None = None) -> int:
+    """Hand the worker again every queued email that is overdue: the broker was down when it
+    was queued, a worker died holding it, or its retry was lost."""
+    now = now or timezone.now()
+    stalled = list(
+        OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.QUEUED, next_attempt_at__lt=now - EMAIL_STALLED_AFTER
+        ).values_list("pk", flat=True)[:500]
+    )
+    if not stalled:
+        return 0
+    OutboundEmail.objects.filter(pk__in=stalled).update(next_attempt_at=now)
+    for email_id in stalled:
+        outbound_email_enqueue(email_id)
+    logger.info("requeued %s stalled emails", len(stalled))
+    return len(stalled)

@@ -1,0 +1,160 @@
+"""Session bookings: a place in each chosen session while places remain, its waiting list after
+that; sessions that clash in time; filling freed places."""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from conference.models import Session
+from registrations.errors import BookingError
+from registrations.models import OutboundEmail, Registration, SessionBooking
+from registrations.outbox.queue import outbound_email_queue
+from registrations.places.locking import places_lock
+
+logger = logging.getLogger(__name__)
+
+
+def session_clashes(sessions: Iterable[Session]) -> list[tuple[Session, Session]]:
+    """Pairs of sessions that overlap in time, earliest first."""
+    ordered = sorted(sessions, key=lambda session: (session.starts_at, session.pk or 0))
+    clashes = []
+    for index, first in enumerate(ordered):
+        for second in ordered[index + 1 :]:
+            if second.starts_at >= first.ends_at:
+                break
+            clashes.append((first, second))
+    return clashes
+
+
+def session_clash_message(clashes: list[tuple[Session, Session]]) -> str:
+    return " ".join(
+        gettext("“%(first)s” and “%(second)s” take place at the same time.")
+        % {"first": first.title, "second": second.title}
+        for first, second in clashes
+    )
+
+
+def _check_choice(registration: Registration, sessions: list[Session]) -> None:
+    for session in sessions:
+        if session.conference_id != registration.conference_id or not session.requires_sign_up:
+            raise BookingError(
+                gettext("“%(session)s” cannot be booked.") % {"session": session.title}
+            )
+    clashes = session_clashes(sessions)
+    if clashes:
+        raise BookingError(session_clash_message(clashes))
+
+
+@dataclass(frozen=True)
+class BookingChanges:
+    added: list[SessionBooking]
+    removed: list[Session]
+
+
+def session_bookings_set(
+    *, registration: Registration, sessions: Iterable[Session], now: datetime | None = None
+) -> BookingChanges:
+    """Make the delegate's sessions exactly `sessions`: a place in each while places remain,
+    else a place in its waiting list. Only confirmed delegates hold places; the waiting-list
+    entries of others count once their registration is confirmed. Sessions must not overlap."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = places_lock(registration=registration).registration
+        if not registration.is_active:
+            raise BookingError(gettext("This registration is cancelled."))
+        return session_bookings_replace(registration, list(sessions), now=now)
+
+
+def session_bookings_replace(
+    registration: Registration, sessions: list[Session], *, now: datetime
+) -> BookingChanges:
+    _check_choice(registration, sessions)
+    current = {booking.session_id: booking for booking in registration.bookings.all()}
+    wanted = {session.pk for session in sessions}
+    removed_ids = current.keys() - wanted
+    added_ids = wanted - current.keys()
+    if not removed_ids and not added_ids:
+        return BookingChanges(added=[], removed=[])
+    locked = places_lock(session_ids=removed_ids | added_ids).sessions
+    SessionBooking.objects.filter(registration=registration, session_id__in=removed_ids).delete()
+    # New choices join the back of the waiting list; the rebalance below then gives them a
+    # place if nobody eligible is ahead of them.
+    SessionBooking.objects.bulk_create(
+        SessionBooking(
+            registration=registration, session_id=session_id, status=SessionBooking.Status.WAITING
+        )
+        for session_id in sorted(added_ids)
+    )
+    sessions_rebalance_locked(locked, now=now, quiet_for={registration.pk})
+    added = list(registration.bookings.filter(session_id__in=added_ids).select_related("session"))
+    return BookingChanges(added=added, removed=[locked[pk] for pk in sorted(removed_ids)])
+
+
+def sessions_rebalance(
+    *,
+    session_ids: Iterable[int],
+    now: datetime | None = None,
+    quiet_for: Iterable[int] = (),
+) -> None:
+    """Fill the free places of these sessions from their waiting lists: after a cancellation,
+    a confirmation, a raised capacity. Delegates in `quiet_for` get no email about it: they are
+    being told about their registration, which lists their sessions, in the same breath."""
+    session_ids = set(session_ids)
+    if not session_ids:
+        return
+    with transaction.atomic():
+        sessions_rebalance_locked(
+            places_lock(session_ids=session_ids).sessions,
+            now=now or timezone.now(),
+            quiet_for=set(quiet_for),
+        )
+
+
+def sessions_rebalance_locked(
+    sessions: dict[int, Session], *, now: datetime, quiet_for: set[int] = frozenset()
+) -> None:
+    """Give each free place to the first confirmed delegate in the waiting list, and tell them
+    (except the registrations in `quiet_for`, who see the result otherwise)."""
+    for session in sessions.values():
+        waiting = SessionBooking.objects.filter(
+            session=session,
+            status=SessionBooking.Status.WAITING,
+            registration__status=Registration.Status.CONFIRMED,
+        ).order_by("created_at", "pk")
+        capacity = session.effective_capacity
+        if capacity is not None:
+            booked = session.bookings.filter(status=SessionBooking.Status.BOOKED).count()
+            waiting = waiting[: max(capacity - booked, 0)]
+        for booking in waiting.select_related("registration"):
+            booking.status = SessionBooking.Status.BOOKED
+            booking.booked_at = now
+            booking.save(update_fields=["status", "booked_at"])
+            if booking.registration_id not in quiet_for:
+                outbound_email_queue(
+                    registration=booking.registration,
+                    kind=OutboundEmail.Kind.SESSION_PROMOTED,
+                    session=session,
+                )
+                logger.info("booking %s promoted from the session waiting list", booking.pk)
+
+
+def session_moved_notify(*, session: Session) -> int:
+    """Tell every delegate holding a place or waiting in a session that it has moved."""
+    with transaction.atomic():
+        bookings = list(
+            session.bookings.exclude(
+                registration__status__in=Registration.INACTIVE_STATUSES
+            ).select_related("registration")
+        )
+        for booking in bookings:
+            outbound_email_queue(
+                registration=booking.registration,
+                kind=OutboundEmail.Kind.SESSION_MOVED,
+                session=session,
+            )
+    return len(bookings)

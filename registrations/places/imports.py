@@ -1,0 +1,124 @@
+"""Writing many registrations at once (demo data, imports) under the rules of registration."""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from conference.models import Conference
+from registrations.errors import RegistrationError
+from registrations.models import PRIVACY_NOTICE_VERSION, Authority, ConsentRecord, Registration
+from registrations.places.locking import places_lock
+from registrations.places.registrations import (
+    RegistrationData,
+    conference_confirmed_count,
+    email_normalise,
+    newcomer_gets_place,
+    registration_from_data,
+    registration_needs_approval,
+    registration_reference_new,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ImportedRegistration:
+    authority: Authority
+    data: RegistrationData
+    special_needs_consent: bool = False
+
+
+def registrations_import(
+    *,
+    conference: Conference,
+    entries: Iterable[ImportedRegistration],
+    registered_at: datetime,
+    batch_size: int = 2000,
+) -> int:
+    """Write many registrations at once (demo data, imports) under the rules of
+    registration_create: pending approval for non-members, confirmed while places remain, then
+    the waiting list; consent records;
+    emails already registered are skipped. No email is queued: whoever imports decides whom to
+    tell. Returns how many were added."""
+    with transaction.atomic():
+        conference = places_lock(conference=conference).conference
+        registrations = conference.registrations.all()
+        known_emails = {email.lower() for email in registrations.values_list("email", flat=True)}
+        taken_references = set(
+            Registration.objects.filter(
+                reference__startswith=f"{conference.reference_prefix}-"
+            ).values_list("reference", flat=True)
+        )
+        confirmed = conference_confirmed_count(conference)
+        anyone_waiting = registrations.filter(status=Registration.Status.WAITLISTED).exists()
+
+        added = 0
+        batch: list[tuple[Registration, bool]] = []
+        for entry in entries:
+            data = entry.data
+            email = email_normalise(data.email)
+            if email in known_emails:
+                continue
+            if (data.dietary_needs or data.accessibility_needs) and not entry.special_needs_consent:
+                raise RegistrationError(
+                    _("Dietary and accessibility needs can only be kept with your consent.")
+                )
+            known_emails.add(email)
+            if registration_needs_approval(conference, entry.authority):
+                status = Registration.Status.PENDING
+            elif newcomer_gets_place(
+                conference, confirmed=confirmed, anyone_waiting=anyone_waiting
+            ):
+                status = Registration.Status.CONFIRMED
+                confirmed += 1
+            else:
+                status = Registration.Status.WAITLISTED
+                anyone_waiting = True
+            reference = registration_reference_new(conference.reference_prefix)
+            while reference in taken_references:
+                reference = registration_reference_new(conference.reference_prefix)
+            taken_references.add(reference)
+            registration = registration_from_data(
+                data,
+                conference=conference,
+                authority=entry.authority,
+                reference=reference,
+                status=status,
+                confirmed_at=registered_at if status == Registration.Status.CONFIRMED else None,
+                waitlisted_at=registered_at if status == Registration.Status.WAITLISTED else None,
+            )
+            batch.append((registration, entry.special_needs_consent))
+            if len(batch) == batch_size:
+                added += _write_imported(batch, registered_at=registered_at)
+                batch = []
+        if batch:
+            added += _write_imported(batch, registered_at=registered_at)
+    logger.info("conference %s: %s registrations imported", conference.pk, added)
+    return added
+
+
+def _write_imported(batch: list[tuple[Registration, bool]], *, registered_at: datetime) -> int:
+    registrations = Registration.objects.bulk_create([registration for registration, _ in batch])
+    ConsentRecord.objects.bulk_create(
+        ConsentRecord(
+            registration=registration,
+            kind=kind,
+            notice_version=PRIVACY_NOTICE_VERSION,
+            given_at=registered_at,
+        )
+        for registration, special_needs_consent in batch
+        for kind in (
+            [ConsentRecord.Kind.PRIVACY_NOTICE, ConsentRecord.Kind.SPECIAL_NEEDS]
+            if special_needs_consent
+            else [ConsentRecord.Kind.PRIVACY_NOTICE]
+        )
+    )
+    # created_at is auto_now_add, which bulk_create cannot set.
+    Registration.objects.filter(pk__in=[registration.pk for registration in registrations]).update(
+        created_at=registered_at, updated_at=registered_at
+    )
+    return len(registrations)

@@ -1,0 +1,65 @@
+"""The capacity locks. Who holds a place is decided under row locks, taken in one order
+everywhere: the conference row, then the registration row, then session rows all at once in
+ascending id. A transaction that needs more later (the sessions a cancellation frees) takes them
+by a second call, still in that order. Transactions that lock several registrations hold the
+conference lock first; those without it lock a single registration.
+
+Rows are locked FOR NO KEY UPDATE, which still lets other transactions insert rows that refer to
+them (an outbox email to a delegate whose row another transaction holds), so foreign keys add
+no waits of their own."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.transaction import TransactionManagementError
+
+from conference.models import Conference, Session
+from registrations.models import Registration
+
+
+@dataclass(frozen=True)
+class LockedRows:
+    """The rows as read under their locks: fresh, so counts and statuses can be trusted."""
+
+    conference: Conference | None = None
+    registration: Registration | None = None
+    sessions: dict[int, Session] = field(default_factory=dict)
+
+
+def places_lock(
+    *,
+    conference: Conference | None = None,
+    registration: Registration | None = None,
+    session_ids: Iterable[int] = (),
+) -> LockedRows:
+    """Lock what is given, in the fixed order, for the rest of the caller's transaction."""
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("capacity locks are only taken inside a transaction")
+    locked_conference = (
+        Conference.objects.select_for_update(no_key=True).get(pk=conference.pk)
+        if conference is not None
+        else None
+    )
+    locked_registration = None
+    if registration is not None:
+        # Only the registration's own row: a plain FOR UPDATE would also lock the joined
+        # conference row, the capacity lock, out of order.
+        locked_registration = (
+            Registration.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("conference")
+            .get(pk=registration.pk)
+        )
+    session_ids = set(session_ids)
+    sessions = {}
+    if session_ids:
+        sessions = {
+            session.pk: session
+            for session in Session.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("room")
+            .filter(pk__in=session_ids)
+            .order_by("pk")
+        }
+    return LockedRows(
+        conference=locked_conference, registration=locked_registration, sessions=sessions
+    )

@@ -1,0 +1,262 @@
+"""Registering a delegate: a place while places remain, the waiting list after that, or an
+organiser's approval first; consent records; the email that says where they stand."""
+
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from conference.models import Conference, Session
+from registrations.authorities.allotments import authority_places_check
+from registrations.authorities.lookup import NewAuthority, authority_get_or_create_named
+from registrations.errors import RegistrationClosedError, RegistrationError
+from registrations.models import (
+    PRIVACY_NOTICE_VERSION,
+    Authority,
+    ConsentRecord,
+    Delegation,
+    OutboundEmail,
+    Registration,
+)
+from registrations.outbox.queue import outbound_email_queue, reminder_schedule
+from registrations.places.bookings import session_bookings_replace
+from registrations.places.locking import places_lock
+
+logger = logging.getLogger(__name__)
+
+# Letters and digits that cannot be mistaken for one another when read aloud or typed from paper.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+REFERENCE_LENGTH = 5
+
+ALREADY_REGISTERED_COOLDOWN = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class RegistrationData:
+    first_name: str
+    last_name: str
+    email: str
+    job_title: str
+    organisation: str = ""
+    badge_name: str = ""
+    phone: str = ""
+    category: str = Registration.Category.DELEGATE
+    preferred_language: str = Registration.Language.ENGLISH
+    interpretation_language: str = ""
+    dietary_needs: str = ""
+    accessibility_needs: str = ""
+
+
+@dataclass(frozen=True)
+class RegistrationOutcome:
+    registration: Registration
+    # False when the email address was already registered: nothing new was created and the
+    # existing registrant was sent a reminder instead.
+    created: bool
+
+
+def email_normalise(email: str) -> str:
+    return email.strip().lower()
+
+
+def registration_reference_new(prefix: str) -> str:
+    suffix = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+    return f"{prefix}-{suffix}"
+
+
+def registration_save_with_reference(registration: Registration, prefix: str) -> None:
+    # 31^5 ≈ 28 million references per prefix: a clash is rare, and the unique index decides.
+    for _attempt in range(10):
+        registration.reference = registration_reference_new(prefix)
+        if Registration.objects.filter(reference=registration.reference).exists():
+            continue
+        try:
+            with transaction.atomic():
+                registration.save()
+            return
+        except IntegrityError:
+            if Registration.objects.filter(reference=registration.reference).exists():
+                continue
+            raise
+    raise RuntimeError("could not find a free registration reference")
+
+
+def conference_confirmed_count(conference: Conference) -> int:
+    return conference.registrations.filter(status=Registration.Status.CONFIRMED).count()
+
+
+# The email that tells a delegate where their registration stands.
+STATUS_EMAIL = {
+    Registration.Status.PENDING: OutboundEmail.Kind.PENDING,
+    Registration.Status.CONFIRMED: OutboundEmail.Kind.CONFIRMED,
+    Registration.Status.WAITLISTED: OutboundEmail.Kind.WAITLISTED,
+    Registration.Status.CANCELLED: OutboundEmail.Kind.CANCELLED,
+    Registration.Status.REJECTED: OutboundEmail.Kind.REJECTED,
+}
+
+
+def registration_needs_approval(conference: Conference, authority: Authority) -> bool:
+    """Delegates of member authorities are confirmed directly; with the conference's approval
+    policy on, those of other or unreviewed authorities wait for an organiser."""
+    return conference.approval_for_non_members and (
+        not authority.is_member or authority.needs_review
+    )
+
+
+def newcomer_gets_place(conference: Conference, *, confirmed: int, anyone_waiting: bool) -> bool:
+    """A newcomer is confirmed while places remain and nobody is waiting before them."""
+    return not anyone_waiting and confirmed < conference.capacity
+
+
+def registration_create(
+    *,
+    conference: Conference,
+    data: RegistrationData,
+    authority: Authority | None = None,
+    new_authority: NewAuthority | None = None,
+    special_needs_consent: bool = False,
+    sessions: Iterable[Session] = (),
+    now: datetime | None = None,
+) -> RegistrationOutcome:
+    """Register a delegate: confirmed while places remain, on the waiting list after that; with
+    the sessions they chose booked, or their waiting lists joined, as session_bookings_set does."""
+    if (authority is None) == (new_authority is None):
+        raise ValueError("give either an authority or a new authority")
+    if (data.dietary_needs or data.accessibility_needs) and not special_needs_consent:
+        raise RegistrationError(
+            _("Dietary and accessibility needs can only be kept with your consent.")
+        )
+    now = now or timezone.now()
+    email = email_normalise(data.email)
+
+    with transaction.atomic():
+        conference = places_lock(conference=conference).conference
+        if not conference.registration_is_open(now):
+            raise RegistrationClosedError(_("Registration for this conference is closed."))
+
+        existing = conference.registrations.active().filter(email__iexact=email).first()
+        if existing is not None:
+            already_registered_remind(existing, now=now)
+            return RegistrationOutcome(registration=existing, created=False)
+
+        if authority is None:
+            authority = authority_get_or_create_named(new_authority=new_authority)
+        authority_places_check(conference, authority, wanted=1)
+        registration = registration_create_locked(
+            conference,
+            authority=authority,
+            data=data,
+            consents=consent_kinds(special_needs_consent),
+            sessions=list(sessions),
+            now=now,
+        )
+    logger.info("registration %s created as %s", registration.pk, registration.status)
+    return RegistrationOutcome(registration=registration, created=True)
+
+
+def already_registered_remind(existing: Registration, *, now: datetime) -> None:
+    """Someone tried to register an address that already is: its owner is told, the page says
+    nothing. Anyone can type someone else's address, so one reminder per cooldown."""
+    reminded = existing.emails.filter(
+        kind=OutboundEmail.Kind.ALREADY_REGISTERED,
+        created_at__gte=now - ALREADY_REGISTERED_COOLDOWN,
+    ).exists()
+    if not reminded:
+        outbound_email_queue(registration=existing, kind=OutboundEmail.Kind.ALREADY_REGISTERED)
+    logger.info("registration %s: repeated sign-up", existing.pk)
+
+
+def consent_kinds(special_needs_consent: bool, *, given_by_coordinator: bool = False) -> list:
+    kinds = [
+        ConsentRecord.Kind.COORDINATOR_NOTICE
+        if given_by_coordinator
+        else ConsentRecord.Kind.PRIVACY_NOTICE
+    ]
+    if special_needs_consent:
+        kinds.append(ConsentRecord.Kind.SPECIAL_NEEDS)
+    return kinds
+
+
+def registration_from_data(data: RegistrationData, **fields) -> Registration:
+    """An unsaved registration holding what the delegate told, tidied."""
+    return Registration(
+        first_name=data.first_name.strip(),
+        last_name=data.last_name.strip(),
+        email=email_normalise(data.email),
+        job_title=data.job_title.strip(),
+        badge_name=data.badge_name.strip(),
+        organisation=data.organisation.strip(),
+        phone=data.phone,
+        category=data.category,
+        preferred_language=data.preferred_language,
+        interpretation_language=data.interpretation_language,
+        dietary_needs=data.dietary_needs.strip(),
+        accessibility_needs=data.accessibility_needs.strip(),
+        **fields,
+    )
+
+
+def registration_create_locked(
+    conference: Conference,
+    *,
+    authority: Authority,
+    data: RegistrationData,
+    consents: list[str],
+    sessions: list[Session],
+    now: datetime,
+    delegation: Delegation | None = None,
+) -> Registration:
+    """Create one registration; the caller holds the conference lock and has checked that the
+    email is free and the authority has places left."""
+    if registration_needs_approval(conference, authority):
+        status = Registration.Status.PENDING
+    elif newcomer_gets_place(
+        conference,
+        confirmed=conference_confirmed_count(conference),
+        anyone_waiting=conference.registrations.filter(
+            status=Registration.Status.WAITLISTED
+        ).exists(),
+    ):
+        status = Registration.Status.CONFIRMED
+    else:
+        status = Registration.Status.WAITLISTED
+    registration = registration_from_data(
+        data,
+        conference=conference,
+        authority=authority,
+        delegation=delegation,
+        status=status,
+        confirmed_at=now if status == Registration.Status.CONFIRMED else None,
+        waitlisted_at=now if status == Registration.Status.WAITLISTED else None,
+    )
+    registration.full_clean(exclude=["reference"], validate_constraints=False)
+    registration_save_with_reference(registration, conference.reference_prefix)
+    ConsentRecord.objects.bulk_create(
+        ConsentRecord(
+            registration=registration,
+            kind=kind,
+            notice_version=PRIVACY_NOTICE_VERSION,
+            given_at=now,
+        )
+        for kind in consents
+    )
+    if sessions:
+        session_bookings_replace(registration, sessions, now=now)
+    outbound_email_queue(registration=registration, kind=STATUS_EMAIL[status])
+    if status == Registration.Status.CONFIRMED:
+        reminder_schedule(registration, now=now)
+    return registration
+
+
+def registration_resend_confirmation(*, registration: Registration) -> OutboundEmail:
+    """Send again the email that describes where the registration stands now."""
+    with transaction.atomic():
+        return outbound_email_queue(
+            registration=registration, kind=STATUS_EMAIL[registration.status]
+        )

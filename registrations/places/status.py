@@ -1,0 +1,157 @@
+"""Changes of where a registration stands: cancelled, approved, rejected, promoted from the
+waiting list."""
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from conference.models import Conference
+from registrations.access.links import management_links_revoke
+from registrations.models import OutboundEmail, Registration, SessionBooking
+from registrations.outbox.queue import outbound_email_queue, reminder_schedule
+from registrations.places.bookings import sessions_rebalance, sessions_rebalance_locked
+from registrations.places.locking import places_lock
+from registrations.places.registrations import conference_confirmed_count, newcomer_gets_place
+
+logger = logging.getLogger(__name__)
+
+
+def registration_cancel(*, registration: Registration, now: datetime | None = None) -> Registration:
+    """Cancel a registration: its place goes to the first on the conference's waiting list, and
+    its session places to the first on each session's waiting list."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = places_lock(conference=registration.conference, registration=registration)
+        conference, registration = locked.conference, locked.registration
+        if not registration.is_active:
+            return registration
+        held_place = registration.status == Registration.Status.CONFIRMED
+        registration.status = Registration.Status.CANCELLED
+        registration.cancelled_at = now
+        registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+        promoted, sessions_to_fill = (
+            waitlist_promote_locked(conference, now=now) if held_place else ([], set())
+        )
+        # Sessions are locked before any booking row is written, as everywhere else.
+        freed = set(registration.bookings.values_list("session_id", flat=True))
+        sessions = places_lock(session_ids=freed | sessions_to_fill).sessions
+        registration.bookings.all().delete()
+        # The links sent so far stop working; the cancellation email brings a new one, with
+        # which the delegate can still download or erase their data.
+        management_links_revoke(registration=registration, now=now)
+        reminders_withdraw(registration)
+        outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.CANCELLED)
+        # The promoted delegates' email lists their sessions: no separate session emails.
+        sessions_rebalance_locked(sessions, now=now, quiet_for={r.pk for r in promoted})
+    logger.info("registration %s cancelled", registration.pk)
+    return registration
+
+
+def reminders_withdraw(registration: Registration) -> None:
+    """Reminders not sent yet are void once the delegate no longer comes."""
+    registration.emails.filter(
+        kind=OutboundEmail.Kind.REMINDER,
+        status__in=[OutboundEmail.Status.SCHEDULED, OutboundEmail.Status.QUEUED],
+    ).update(status=OutboundEmail.Status.WITHDRAWN, next_attempt_at=None)
+
+
+def waitlist_promote(*, conference: Conference, now: datetime | None = None) -> list[Registration]:
+    """Give free places to the conference's waiting list, first come first served. Called when
+    a place frees up or when organisers raise the capacity."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        conference = places_lock(conference=conference).conference
+        promoted, sessions_to_fill = waitlist_promote_locked(conference, now=now)
+        sessions_rebalance(
+            session_ids=sessions_to_fill, now=now, quiet_for={r.pk for r in promoted}
+        )
+    return promoted
+
+
+def registration_approve(
+    *, registration: Registration, now: datetime | None = None
+) -> Registration:
+    """An organiser accepts a pending registration: it takes a place, or joins the waiting
+    list when the conference is full."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = places_lock(conference=registration.conference, registration=registration)
+        conference, registration = locked.conference, locked.registration
+        if registration.status != Registration.Status.PENDING:
+            return registration
+        has_place = newcomer_gets_place(
+            conference,
+            confirmed=conference_confirmed_count(conference),
+            anyone_waiting=conference.registrations.filter(
+                status=Registration.Status.WAITLISTED
+            ).exists(),
+        )
+        registration.status = (
+            Registration.Status.CONFIRMED if has_place else Registration.Status.WAITLISTED
+        )
+        registration.confirmed_at = now if has_place else None
+        registration.waitlisted_at = None if has_place else now
+        registration.decided_at = now
+        registration.save(
+            update_fields=["status", "confirmed_at", "waitlisted_at", "decided_at", "updated_at"]
+        )
+        outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.APPROVED)
+        if has_place:
+            reminder_schedule(registration, now=now)
+            sessions_rebalance(
+                session_ids=registration.bookings.values_list("session_id", flat=True),
+                now=now,
+                quiet_for={registration.pk},
+            )
+    logger.info("registration %s approved as %s", registration.pk, registration.status)
+    return registration
+
+
+def registration_reject(*, registration: Registration, now: datetime | None = None) -> Registration:
+    """An organiser turns down a pending registration; the delegate is told."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = places_lock(registration=registration).registration
+        if registration.status != Registration.Status.PENDING:
+            return registration
+        registration.status = Registration.Status.REJECTED
+        registration.decided_at = now
+        registration.save(update_fields=["status", "decided_at", "updated_at"])
+        # Pending delegates hold no place: their session choices only waited.
+        places_lock(session_ids=registration.bookings.values_list("session_id", flat=True))
+        registration.bookings.all().delete()
+        management_links_revoke(registration=registration, now=now)
+        reminders_withdraw(registration)
+        outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.REJECTED)
+    logger.info("registration %s rejected", registration.pk)
+    return registration
+
+
+def waitlist_promote_locked(
+    conference: Conference, *, now: datetime
+) -> tuple[list[Registration], set[int]]:
+    """Confirm waiting registrations while places remain (the conference row is locked).
+    Returns them, and the sessions whose waiting lists they now count in."""
+    free = conference.capacity - conference_confirmed_count(conference)
+    if free <= 0:
+        return [], set()
+    promoted = list(
+        conference.registrations.select_for_update(no_key=True)
+        .filter(status=Registration.Status.WAITLISTED)
+        .order_by("waitlisted_at", "pk")[:free]
+    )
+    for registration in promoted:
+        registration.status = Registration.Status.CONFIRMED
+        registration.confirmed_at = now
+        registration.save(update_fields=["status", "confirmed_at", "updated_at"])
+        outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.PROMOTED)
+        reminder_schedule(registration, now=now)
+        logger.info("registration %s promoted from the waiting list", registration.pk)
+    sessions = set(
+        SessionBooking.objects.filter(
+            registration__in=promoted, status=SessionBooking.Status.WAITING
+        ).values_list("session_id", flat=True)
+    )
+    return promoted, sessions
