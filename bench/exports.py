@@ -76,6 +76,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from import_export import fields, resources  # noqa: E402
 
 from conference.models import Conference, Venue  # noqa: E402
 from registrations.admin import registrations as registrations_admin  # noqa: E402
@@ -268,8 +269,6 @@ def patched(target, name, value):
 def baseline(rows: int) -> None:
     """The attendee list with django-import-export: a ModelResource of the same columns,
     exported to a tablib Dataset, then to CSV and XLSX, as its admin integration does."""
-    from import_export import fields, resources
-
     settings.IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
     class AttendeeResource(resources.ModelResource):

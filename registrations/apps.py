@@ -8,10 +8,13 @@ class RegistrationsConfig(AppConfig):
     verbose_name = _("Registrations")
 
     def ready(self) -> None:
-        # Imported here, as Django asks: the models must be loaded before the services.
-        from conference import signals
-        from registrations.places.bookings import session_moved_notify, sessions_rebalance
-        from registrations.places.status import waitlist_promote
+        # Imported here, as Django asks: services need the models, loaded only by now.
+        from conference import signals  # noqa: PLC0415
+        from registrations.places.bookings import (  # noqa: PLC0415
+            session_moved_notify,
+            sessions_rebalance,
+        )
+        from registrations.places.status import waitlist_promote  # noqa: PLC0415
 
         def fill_conference(sender, conference, **kwargs):
             waitlist_promote(conference=conference)

@@ -15,6 +15,7 @@ from registrations.access.links import management_links_revoke
 from registrations.errors import ChangesClosedError, RegistrationError
 from registrations.models import PRIVACY_NOTICE_VERSION, ConsentRecord, OutboundEmail, Registration
 from registrations.outbox.queue import outbound_email_queue
+from registrations.outbox.recipients import Recipient
 from registrations.places.bookings import BookingChanges, session_bookings_replace
 from registrations.places.locking import places_lock
 from registrations.places.registrations import RegistrationData, email_normalise
@@ -28,7 +29,7 @@ def management_link_send(*, registration: Registration, revoke: bool = False) ->
         if revoke:
             management_links_revoke(registration=registration)
         return outbound_email_queue(
-            registration=registration, kind=OutboundEmail.Kind.MANAGEMENT_LINK
+            to=Recipient.delegate(registration), kind=OutboundEmail.Kind.MANAGEMENT_LINK
         )
 
 
@@ -47,7 +48,9 @@ def management_link_request(*, conference: Conference, email: str) -> bool:
             management_link_send(registration=registration)
         if delegation is not None:
             # The coordinator's email lists the delegation and carries its link.
-            outbound_email_queue(delegation=delegation, kind=OutboundEmail.Kind.DELEGATION)
+            outbound_email_queue(
+                to=Recipient.coordinator(delegation), kind=OutboundEmail.Kind.DELEGATION
+            )
     return registration is not None or delegation is not None
 
 
@@ -137,11 +140,12 @@ def registration_update_details(
         if email_changed:
             management_links_revoke(registration=registration, now=now)
             outbound_email_queue(
-                registration=registration,
+                to=Recipient.delegate(registration, address=old_email),
                 kind=OutboundEmail.Kind.DETAILS_CHANGED,
-                recipient=old_email,
             )
-        outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.DETAILS_CHANGED)
+        outbound_email_queue(
+            to=Recipient.delegate(registration), kind=OutboundEmail.Kind.DETAILS_CHANGED
+        )
     logger.info("registration %s: details changed (%s)", registration.pk, ", ".join(changed))
     return changed
 
@@ -156,7 +160,7 @@ def registration_change_sessions(
         changes = session_bookings_replace(registration, list(sessions), now=now)
         if changes.added or changes.removed:
             outbound_email_queue(
-                registration=registration, kind=OutboundEmail.Kind.SESSIONS_CHANGED
+                to=Recipient.delegate(registration), kind=OutboundEmail.Kind.SESSIONS_CHANGED
             )
     return changes
 

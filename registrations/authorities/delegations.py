@@ -26,6 +26,7 @@ from registrations.models import (
     SessionBooking,
 )
 from registrations.outbox.queue import outbound_email_queue, reminder_schedule
+from registrations.outbox.recipients import Recipient
 from registrations.places.locking import places_lock
 from registrations.places.registrations import (
     STATUS_EMAIL,
@@ -112,7 +113,9 @@ def delegation_register(
                 now=now,
                 delegation=delegation,
             )
-        outbound_email_queue(delegation=delegation, kind=OutboundEmail.Kind.DELEGATION)
+        outbound_email_queue(
+            to=Recipient.coordinator(delegation), kind=OutboundEmail.Kind.DELEGATION
+        )
     logger.info("delegation %s registered with %s members", delegation.pk, len(members))
     return delegation
 
@@ -208,8 +211,8 @@ def delegation_substitute(
         SessionBooking.objects.filter(registration=old).update(registration=new)
         management_links_revoke(registration=old, now=now)
         reminders_withdraw(old)
-        outbound_email_queue(registration=old, kind=OutboundEmail.Kind.SUBSTITUTED)
-        outbound_email_queue(registration=new, kind=STATUS_EMAIL[new.status])
+        outbound_email_queue(to=Recipient.delegate(old), kind=OutboundEmail.Kind.SUBSTITUTED)
+        outbound_email_queue(to=Recipient.delegate(new), kind=STATUS_EMAIL[new.status])
         if new.status == Registration.Status.CONFIRMED:
             reminder_schedule(new, now=now)
     logger.info("registration %s replaced by %s", old.pk, new.pk)

@@ -1,5 +1,6 @@
 """The network's member list: read from CSV, imported all-or-nothing with a report per line."""
 
+import codecs
 import csv
 import io
 import logging
@@ -16,7 +17,6 @@ from django_countries import countries
 
 from registrations.errors import RegistrationError
 from registrations.models import Authority, authority_name_key, validate_region_code
-from registrations.organiser.exports.writers import UTF8_BOM
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def member_list_read(content: bytes | str) -> list[dict]:
                 gettext("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
             ) from error
     else:
-        text = content.removeprefix(UTF8_BOM)
+        text = content.removeprefix(codecs.BOM_UTF8.decode())
     if not text.strip():
         raise RegistrationError(gettext("The file is empty."))
     # The header decides the separator: the one that splits it into the expected columns.

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from conference.models import Conference
 from registrations.models import CheckIn, OutboundEmail, Registration
 from registrations.outbox.queue import outbound_email_queue
+from registrations.outbox.recipients import Recipient
 from registrations.places.locking import places_lock
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ def certificates_send(*, conference: Conference) -> int:
             ).order_by("pk")
         )
         for registration in registrations:
-            outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.CERTIFICATE)
+            outbound_email_queue(
+                to=Recipient.delegate(registration), kind=OutboundEmail.Kind.CERTIFICATE
+            )
     logger.info("conference %s: %s certificates queued", conference.pk, len(registrations))
     return len(registrations)

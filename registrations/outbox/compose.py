@@ -13,6 +13,7 @@ from registrations.access.links import management_link_issue
 from registrations.documents.certificates import certificate_filename, certificate_pdf
 from registrations.models import OutboundEmail
 from registrations.outbox.placeholders import bulk_text_render
+from registrations.outbox.recipients import Recipient
 
 # Emails after which the delegate is expected to come: they carry the conference calendar.
 KINDS_WITH_CALENDAR = {
@@ -40,15 +41,15 @@ KINDS_WITH_AGENDA = {
 
 
 def outbound_email_compose(email: OutboundEmail) -> EmailMultiAlternatives:
-    registration = email.registration
-    delegation = email.delegation
-    conference = (registration or delegation).conference
+    recipient = Recipient.of_email(email)
+    registration, delegation = recipient.registration, recipient.delegation
+    conference = recipient.conference
     session = email.session
     if email.kind in KINDS_ABOUT_A_SESSION and session is None:
         # The session was deleted after the email was queued; there is nothing left to say.
         raise ValueError(f"email {email.pk} is about a session that no longer exists")
     template = f"emails/registrations/{email.kind}"
-    with translation.override(email.language):
+    with translation.override(recipient.language):
         context = {
             "registration": registration,
             "delegation": delegation,
@@ -59,19 +60,14 @@ def outbound_email_compose(email: OutboundEmail) -> EmailMultiAlternatives:
         }
         # Every email to the delegate's own address carries a fresh personal link. A notice
         # sent to a previous address does not: that address no longer speaks for them.
-        if registration is not None:
-            context["to_previous_address"] = email.recipient != registration.email
-            if not context["to_previous_address"]:
-                token = management_link_issue(registration=registration)
-                context["manage_url"] = settings.SITE_URL + reverse(
-                    "registrations:manage_enter", kwargs={"token": token}
-                )
-        else:
-            # To a delegation's coordinator: the link opens the delegation's page.
-            token = management_link_issue(delegation=delegation)
+        # To a delegation's coordinator, the link opens the delegation's page.
+        context["to_previous_address"] = recipient.is_previous_address
+        if not recipient.is_previous_address:
+            token = management_link_issue(registration=registration, delegation=delegation)
             context["manage_url"] = settings.SITE_URL + reverse(
                 "registrations:manage_enter", kwargs={"token": token}
             )
+        if delegation is not None:
             context["members"] = list(delegation.members.order_by("last_name", "first_name", "pk"))
         if email.kind in KINDS_WITH_AGENDA:
             context["bookings"] = list(
@@ -93,7 +89,7 @@ def outbound_email_compose(email: OutboundEmail) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
-        to=[email.recipient],
+        to=[recipient.address],
         reply_to=[conference.contact_email],
         headers={
             # A stable id lets mail systems recognise a repeated delivery of the same message.

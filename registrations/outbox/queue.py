@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from conference.models import Session
-from registrations.models import Delegation, OutboundEmail, Registration
+from registrations.models import OutboundEmail, Registration
+from registrations.outbox.recipients import Recipient
 from registrations.outbox.tasks import send_outbound_email
 
 logger = logging.getLogger(__name__)
@@ -18,27 +19,17 @@ EMAIL_STALLED_AFTER = timedelta(minutes=5)
 
 
 def outbound_email_queue(
-    *,
-    kind: str,
-    registration: Registration | None = None,
-    delegation: Delegation | None = None,
-    session: Session | None = None,
-    recipient: str | None = None,
+    *, to: Recipient, kind: str, session: Session | None = None
 ) -> OutboundEmail:
-    """Record an email in the caller's transaction and hand it to the worker once that commits.
-    It goes to the delegate (or the delegation's coordinator) unless `recipient` says
-    otherwise."""
-    if registration is not None:
-        address, language = registration.email, registration.preferred_language
-    else:
-        address, language = delegation.coordinator_email, delegation.coordinator_language
+    """Record an email in the caller's transaction and hand it to the worker once that
+    commits."""
     email = OutboundEmail.objects.create(
-        registration=registration,
-        delegation=delegation,
+        registration=to.registration,
+        delegation=to.delegation,
         kind=kind,
         session=session,
-        recipient=recipient or address,
-        language=language,
+        recipient=to.address,
+        language=to.language,
         next_attempt_at=timezone.now(),
     )
     transaction.on_commit(lambda: outbound_email_enqueue(email.pk), robust=True)

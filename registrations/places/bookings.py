@@ -14,6 +14,7 @@ from conference.models import Session
 from registrations.errors import BookingError
 from registrations.models import OutboundEmail, Registration, SessionBooking
 from registrations.outbox.queue import outbound_email_queue
+from registrations.outbox.recipients import Recipient
 from registrations.places.locking import places_lock
 
 logger = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ def sessions_rebalance_locked(
             booking.save(update_fields=["status", "booked_at"])
             if booking.registration_id not in quiet_for:
                 outbound_email_queue(
-                    registration=booking.registration,
+                    to=Recipient.delegate(booking.registration),
                     kind=OutboundEmail.Kind.SESSION_PROMOTED,
                     session=session,
                 )
@@ -153,7 +154,7 @@ def session_moved_notify(*, session: Session) -> int:
         )
         for booking in bookings:
             outbound_email_queue(
-                registration=booking.registration,
+                to=Recipient.delegate(booking.registration),
                 kind=OutboundEmail.Kind.SESSION_MOVED,
                 session=session,
             )

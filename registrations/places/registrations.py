@@ -24,6 +24,7 @@ from registrations.models import (
     Registration,
 )
 from registrations.outbox.queue import outbound_email_queue, reminder_schedule
+from registrations.outbox.recipients import Recipient
 from registrations.places.bookings import session_bookings_replace
 from registrations.places.locking import places_lock
 
@@ -168,7 +169,9 @@ def already_registered_remind(existing: Registration, *, now: datetime) -> None:
         created_at__gte=now - ALREADY_REGISTERED_COOLDOWN,
     ).exists()
     if not reminded:
-        outbound_email_queue(registration=existing, kind=OutboundEmail.Kind.ALREADY_REGISTERED)
+        outbound_email_queue(
+            to=Recipient.delegate(existing), kind=OutboundEmail.Kind.ALREADY_REGISTERED
+        )
     logger.info("registration %s: repeated sign-up", existing.pk)
 
 
@@ -248,7 +251,7 @@ def registration_create_locked(
     )
     if sessions:
         session_bookings_replace(registration, sessions, now=now)
-    outbound_email_queue(registration=registration, kind=STATUS_EMAIL[status])
+    outbound_email_queue(to=Recipient.delegate(registration), kind=STATUS_EMAIL[status])
     if status == Registration.Status.CONFIRMED:
         reminder_schedule(registration, now=now)
     return registration
@@ -258,5 +261,5 @@ def registration_resend_confirmation(*, registration: Registration) -> OutboundE
     """Send again the email that describes where the registration stands now."""
     with transaction.atomic():
         return outbound_email_queue(
-            registration=registration, kind=STATUS_EMAIL[registration.status]
+            to=Recipient.delegate(registration), kind=STATUS_EMAIL[registration.status]
         )

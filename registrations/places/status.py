@@ -11,6 +11,7 @@ from conference.models import Conference
 from registrations.access.links import management_links_revoke
 from registrations.models import OutboundEmail, Registration, SessionBooking
 from registrations.outbox.queue import outbound_email_queue, reminder_schedule
+from registrations.outbox.recipients import Recipient
 from registrations.places.bookings import sessions_rebalance, sessions_rebalance_locked
 from registrations.places.locking import places_lock
 from registrations.places.registrations import conference_confirmed_count, newcomer_gets_place
@@ -42,7 +43,7 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
         # which the delegate can still download or erase their data.
         management_links_revoke(registration=registration, now=now)
         reminders_withdraw(registration)
-        outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.CANCELLED)
+        outbound_email_queue(to=Recipient.delegate(registration), kind=OutboundEmail.Kind.CANCELLED)
         # The promoted delegates' email lists their sessions: no separate session emails.
         sessions_rebalance_locked(sessions, now=now, quiet_for={r.pk for r in promoted})
     logger.info("registration %s cancelled", registration.pk)
@@ -97,7 +98,7 @@ def registration_approve(
         registration.save(
             update_fields=["status", "confirmed_at", "waitlisted_at", "decided_at", "updated_at"]
         )
-        outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.APPROVED)
+        outbound_email_queue(to=Recipient.delegate(registration), kind=OutboundEmail.Kind.APPROVED)
         if has_place:
             reminder_schedule(registration, now=now)
             sessions_rebalance(
@@ -124,7 +125,7 @@ def registration_reject(*, registration: Registration, now: datetime | None = No
         registration.bookings.all().delete()
         management_links_revoke(registration=registration, now=now)
         reminders_withdraw(registration)
-        outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.REJECTED)
+        outbound_email_queue(to=Recipient.delegate(registration), kind=OutboundEmail.Kind.REJECTED)
     logger.info("registration %s rejected", registration.pk)
     return registration
 
@@ -146,7 +147,7 @@ def waitlist_promote_locked(
         registration.status = Registration.Status.CONFIRMED
         registration.confirmed_at = now
         registration.save(update_fields=["status", "confirmed_at", "updated_at"])
-        outbound_email_queue(registration=registration, kind=OutboundEmail.Kind.PROMOTED)
+        outbound_email_queue(to=Recipient.delegate(registration), kind=OutboundEmail.Kind.PROMOTED)
         reminder_schedule(registration, now=now)
         logger.info("registration %s promoted from the waiting list", registration.pk)
     sessions = set(
