@@ -11,8 +11,8 @@ from django.test import RequestFactory
 from reportlab.lib.colors import HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from registrations.documents import badges
 from registrations.admin.documents import print_badges_by_authority, print_badges_by_name
+from registrations.documents import badges
 from registrations.documents.badges import (
     CATEGORY_COLOURS,
     CONTENT_WIDTH,

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registrations.admin import registrations as registrations_admin
-from registrations.organiser.exports import writers
 from registrations.models import ExportJob, ExportRecord, Registration
+from registrations.organiser.exports import writers
 from registrations.organiser.exports.build import (
     EXPORT_FILE_RETENTION,
     export_job_build,

@@ -13,7 +13,15 @@ from django.utils import timezone
 from conference.models import Conference, Room, Session, Speaker, Venue
 from registrations.demo import data as demo_data
 from registrations.demo.seed import ascii_fold, open_registration_shift
-from registrations.models import Authority, AuthorityAllotment, ConsentRecord, Delegation, OutboundEmail, Registration, authority_name_key
+from registrations.models import (
+    Authority,
+    AuthorityAllotment,
+    ConsentRecord,
+    Delegation,
+    OutboundEmail,
+    Registration,
+    authority_name_key,
+)
 
 pytestmark = pytest.mark.django_db
 
