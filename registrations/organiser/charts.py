@@ -1,14 +1,15 @@
 """The dashboard's charts, drawn on the server as inline SVG: no JavaScript and no third party,
 readable by screen readers (each chart has a summary and a table of the same figures beside
-it) and printable."""
+it) and printable. The geometry is computed here; the markup is in
+templates/admin/registrations/charts/."""
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.template.loader import render_to_string
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 
@@ -38,14 +39,6 @@ COLUMN_VALUES_UP_TO = 31  # beyond this many columns their figures would overlap
 
 SUMMARY_ITEMS = 5
 
-# Fallback colours, for a chart copied out of the page; dashboard.css sets those of the page's
-# theme (light or dark). Bars contrast at least 3:1 with the background, text 4.5:1.
-BAR_COLOUR = "#1f5f7a"
-
-TEXT_COLOUR = "#333333"
-
-TRACK_COLOUR = "#595959"
-
 
 @dataclass(frozen=True)
 class Bar:
@@ -59,16 +52,78 @@ def _number(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
-def _svg(*, width: int, height: int, summary: str, body: SafeString) -> SafeString:
-    return format_html(
-        '<svg class="dashboard-chart" role="img" aria-label="{summary}" '
-        'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        'xmlns="http://www.w3.org/2000/svg"><title>{summary}</title>{body}</svg>',
-        summary=summary,
-        width=width,
-        height=height,
-        body=body,
-    )
+class Chart:
+    """A chart's geometry; its markup is its template's. Rendered where a template prints it."""
+
+    template_name: str
+
+    def __html__(self) -> SafeString:
+        # The template's output is escaped already; only the file's final newline goes.
+        return mark_safe(render_to_string(self.template_name, {"chart": self}).strip())
+
+    __str__ = __html__
+
+
+@dataclass(frozen=True)
+class BarRow:
+    label: str
+    short_label: str
+    figure: str
+    label_x: int
+    label_y: str
+    anchor: str
+    top: int
+    width: str
+    figure_x: str
+    figure_y: str
+    track_width: str | None  # the outline of the limit, if the bar has one
+
+
+@dataclass(frozen=True)
+class BarChart(Chart):
+    summary: str
+    width: int
+    height: int
+    bar_x: int
+    bar_height: int
+    rows: list[BarRow]
+    template_name = "admin/registrations/charts/bar_chart.html"
+
+
+@dataclass(frozen=True)
+class GridLine:
+    value: int
+    y: str
+    label_y: str
+    stroke_width: str
+
+
+@dataclass(frozen=True)
+class ColumnShape:
+    label: str
+    figure: str
+    x: str
+    y: str
+    width: str
+    height: str
+    centre: str
+    value: int | None  # written above the column, when there is room
+    value_y: str
+    labelled: bool  # whether its label is written below the axis
+
+
+@dataclass(frozen=True)
+class ColumnChart(Chart):
+    summary: str
+    width: int
+    height: int
+    left: int
+    right: int
+    axis_label_x: int
+    label_y: int
+    grid: list[GridLine]
+    columns: list[ColumnShape]
+    template_name = "admin/registrations/charts/column_chart.html"
 
 
 def chart_summary(title: str, bars: Sequence[Bar]) -> str:
@@ -87,7 +142,7 @@ def chart_summary(title: str, bars: Sequence[Bar]) -> str:
     return f"{title}: {shown}."
 
 
-def bar_chart(bars: Sequence[Bar], *, title: str, labels_above: bool = False) -> SafeString:
+def bar_chart(bars: Sequence[Bar], *, title: str, labels_above: bool = False) -> BarChart:
     """Horizontal bars, one a row: label, bar, figure. A bar with a limit sits in an outline
     as long as the limit, so that fullness reads from shapes and words, not colour. Long
     labels (session titles) go above their bar, on the chart's whole width."""
@@ -110,50 +165,28 @@ def bar_chart(bars: Sequence[Bar], *, title: str, labels_above: bool = False) ->
         width = bar.value * scale
         if bar.value:
             width = max(width, 2)  # a single delegate stays visible
-        track = ""
-        if bar.limit is not None:
-            track = format_html(
-                '<rect class="dashboard-track" x="{}" y="{}" width="{}" height="{}" '
-                'fill="none" stroke="{}" stroke-width="1.5"/>',
-                bar_x,
-                top,
-                _number(max(bar.limit * scale, 2)),
-                BAR_HEIGHT,
-                TRACK_COLOUR,
-            )
         rows.append(
-            format_html(
-                "<g><title>{label}: {figure}</title>"
-                '<text class="dashboard-label" x="{label_x}" y="{label_y}" '
-                'text-anchor="{anchor}" fill="{text_colour}">{short_label}</text>'
-                "{track}"
-                '<rect class="dashboard-bar" x="{bar_x}" y="{top}" width="{width}" '
-                'height="{height}" fill="{bar_colour}"/>'
-                '<text class="dashboard-figure" x="{figure_x}" y="{figure_y}" '
-                'fill="{text_colour}">{figure}</text></g>',
+            BarRow(
                 label=bar.label,
                 short_label=Truncator(bar.label).chars(label_chars),
                 figure=bar.figure,
                 label_x=label_x,
                 label_y=label_y,
                 anchor=anchor,
-                text_colour=TEXT_COLOUR,
-                track=track,
-                bar_x=bar_x,
                 top=top,
                 width=_number(width),
-                height=BAR_HEIGHT,
-                bar_colour=BAR_COLOUR,
                 figure_x=_number(bar_x + max(bar.value, bar.limit or 0) * scale + 6),
                 figure_y=bar_text_y,
+                track_width=(_number(max(bar.limit * scale, 2)) if bar.limit is not None else None),
             )
         )
-    height = max(len(bars), 1) * row_height + bar_offset + 4
-    return _svg(
-        width=CHART_WIDTH,
-        height=height,
+    return BarChart(
         summary=chart_summary(title, bars),
-        body=format_html_join("", "{}", ((row,) for row in rows)),
+        width=CHART_WIDTH,
+        height=max(len(bars), 1) * row_height + bar_offset + 4,
+        bar_x=bar_x,
+        bar_height=BAR_HEIGHT,
+        rows=rows,
     )
 
 
@@ -170,7 +203,7 @@ def _axis_maximum(largest: int) -> int:
     )
 
 
-def column_chart(columns: Sequence[Bar], *, summary: str) -> SafeString:
+def column_chart(columns: Sequence[Bar], *, summary: str) -> ColumnChart:
     """Vertical columns over time (days, hours), labelled below at regular intervals."""
     margins = COLUMN_MARGINS
     plot_width = CHART_WIDTH - margins["left"] - margins["right"]
@@ -180,73 +213,51 @@ def column_chart(columns: Sequence[Bar], *, summary: str) -> SafeString:
     step = plot_width / max(len(columns), 1)
     column_width = min(step * 0.75, 48)
     label_every = math.ceil(len(columns) / COLUMN_MAX_LABELS) or 1
-    parts = []
     # A middle line only where it falls on a whole number.
-    lines = (0, top_value // 2, top_value) if top_value % 2 == 0 else (0, top_value)
-    for value in lines:
+    values = (0, top_value // 2, top_value) if top_value % 2 == 0 else (0, top_value)
+    grid = []
+    for value in values:
         y = baseline - plot_height * value / top_value
-        parts.append(
-            format_html(
-                '<line class="dashboard-grid" x1="{}" x2="{}" y1="{y}" y2="{y}" '
-                'stroke="{}" stroke-width="{}"/>'
-                '<text class="dashboard-axis" x="{}" y="{}" text-anchor="end" '
-                'fill="{}">{}</text>',
-                margins["left"],
-                CHART_WIDTH - margins["right"],
-                TRACK_COLOUR,
-                "1" if value == 0 else "0.5",
-                margins["left"] - 6,
-                _number(y + 4),
-                TEXT_COLOUR,
-                value,
+        grid.append(
+            GridLine(
+                value=value,
                 y=_number(y),
+                label_y=_number(y + 4),
+                stroke_width="1" if value == 0 else "0.5",
             )
         )
+    shapes = []
     for position, column in enumerate(columns):
         centre = margins["left"] + step * (position + 0.5)
         height = plot_height * column.value / top_value
         if column.value:
             height = max(height, 2)
-        parts.append(
-            format_html(
-                '<g><title>{}: {}</title><rect class="dashboard-bar" x="{}" y="{}" '
-                'width="{}" height="{}" fill="{}"/></g>',
-                column.label,
-                column.figure,
-                _number(centre - column_width / 2),
-                _number(baseline - height),
-                _number(column_width),
-                _number(height),
-                BAR_COLOUR,
+        shapes.append(
+            ColumnShape(
+                label=column.label,
+                figure=column.figure,
+                x=_number(centre - column_width / 2),
+                y=_number(baseline - height),
+                width=_number(column_width),
+                height=_number(height),
+                centre=_number(centre),
+                value=(
+                    column.value if len(columns) <= COLUMN_VALUES_UP_TO and column.value else None
+                ),
+                value_y=_number(baseline - height - 4),
+                labelled=position % label_every == 0,
             )
         )
-        if len(columns) <= COLUMN_VALUES_UP_TO and column.value:
-            parts.append(
-                format_html(
-                    '<text class="dashboard-figure" x="{}" y="{}" text-anchor="middle" '
-                    'fill="{}">{}</text>',
-                    _number(centre),
-                    _number(baseline - height - 4),
-                    TEXT_COLOUR,
-                    column.value,
-                )
-            )
-        if position % label_every == 0:
-            parts.append(
-                format_html(
-                    '<text class="dashboard-axis" x="{}" y="{}" text-anchor="middle" '
-                    'fill="{}">{}</text>',
-                    _number(centre),
-                    baseline + 18,
-                    TEXT_COLOUR,
-                    column.label,
-                )
-            )
-    return _svg(
+    return ColumnChart(
+        summary=summary,
         width=CHART_WIDTH,
         height=COLUMN_CHART_HEIGHT,
-        summary=summary,
-        body=format_html_join("", "{}", ((part,) for part in parts)),
+        left=margins["left"],
+        right=CHART_WIDTH - margins["right"],
+        axis_label_x=margins["left"] - 6,
+        label_y=baseline + 18,
+        grid=grid,
+        columns=shapes,
     )
 
 
@@ -267,7 +278,7 @@ def _time_summary(title: str, columns: Sequence[Bar], total: int) -> str:
 
 
 def dashboard_charts(dashboard: Dashboard) -> dict:
-    """The SVG of every chart of the page, by name; `check_in_days` holds (day, chart) pairs."""
+    """Every chart of the page, by name; `check_in_days` holds (day, chart) pairs."""
     per_day = [
         Bar(date_format(day.day, "j M"), day.count, str(day.count))
         for day in dashboard.registrations_per_day
