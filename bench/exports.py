@@ -79,6 +79,7 @@ from django.utils import timezone  # noqa: E402
 from import_export import fields, resources  # noqa: E402
 
 from conference.models import Conference, Venue  # noqa: E402
+from registrations.admin import exports as exports_admin  # noqa: E402
 from registrations.admin import registrations as registrations_admin  # noqa: E402
 from registrations.models import Authority, ExportJob, Registration  # noqa: E402
 from registrations.places.imports import ImportedRegistration, registrations_import  # noqa: E402
@@ -233,11 +234,11 @@ def main() -> None:
         consume(client.get(export_csv))
 
     def xlsx_in_request():
-        with patched(registrations_admin, "EXPORT_SYNC_LIMIT", rows + 1):
+        with patched(exports_admin, "EXPORT_SYNC_LIMIT", rows + 1):
             consume(client.get(export_xlsx))
 
     def xlsx_job():
-        with patched(registrations_admin, "EXPORT_SYNC_LIMIT", 0):
+        with patched(exports_admin, "EXPORT_SYNC_LIMIT", 0):
             response = client.post(export_xlsx)
         assert response.status_code == 303, response.status_code
         job = ExportJob.objects.latest("pk")

@@ -1,15 +1,9 @@
 """The admin of registrations: lists, filters, actions, exports."""
 
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections
-from django.http import (
-    HttpResponseRedirect,
-)
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -24,38 +18,23 @@ from registrations.admin.documents import (
 )
 from registrations.admin.exports import (
     SPECIAL_NEEDS_FIELDS,
+    AttendeeExportMixin,
     can_see_special_needs,
-    changelist_filter_parameters,
-    export_paths,
-    export_response,
 )
 from registrations.errors import RegistrationError
 from registrations.forms.organiser import BulkEmailForm
 from registrations.models import (
     Authority,
     ConsentRecord,
-    ExportFormat,
-    ExportKind,
-    ExportRecord,
     OutboundEmail,
     Registration,
 )
-from registrations.organiser.exports.columns import attendee_columns
-from registrations.organiser.exports.jobs import EXPORT_SYNC_LIMIT, export_job_start
-from registrations.organiser.exports.records import (
-    conference_ids_of,
-    export_filter,
-    export_record_create,
-)
-from registrations.organiser.exports.selectors import attendee_list
-from registrations.organiser.exports.writers import export_filename
 from registrations.outbox.bulk import bulk_email_send
 from registrations.outbox.placeholders import (
     BULK_PLACEHOLDERS,
     PERSONAL_LINK_PLACEHOLDER,
     bulk_text_render,
 )
-from registrations.permissions import EXPORT_REGISTRATIONS
 from registrations.places.registrations import registration_resend_confirmation
 from registrations.places.status import (
     registration_approve,
@@ -128,7 +107,7 @@ class EstimatedCountPaginator(Paginator):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(SimpleHistoryAdmin):
+class RegistrationAdmin(AttendeeExportMixin, SimpleHistoryAdmin):
     list_display = [
         "reference",
         "last_name",
@@ -377,80 +356,4 @@ class RegistrationAdmin(SimpleHistoryAdmin):
         }
         return TemplateResponse(
             request, "admin/registrations/registration/email_delegates.html", context
-        )
-
-    # --- Exports --------------------------------------------------------------------------
-
-    def can_export(self, request) -> bool:
-        return self.has_view_permission(request) and request.user.has_perm(EXPORT_REGISTRATIONS)
-
-    def get_urls(self):
-        exports = export_paths(
-            self, "export", self.export_view, "registrations_registration_export"
-        )
-        return [*exports, *super().get_urls()]
-
-    def export_view(self, request, export_format: str):
-        """The attendee list for the changelist's current filters and search, as CSV (always
-        streamed) or XLSX. An XLSX of more than EXPORT_SYNC_LIMIT rows is built by a Celery
-        task: this page offers it, and posting the offer starts the job (a GET changes
-        nothing)."""
-        if not self.can_export(request):
-            raise PermissionDenied
-        try:
-            changelist = self.get_changelist_instance(request)
-        except IncorrectLookupParameters:
-            return HttpResponseRedirect(reverse("admin:registrations_registration_changelist"))
-        registrations = attendee_list(changelist.get_queryset(request))
-        special_needs = can_see_special_needs(request)
-        recorded_filter, searched = export_filter(
-            request.GET, recorded=changelist_filter_parameters(changelist)
-        )
-        count = registrations.count()
-        if export_format == ExportFormat.XLSX and count > EXPORT_SYNC_LIMIT:
-            if request.method != "POST":
-                return self.export_job_offer_view(request, count=count)
-            job = export_job_start(
-                user=request.user,
-                registrations=registrations,
-                filter=recorded_filter,
-                searched=searched,
-                special_needs=special_needs,
-            )
-            return HttpResponseRedirect(
-                reverse("admin:registrations_exportjob_progress", args=[job.pk]), status=303
-            )
-        response, rows = export_response(
-            export_format,
-            registrations.iterator(chunk_size=2000),
-            attendee_columns(special_needs=special_needs),
-            filename=export_filename("attendees", export_format),
-            sheet_name=gettext("Attendees"),
-            count=count,
-        )
-        export_record_create(
-            user=request.user,
-            source=ExportRecord.Source.ADMIN,
-            kind=ExportKind.ATTENDEES,
-            export_format=ExportFormat(export_format),
-            conference_ids=conference_ids_of(registrations),
-            filter=recorded_filter,
-            searched=searched,
-            special_needs=special_needs,
-            rows=rows,
-        )
-        return response
-
-    def export_job_offer_view(self, request, *, count: int):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Export the attendee list (XLSX)"),
-            "opts": self.opts,
-            "count": count,
-            "limit": EXPORT_SYNC_LIMIT,
-            "changelist_url": reverse("admin:registrations_registration_changelist")
-            + (f"?{request.GET.urlencode()}" if request.GET else ""),
-        }
-        return TemplateResponse(
-            request, "admin/registrations/registration/export_job_offer.html", context
         )

@@ -29,12 +29,7 @@ from registrations.organiser.dashboard import (
     session_fill,
     site_visit_access,
 )
-from tests.factories import (
-    AuthorityFactory,
-    ConferenceFactory,
-    RegistrationFactory,
-    SessionFactory,
-)
+from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
-from registrations.admin import registrations as registrations_admin
+from registrations.admin import exports as exports_admin
 from registrations.models import ExportJob, ExportRecord, Registration
 from registrations.organiser.exports import writers
 from registrations.organiser.exports.build import (
@@ -33,7 +33,7 @@ DOWNLOAD = "admin:registrations_exportjob_download"
 @pytest.fixture(autouse=True)
 def small_limit(monkeypatch, settings, tmp_path):
     """Three rows are "large", and job files go to a folder of the test's own."""
-    monkeypatch.setattr(registrations_admin, "EXPORT_SYNC_LIMIT", 2)
+    monkeypatch.setattr(exports_admin, "EXPORT_SYNC_LIMIT", 2)
     settings.MEDIA_ROOT = tmp_path
 
 

@@ -9,12 +9,7 @@ from conference.services import session_save
 from registrations.models import OutboundEmail, Registration, SessionBooking
 from registrations.outbox.send import outbound_email_send
 from registrations.places.status import waitlist_promote
-from tests.factories import (
-    OutboundEmailFactory,
-    RegistrationFactory,
-    RoomFactory,
-    SessionFactory,
-)
+from tests.factories import OutboundEmailFactory, RegistrationFactory, RoomFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 

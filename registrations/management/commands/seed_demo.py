@@ -9,11 +9,7 @@ from django.db import models
 from django.urls import reverse
 
 from conference.models import Conference
-from registrations.demo.seed import (
-    ORGANISER_PASSWORD,
-    ORGANISER_USERNAME,
-    demo_load,
-)
+from registrations.demo.seed import ORGANISER_PASSWORD, ORGANISER_USERNAME, demo_load
 from registrations.models import Authority, Registration
 
 
