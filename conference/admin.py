@@ -88,6 +88,9 @@ class ConferenceAdmin(admin.ModelAdmin):
 
 
 class SessionChangeList(ChangeList):
+    # Only SessionAdmin uses this change list.
+    model_admin: "SessionAdmin"
+
     def get_results(self, request):
         super().get_results(request)
         # The page's sessions are fetched; give each its warnings for the "warnings" column.
@@ -122,7 +125,9 @@ class SessionAdminForm(forms.ModelForm):
         ]
 
     def clean(self):
-        cleaned_data = super().clean()
+        super().clean()
+        # A model form's clean() returns its cleaned_data.
+        cleaned_data = self.cleaned_data
         conference = cleaned_data.get("conference")
         if conference is not None:
             for field in ("speakers", "themes"):

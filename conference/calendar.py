@@ -57,8 +57,9 @@ def conference_ics(conference: Conference) -> bytes:
 
 def session_location(session: Session) -> str:
     """Where the session takes place, as a calendar app or a map search wants it."""
-    if session.room_id:
-        return f"{session.room.name}, {session.room.venue.full_address}"
+    room = session.room  # None, without a query, when the session has no room
+    if room is not None:
+        return f"{room.name}, {room.venue.full_address}"
     return session.location
 
 

@@ -35,7 +35,7 @@ class Venue(models.Model):
     street_address = models.CharField(_("street address"), max_length=200)
     postal_code = models.CharField(_("postal code"), max_length=20)
     city = models.CharField(_("city"), max_length=100)
-    country = CountryField(_("country"))
+    country = CountryField(verbose_name=_("country"))
     website = models.URLField(_("website"), blank=True)
 
     class Meta:
@@ -220,7 +220,7 @@ class Speaker(models.Model):
         blank=True,
         help_text=_("e.g. City of Liège"),
     )
-    country = CountryField(_("country"), blank=True)
+    country = CountryField(verbose_name=_("country"), blank=True)
     biography = models.TextField(_("biography"), blank=True)
 
     class Meta:
@@ -354,7 +354,8 @@ class Session(models.Model):
     def effective_capacity(self) -> int | None:
         if self.capacity is not None:
             return self.capacity
-        return self.room.capacity if self.room_id else None
+        room = self.room  # None, without a query, when there is no room
+        return room.capacity if room is not None else None
 
     def interpretation_summary(self) -> str:
         """Words for the delegate: "In English, no interpretation", or, when interpreters work,

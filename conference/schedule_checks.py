@@ -40,11 +40,12 @@ def schedule_problems(conference: Conference) -> dict[int, list[str]]:
         for second in sessions[index + 1 :]:
             if second.starts_at >= first.ends_at:
                 break
-            if first.room_id is not None and first.room_id == second.room_id:
+            room = first.room  # loaded with the session; the same room as the second's
+            if room is not None and first.room_id == second.room_id:
                 for one, other in ((first, second), (second, first)):
                     problems[one.pk].append(
                         gettext("%(room)s is also used by “%(session)s” at the same time.")
-                        % {"room": one.room.name, "session": other.title}
+                        % {"room": room.name, "session": other.title}
                     )
             second_speakers = {speaker.pk for speaker in second.speakers.all()}
             names = sorted(

@@ -202,7 +202,10 @@ def day_timetable(sessions: Sequence[Session], tz: ZoneInfo | dt.tzinfo) -> DayT
             spanning_all.append(session)
 
     rooms = sorted(
-        {session.room_id: session.room for session in in_rooms}.values(),
+        # Every session in `in_rooms` has a room, loaded with it.
+        {
+            session.room_id: session.room for session in in_rooms if session.room is not None
+        }.values(),
         key=lambda room: (room.position, room.name, room.pk),
     )
     columns: list[TimetableColumn] = []
@@ -264,10 +267,10 @@ def programme_days(sessions: Iterable[Session], tz: ZoneInfo) -> list[ProgrammeD
     for date, day_sessions in groupby(
         sessions, key=lambda session: timezone.localtime(session.starts_at, tz).date()
     ):
-        day_sessions = list(day_sessions)
+        sessions_of_day = list(day_sessions)
         days.append(
             ProgrammeDay(
-                date=date, sessions=day_sessions, timetable=day_timetable(day_sessions, tz)
+                date=date, sessions=sessions_of_day, timetable=day_timetable(sessions_of_day, tz)
             )
         )
     return days

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -47,10 +49,16 @@ class ProgrammeFilterForm(forms.Form):
 
     def __init__(self, *args, themes: list[Theme], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("All kinds")), *Session.Kind.choices]
-        self.fields["language"].choices = [("", _("All languages")), *SESSION_LANGUAGES]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            ("", _("All kinds")),
+            *Session.Kind.choices,
+        ]
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
+            ("", _("All languages")),
+            *SESSION_LANGUAGES,
+        ]
         if themes:
-            self.fields["theme"].choices = [
+            cast(forms.ChoiceField, self.fields["theme"]).choices = [
                 ("", _("All themes")),
                 *((theme.slug, theme.name) for theme in themes),
             ]

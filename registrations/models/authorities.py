@@ -61,7 +61,7 @@ class Authority(models.Model):
     kind = models.CharField(
         _("kind"), max_length=20, choices=Kind.choices, default=Kind.MUNICIPALITY
     )
-    country = CountryField(_("country"))
+    country = CountryField(verbose_name=_("country"))
     region_code = models.CharField(
         _("regional code"),
         max_length=10,
