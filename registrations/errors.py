@@ -10,30 +10,32 @@ class RegistrationError(Exception):
 
 
 class RegistrationClosedError(RegistrationError):
-    pass
+    """Registration for the conference is not open (yet, or any more)."""
 
 
 class AuthorityFullError(RegistrationError):
-    pass
+    """The authority has used the places it may take at the conference."""
 
 
 class BookingError(RegistrationError):
-    pass
+    """A session cannot be booked: not of this conference, needs no sign-up, or clashes."""
 
 
 class ChangesClosedError(RegistrationError):
-    pass
+    """The delegate can no longer change their registration themselves."""
+
+
+class CheckInRefusedError(RegistrationError):
+    """The delegate cannot be checked in: cancelled or rejected."""
 
 
 class TemporaryEmailError(Exception):
+    """Sending failed, but a later attempt may succeed: the task retries in `retry_in` s."""
+
     def __init__(self, retry_in: int):
         super().__init__(f"temporary failure, retry in {retry_in} s")
         self.retry_in = retry_in
 
 
-class CheckInRefusedError(RegistrationError):
-    pass
-
-
 class ExportTooLargeError(Exception):
-    pass
+    """The rows do not fit in one XLSX worksheet."""

@@ -36,7 +36,7 @@ CHECK_IN_REFUSALS = {
 }
 
 
-def _standing_check_ins(session: Session | None) -> QuerySet[CheckIn]:
+def check_ins_standing(session: Session | None) -> QuerySet[CheckIn]:
     """Check-ins that stand (not undone) at the desk, or at the door of `session`."""
     return CheckIn.objects.filter(session=session, undone_at__isnull=True)
 
@@ -60,7 +60,7 @@ def check_in(
         if not registration.is_active:
             raise CheckInRefusedError(str(CHECK_IN_REFUSALS[registration.status]))
         standing = (
-            _standing_check_ins(session)
+            check_ins_standing(session)
             .filter(registration=registration)
             .select_related("checked_in_by")
             .first()
@@ -77,7 +77,7 @@ def check_in(
         except IntegrityError:
             # Written without the lock (the admin, a script): theirs stands.
             standing = (
-                _standing_check_ins(session)
+                check_ins_standing(session)
                 .filter(registration=registration)
                 .select_related("checked_in_by")
                 .get()

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from conference.models import Conference, Session
 from registrations.documents.tokens import reference_from_badge_token
 from registrations.models import CheckIn, Registration, SessionBooking, authority_name_key
-from registrations.onsite.check_in import _standing_check_ins
+from registrations.onsite.check_in import check_ins_standing
 
 DESK_LOOKUP_LIMIT = 20
 
@@ -77,7 +77,7 @@ def _fold_or_none(text: str | None) -> str | None:
 
 
 def _with_desk_check_in(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
-    standing = _standing_check_ins(None).filter(registration=OuterRef("pk"))
+    standing = check_ins_standing(None).filter(registration=OuterRef("pk"))
     return queryset.annotate(is_checked_in=Exists(standing))
 
 
@@ -223,7 +223,7 @@ def desk_card(
     registration: Registration, *, session: Session | None = None, now: datetime | None = None
 ) -> DeskCard:
     standing = (
-        _standing_check_ins(session)
+        check_ins_standing(session)
         .filter(registration=registration)
         .select_related("checked_in_by")
         .first()
@@ -241,14 +241,14 @@ def check_in_figures(conference: Conference) -> dict:
     """Arrivals at the desk, in two queries: `confirmed` delegates, `checked_in` (everyone
     checked in, whatever their status), `confirmed_checked_in` and its `percentage` of
     `confirmed`, and `by_hour`: [{"hour": datetime in the conference's time zone, "count"}]."""
-    arrived = Exists(_standing_check_ins(None).filter(registration=OuterRef("pk")))
+    arrived = Exists(check_ins_standing(None).filter(registration=OuterRef("pk")))
     counts = conference.registrations.aggregate(
         confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
         checked_in=Count("pk", filter=arrived),
         confirmed_checked_in=Count("pk", filter=Q(arrived, status=Registration.Status.CONFIRMED)),
     )
     by_hour = (
-        _standing_check_ins(None)
+        check_ins_standing(None)
         .filter(registration__conference=conference)
         .annotate(hour=TruncHour("checked_in_at", tzinfo=conference.tzinfo))
         .values("hour")
@@ -264,7 +264,7 @@ def door_figures(session: Session) -> dict:
     """Delegates booked in the session, and everyone checked in at its door."""
     return {
         "booked": session.bookings.filter(status=SessionBooking.Status.BOOKED).count(),
-        "checked_in": _standing_check_ins(session).count(),
+        "checked_in": check_ins_standing(session).count(),
     }
 
 
