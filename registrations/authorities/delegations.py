@@ -75,6 +75,7 @@ def delegation_register(
         if not conference.registration_is_open(now):
             raise RegistrationClosedError(_("Registration for this conference is closed."))
         if authority is None:
+            assert new_authority is not None  # one of the two, checked on entry
             authority = authority_get_or_create_named(new_authority=new_authority)
         if conference.delegations.filter(authority=authority).exists():
             raise RegistrationError(

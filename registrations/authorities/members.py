@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -176,7 +177,8 @@ def _read_row(row: dict, *, line: int, kinds: dict[str, str]) -> _Candidate:
             )
         )
     name = " ".join(cell("name").split())
-    name_length = Authority._meta.get_field("name").max_length
+    # A CharField: its max_length is always set.
+    name_length = cast(int, Authority._meta.get_field("name").max_length)
     if not name:
         reasons.append(gettext("The name is missing."))
     elif len(name) > name_length:
@@ -304,7 +306,8 @@ def _import_locked(
         (authority.country.code, authority.name_key): authority
         for authority in Authority.objects.select_for_update().filter(name_key__in=names)
     }
-    lines, to_save = [], []
+    lines: list[ImportedLine] = []
+    to_save: list[Authority] = []
     for candidate in candidates:
         outcome, detail = _match(candidate, existing, to_save)
         lines.append(
@@ -356,7 +359,10 @@ def _match(
     to_save.append(authority)
     if outcome == ImportOutcome.CREATED:
         return outcome, ""
-    fields = ", ".join(str(Authority._meta.get_field(field).verbose_name) for field in changed)
+    # _changes() names only the model's own fields, never a relation.
+    fields = ", ".join(
+        str(cast(models.Field, Authority._meta.get_field(field)).verbose_name) for field in changed
+    )
     if authority.name != candidate.name:
         return outcome, gettext("Matched “%(name)s”; changes: %(fields)s.") % {
             "name": authority.name,

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Case, Count, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Coalesce, Concat, Lower
 from django_countries import countries
 
@@ -54,7 +55,7 @@ def authorities_with_figures(
     registrations = Registration.objects.filter(authority=OuterRef("pk"))
     if conference is not None:
         registrations = registrations.filter(conference=conference)
-    figures = {
+    figures: dict[str, BaseExpression] = {
         f"{status}_count": _count(registrations.filter(status=status))
         for status in Registration.Status.values
     }

@@ -2,7 +2,7 @@
 that; sessions that clash in time; filling freed places."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -117,7 +117,7 @@ def sessions_rebalance(
 
 
 def sessions_rebalance_locked(
-    sessions: dict[int, Session], *, now: datetime, quiet_for: set[int] = frozenset()
+    sessions: dict[int, Session], *, now: datetime, quiet_for: Set[int] = frozenset()
 ) -> None:
     """Give each free place to the first confirmed delegate in the waiting list, and tell them
     (except the registrations in `quiet_for`, who see the result otherwise)."""

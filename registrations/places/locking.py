@@ -10,6 +10,7 @@ no waits of their own."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar, overload
 
 from django.db import connection
 from django.db.transaction import TransactionManagementError
@@ -17,22 +18,43 @@ from django.db.transaction import TransactionManagementError
 from conference.models import Conference, Session
 from registrations.models import Registration
 
+# What was asked for is what comes back: a conference (or a registration) when one was given,
+# None when not.
+ConferenceT = TypeVar("ConferenceT", bound=Conference | None, covariant=True)
+RegistrationT = TypeVar("RegistrationT", bound=Registration | None, covariant=True)
+
 
 @dataclass(frozen=True)
-class LockedRows:
+class LockedRows(Generic[ConferenceT, RegistrationT]):
     """The rows as read under their locks: fresh, so counts and statuses can be trusted."""
 
-    conference: Conference | None = None
-    registration: Registration | None = None
+    conference: ConferenceT
+    registration: RegistrationT
     sessions: dict[int, Session] = field(default_factory=dict)
 
 
+@overload
+def places_lock(
+    *, conference: Conference, registration: Registration, session_ids: Iterable[int] = ()
+) -> LockedRows[Conference, Registration]: ...
+@overload
+def places_lock(
+    *, conference: Conference, registration: None = None, session_ids: Iterable[int] = ()
+) -> LockedRows[Conference, None]: ...
+@overload
+def places_lock(
+    *, conference: None = None, registration: Registration, session_ids: Iterable[int] = ()
+) -> LockedRows[None, Registration]: ...
+@overload
+def places_lock(
+    *, conference: None = None, registration: None = None, session_ids: Iterable[int] = ()
+) -> LockedRows[None, None]: ...
 def places_lock(
     *,
     conference: Conference | None = None,
     registration: Registration | None = None,
     session_ids: Iterable[int] = (),
-) -> LockedRows:
+) -> LockedRows[Conference | None, Registration | None]:
     """Lock what is given, in the fixed order, for the rest of the caller's transaction."""
     if not connection.in_atomic_block:
         raise TransactionManagementError("capacity locks are only taken inside a transaction")
@@ -51,7 +73,7 @@ def places_lock(
             .get(pk=registration.pk)
         )
     session_ids = set(session_ids)
-    sessions = {}
+    sessions: dict[int, Session] = {}
     if session_ids:
         sessions = {
             session.pk: session

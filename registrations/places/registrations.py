@@ -93,7 +93,8 @@ def conference_confirmed_count(conference: Conference) -> int:
 
 
 # The email that tells a delegate where their registration stands.
-STATUS_EMAIL = {
+# Keyed by the status as a registration holds it: a plain string.
+STATUS_EMAIL: dict[str, OutboundEmail.Kind] = {
     Registration.Status.PENDING: OutboundEmail.Kind.PENDING,
     Registration.Status.CONFIRMED: OutboundEmail.Kind.CONFIRMED,
     Registration.Status.WAITLISTED: OutboundEmail.Kind.WAITLISTED,
@@ -147,6 +148,7 @@ def registration_create(
             return RegistrationOutcome(registration=existing, created=False)
 
         if authority is None:
+            assert new_authority is not None  # one of the two, checked on entry
             authority = authority_get_or_create_named(new_authority=new_authority)
         authority_places_check(conference, authority, wanted=1)
         registration = registration_create_locked(
