@@ -22,7 +22,10 @@ def management_link_issue(
 ) -> str:
     """A new personal link for a delegate, or for a delegation's coordinator; returns its
     token, which is stored only hashed."""
-    conference = (registration or delegation).conference
+    opens = registration or delegation
+    if opens is None:
+        raise ValueError("a link opens a registration or a delegation")
+    conference = opens.conference
     token = secrets.token_urlsafe(32)
     ManagementLink.objects.create(
         registration=registration,

@@ -50,7 +50,8 @@ class ManagementLink(models.Model):
         ]
 
     def __str__(self) -> str:
-        opens = self.registration.reference if self.registration_id else str(self.delegation)
+        registration = self.registration  # None, without a query, for a delegation's link
+        opens = registration.reference if registration is not None else str(self.delegation)
         return f"{opens} ({self.created_at:%Y-%m-%d})"
 
     def is_valid(self, now=None) -> bool:

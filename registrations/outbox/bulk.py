@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Iterable
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -53,8 +54,6 @@ def bulk_email_send(
             for registration in recipients
         )
         for email in emails:
-            transaction.on_commit(
-                lambda email_id=email.pk: outbound_email_enqueue(email_id), robust=True
-            )
+            transaction.on_commit(partial(outbound_email_enqueue, email.pk), robust=True)
     logger.info("bulk email %s queued for %s delegates", bulk.pk, len(recipients))
     return bulk

@@ -1,6 +1,8 @@
 """Turns an outbox row into the message that is sent: subject, plain text and HTML in the
 recipient's language, and a calendar file or a certificate where the email needs one."""
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -14,6 +16,8 @@ from registrations.documents.certificates import certificate_filename, certifica
 from registrations.models import OutboundEmail
 from registrations.outbox.placeholders import bulk_text_render
 from registrations.outbox.recipients import Recipient
+
+T = TypeVar("T")
 
 # Emails after which the delegate is expected to come: they carry the conference calendar.
 KINDS_WITH_CALENDAR = {
@@ -38,6 +42,14 @@ KINDS_WITH_AGENDA = {
     OutboundEmail.Kind.SESSIONS_CHANGED,
     OutboundEmail.Kind.REMINDER,
 }
+
+
+def _queued_with(email: OutboundEmail, value: T | None, what: str) -> T:
+    """What an email of this kind is always queued with (its delegate's registration, its
+    message); should it be missing, the email cannot be written and fails."""
+    if value is None:
+        raise ValueError(f"email {email.pk} ({email.kind}) has no {what}")
+    return value
 
 
 def outbound_email_compose(email: OutboundEmail) -> EmailMultiAlternatives:
@@ -70,21 +82,31 @@ def outbound_email_compose(email: OutboundEmail) -> EmailMultiAlternatives:
         if delegation is not None:
             context["members"] = list(delegation.members.order_by("last_name", "first_name", "pk"))
         if email.kind in KINDS_WITH_AGENDA:
+            delegate = _queued_with(email, registration, "registration")
             context["bookings"] = list(
-                registration.bookings.select_related("session__room").order_by(
+                delegate.bookings.select_related("session__room").order_by(
                     "session__starts_at", "session__pk"
                 )
             )
-            context["agenda_url"] = agenda_url(registration)
+            context["agenda_url"] = agenda_url(delegate)
         if email.kind == OutboundEmail.Kind.BULK:
-            fill = {"registration": registration, "personal_link": context.get("manage_url", "")}
-            context["bulk_subject"] = bulk_text_render(email.bulk_email.subject, **fill)
-            context["bulk_body"] = bulk_text_render(email.bulk_email.body, **fill)
+            bulk_email = _queued_with(email, email.bulk_email, "message")
+            delegate = _queued_with(email, registration, "registration")
+            personal_link = context.get("manage_url", "")
+            context["bulk_subject"] = bulk_text_render(
+                bulk_email.subject, registration=delegate, personal_link=personal_link
+            )
+            context["bulk_body"] = bulk_text_render(
+                bulk_email.body, registration=delegate, personal_link=personal_link
+            )
         subject = " ".join(render_to_string(f"{template}.subject.txt", context).split())
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
-        # The session's event is built in the delegate's language too.
-        session_calendar = session_ics(session) if email.kind in KINDS_ABOUT_A_SESSION else None
+        # The session's event is built in the delegate's language too. (An email about a
+        # session has one: checked above.)
+        session_calendar = None
+        if email.kind in KINDS_ABOUT_A_SESSION and session is not None:
+            session_calendar = (f"{conference.slug}-session-{session.pk}.ics", session_ics(session))
 
     message = EmailMultiAlternatives(
         subject=subject,
@@ -101,11 +123,9 @@ def outbound_email_compose(email: OutboundEmail) -> EmailMultiAlternatives:
     if email.kind in KINDS_WITH_CALENDAR:
         message.attach(f"{conference.slug}.ics", conference_ics(conference), "text/calendar")
     if session_calendar is not None:
-        message.attach(
-            f"{conference.slug}-session-{session.pk}.ics", session_calendar, "text/calendar"
-        )
+        filename, content = session_calendar
+        message.attach(filename, content, "text/calendar")
     if email.kind == OutboundEmail.Kind.CERTIFICATE:
-        message.attach(
-            certificate_filename(registration), certificate_pdf(registration), "application/pdf"
-        )
+        delegate = _queued_with(email, registration, "registration")
+        message.attach(certificate_filename(delegate), certificate_pdf(delegate), "application/pdf")
     return message

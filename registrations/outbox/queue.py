@@ -3,6 +3,7 @@ commits; and handing over again what the broker lost or what has fallen due."""
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -109,9 +110,7 @@ def outbound_emails_dispatch_due(*, now: datetime | None = None) -> int:
             email.next_attempt_at = now
             email.save(update_fields=["status", "recipient", "language", "next_attempt_at"])
         for email_id in due:
-            transaction.on_commit(
-                lambda email_id=email_id: outbound_email_enqueue(email_id), robust=True
-            )
+            transaction.on_commit(partial(outbound_email_enqueue, email_id), robust=True)
     logger.info("dispatched %s scheduled emails", len(due))
     return len(due)
 

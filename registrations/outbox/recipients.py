@@ -47,6 +47,8 @@ class Recipient:
         if email.registration is not None:
             recipient = cls.delegate(email.registration, address=email.recipient)
         else:
+            # The outbox's check constraint: an email about no registration has a delegation.
+            assert email.delegation is not None
             recipient = cls.coordinator(email.delegation)
         return cls(
             address=email.recipient,
@@ -58,7 +60,9 @@ class Recipient:
 
     @property
     def conference(self) -> Conference:
-        return (self.registration or self.delegation).conference
+        about = self.registration or self.delegation
+        assert about is not None  # one of the two, checked on creation
+        return about.conference
 
     @property
     def is_previous_address(self) -> bool:

@@ -54,11 +54,14 @@ def outbound_email_send(*, email_id: int) -> OutboundEmail | None:
         )
         if email is None or email.status != OutboundEmail.Status.QUEUED:
             return email
-        if email.kind == OutboundEmail.Kind.REMINDER and not email.registration.is_active:
-            email.status = OutboundEmail.Status.WITHDRAWN
-            email.next_attempt_at = None
-            email.save(update_fields=["status", "next_attempt_at"])
-            return email
+        if email.kind == OutboundEmail.Kind.REMINDER:
+            # Reminders are only ever scheduled for a registration (reminder_schedule).
+            assert email.registration is not None
+            if not email.registration.is_active:
+                email.status = OutboundEmail.Status.WITHDRAWN
+                email.next_attempt_at = None
+                email.save(update_fields=["status", "next_attempt_at"])
+                return email
         email.attempts += 1
         try:
             outbound_email_compose(email).send()
