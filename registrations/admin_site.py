@@ -6,7 +6,8 @@ the first time a model admin registers, and the admin package registers its mode
 is imported."""
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.urls import path
 
 from conference.models import Conference
@@ -34,7 +35,7 @@ class ConferenceAdminSite(admin.AdminSite):
             *super().get_urls(),
         ]
 
-    def index(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+    def index(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:
         """The index, with the published conferences' dashboards listed on top for whoever may
         see them (templates/admin/index.html)."""
         conferences = []

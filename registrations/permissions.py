@@ -2,9 +2,28 @@
 Views, the admin and tests use these constants; templates spell them as `perms.registrations.…`.
 The groups that hold them are made by migrations (Organisers, Viewers, Registration desk)."""
 
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    # For the type only: the constants stay importable before the apps are loaded.
+    from django.contrib.auth.models import User
+
 VIEW_REGISTRATION = "registrations.view_registration"
 # Custom permissions, declared in Registration.Meta.permissions.
 EXPORT_REGISTRATIONS = "registrations.export_registrations"
 VIEW_SPECIAL_NEEDS = "registrations.view_special_needs"
 CHECK_IN = "registrations.check_in"
 CHANGE_OUTBOUND_EMAIL = "registrations.change_outboundemail"
+
+
+def permitted_user(request: HttpRequest) -> "User":
+    """The user of a request that passed a permission check (a view's PermissionRequiredMixin):
+    never anonymous, since Django grants an anonymous visitor no permission. Should one get
+    this far all the same, they are refused."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return user

@@ -4,10 +4,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from conference.models import Session
@@ -26,7 +27,8 @@ class CheckInResult:
     already: bool
 
 
-CHECK_IN_REFUSALS = {
+# Keyed by the status as a registration holds it: a plain string.
+CHECK_IN_REFUSALS: dict[str, Promise] = {
     Registration.Status.CANCELLED: _(
         "This registration is cancelled: the delegate cannot be checked in."
     ),
@@ -44,7 +46,7 @@ def check_ins_standing(session: Session | None) -> QuerySet[CheckIn]:
 def check_in(
     *,
     registration: Registration,
-    by: AbstractBaseUser | None,
+    by: User | None,
     session: Session | None = None,
     now: datetime | None = None,
 ) -> CheckInResult:
@@ -92,9 +94,7 @@ def check_in(
     return CheckInResult(check_in=new, already=False)
 
 
-def check_in_undo(
-    *, check_in: CheckIn, by: AbstractBaseUser | None, now: datetime | None = None
-) -> CheckIn:
+def check_in_undo(*, check_in: CheckIn, by: User | None, now: datetime | None = None) -> CheckIn:
     """Undo a check-in made by mistake. The record stays, marked undone; checking the delegate
     in again later writes a new one."""
     now = now or timezone.now()

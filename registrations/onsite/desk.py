@@ -5,12 +5,13 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Case, Count, Exists, F, Func, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -152,7 +153,7 @@ class DeskWarning:
     severity: str  # "danger" (do not let in) or "warning" (check before letting in)
 
 
-def _staff_name(user: AbstractBaseUser | None) -> str:
+def _staff_name(user: User | None) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
@@ -178,7 +179,8 @@ def already_checked_in_message(check_in: CheckIn, conference: Conference, now=No
     return gettext("Already checked in on %(date)s at %(time)s") % params
 
 
-STATUS_WARNINGS = {
+# Keyed by the status as a registration holds it: a plain string.
+STATUS_WARNINGS: dict[str, tuple[Promise, str]] = {
     Registration.Status.CANCELLED: (_("Registration cancelled"), "danger"),
     Registration.Status.REJECTED: (_("Registration rejected"), "danger"),
     Registration.Status.PENDING: (_("Registration pending approval: not confirmed yet"), "warning"),
@@ -196,8 +198,8 @@ def desk_warnings(
     check-in at the place the desk is checking, if any."""
     warnings = []
     if registration.status in STATUS_WARNINGS:
-        message, severity = STATUS_WARNINGS[registration.status]
-        warnings.append(DeskWarning(registration.status, str(message), severity))
+        label, severity = STATUS_WARNINGS[registration.status]
+        warnings.append(DeskWarning(registration.status, str(label), severity))
     if standing is not None:
         message = already_checked_in_message(standing, registration.conference, now)
         warnings.append(DeskWarning("already_checked_in", message, "warning"))

@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ImproperlyConfigured
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -16,7 +17,12 @@ from registrations.organiser.dashboard import conference_dashboard
 from registrations.organiser.exports.records import export_record_create
 from registrations.organiser.exports.writers import csv_stream, export_filename, xlsx_temporary_file
 from registrations.organiser.logistics import logistics_columns, logistics_lines
-from registrations.permissions import EXPORT_REGISTRATIONS, VIEW_REGISTRATION, VIEW_SPECIAL_NEEDS
+from registrations.permissions import (
+    EXPORT_REGISTRATIONS,
+    VIEW_REGISTRATION,
+    VIEW_SPECIAL_NEEDS,
+    permitted_user,
+)
 
 
 class ConferenceDashboardView(PermissionRequiredMixin, TemplateView):
@@ -29,6 +35,10 @@ class ConferenceDashboardView(PermissionRequiredMixin, TemplateView):
     admin_site: admin.AdminSite | None = None  # the site that serves the page sets it
 
     def get_context_data(self, **kwargs) -> dict:
+        if self.admin_site is None:
+            raise ImproperlyConfigured(
+                "the dashboard is served by an admin site: as_view(admin_site=…)"
+            )
         conference = get_object_or_404(Conference, slug=self.kwargs["slug"])
         special_needs = self.request.user.has_perm(VIEW_SPECIAL_NEEDS)
         dashboard = conference_dashboard(conference, special_needs=special_needs)
@@ -52,7 +62,7 @@ class LogisticsExportView(PermissionRequiredMixin, View):
     permission_required = (VIEW_REGISTRATION, EXPORT_REGISTRATIONS)
     raise_exception = True
 
-    def get(self, request: HttpRequest, slug: str, export_format: str) -> HttpResponse:
+    def get(self, request: HttpRequest, slug: str, export_format: str) -> HttpResponseBase:
         if export_format not in ExportFormat.values:
             raise Http404
         conference = get_object_or_404(Conference, slug=slug)
@@ -60,6 +70,7 @@ class LogisticsExportView(PermissionRequiredMixin, View):
         lines = logistics_lines(conference_dashboard(conference, special_needs=special_needs))
         columns = logistics_columns()
         filename = export_filename(f"logistics-{conference.slug}", export_format)
+        response: HttpResponseBase
         if export_format == ExportFormat.XLSX:
             output, rows = xlsx_temporary_file(lines, columns, sheet_name=gettext("Logistics"))
             response = FileResponse(output, as_attachment=True, filename=filename)
@@ -70,7 +81,7 @@ class LogisticsExportView(PermissionRequiredMixin, View):
             )
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
         export_record_create(
-            user=request.user,
+            user=permitted_user(request),
             source=ExportRecord.Source.ADMIN,
             kind=ExportKind.LOGISTICS,
             export_format=ExportFormat(export_format),

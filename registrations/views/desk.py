@@ -1,6 +1,7 @@
 """The registration desk and session doors, for staff with the check-in permission."""
 
 import json
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -30,7 +31,7 @@ from registrations.onsite.desk import (
     desk_lookup,
     door_figures,
 )
-from registrations.permissions import CHECK_IN
+from registrations.permissions import CHECK_IN, permitted_user
 
 QUERY_MAX_LENGTH = 300
 
@@ -48,6 +49,8 @@ class DeskAccessMixin(PermissionRequiredMixin):
     """Anonymous visitors go to the admin's login page; staff without the permission get 403."""
 
     permission_required = CHECK_IN
+    # Set by View.setup(), as in the views this mixes into.
+    kwargs: dict[str, Any]
 
     # Loaded on first use, after the permission check: strangers learn nothing of conferences.
     @cached_property
@@ -70,7 +73,7 @@ class DeskAccessMixin(PermissionRequiredMixin):
     def card_url(
         self, registration: Registration, session: Session | None, done: CheckIn | None = None
     ) -> str:
-        params = {"registration": registration.reference}
+        params: dict[str, str | int] = {"registration": registration.reference}
         if done is not None:
             params["done"] = done.pk
         return f"{self.page_url(session)}?{urlencode(params)}"
@@ -151,7 +154,9 @@ class DeskView(DeskAccessMixin, TemplateView):
             self.conference.registrations, reference=form.cleaned_data["registration"]
         )
         try:
-            result = check_in(registration=registration, by=self.request.user, session=self.session)
+            result = check_in(
+                registration=registration, by=permitted_user(self.request), session=self.session
+            )
         except CheckInRefusedError as error:
             messages.error(self.request, error.message)
             return redirect(self.card_url(registration, self.session))
@@ -177,7 +182,7 @@ class DeskView(DeskAccessMixin, TemplateView):
             ),
             pk=form.cleaned_data["check_in"],
         )
-        check_in_undo(check_in=standing, by=self.request.user)
+        check_in_undo(check_in=standing, by=permitted_user(self.request))
         registration = standing.registration
         messages.success(
             self.request, _("Check-in of %(name)s undone.") % {"name": registration.name_on_badge}
@@ -191,7 +196,9 @@ class DeskScanView(DeskAccessMixin, View):
 
     http_method_names = ["post"]
 
-    def handle_no_permission(self) -> JsonResponse:
+    # django-stubs types the method as returning a redirect; Django lets it return any response
+    # (or raise), and dispatch() returns it.
+    def handle_no_permission(self) -> JsonResponse:  # type: ignore[override]
         # The page's script shows the message; a redirect to the login page would mean nothing.
         if self.request.user.is_authenticated:
             message = _("You are not allowed to check delegates in.")

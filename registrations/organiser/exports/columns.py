@@ -2,7 +2,7 @@
 cell is made safe from spreadsheet formulas."""
 
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +35,7 @@ def _labels(choices: Iterable[tuple[str, object]]) -> Callable[[str], str]:
 
 def _country_names() -> Callable[[Country], str]:
     """A country's name, looked up once per country and export."""
-    names: dict[str, str] = {}
+    names: dict[str | None, str] = {}
 
     def name(country: Country) -> str:
         if country.code not in names:
@@ -98,7 +98,14 @@ def session_attendee_columns() -> list[Column]:
     ]
 
 
-def _coordinator_cell(registration: Registration) -> str:
+class _WithCoordinator(Protocol):
+    """A registration as authorities.delegation_list annotates it (None: no delegation)."""
+
+    coordinator_name: str | None
+    coordinator_email: str | None
+
+
+def _coordinator_cell(registration: _WithCoordinator) -> str:
     if not registration.coordinator_name:
         return ""
     return f"{registration.coordinator_name} <{registration.coordinator_email}>"

@@ -2,7 +2,7 @@
 
 import logging
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
@@ -21,7 +21,7 @@ EXPORT_SYNC_LIMIT = 5000
 
 def export_job_start(
     *,
-    user: AbstractBaseUser,
+    user: User,
     registrations: QuerySet[Registration],
     filter: str,
     searched: bool,

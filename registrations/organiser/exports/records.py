@@ -3,7 +3,7 @@
 import logging
 from collections.abc import Collection, Iterable
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict
@@ -35,7 +35,7 @@ def export_filter(
 
 def export_record_create(
     *,
-    user: AbstractBaseUser | None,
+    user: User | None,
     source: ExportRecord.Source,
     kind: ExportKind,
     export_format: ExportFormat,
