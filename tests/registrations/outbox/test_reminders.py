@@ -9,8 +9,8 @@ from registrations.outbox.queue import outbound_emails_dispatch_due
 from registrations.places.registrations import RegistrationData, registration_create
 from registrations.places.status import registration_cancel
 from registrations.tasks import dispatch_due_emails
+from tests.concurrency import run_concurrently
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
-from tests.registrations.test_concurrency import run_concurrently
 
 
 def register(conference, email="anna@gdansk.pl"):

@@ -7,8 +7,8 @@ import pytest
 from registrations.models import SessionBooking
 from registrations.places.bookings import session_bookings_set
 from registrations.places.status import registration_cancel
+from tests.concurrency import run_concurrently
 from tests.factories import RegistrationFactory, SessionFactory
-from tests.registrations.test_concurrency import run_concurrently
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

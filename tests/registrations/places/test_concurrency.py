@@ -1,36 +1,14 @@
 """Real concurrency on PostgreSQL: threads, each with its own connection, racing for places."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connection
 
 from registrations.models import Registration
 from registrations.places.registrations import RegistrationData, registration_create
 from registrations.places.status import registration_cancel
+from tests.concurrency import run_concurrently
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_concurrently(count: int, action, *, connections_at_once: int = 40) -> list:
-    """Run action(0) … action(count - 1) in threads that all start together, at most
-    `connections_at_once` at a time (each holds a database connection, and PostgreSQL's
-    default limit is 100)."""
-    start = threading.Event()
-
-    def worker(index: int):
-        try:
-            start.wait()
-            return action(index)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=min(count, connections_at_once)) as pool:
-        futures = [pool.submit(worker, index) for index in range(count)]
-        start.set()
-        return [future.result() for future in futures]
 
 
 def test_40_concurrent_registrations_for_10_places_confirm_exactly_10():

@@ -21,8 +21,8 @@ from registrations.onsite.desk import (
     door_status,
     fold,
 )
+from tests.concurrency import run_concurrently
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory, SessionFactory
-from tests.registrations.test_concurrency import run_concurrently
 
 pytestmark = pytest.mark.django_db
 

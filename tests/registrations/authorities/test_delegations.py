@@ -20,8 +20,8 @@ from registrations.models import (
 from registrations.places.bookings import session_bookings_set
 from registrations.places.registrations import RegistrationData, registration_create
 from registrations.places.status import registration_cancel
+from tests.concurrency import run_concurrently
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory, SessionFactory
-from tests.registrations.test_concurrency import run_concurrently
 
 COORDINATOR = Coordinator(
     first_name="Marie", last_name="Dupont", email="marie.dupont@liege.be", preferred_language="fr"
