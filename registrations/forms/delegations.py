@@ -1,5 +1,7 @@
 """The coordinator's delegation form."""
 
+from typing import cast
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
@@ -25,7 +27,7 @@ class DelegationMemberForm(forms.Form):
     job_title = forms.CharField(label=_("Job title"), max_length=150)
     category = forms.ChoiceField(
         label=_("Attends as"),
-        choices=DelegateDetailsForm.base_fields["category"].choices,
+        choices=cast(forms.ChoiceField, DelegateDetailsForm.base_fields["category"]).choices,
         initial=Registration.Category.DELEGATE,
     )
     preferred_language = forms.ChoiceField(
@@ -68,14 +70,18 @@ class BaseDelegationMemberFormSet(forms.BaseFormSet):
         return [form.registration_data() for form in self.forms if form.cleaned_data]
 
 
-DelegationMemberFormSet = forms.formset_factory(
-    DelegationMemberForm,
-    formset=BaseDelegationMemberFormSet,
-    extra=4,
-    min_num=1,
-    validate_min=True,
-    max_num=50,
-    validate_max=True,
+# formset_factory() returns a subclass of `formset`; django-stubs types it as a plain formset.
+DelegationMemberFormSet = cast(
+    type[BaseDelegationMemberFormSet],
+    forms.formset_factory(
+        DelegationMemberForm,
+        formset=BaseDelegationMemberFormSet,
+        extra=4,
+        min_num=1,
+        validate_min=True,
+        max_num=50,
+        validate_max=True,
+    ),
 )
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from conference.models import Session
 from registrations.models import Authority
+from registrations.places.selectors import SessionAvailability
 
 # Besides letters and combining marks (any script), names may hold these.
 NAME_PUNCTUATION = set(" -'’.")
@@ -41,7 +42,7 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.availability = {}
+        self.availability: dict[int, SessionAvailability] = {}
 
     def label_from_instance(self, session: Session) -> str:
         start = timezone.localtime(session.starts_at, session.conference.tzinfo)

@@ -1,5 +1,7 @@
 """Forms of the organisers' tools."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -20,8 +22,9 @@ class BulkEmailForm(forms.Form):
         ),
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns
         for name in ("subject", "body"):
             unknown = bulk_placeholders_unknown(data.get(name, ""))
             if unknown:

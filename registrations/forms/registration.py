@@ -1,5 +1,7 @@
 """The registration form, built from the parts the other delegate forms share."""
 
+from typing import Any, cast
+
 import phonenumbers
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
@@ -146,8 +148,10 @@ class DelegateDetailsForm(forms.Form):
         """The country in which a phone number without its country code is read."""
         return None
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        # The forms' clean() methods all return this dict, down to Form.clean().
+        data = self.cleaned_data
         if (data.get("dietary_needs") or data.get("accessibility_needs")) and not data.get(
             "special_needs_consent"
         ):
@@ -214,12 +218,13 @@ class SessionChoiceForm(forms.Form):
     def __init__(self, *args, conference: Conference, **kwargs):
         super().__init__(*args, **kwargs)
         sessions = sessions_for_sign_up(conference).select_related("conference")
-        self.fields["sessions"].queryset = sessions
-        self.fields["sessions"].availability = session_availability(sessions)
+        field = cast(SessionChoiceField, self.fields["sessions"])
+        field.queryset = sessions
+        field.availability = session_availability(sessions)
 
     @property
     def has_sessions_to_choose(self) -> bool:
-        return bool(self.fields["sessions"].availability)
+        return bool(cast(SessionChoiceField, self.fields["sessions"]).availability)
 
     def clean_sessions(self) -> list[Session]:
         sessions = list(self.cleaned_data["sessions"])
@@ -254,10 +259,12 @@ class AuthorityChoiceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["authority"].queryset = authorities_for_choice()
-        self.fields["authority"].widget.attrs["data-searchable"] = "true"
+        authority = cast(AuthorityChoiceField, self.fields["authority"])
+        authority.queryset = authorities_for_choice()
+        authority.widget.attrs["data-searchable"] = "true"
         # Built per form so that country names follow the active language.
-        self.fields["new_authority_country"].choices = [("", "—"), *countries]
+        country = cast(forms.ChoiceField, self.fields["new_authority_country"])
+        country.choices = [("", "—"), *countries]
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
     def authority_fieldset(self) -> Fieldset:
@@ -283,8 +290,10 @@ class AuthorityChoiceForm(forms.Form):
     def honeypot(self) -> Div:
         return Div(Field("website"), css_class="visually-hidden", aria_hidden="true")
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        # The forms' clean() methods all return this dict, down to Form.clean().
+        data = self.cleaned_data
         authority = data.get("authority")
         new_name = " ".join(data.get("new_authority_name", "").split())
         data["new_authority_name"] = new_name

@@ -13,7 +13,8 @@ from registrations.models import Registration
 class DetailsEditForm(DelegateDetailsForm):
     """The delegate edits their own details; the category is the organisers' to change."""
 
-    category = None
+    # Django's way to drop an inherited form field, which django-stubs does not model.
+    category = None  # type: ignore[assignment]
 
     def __init__(self, *args, registration: Registration, **kwargs):
         initial = {name: getattr(registration, name) for name in DETAIL_FIELDS}
