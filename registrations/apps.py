@@ -1,6 +1,14 @@
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    # For the types only: the models cannot be imported before the apps are loaded.
+    from conference.models import Conference, Session
 
 
 class RegistrationsConfig(AppConfig):
@@ -16,20 +24,21 @@ class RegistrationsConfig(AppConfig):
         )
         from registrations.places.status import waitlist_promote  # noqa: PLC0415
 
-        def fill_conference(sender, conference, **kwargs):
+        def fill_conference(sender: Any, conference: "Conference", **kwargs: Any) -> None:
             waitlist_promote(conference=conference)
 
-        def fill_session(sender, session, **kwargs):
+        def fill_session(sender: Any, session: "Session", **kwargs: Any) -> None:
             sessions_rebalance(session_ids=[session.pk])
 
-        def tell_session_moved(sender, session, **kwargs):
+        def tell_session_moved(sender: Any, session: "Session", **kwargs: Any) -> None:
             session_moved_notify(session=session)
 
-        for signal, receiver in [
+        receivers: list[tuple[Signal, Callable[..., None]]] = [
             (signals.conference_capacity_raised, fill_conference),
             (signals.session_capacity_changed, fill_session),
             (signals.session_moved, tell_session_moved),
-        ]:
+        ]
+        for signal, receiver in receivers:
             signal.connect(receiver, weak=False, dispatch_uid=f"registrations.{receiver.__name__}")
 
 

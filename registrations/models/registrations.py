@@ -1,6 +1,7 @@
 """Registrations and their session bookings."""
 
 import secrets
+from typing import Self, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -17,8 +18,12 @@ def new_agenda_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class RegistrationQuerySet(models.QuerySet):
-    def active(self):
+# Generic, so that a queryset annotated on the way keeps its rows' types (django-stubs).
+_R = TypeVar("_R", bound=models.Model)
+
+
+class RegistrationQuerySet(models.QuerySet[_R]):
+    def active(self) -> Self:
         """Registrations that still count: not cancelled, not rejected."""
         return self.exclude(status__in=Registration.INACTIVE_STATUSES)
 

@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
+from django.views.generic.base import ContextMixin
 from django_ratelimit.core import is_ratelimited
 
 from conference.models import Conference
@@ -23,7 +24,7 @@ from registrations.forms.delegations import (
     DelegationMemberForm,
     DelegationMemberFormSet,
 )
-from registrations.models import Authority, ManagementLink, Registration
+from registrations.models import Authority, Delegation, ManagementLink, Registration
 from registrations.places.selectors import registration_availability
 from registrations.places.status import registration_cancel
 from registrations.views.self_service import MANAGE_SESSION_KEY
@@ -112,8 +113,12 @@ def authority_places(request, slug: str, pk: int):
     return JsonResponse({"places_left": authority_places_left(conference, authority)})
 
 
-class DelegationAccessMixin:
+class DelegationAccessMixin(ContextMixin, View):
     """For a coordinator who followed their personal link: gives `self.delegation`."""
+
+    # Set by dispatch(), before any handler runs.
+    delegation: Delegation
+    conference: Conference
 
     def dispatch(self, request, *args, **kwargs):
         link_id = request.session.get(MANAGE_SESSION_KEY)
@@ -126,7 +131,8 @@ class DelegationAccessMixin:
             if link_id
             else None
         )
-        if link is None or not link.is_valid():
+        # The query asked for a delegation's link: `link.delegation` is never None.
+        if link is None or not link.is_valid() or link.delegation is None:
             return render(request, "registrations/manage/link_invalid.html", status=403)
         self.delegation = link.delegation
         self.conference = link.delegation.conference

@@ -1,6 +1,7 @@
 """Registering: the public form, its thank-you page, the privacy notice."""
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -39,7 +40,7 @@ class RegisterView(View):
             initial={"preferred_language": language},
         )
 
-    def _render(self, form: RegistrationForm, status: int = 200):
+    def _render(self, form: RegistrationForm | None, status: int = 200) -> HttpResponse:
         context = {"conference": self.conference, "availability": self.availability, "form": form}
         return render(self.request, self.template_name, context, status=status)
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
+from django.views.generic.base import ContextMixin
 from django_ratelimit.core import is_ratelimited
 
 from conference.models import Conference
@@ -43,9 +44,13 @@ def manage_enter(request, token: str):
     return response
 
 
-class DelegateAccessMixin:
+class DelegateAccessMixin(ContextMixin, View):
     """Gives the view `self.registration`, or sends the visitor to a page explaining that their
     link is no longer valid."""
+
+    # Set by dispatch(), before any handler runs.
+    registration: Registration
+    conference: Conference
 
     def dispatch(self, request, *args, **kwargs):
         link_id = request.session.get(MANAGE_SESSION_KEY)
@@ -60,7 +65,13 @@ class DelegateAccessMixin:
         )
         if link is not None and link.delegation_id is not None and link.is_valid():
             return redirect("registrations:manage_delegation")
-        if link is None or not link.is_valid() or link.registration.erased_at is not None:
+        if (
+            link is None
+            or not link.is_valid()
+            # A link opens a registration or a delegation, and delegations went above.
+            or link.registration is None
+            or link.registration.erased_at is not None
+        ):
             request.session.pop(MANAGE_SESSION_KEY, None)
             return render(request, "registrations/manage/link_invalid.html", status=403)
         self.registration = link.registration
@@ -156,7 +167,10 @@ class CancelView(DelegateAccessMixin, TemplateView):
             # Cancelling revokes every link, this browser's too; it keeps access through a new
             # one so that the delegate can still download or erase their data.
             token = management_link_issue(registration=self.registration)
-            request.session[MANAGE_SESSION_KEY] = management_link_resolve(token=token).pk
+            link = management_link_resolve(token=token)
+            # Issued just now, expiring when the link that opened this page does: valid.
+            assert link is not None
+            request.session[MANAGE_SESSION_KEY] = link.pk
             messages.success(request, _("Your registration is cancelled. We have emailed you."))
         return redirect("registrations:manage")
 
