@@ -8,8 +8,51 @@ weeks with --open-registration, so a session keeps its weekday and its wall-cloc
 """
 
 import datetime as dt
+from typing import NotRequired, TypedDict
 
-CONFERENCE = {
+
+class ConferenceEntry(TypedDict):
+    slug: str
+    name: str
+    tagline: str
+    organiser: str
+    website: str
+    start_date: dt.date
+    end_date: dt.date
+    time_zone: str
+    # Naive: local wall-clock times, which the loader makes aware.
+    registration_opens_at: dt.datetime
+    registration_closes_at: dt.datetime
+    capacity: int
+    default_allotment: int
+    contact_email: str
+    reference_prefix: str
+    is_published: bool
+    description: str
+
+
+class DelegationEntry(TypedDict):
+    authority: tuple[str, str]  # (name, country)
+    coordinator: tuple[str, str, str, str]  # (first name, last name, email, language)
+    members: int
+
+
+class SessionEntry(TypedDict):
+    day: int
+    starts: str  # "HH:MM", local
+    ends: str
+    kind: str
+    title: str
+    description: NotRequired[str]
+    room: NotRequired[str]
+    location: NotRequired[str]
+    capacity: NotRequired[int]
+    language: NotRequired[str]
+    interpretation: NotRequired[list[str]]
+    speakers: NotRequired[list[str]]
+
+
+CONFERENCE: ConferenceEntry = {
     "slug": "nice-2021",
     "name": "Security, Democracy and Cities",
     "tagline": "Europe's cities and regions co-producing urban security",
@@ -222,7 +265,7 @@ ALLOTMENTS = {
 # Delegations at the demo conference and their coordinators (fictional), who may or may not
 # attend. `members`: how many of the authority's generated registrations join the delegation,
 # when there are that many (there are with the Makefile's 300).
-DELEGATIONS = [
+DELEGATIONS: list[DelegationEntry] = [
     {
         "authority": ("Nice", "FR"),
         "coordinator": ("Sophie", "Giordano", "sophie.giordano@example.org", "fr"),
@@ -429,7 +472,7 @@ _PLENARY_FROM_ENGLISH = ["fr", "es", "it", "de"]
 
 # day: 0 for the first day of the conference. Titles are unique: they are the natural key.
 # room None means away from the venue (location says where) or anywhere in it (breaks).
-SESSIONS = [
+SESSIONS: list[SessionEntry] = [
     # --- Day 1: Wednesday 20 October -------------------------------------------------------
     {
         "day": 0,
@@ -1349,7 +1392,8 @@ CATEGORY_WEIGHTS = [
 ]
 
 # Job titles by preferred language and category.
-JOB_TITLES = {
+# A (masculine, feminine) pair where the title has both forms.
+JOB_TITLES: dict[str, dict[str, list[str | tuple[str, str]]]] = {
     "en": {
         "delegate": [
             "Head of the prevention department",

@@ -14,6 +14,7 @@ import datetime as dt
 import random
 import re
 import zoneinfo
+from typing import Any, TypeVar
 
 from anyascii import anyascii
 from django.contrib.auth import get_user_model
@@ -32,6 +33,8 @@ from registrations.models import (
 )
 from registrations.places.imports import ImportedRegistration, registrations_import
 from registrations.places.registrations import RegistrationData
+
+M = TypeVar("M", bound=models.Model)
 
 
 def demo_load(
@@ -83,9 +86,10 @@ def open_registration_shift(start: dt.date, today: dt.date) -> dt.timedelta:
     return dt.timedelta(weeks=-(-days // 7))
 
 
-def _upsert(model: type[models.Model], lookup: dict, values: dict) -> models.Model:
+def _upsert(model: type[M], lookup: dict[str, Any], values: dict[str, Any]) -> M:
     """update_or_create on a natural key, validating first so that bad demo data fails loudly."""
-    instance = model.objects.filter(**lookup).first() or model(**lookup)
+    # `objects` of every model loaded here, under the name generic code knows it by.
+    instance = model._default_manager.filter(**lookup).first() or model(**lookup)
     for field, value in values.items():
         setattr(instance, field, value)
     instance.full_clean()
@@ -165,13 +169,16 @@ def load_venue() -> tuple[Venue, dict[str, Room]]:
 
 
 def load_conference(*, venue: Venue, shift: dt.timedelta) -> Conference:
-    values = dict(demo_data.CONFERENCE)
-    tz = zoneinfo.ZoneInfo(values["time_zone"])
-    values["start_date"] += shift
-    values["end_date"] += shift
-    for field in ("registration_opens_at", "registration_closes_at"):
+    entry = demo_data.CONFERENCE
+    tz = zoneinfo.ZoneInfo(entry["time_zone"])
+    values: dict[str, object] = {
+        **entry,
+        "start_date": entry["start_date"] + shift,
+        "end_date": entry["end_date"] + shift,
         # Shift the local wall-clock time, then attach the zone.
-        values[field] = (values[field] + shift).replace(tzinfo=tz)
+        "registration_opens_at": (entry["registration_opens_at"] + shift).replace(tzinfo=tz),
+        "registration_closes_at": (entry["registration_closes_at"] + shift).replace(tzinfo=tz),
+    }
     return _upsert(Conference, {"slug": values.pop("slug")}, {**values, "venue": venue})
 
 
