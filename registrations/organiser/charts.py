@@ -341,11 +341,11 @@ def dashboard_charts(dashboard: Dashboard) -> dict:
             title=gettext("Check-in progress"),
             labels_above=True,
         ),
-        "check_in_days": [],
         "badges": bar_chart(
             _tally_bars(dashboard.badges), title=gettext("Badges to print by category")
         ),
     }
+    check_in_days = []
     for day in progress.days:
         hours = [
             Bar(date_format(hour.hour, "H:i"), hour.count, str(hour.count)) for hour in day.hours
@@ -354,5 +354,5 @@ def dashboard_charts(dashboard: Dashboard) -> dict:
         chart = column_chart(
             hours, summary=_time_summary(title, hours, sum(hour.count for hour in day.hours))
         )
-        charts["check_in_days"].append((day, chart))
-    return charts
+        check_in_days.append((day, chart))
+    return {**charts, "check_in_days": check_in_days}
