@@ -5,7 +5,7 @@ same export done with django-import-export as a baseline.
 
 Uses the database of DATABASE_URL when it is set (it must hold no registrations, or be given
 --flush, which empties it), otherwise a throwaway SQLite file. Migrates, registers --rows
-delegates through services.registrations_import (as seed_demo does), then goes through the
+delegates through places.imports.registrations_import (as seed_demo does), then goes through the
 admin with a superuser, as an organiser would: the CSV export, the XLSX export built in the
 request (how lists of up to EXPORT_SYNC_LIMIT rows are sent) and as a background job (how
 larger ones are; the job runs in-process, as without REDIS_URL), then the changelist.

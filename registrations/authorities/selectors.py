@@ -61,7 +61,8 @@ def authorities_with_figures(
     }
     figures["places_used"] = _count(registrations.active())
     if conference is not None:
-        # As services.authority_places decides it: the authority's own places, else the default.
+        # As allotments.authority_places decides it: the authority's own places, else the
+        # conference's default.
         own_places = Subquery(
             AuthorityAllotment.objects.filter(authority=OuterRef("pk"), conference=conference)
             .order_by()

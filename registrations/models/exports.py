@@ -27,7 +27,8 @@ EXPORT_FILTER_HELP = _(
 
 class ExportJob(models.Model):
     """An XLSX file too large to build during a request, built by a Celery task. Only its owner
-    may download it; the file is deleted some days later (exports.EXPORT_FILE_RETENTION)."""
+    may download it; the file is deleted some days later
+    (organiser.exports.build.EXPORT_FILE_RETENTION)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -2,8 +2,8 @@
 `manage.py export_registrations --conference SLUG --format csv|xlsx --output FILE
 [--status S] [--category C] [--country CC] [--special-needs]`.
 
-The columns and writers are those of the admin's export (registrations.exports); the export is
-recorded like any other, with no user and the source "command"."""
+The columns and writers are those of the admin's export (registrations.organiser.exports);
+the export is recorded like any other, with no user and the source "command"."""
 
 import argparse
 from urllib.parse import urlencode

@@ -28,8 +28,8 @@ def export_job_start(
     special_needs: bool,
 ) -> ExportJob:
     """Ask for the attendee list as XLSX, built by a Celery task. `registrations` is the list in
-    export order (selectors.attendee_list); its rows are noted now, so the file holds what the
-    list showed even though the search that narrowed it is not stored."""
+    export order (exports.selectors.attendee_list); its rows are noted now, so the file holds
+    what the list showed even though the search that narrowed it is not stored."""
     registration_ids = list(registrations.values_list("pk", flat=True))
     with transaction.atomic():
         export_jobs_purge()
