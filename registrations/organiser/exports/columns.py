@@ -1,6 +1,7 @@
 """The columns of each exported list: a header and how to read the cell from a row; every
 cell is made safe from spreadsheet formulas."""
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol, TypeVar
 
@@ -17,13 +18,25 @@ Row = TypeVar("Row")
 
 Column = tuple[str, Callable[[Any], object]]
 
+# A formula start at the beginning of the text or after any character that a spreadsheet program
+# may split a CSV line on: the comma we write, but also the semicolon (French and German Excel's
+# default) and the tab a user may choose, and line breaks (a reader that ignores the quotes
+# starts a row there). Quotes and spaces in between do not disarm it: a reader that splits
+# inside a quoted field sees them as the cell's first characters, and some programs trim spaces.
+_FORMULA_START = re.compile(r'(?:^|(?<=[,;\t\r\n]))([" ]*)(?=[=+\-@\t\r])')
+
+
+def cell_text(value: object) -> str:
+    """The value as the text of a cell ("" for None). XLSX cells are written as strings with
+    it: a string cell is never evaluated, so it needs no prefix."""
+    return "" if value is None else str(value)
+
 
 def spreadsheet_safe(value: object) -> str:
-    """The value as text that a spreadsheet shows as text: a leading quote disarms formulas."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
+    """The value as CSV text that a spreadsheet shows as text whichever separator it reads the
+    file with: a quote before every formula start (at the beginning, and after each comma,
+    semicolon, tab or line break) disarms it."""
+    return _FORMULA_START.sub(r"\1'", cell_text(value))
 
 
 def _labels(choices: Iterable[tuple[str, object]]) -> Callable[[str], str]:

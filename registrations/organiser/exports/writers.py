@@ -19,6 +19,7 @@ from registrations.organiser.exports.columns import (
     Column,
     Row,
     attendee_columns,
+    cell_text,
     delegation_columns,
     spreadsheet_safe,
 )
@@ -45,8 +46,10 @@ class _Echo:
 
 
 def csv_stream(rows: Iterable[Row], columns: Sequence[Column]) -> Iterator[str]:
-    """UTF-8 CSV lines, beginning with a byte-order mark so that Excel reads accents right."""
-    writer = csv.writer(_Echo())
+    """UTF-8 CSV lines, beginning with a byte-order mark so that Excel reads accents right.
+    Every field is quoted, so a separator in the data never splits it for a reader that uses
+    ours; spreadsheet_safe disarms formulas for readers that split on another one."""
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
     yield UTF8_BOM + writer.writerow([spreadsheet_safe(label) for label, _getter in columns])
     for row in rows:
         yield writer.writerow([spreadsheet_safe(getter(row)) for _label, getter in columns])
@@ -67,9 +70,9 @@ def xlsx_write(
     on_progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write the rows to an XLSX workbook in `output` (a path, or a binary file open for
-    writing) and return how many there were. Every cell is written with write_string, after
-    spreadsheet_safe: text that looks like a formula, a number or a link stays text, and reads
-    the same as in the CSV. `on_progress` is called with the rows written so far, every
+    writing) and return how many there were. Every cell is written with write_string: text that
+    looks like a formula, a number or a link stays text, and is shown as it is, with no
+    prefix. `on_progress` is called with the rows written so far, every
     CHUNK_SIZE rows."""
     # xlsxwriter's temporary files hold the rows until close(): a directory of our own is
     # removed with them however the writing ends.
@@ -86,8 +89,8 @@ def xlsx_write(
             },
         )
         sheet = workbook.add_worksheet(sheet_name[:31])
-        header = [spreadsheet_safe(label) for label, _getter in columns]
-        values = ([spreadsheet_safe(getter(row)) for _label, getter in columns] for row in rows)
+        header = [cell_text(label) for label, _getter in columns]
+        values = ([cell_text(getter(row)) for _label, getter in columns] for row in rows)
         # Constant-memory mode writes rows in order and never goes back: widths are decided
         # from the first rows, which are held until then.
         first = list(itertools.islice(values, XLSX_WIDTH_SAMPLE))

@@ -203,8 +203,9 @@ def test_attendee_export_has_special_needs_for_organisers(as_role, registration)
 
     text = b"".join(response.streaming_content).decode("utf-8")
     header, row = text.splitlines()[:2]
-    assert header.endswith("Dietary needs,Accessibility needs")
-    assert row.endswith('"Coeliac, no gluten",Step-free access')
+    # Every field quoted (formula safety when read with another separator).
+    assert header.endswith('"Dietary needs","Accessibility needs"')
+    assert row.endswith('"Coeliac, no gluten","Step-free access"')
     assert ExportRecord.objects.get().special_needs is True
 
 

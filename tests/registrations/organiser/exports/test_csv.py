@@ -24,6 +24,13 @@ pytestmark = pytest.mark.django_db
         ("Liège", "Liège"),
         (None, ""),
         (42, "42"),
+        ("x;=1+2;x", "x;'=1+2;x"),
+        ("a,+1\tb\t-2", "a,'+1\tb\t'-2"),
+        ("line\n@SUM(A1)", "line\n'@SUM(A1)"),
+        ('a;"=1";b', 'a;"\'=1";b'),
+        ("a; =1", "a; '=1"),
+        ("a;\t=1", "a;'\t'=1"),
+        ("e-mail; x@y", "e-mail; x@y"),
     ],
 )
 def test_spreadsheet_safe(value, expected):
@@ -68,6 +75,18 @@ def test_attendee_csv_has_header_and_one_row_per_registration():
     ]
     assert rows[1][7:11] == ["Gdańsk", "Poland", "Delegate", "English"]
     assert len(rows) == 2
+
+
+def test_attendee_csv_quotes_every_field():
+    RegistrationFactory(job_title="x;=1+2;x")
+
+    lines = "".join(attendee_csv(Registration.objects.all())).removeprefix("\ufeff").splitlines()
+
+    assert lines[0].startswith('"Reference","Status","First name",')
+    assert '"x;\'=1+2;x"' in lines[1]
+    # Twelve fields, each in quotes, empty ones included.
+    assert lines[1].startswith('"') and lines[1].endswith('"')
+    assert lines[1].count('","') == 11
 
 
 def test_attendee_csv_is_utf8_with_bom_when_encoded():
