@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between machines comes from
 the environment, under the names documented in README.md."""
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -165,6 +166,29 @@ USE_TZ = True
 # --- Rate limiting (django-ratelimit, on the cache above) ----------------------------------
 # If the cache is down, let requests through: throttling is a guard, not a gate for delegates.
 RATELIMIT_FAIL_OPEN = True
+# Proxies whose X-Forwarded-For is believed (CIDR list); config.client_ip.client_ip reads it,
+# and every limit keyed on the client ("ip") goes through it.
+TRUSTED_PROXIES = [
+    str(ipaddress.ip_network(cidr, strict=False))
+    for cidr in env.list("DJANGO_TRUSTED_PROXIES", default=[])
+]
+RATELIMIT_IP_META_KEY = "config.client_ip.client_ip"
+# Public writes, per client ("<group>") and per email address ("<group>:email"), as "N/period"
+# (s, m, h, d). DJANGO_RATE_LIMITS overrides some, e.g. "register=50/h,register:email=10/h".
+RATE_LIMITS = {
+    "register": "20/h",
+    "register:email": "5/h",
+    "delegation": "10/h",
+    "delegation:email": "5/h",
+    "lost-link": "10/h",
+    "lost-link:email": "3/h",
+    "manage": "60/h",
+    "manage:email": "30/h",
+    "coordinator": "60/h",
+    "coordinator:email": "30/h",
+    "desk-scan": "300/m",
+    **env.dict("DJANGO_RATE_LIMITS", default={}),
+}
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"

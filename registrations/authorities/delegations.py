@@ -86,6 +86,9 @@ def delegation_register(
                 % {"authority": authority.name}
             )
         _check_repeated_emails([member.email for member in members])
+        # Every delegate named counts against the places, registered or not: an answer that
+        # depended on who is registered would tell the form's user (see the docstring).
+        authority_places_check(conference, authority, wanted=len(members))
         registered = {
             registration.email_lower: registration
             for registration in conference.registrations.active()
@@ -95,7 +98,6 @@ def delegation_register(
         for registration in registered.values():
             already_registered_remind(registration, now=now)
         members = [m for m in members if email_normalise(m.email) not in registered]
-        authority_places_check(conference, authority, wanted=len(members))
         delegation = Delegation.objects.create(
             conference=conference,
             authority=authority,

@@ -128,7 +128,7 @@ class DelegationForm(AuthorityChoiceForm):
         self.consent_helper.form_tag = False
         self.consent_helper.disable_csrf = True
         self.consent_helper.layout = Layout(
-            Fieldset(_("Privacy"), privacy_link(), "privacy_consent"), self.honeypot()
+            Fieldset(_("Privacy"), privacy_link(), "privacy_consent"), self.honeypot(), "form_token"
         )
 
     def clean_coordinator_email(self) -> str:

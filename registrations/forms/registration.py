@@ -256,6 +256,8 @@ class AuthorityChoiceForm(forms.Form):
     )
     # A field people never see; bots that fill every field fill it too.
     website = forms.CharField(required=False, label=_("Leave this field empty"))
+    # This showing of the form, so that sending it twice registers once (views/once.py).
+    form_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -349,6 +351,7 @@ class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceFo
             self.needs_fieldset(),
             Fieldset(_("Privacy"), privacy_link(), "privacy_consent"),
             self.honeypot(),
+            "form_token",
             Submit("submit", submit_label, css_class="btn-lg"),
         )
 

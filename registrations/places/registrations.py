@@ -142,15 +142,18 @@ def registration_create(
         if not conference.registration_is_open(now):
             raise RegistrationClosedError(_("Registration for this conference is closed."))
 
+        # The authority's places are checked before the address, whether or not it is
+        # registered: a refusal for want of places must not tell which addresses are.
+        if authority is None:
+            assert new_authority is not None  # one of the two, checked on entry
+            authority = authority_get_or_create_named(new_authority=new_authority)
+        authority_places_check(conference, authority, wanted=1)
+
         existing = conference.registrations.active().filter(email__iexact=email).first()
         if existing is not None:
             already_registered_remind(existing, now=now)
             return RegistrationOutcome(registration=existing, created=False)
 
-        if authority is None:
-            assert new_authority is not None  # one of the two, checked on entry
-            authority = authority_get_or_create_named(new_authority=new_authority)
-        authority_places_check(conference, authority, wanted=1)
         registration = registration_create_locked(
             conference,
             authority=authority,
@@ -165,15 +168,24 @@ def registration_create(
 
 def already_registered_remind(existing: Registration, *, now: datetime) -> None:
     """Someone tried to register an address that already is: its owner is told, the page says
-    nothing. Anyone can type someone else's address, so one reminder per cooldown."""
+    nothing. Anyone can type someone else's address, so one reminder per cooldown; within it the
+    reminder is still written to the outbox, withdrawn, so that both branches of a sign-up write
+    an email row and take comparable time (and the organisers see the repeated attempts)."""
     reminded = existing.emails.filter(
         kind=OutboundEmail.Kind.ALREADY_REGISTERED,
         created_at__gte=now - ALREADY_REGISTERED_COOLDOWN,
-    ).exists()
-    if not reminded:
-        outbound_email_queue(
-            to=Recipient.delegate(existing), kind=OutboundEmail.Kind.ALREADY_REGISTERED
+    ).exclude(status=OutboundEmail.Status.WITHDRAWN)
+    to = Recipient.delegate(existing)
+    if reminded.exists():
+        OutboundEmail.objects.create(
+            registration=existing,
+            kind=OutboundEmail.Kind.ALREADY_REGISTERED,
+            recipient=to.address,
+            language=to.language,
+            status=OutboundEmail.Status.WITHDRAWN,
         )
+    else:
+        outbound_email_queue(to=to, kind=OutboundEmail.Kind.ALREADY_REGISTERED)
     logger.info("registration %s: repeated sign-up", existing.pk)
 
 

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 from django.views.generic.base import ContextMixin
-from django_ratelimit.core import is_ratelimited
 
 from conference.models import Conference
 from registrations.authorities.allotments import authority_places_left
@@ -27,13 +26,20 @@ from registrations.forms.delegations import (
 from registrations.models import Authority, Delegation, ManagementLink, Registration
 from registrations.places.selectors import registration_availability
 from registrations.places.status import registration_cancel
+from registrations.views.once import SubmitOnceMixin, form_token_issue
 from registrations.views.self_service import MANAGE_SESSION_KEY
+from registrations.views.throttle import RateLimitMixin
 
 DELEGATION_SESSION_KEY = "delegation_done"
 
 
-class DelegationRegisterView(View):
+class DelegationRegisterView(RateLimitMixin, SubmitOnceMixin, View):
     template_name = "registrations/delegation_register.html"
+    rate_limit_group = "delegation"
+    once_session_key = DELEGATION_SESSION_KEY
+
+    def rate_limit_email(self) -> str:
+        return self.request.POST.get("coordinator_email", "")
 
     def dispatch(self, request, *args, slug: str, **kwargs):
         self.conference = get_object_or_404(Conference.objects.published(), slug=slug)
@@ -54,7 +60,9 @@ class DelegationRegisterView(View):
             return self._render(None, None)
         language = self._language()
         return self._render(
-            DelegationForm(initial={"coordinator_language": language}),
+            DelegationForm(
+                initial={"coordinator_language": language, "form_token": form_token_issue(request)}
+            ),
             DelegationMemberFormSet(prefix="members", form_kwargs={"language": language}),
         )
 
@@ -64,12 +72,10 @@ class DelegationRegisterView(View):
     def post(self, request, *args, **kwargs):
         if not self.availability.accepts_registrations:
             return self._render(None, None, status=403)
-        if is_ratelimited(
-            request, group="delegation", key="ip", rate="20/h", method="POST", increment=True
-        ):
-            return HttpResponse(
-                _("Too many requests. Please wait an hour before trying again."), status=429
-            )
+        return self.submit_once(self.submit)
+
+    def submit(self) -> HttpResponse:
+        request = self.request
         form = DelegationForm(request.POST)
         formset = DelegationMemberFormSet(
             request.POST, prefix="members", form_kwargs={"language": self._language()}
@@ -113,8 +119,13 @@ def authority_places(request, slug: str, pk: int):
     return JsonResponse({"places_left": authority_places_left(conference, authority)})
 
 
-class DelegationAccessMixin(ContextMixin, View):
+class DelegationAccessMixin(ContextMixin, RateLimitMixin):
     """For a coordinator who followed their personal link: gives `self.delegation`."""
+
+    rate_limit_group = "coordinator"
+
+    def rate_limit_email(self) -> str:
+        return self.delegation.coordinator_email
 
     # Set by dispatch(), before any handler runs.
     delegation: Delegation

@@ -13,7 +13,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.generic import TemplateView
 
 from conference.models import Conference, Session
@@ -32,6 +31,7 @@ from registrations.onsite.desk import (
     door_figures,
 )
 from registrations.permissions import CHECK_IN, permitted_user
+from registrations.views.throttle import RateLimitMixin
 
 QUERY_MAX_LENGTH = 300
 
@@ -190,11 +190,17 @@ class DeskView(DeskAccessMixin, TemplateView):
         return redirect(self.card_url(registration, self.session))
 
 
-class DeskScanView(DeskAccessMixin, View):
+class DeskScanView(DeskAccessMixin, RateLimitMixin):
     """What the camera read, as JSON in ({"token": "…", "session": id or null}) and out: the
     delegate's card, both as data and as the HTML the desk page shows, or why there is none."""
 
     http_method_names = ["post"]
+    rate_limit_group = "desk-scan"
+
+    def rate_limit_response(self) -> JsonResponse:
+        return self.refusal(
+            "too_many_requests", _("Too many scans: wait a minute and try again."), status=429
+        )
 
     # django-stubs types the method as returning a redirect; Django lets it return any response
     # (or raise), and dispatch() returns it.

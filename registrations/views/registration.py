@@ -14,20 +14,27 @@ from registrations.forms.registration import RegistrationForm
 from registrations.models import PRIVACY_NOTICE_VERSION, Registration
 from registrations.places.registrations import registration_create
 from registrations.places.selectors import RegistrationState, registration_availability
+from registrations.views.once import SubmitOnceMixin, form_token_issue
+from registrations.views.throttle import RateLimitMixin
 
-# The success page finds the registration through the session, never through the URL.
+# The thank-you page opens once a form was sent in this session; it names no registration.
 SESSION_KEY = "registration_done"
 
 
-class RegisterView(View):
+class RegisterView(RateLimitMixin, SubmitOnceMixin, View):
     template_name = "registrations/register.html"
+    rate_limit_group = "register"
+    once_session_key = SESSION_KEY
+
+    def rate_limit_email(self) -> str:
+        return self.request.POST.get("email", "")
 
     def dispatch(self, request, *args, slug: str, **kwargs):
         self.conference = get_object_or_404(Conference.objects.published(), slug=slug)
         self.availability = registration_availability(conference=self.conference)
         return super().dispatch(request, *args, **kwargs)
 
-    def _form(self, data=None) -> RegistrationForm:
+    def _form(self, data=None, token: str = "") -> RegistrationForm:
         if self.availability.state is RegistrationState.FULL:
             label = _("Join the waiting list")
         else:
@@ -37,7 +44,7 @@ class RegisterView(View):
             data,
             conference=self.conference,
             submit_label=label,
-            initial={"preferred_language": language},
+            initial={"preferred_language": language, "form_token": token},
         )
 
     def _render(self, form: RegistrationForm | None, status: int = 200) -> HttpResponse:
@@ -47,19 +54,24 @@ class RegisterView(View):
     def get(self, request, *args, **kwargs):
         if not self.availability.accepts_registrations:
             return self._render(form=None)
-        return self._render(self._form())
+        return self._render(self._form(token=form_token_issue(request)))
 
     def post(self, request, *args, **kwargs):
         if not self.availability.accepts_registrations:
             return self._render(form=None, status=403)
+        return self.submit_once(self.submit)
+
+    def submit(self) -> HttpResponse:
+        request = self.request
         form = self._form(request.POST)
         if not form.is_valid():
             return self._render(form, status=400)
+        # The page after is the same whatever happened, ignored spam and an address already
+        # registered included: it tells a stranger nothing; the email tells the owner.
         if form.is_spam:
-            request.session[SESSION_KEY] = {"conference": self.conference.pk, "registration": None}
-            return redirect("registrations:register_done", slug=self.conference.slug)
+            return self._done()
         try:
-            outcome = registration_create(
+            registration_create(
                 conference=self.conference,
                 data=form.registration_data(),
                 authority=form.cleaned_data.get("authority"),
@@ -70,12 +82,10 @@ class RegisterView(View):
         except RegistrationError as error:
             messages.error(request, error.message)
             return self._render(form, status=409)
-        # A repeated sign-up shows the same neutral page as an ignored one: the page must not
-        # tell a stranger whether an address is registered; the owner gets an email instead.
-        request.session[SESSION_KEY] = {
-            "conference": self.conference.pk,
-            "registration": outcome.registration.pk if outcome.created else None,
-        }
+        return self._done()
+
+    def _done(self) -> HttpResponse:
+        self.request.session[SESSION_KEY] = {"conference": self.conference.pk}
         return redirect("registrations:register_done", slug=self.conference.slug)
 
 
@@ -87,16 +97,7 @@ class RegisterDoneView(TemplateView):
         done = request.session.get(SESSION_KEY)
         if not done or done.get("conference") != conference.pk:
             return redirect("registrations:register", slug=slug)
-        registration = None
-        if done.get("registration"):
-            registration = Registration.objects.filter(pk=done["registration"]).first()
-        bookings = (
-            registration.bookings.select_related("session").order_by("session__starts_at")
-            if registration
-            else []
-        )
-        context = {"conference": conference, "registration": registration, "bookings": bookings}
-        return self.render_to_response(context)
+        return self.render_to_response({"conference": conference})
 
 
 class PrivacyNoticeView(TemplateView):

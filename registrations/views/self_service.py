@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 from django.views.generic.base import ContextMixin
-from django_ratelimit.core import is_ratelimited
 
 from conference.models import Conference
 from registrations.access.links import management_link_issue, management_link_resolve
@@ -25,6 +24,7 @@ from registrations.models import ManagementLink, Registration
 from registrations.onsite.certificates import registration_attended
 from registrations.places.selectors import conference_waitlist_position, registration_booking_lines
 from registrations.places.status import registration_cancel
+from registrations.views.throttle import RateLimitMixin
 
 # The session remembers which personal link opened it; the link is checked on every request,
 # so revoking it (new address, cancellation, organiser) closes the door at once.
@@ -44,9 +44,14 @@ def manage_enter(request, token: str):
     return response
 
 
-class DelegateAccessMixin(ContextMixin, View):
+class DelegateAccessMixin(ContextMixin, RateLimitMixin):
     """Gives the view `self.registration`, or sends the visitor to a page explaining that their
-    link is no longer valid."""
+    link is no longer valid. Its changes (POST) are rate-limited."""
+
+    rate_limit_group = "manage"
+
+    def rate_limit_email(self) -> str:
+        return self.registration.email
 
     # Set by dispatch(), before any handler runs.
     registration: Registration
@@ -204,12 +209,15 @@ class LeaveView(View):
         return redirect("conference:list")
 
 
-class LostLinkView(View):
+class LostLinkView(RateLimitMixin, View):
     """ "Lost your link?" It answers the same, with the same status, whether or not the address
     is registered; only the registered address receives an email."""
 
     template_name = "registrations/manage/lost_link.html"
-    rates = {"ip": "10/h", "post:email": "3/h"}
+    rate_limit_group = "lost-link"
+
+    def rate_limit_email(self) -> str:
+        return self.request.POST.get("email", "")
 
     def dispatch(self, request, *args, slug: str, **kwargs):
         self.conference = get_object_or_404(Conference.objects.published(), slug=slug)
@@ -222,15 +230,6 @@ class LostLinkView(View):
         form = LostLinkForm(request.POST)
         if not form.is_valid():
             return self._render(form, status=400)
-        throttled = [
-            is_ratelimited(
-                request, group="lost-link", key=key, rate=rate, method="POST", increment=True
-            )
-            for key, rate in self.rates.items()
-        ]
-        if any(throttled):
-            form.add_error(None, _("Too many requests. Please wait an hour before asking again."))
-            return self._render(form, status=429)
         management_link_request(conference=self.conference, email=form.cleaned_data["email"])
         return self._render(None, sent=True)
 

@@ -134,7 +134,7 @@ def test_admin_bulk_approve_and_reject(admin_client, conference):
     }
 
 
-def test_pending_delegate_sees_it_on_the_thanks_page(client, conference):
+def test_pending_delegate_is_told_by_email_not_on_the_thanks_page(client, conference):
     from django.utils import translation
 
     authority = AuthorityFactory(name="Sopot", country="PL", is_member=False)
@@ -154,7 +154,9 @@ def test_pending_delegate_sees_it_on_the_thanks_page(client, conference):
         },
         follow=True,
     )
-    assert "Your registration is received" in response.content.decode()
+    # The thanks page reads the same for every outcome; the email says where it stands.
+    assert "Your registration is received" not in response.content.decode()
+    assert Registration.objects.get(email="ewa@sopot.pl").emails.get().kind == "pending"
 
 
 def test_approved_registration_joins_the_back_of_the_waiting_list():
