@@ -1,6 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from two_factor.urls import urlpatterns as two_factor_urls
 
 from config.views import healthz
 
@@ -12,6 +13,8 @@ urlpatterns = [
     path("", include("registrations.calendar_urls")),
 ]
 urlpatterns += i18n_patterns(
+    # Staff accounts' second factor: setup, recovery codes, passkeys (two_factor's pages).
+    path("", include(two_factor_urls)),
     path("", include("registrations.urls")),
     path("", include("conference.urls")),
 )

@@ -5,13 +5,19 @@ It lives outside the admin package: Django builds the site (ConferenceAdminConfi
 the first time a model admin registers, and the admin package registers its model admins as it
 is imported."""
 
+from urllib.parse import urlencode
+
 from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django_otp import user_has_device
+from two_factor.views import LoginView
 
 from conference.models import Conference
-from registrations.permissions import VIEW_REGISTRATION
+from registrations.permissions import VIEW_REGISTRATION, two_factor_required
 from registrations.views.dashboard import ConferenceDashboardView, LogisticsExportView
 
 
@@ -35,12 +41,39 @@ class ConferenceAdminSite(admin.AdminSite):
             *super().get_urls(),
         ]
 
+    def has_permission(self, request: HttpRequest) -> bool:
+        """Staff who can see special needs, change registrations or export are let in only once
+        this session passed their second factor; the others with their password alone."""
+        if not super().has_permission(request):
+            return False
+        return request.user.is_verified() or not two_factor_required(request.user)
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        """Two-factor's login (the password, then the second factor of a user who has one) in
+        place of the admin's. Staff who must have a second factor and have none yet are sent to
+        set one up first (their enrolment on first login), then on to where they were going."""
+        user = request.user
+        next_url = request.GET.get(
+            REDIRECT_FIELD_NAME, reverse("admin:index", current_app=self.name)
+        )
+        if user.is_authenticated and not user.is_verified() and two_factor_required(user):
+            if not user_has_device(user):
+                query = urlencode({REDIRECT_FIELD_NAME: next_url})
+                return redirect(f"{reverse('two_factor:setup')}?{query}")
+        elif request.method == "GET" and self.has_permission(request):
+            return redirect(reverse("admin:index", current_app=self.name))
+        return LoginView.as_view()(request)
+
     def index(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:
         """The index, with the published conferences' dashboards listed on top for whoever may
-        see them (templates/admin/index.html)."""
+        see them (templates/admin/index.html), and the second factor offered to whoever has
+        none."""
         conferences = []
         if request.user.has_perm(VIEW_REGISTRATION):
             conferences = list(Conference.objects.published().order_by("-start_date", "name"))
-        return super().index(
-            request, extra_context={"dashboard_conferences": conferences, **(extra_context or {})}
-        )
+        context = {
+            "dashboard_conferences": conferences,
+            "two_factor_enrolled": user_has_device(request.user),
+            **(extra_context or {}),
+        }
+        return super().index(request, extra_context=context)

@@ -9,14 +9,26 @@ from django.http import HttpRequest
 
 if TYPE_CHECKING:
     # For the type only: the constants stay importable before the apps are loaded.
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import AnonymousUser, User
 
 VIEW_REGISTRATION = "registrations.view_registration"
+CHANGE_REGISTRATION = "registrations.change_registration"
 # Custom permissions, declared in Registration.Meta.permissions.
 EXPORT_REGISTRATIONS = "registrations.export_registrations"
 VIEW_SPECIAL_NEEDS = "registrations.view_special_needs"
 CHECK_IN = "registrations.check_in"
 CHANGE_OUTBOUND_EMAIL = "registrations.change_outboundemail"
+
+
+# Staff holding any of these must pass a second factor (two-factor authentication) to use the
+# admin: they reach delegates' health-related needs, or can change or take away personal data.
+TWO_FACTOR_PERMISSIONS = (VIEW_SPECIAL_NEEDS, CHANGE_REGISTRATION, EXPORT_REGISTRATIONS)
+
+
+def two_factor_required(user: "User | AnonymousUser") -> bool:
+    """Whether this user must be verified with a second factor before using the admin
+    (superusers hold every permission, so they must too; inactive users hold none)."""
+    return any(user.has_perm(permission) for permission in TWO_FACTOR_PERMISSIONS)
 
 
 def permitted_user(request: HttpRequest) -> "User":

@@ -47,6 +47,19 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's, with the session verified by a second factor, as a superuser's must be
+    to use the admin (tests/staff.py)."""
+    from django.test import Client
+
+    from tests.staff import verified_login
+
+    client = Client()
+    verified_login(client, admin_user)
+    return client
+
+
+@pytest.fixture
 def conference(db):
     return ConferenceFactory()
 

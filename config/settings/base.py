@@ -2,6 +2,7 @@
 the environment, under the names documented in README.md."""
 
 import ipaddress
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -33,6 +34,14 @@ INSTALLED_APPS = [
     "conference",
     "registrations",
     "simple_history",
+    # Organiser accounts: login throttling, and two-factor authentication (TOTP, passkeys,
+    # recovery codes) through two_factor's login (see registrations/admin_site.py).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_totp",
+    "two_factor",
+    "two_factor.plugins.webauthn",
 ]
 
 MIDDLEWARE = [
@@ -43,10 +52,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records which user made each change in the registrations' history.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -154,6 +167,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+# Axes first: it refuses a locked-out account or client before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Login throttling (django-axes, on the cache above: Redis in production) ----------------
+# Failures are counted per account and, separately, per client address: either reaching the
+# limit locks out for the cool-off, which a superuser can lift from the users' list.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_CALLABLE = "registrations.views.accounts.lockout_response"
+# The client's address through the trusted proxies, as for every other limit.
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+# The cache handler keeps no tables: axes's admin pages would list nothing.
+AXES_ENABLE_ADMIN = False
+
+# --- Two-factor authentication (django-two-factor-auth, django-otp) -------------------------
+# Required of staff who can see special needs, change registrations or export
+# (registrations.permissions.two_factor_required); offered to the others.
+# Passkeys are bound to the site's host name; empty: the host of the request.
+TWO_FACTOR_WEBAUTHN_RP_ID = env("TWO_FACTOR_WEBAUTHN_RP_ID", default="") or None
+TWO_FACTOR_WEBAUTHN_RP_NAME = env("TWO_FACTOR_WEBAUTHN_RP_NAME", default="Conference registrations")
+OTP_TOTP_ISSUER = TWO_FACTOR_WEBAUTHN_RP_NAME
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"

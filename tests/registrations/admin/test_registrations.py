@@ -11,6 +11,7 @@ from tests.factories import (
     OutboundEmailFactory,
     RegistrationFactory,
 )
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +75,7 @@ def test_export_needs_staff_login(client):
 
 def test_export_needs_view_permission(client, django_user_model):
     staff = django_user_model.objects.create_user("desk", password="x", is_staff=True)
-    client.force_login(staff)
+    staff_login(client, staff)
     assert client.get(reverse(EXPORT)).status_code == 403
 
 
@@ -219,7 +220,7 @@ def test_outbox_send_again_is_not_offered_to_read_only_staff(client, django_user
 
     viewer = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_outboundemail"))
-    client.force_login(viewer)
+    staff_login(client, viewer)
 
     response = client.get(reverse("admin:registrations_outboundemail_changelist"))
 

@@ -14,6 +14,7 @@ from registrations.admin import registrations as registrations_admin
 from registrations.admin.registrations import RegistrationAdmin
 from registrations.models import Authority, ExportRecord, OutboundEmail, Registration
 from tests.factories import RegistrationFactory, SessionFactory
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def as_role(client):
             group.lower().replace(" ", "-"), password="x", is_staff=True
         )
         user.groups.add(Group.objects.get(name=group))
-        client.force_login(user)
+        staff_login(client, user)
         return client
 
     return login
@@ -217,7 +218,7 @@ def test_attendee_export_without_special_needs_for_exporters_without_the_permiss
     user.user_permissions.add(
         *Group.objects.get(name=ORGANISERS).permissions.filter(codename="export_registrations")
     )
-    client.force_login(user)
+    staff_login(client, user)
 
     response = client.get(reverse("admin:registrations_registration_export_csv"))
 
@@ -263,7 +264,7 @@ def test_saving_without_the_special_needs_permission_keeps_the_needs(client, reg
     user.user_permissions.add(
         *Group.objects.get(name=ORGANISERS).permissions.filter(codename="change_registration")
     )
-    client.force_login(user)
+    staff_login(client, user)
     url = reverse("admin:registrations_registration_change", args=[registration.pk])
     form = client.get(url).context["adminform"].form
     assert "dietary_needs" not in form.fields

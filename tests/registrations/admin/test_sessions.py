@@ -21,6 +21,7 @@ from tests.factories import (
     SessionFactory,
     SpeakerFactory,
 )
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -290,7 +291,7 @@ def test_attendee_export_needs_permission_to_view_registrations(
     session = SessionFactory(conference=conference)
     staff = django_user_model.objects.create_user("desk", password="x", is_staff=True)
     grant(staff, "view_session")
-    client.force_login(staff)
+    staff_login(client, staff)
 
     assert client.get(reverse(ATTENDEES, args=[session.pk])).status_code == 403
 
@@ -299,7 +300,7 @@ def test_attendee_export_needs_permission_to_export(client, conference, django_u
     session = SessionFactory(conference=conference)
     staff = django_user_model.objects.create_user("desk", password="x", is_staff=True)
     grant(staff, "view_session", "view_registration")
-    client.force_login(staff)
+    staff_login(client, staff)
 
     assert client.get(reverse(ATTENDEES, args=[session.pk])).status_code == 403
 
@@ -309,7 +310,7 @@ def test_attendee_export_with_view_and_export_permissions(client, conference, dj
     SessionBookingFactory(session=session, registration__conference=conference)
     staff = django_user_model.objects.create_user("desk", password="x", is_staff=True)
     grant(staff, "view_session", "view_registration", "export_registrations")
-    client.force_login(staff)
+    staff_login(client, staff)
 
     rows = csv_rows(client.get(reverse(ATTENDEES, args=[session.pk])))
 

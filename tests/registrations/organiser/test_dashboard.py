@@ -30,6 +30,7 @@ from registrations.organiser.dashboard import (
     site_visit_access,
 )
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory, SessionFactory
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -342,18 +343,18 @@ def test_dashboard_needs_staff_login(client, data):
 def test_dashboard_needs_permission_to_view_registrations(client, data, django_user_model):
     staff = django_user_model.objects.create_user("desk", password="x", is_staff=True)
     grant(staff, "view_conference", "view_special_needs")
-    client.force_login(staff)
+    staff_login(client, staff)
 
     assert client.get(dashboard_url(data["conference"])).status_code == 403
 
 
 def test_dashboard_of_unknown_conference_is_not_found(client, organiser):
-    client.force_login(organiser)
+    staff_login(client, organiser)
     assert client.get("/admin/conference/nowhere/dashboard/").status_code == 404
 
 
 def test_dashboard_hides_special_needs_without_the_permission(client, data, organiser):
-    client.force_login(organiser)
+    staff_login(client, organiser)
 
     response = client.get(dashboard_url(data["conference"]))
 
@@ -372,7 +373,7 @@ def test_dashboard_hides_special_needs_without_the_permission(client, data, orga
 
 def test_dashboard_shows_special_needs_with_the_permission(client, data, organiser):
     grant(organiser, "view_special_needs")
-    client.force_login(organiser)
+    staff_login(client, organiser)
 
     response = client.get(dashboard_url(data["conference"]))
 
@@ -385,7 +386,7 @@ def test_dashboard_shows_special_needs_with_the_permission(client, data, organis
 
 
 def test_dashboard_charts_are_accessible_images_with_tables(client, data, organiser):
-    client.force_login(organiser)
+    staff_login(client, organiser)
 
     page = client.get(dashboard_url(data["conference"])).content.decode()
 
@@ -404,7 +405,7 @@ def test_dashboard_charts_are_accessible_images_with_tables(client, data, organi
 def test_dashboard_escapes_titles_in_charts(client, data, organiser):
     data["workshop"].title = '<script>alert("x")</script>'
     data["workshop"].save()
-    client.force_login(organiser)
+    staff_login(client, organiser)
 
     page = client.get(dashboard_url(data["conference"])).content.decode()
 
@@ -467,7 +468,7 @@ def dashboard_queries(client, conference) -> int:
 
 def test_dashboard_query_count_does_not_grow_with_the_data(client, organiser):
     grant(organiser, "view_special_needs")
-    client.force_login(organiser)
+    staff_login(client, organiser)
     small = build_conference(slug="small", registrations=5, sessions=2)
     large = build_conference(slug="large", registrations=60, sessions=12)
 
@@ -506,7 +507,7 @@ def test_admin_index_lists_dashboards_of_published_conferences(admin_client, dat
 def test_admin_index_has_no_dashboards_without_permission(client, data, django_user_model):
     staff = django_user_model.objects.create_user("editor", password="x", is_staff=True)
     grant(staff, "view_conference")
-    client.force_login(staff)
+    staff_login(client, staff)
 
     page = client.get(reverse("admin:index")).content.decode()
 
@@ -548,6 +549,6 @@ def test_logistics_export_needs_the_export_permission(client, django_user_model)
     conference = ConferenceFactory()
     viewer = django_user_model.objects.create_user("viewer2", password="x", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_registration"))
-    client.force_login(viewer)
+    staff_login(client, viewer)
 
     assert client.get(f"/admin/conference/{conference.slug}/logistics.csv").status_code == 403

@@ -22,6 +22,7 @@ from registrations.organiser.exports.build import (
 from registrations.organiser.exports.writers import xlsx_write
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
 from tests.registrations.xlsx import read_xlsx
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def organiser(username: str = "olga"):
 
 @pytest.fixture
 def organiser_client(client):
-    client.force_login(organiser())
+    staff_login(client, organiser())
     return client
 
 
@@ -136,7 +137,7 @@ def test_only_the_owner_sees_and_downloads_a_job(
     client, organiser_client, registrations, django_capture_on_commit_callbacks
 ):
     job = start_job(organiser_client, django_capture_on_commit_callbacks)
-    client.force_login(organiser("another"))
+    staff_login(client, organiser("another"))
 
     assert client.get(reverse(DOWNLOAD, args=[job.pk])).status_code == 403
     assert client.get(reverse(PROGRESS, args=[job.pk])).status_code == 403
@@ -156,7 +157,7 @@ def test_owner_who_lost_the_export_permission_cannot_download(
     client, registrations, django_capture_on_commit_callbacks
 ):
     user = organiser()
-    client.force_login(user)
+    staff_login(client, user)
     job = start_job(client, django_capture_on_commit_callbacks)
     user.groups.set([Group.objects.get(name="Viewers")])
 
@@ -308,7 +309,7 @@ def test_old_jobs_are_purged_with_their_files(
 def test_viewers_cannot_start_or_see_jobs(client, registrations):
     user = get_user_model().objects.create_user("vera", password="x", is_staff=True)
     user.groups.add(Group.objects.get(name="Viewers"))
-    client.force_login(user)
+    staff_login(client, user)
 
     assert client.post(reverse(EXPORT)).status_code == 403
     assert client.get(reverse("admin:registrations_exportjob_changelist")).status_code == 403
