@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from conference.models import Conference, Session
+from registrations.access.agenda import agenda_feed_retire
 from registrations.access.links import management_links_revoke
 from registrations.errors import ChangesClosedError, RegistrationError
 from registrations.models import PRIVACY_NOTICE_VERSION, ConsentRecord, OutboundEmail, Registration
@@ -88,7 +89,7 @@ def registration_update_details(
     now: datetime | None = None,
 ) -> list[str]:
     """The delegate changes their own details. A new email address revokes the personal links
-    (they went to the old address), and both addresses are told. Returns the changed fields."""
+    and the agenda's address (they went to the old address), and both addresses are told. Returns the changed fields."""
     now = now or timezone.now()
     if (data.dietary_needs or data.accessibility_needs) and not special_needs_consent:
         raise RegistrationError(
@@ -139,6 +140,8 @@ def registration_update_details(
             )
         if email_changed:
             management_links_revoke(registration=registration, now=now)
+            # The agenda's address went to the old address too.
+            agenda_feed_retire(registration=registration, new_address=True, now=now)
             outbound_email_queue(
                 to=Recipient.delegate(registration, address=old_email),
                 kind=OutboundEmail.Kind.DETAILS_CHANGED,
@@ -185,6 +188,8 @@ def registration_erase(*, registration: Registration, now: datetime | None = Non
         registration.erased_at = now
         registration.save()
         registration.management_links.all().delete()
+        # Retired already by the cancellation, unless it came before feeds were retired.
+        agenda_feed_retire(registration=registration, new_address=False, now=now)
         # The history holds earlier names and addresses: it goes too.
         registration.history.all().delete()
         registration.emails.exclude(status=OutboundEmail.Status.SENT).exclude(

@@ -1,7 +1,12 @@
 """The models of registrations, one module per domain; every model is importable from here, as
 Django and the migrations expect."""
 
-from registrations.models.access import PRIVACY_NOTICE_VERSION, ConsentRecord, ManagementLink
+from registrations.models.access import (
+    PRIVACY_NOTICE_VERSION,
+    ConsentRecord,
+    ManagementLink,
+    RetiredAgendaFeed,
+)
 from registrations.models.authorities import (
     Authority,
     AuthorityAllotment,
@@ -42,6 +47,7 @@ __all__ = [
     "OutboundEmail",
     "Registration",
     "RegistrationQuerySet",
+    "RetiredAgendaFeed",
     "SessionBooking",
     "authority_name_key",
     "new_agenda_token",

@@ -84,3 +84,25 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.notice_version})"
+
+
+class RetiredAgendaFeed(models.Model):
+    """An agenda feed address that no longer opens the delegate's agenda: its token changed
+    with their email address, or the registration was cancelled or erased. Calendar apps still
+    fetch it, so it answers 410 Gone with the events it held, cancelled, and they drop them.
+    Only a hash of the token is kept, and which events it held (no personal data)."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="retired_agenda_feeds"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    session_ids = models.JSONField(default=list, blank=True)
+    had_conference = models.BooleanField(default=False)
+    retired_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("retired agenda feed")
+        verbose_name_plural = _("retired agenda feeds")
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} ({self.retired_at:%Y-%m-%d})"

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from conference.models import Conference
+from registrations.access.agenda import agenda_feed_retire
 from registrations.access.links import management_links_revoke
 from registrations.models import OutboundEmail, Registration, SessionBooking
 from registrations.outbox.queue import outbound_email_queue, reminder_schedule
@@ -29,6 +30,8 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
         if not registration.is_active:
             return registration
         held_place = registration.status == Registration.Status.CONFIRMED
+        # Before the bookings go: the retired feed cancels the events it held.
+        agenda_feed_retire(registration=registration, new_address=False, now=now)
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = now
         registration.save(update_fields=["status", "cancelled_at", "updated_at"])
@@ -117,6 +120,7 @@ def registration_reject(*, registration: Registration, now: datetime | None = No
         registration = places_lock(registration=registration).registration
         if registration.status != Registration.Status.PENDING:
             return registration
+        agenda_feed_retire(registration=registration, new_address=False, now=now)
         registration.status = Registration.Status.REJECTED
         registration.decided_at = now
         registration.save(update_fields=["status", "decided_at", "updated_at"])

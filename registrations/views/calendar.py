@@ -1,25 +1,22 @@
 """The personal agenda feed."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
-from django.utils import translation
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
-from registrations.access.agenda import agenda_ics
-from registrations.models import Registration
+from registrations.access.agenda import agenda_feed
 
 
 @require_safe
 def agenda_calendar(request: HttpRequest, token: str) -> HttpResponse:
-    registration = get_object_or_404(
-        Registration.objects.active().select_related("conference__venue"),
-        agenda_token=token,
+    """The delegate's agenda; 410 Gone, with its events cancelled, at a retired address."""
+    feed = agenda_feed(token=token)
+    if feed is None:
+        raise Http404
+    response = HttpResponse(
+        feed.ics, content_type="text/calendar; charset=utf-8", status=410 if feed.gone else 200
     )
-    # The address has no language prefix: the feed speaks the delegate's language.
-    with translation.override(registration.preferred_language):
-        content = agenda_ics(registration)
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{registration.conference.slug}.ics"'
+    filename = f"{feed.registration.conference.slug}.ics"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"

@@ -7,8 +7,10 @@ from django.urls import reverse
 
 from conference.services import session_save
 from registrations.access.agenda import agenda_url
-from registrations.models import Registration, SessionBooking
+from registrations.access.self_service import registration_erase, registration_update_details
+from registrations.models import Registration, RetiredAgendaFeed, SessionBooking
 from registrations.places.bookings import session_bookings_set
+from registrations.places.registrations import RegistrationData
 from registrations.places.status import registration_cancel
 from tests.factories import ConferenceFactory, RegistrationFactory, SessionFactory
 
@@ -178,18 +180,100 @@ def test_agenda_with_unknown_token_is_not_found(client, registration):
     assert response.status_code == 404
 
 
-def test_agenda_of_cancelled_registration_is_not_found(client, registration):
+def gone_events(client, path: str) -> list:
+    response = client.get(path)
+    assert response.status_code == 410
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Cache-Control"] == "private, no-store"
+    return icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+
+
+def test_agenda_of_cancelled_registration_is_gone_and_cancels_its_events(
+    client, registration, conference
+):
+    session = SessionFactory(conference=conference)
+    SessionBookingFactory(registration=registration, session=session)
+    other = SessionFactory(conference=conference, title="Not booked")
+    path = agenda_path(registration)
+    held = {
+        str(event["uid"]): event["sequence"]
+        for event in fetch_agenda(client, registration).walk("VEVENT")
+        if "sequence" in event
+    }
+
     registration_cancel(registration=registration)
 
-    response = client.get(agenda_path(registration))
+    events = gone_events(client, path)
+    assert sorted(str(event["uid"]) for event in events) == [
+        f"conference-{conference.slug}@testserver",
+        f"session-{session.pk}@testserver",
+    ]
+    assert {str(event["status"]) for event in events} == {"CANCELLED"}
+    [cancelled_session] = [e for e in events if str(e["uid"]).startswith("session-")]
+    assert cancelled_session["sequence"] == held[f"session-{session.pk}@testserver"] + 1
+    assert f"session-{other.pk}@testserver" not in {str(event["uid"]) for event in events}
 
-    assert response.status_code == 404
+
+def test_agenda_address_changes_with_the_email(client, registration, conference):
+    session = SessionFactory(conference=conference)
+    SessionBookingFactory(registration=registration, session=session)
+    old_path = agenda_path(registration)
+
+    registration_update_details(
+        registration=registration,
+        data=RegistrationData(
+            first_name="Anna", last_name="Nowak", email="new@example.org", job_title="Adviser"
+        ),
+        special_needs_consent=False,
+    )
+
+    registration.refresh_from_db()
+    assert agenda_path(registration) != old_path
+    uids = sorted(str(event["uid"]) for event in fetch_agenda(client, registration).walk("VEVENT"))
+    assert uids == [f"conference-{conference.slug}@testserver", f"session-{session.pk}@testserver"]
+    old = gone_events(client, old_path)
+    assert sorted(str(event["uid"]) for event in old) == uids
+    assert {str(event["status"]) for event in old} == {"CANCELLED"}
 
 
-def test_agenda_of_another_conference_registration_is_its_own(client, registration):
-    other = RegistrationFactory(conference=ConferenceFactory(name="Another forum"))
+def test_agenda_address_stays_when_other_details_change(client, registration):
+    path = agenda_path(registration)
 
-    calendar = fetch_agenda(client, other)
+    registration_update_details(
+        registration=registration,
+        data=RegistrationData(
+            first_name="Anna",
+            last_name="Changed",
+            email=registration.email,
+            job_title="Adviser",
+        ),
+        special_needs_consent=False,
+    )
 
-    [event] = calendar.walk("VEVENT")
-    assert str(event["summary"]) == "Another forum"
+    registration.refresh_from_db()
+    assert agenda_path(registration) == path
+    assert RetiredAgendaFeed.objects.count() == 0
+
+
+def test_agenda_of_erased_registration_stays_gone(client, registration):
+    path = agenda_path(registration)
+    registration_cancel(registration=registration)
+
+    registration_erase(registration=registration)
+
+    [event] = gone_events(client, path)
+    assert str(event["uid"]).startswith("conference-")
+    assert str(event["status"]) == "CANCELLED"
+    # Only a hash of the token is kept with the feed.
+    [feed] = RetiredAgendaFeed.objects.filter(registration=registration)
+    assert path.removeprefix("/agenda/").removesuffix(".ics") not in feed.token_hash
+
+
+def test_agenda_erased_before_feeds_were_retired_is_gone_and_empty(client, registration):
+    path = agenda_path(registration)
+    registration_cancel(registration=registration)
+    RetiredAgendaFeed.objects.all().delete()  # cancelled before this release
+
+    registration_erase(registration=registration)
+
+    assert gone_events(client, path) == []
