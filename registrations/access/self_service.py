@@ -89,7 +89,8 @@ def registration_update_details(
     now: datetime | None = None,
 ) -> list[str]:
     """The delegate changes their own details. A new email address revokes the personal links
-    and the agenda's address (they went to the old address), and both addresses are told. Returns the changed fields."""
+    and the agenda's address (they went to the old address), and both addresses are told.
+    Returns the changed fields."""
     now = now or timezone.now()
     if (data.dietary_needs or data.accessibility_needs) and not special_needs_consent:
         raise RegistrationError(

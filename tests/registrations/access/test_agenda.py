@@ -277,3 +277,12 @@ def test_agenda_erased_before_feeds_were_retired_is_gone_and_empty(client, regis
     registration_erase(registration=registration)
 
     assert gone_events(client, path) == []
+
+
+def test_agenda_of_another_conference_registration_is_its_own(client, registration):
+    other = RegistrationFactory(conference=ConferenceFactory(name="Another forum"))
+
+    calendar = fetch_agenda(client, other)
+
+    [event] = calendar.walk("VEVENT")
+    assert str(event["summary"]) == "Another forum"
