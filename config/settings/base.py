@@ -7,6 +7,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -46,6 +47,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that answers, so that every response carries these headers.
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
+    "config.middleware.NoStoreMiddleware",
+    # Before anything reads the path, the query string or the cookies (static files included).
+    "config.middleware.ControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -229,6 +236,43 @@ RATE_LIMITS = {
     "desk-scan": "300/m",
     **env.dict("DJANGO_RATE_LIMITS", default={}),
 }
+
+# --- Content-Security-Policy (django-csp) and Permissions-Policy ----------------------------
+# Scripts, styles, images and fonts come from the site itself; no inline script or style, except
+# a <style> that carries the request's nonce (the programme's timetable, laid out from data).
+# Bootstrap's and Tom Select's icons are data: URIs in their style sheets.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features no page needs, except the camera on the desk (its badge scanner). Views by
+# namespaced name.
+PERMISSIONS_POLICY = {"camera": "()", "geolocation": "()", "microphone": "()"}
+PERMISSIONS_POLICY_VIEWS = {
+    "registrations:desk": {"camera": "(self)"},
+    "registrations:desk_session": {"camera": "(self)"},
+}
+# Pages kept out of every cache, shared or the browser's (Cache-Control: no-store): they show
+# personal data, and whoever next uses a shared computer must not go back to them. Namespaced
+# view names, * a wildcard: the delegate's and the coordinator's pages behind their personal
+# link (manage/…), the desk, the admin and its login steps.
+NO_STORE_VIEWS = [
+    "registrations:manage",
+    "registrations:manage_*",
+    "registrations:delegation_substitute",
+    "registrations:delegation_cancel_member",
+    "registrations:desk*",
+    "admin:*",
+    "two_factor:*",
+]
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -228,16 +228,26 @@ def test_day_timetable_day_of_breaks_alone_has_one_column():
 # --- Programme page -------------------------------------------------------------------------
 
 
+def grid_rule(content: str, element_id: str) -> str:
+    """The declarations of an element of the timetable, in the page's nonce-carrying style sheet
+    (the Content-Security-Policy allows no style attribute)."""
+    style = re.search(r'<style nonce="[^"]+">(.*?)</style>', content, re.DOTALL)
+    assert style, "the page has no style sheet with a nonce"
+    match = re.search("#" + re.escape(element_id) + r" \{ ([^}]*) \}", style.group(1))
+    assert match, f"no rule for #{element_id}"
+    return match.group(1)
+
+
 def grid_style(content: str, title: str) -> str:
-    """The inline placement of a session's card in the timetable."""
+    """The placement of a session's card in the timetable."""
     match = re.search(
-        r'<article class="timetable-session[^"]*" style="([^"]*)">\s*<h3[^>]*><a href="[^"]*">'
+        r'<article class="timetable-session[^"]*" id="([^"]*)">\s*<h3[^>]*><a href="[^"]*">'
         + re.escape(title)
         + "</a>",
         content,
     )
     assert match, f"{title} is not in the timetable"
-    return match.group(1)
+    return grid_rule(content, match.group(1))
 
 
 def programme(client, conference, **params) -> str:
@@ -266,9 +276,12 @@ def test_programme_grid_places_parallel_sessions_side_by_side(client, conference
     assert grid_style(content, "Gender-based violence") == (
         "grid-column: 3 / span 1; grid-row: 2 / span 18;"
     )
-    assert (
-        '<div class="timetable" style="--timetable-columns: 2; --timetable-rows: 18;">' in content
+    timetable = re.search(r'<div class="timetable" id="([^"]*)">', content)
+    assert timetable
+    assert grid_rule(content, timetable.group(1)) == (
+        "--timetable-columns: 2; --timetable-rows: 18;"
     )
+    assert " style=" not in content
 
 
 def test_programme_grid_break_spans_all_columns(client, conference):
