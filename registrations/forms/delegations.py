@@ -8,13 +8,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registrations.authorities.delegations import Coordinator
-from registrations.forms.fields import privacy_link, validate_person_name
+from registrations.forms.fields import PlainTextForm, privacy_link, validate_person_name
 from registrations.forms.registration import AuthorityChoiceForm, DelegateDetailsForm
 from registrations.models import Registration
 from registrations.places.registrations import RegistrationData, email_normalise
 
 
-class DelegationMemberForm(forms.Form):
+class DelegationMemberForm(PlainTextForm):
     """One colleague in a delegation: what the coordinator knows of them."""
 
     first_name = forms.CharField(

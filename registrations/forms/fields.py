@@ -1,6 +1,8 @@
 """Fields and validators the delegate forms share."""
 
+import re
 import unicodedata
+from typing import Any
 
 from crispy_forms.layout import HTML
 from django import forms
@@ -30,6 +32,39 @@ def validate_person_name(value: str) -> None:
                 _("Use letters only (any alphabet), with spaces, hyphens or apostrophes."),
                 code="invalid_name",
             )
+
+
+# Control characters: none in a line of text, none but tabs and line breaks in a text area. NUL is
+# left to Django's CharField, which refuses it with its own message.
+LINE_CONTROL_CHARACTERS = re.compile(r"[\x01-\x1f\x7f-\x9f]")
+TEXT_CONTROL_CHARACTERS = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARACTERS_MESSAGE = _("Remove the invisible control characters from this text.")
+
+
+def validate_line_of_text(value: str) -> None:
+    if LINE_CONTROL_CHARACTERS.search(value):
+        raise ValidationError(CONTROL_CHARACTERS_MESSAGE, code="control_characters")
+
+
+def validate_text(value: str) -> None:
+    if TEXT_CONTROL_CHARACTERS.search(value):
+        raise ValidationError(CONTROL_CHARACTERS_MESSAGE, code="control_characters")
+
+
+class PlainTextForm(forms.Form):
+    """Its text fields refuse control characters, which nobody types and which would break what
+    is made of the text later: email headers, badges, spreadsheets. Email addresses and names
+    have validators of their own that refuse them already."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if not isinstance(field, forms.CharField) or isinstance(field, forms.EmailField):
+                continue
+            if validate_person_name in field.validators:
+                continue
+            multiline = isinstance(field.widget, forms.Textarea)
+            field.validators.append(validate_text if multiline else validate_line_of_text)
 
 
 class AuthorityChoiceField(forms.ModelChoiceField):

@@ -16,6 +16,7 @@ from registrations.authorities.lookup import NewAuthority
 from registrations.authorities.selectors import authorities_for_choice
 from registrations.forms.fields import (
     AuthorityChoiceField,
+    PlainTextForm,
     SessionChoiceField,
     privacy_link,
     validate_person_name,
@@ -26,7 +27,7 @@ from registrations.places.registrations import RegistrationData, email_normalise
 from registrations.places.selectors import session_availability, sessions_for_sign_up
 
 
-class DelegateDetailsForm(forms.Form):
+class DelegateDetailsForm(PlainTextForm):
     """What a delegate tells about themselves, with its validation: shared by the registration
     form and the delegate's own edit form."""
 
@@ -234,7 +235,7 @@ class SessionChoiceForm(forms.Form):
         return sessions
 
 
-class AuthorityChoiceForm(forms.Form):
+class AuthorityChoiceForm(PlainTextForm):
     """The city or region someone acts for: chosen from the list, or named when missing."""
 
     authority = AuthorityChoiceField(
