@@ -4,8 +4,12 @@ ask for a new link, erase their data."""
 import logging
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +18,13 @@ from conference.models import Conference, Session
 from registrations.access.agenda import agenda_feed_retire
 from registrations.access.links import management_links_revoke
 from registrations.errors import ChangesClosedError, RegistrationError
-from registrations.models import PRIVACY_NOTICE_VERSION, ConsentRecord, OutboundEmail, Registration
+from registrations.models import (
+    PRIVACY_NOTICE_VERSION,
+    ConsentRecord,
+    ExportJob,
+    OutboundEmail,
+    Registration,
+)
 from registrations.outbox.queue import outbound_email_queue
 from registrations.outbox.recipients import Recipient
 from registrations.places.bookings import BookingChanges, session_bookings_replace
@@ -169,10 +179,50 @@ def registration_change_sessions(
     return changes
 
 
+def _admin_log_scrub(registration: Registration) -> None:
+    """The admin's history names the registration and its emails (object_repr) and may quote
+    them in its messages: those entries keep the reference only. Entries that mention the
+    delegate's address or full name elsewhere (a bulk message, another object) are scrubbed
+    too. Called before the fields are erased, while they can still be searched for."""
+    own = Q(
+        content_type=ContentType.objects.get_for_model(Registration),
+        object_id=str(registration.pk),
+    ) | Q(
+        content_type=ContentType.objects.get_for_model(OutboundEmail),
+        object_id__in=[str(pk) for pk in registration.emails.values_list("pk", flat=True)],
+    )
+    mentions = Q(object_repr__icontains=registration.email) | Q(
+        change_message__icontains=registration.email
+    )
+    full_name = f"{registration.first_name} {registration.last_name}".strip()
+    if full_name:
+        mentions |= Q(object_repr__icontains=full_name) | Q(change_message__icontains=full_name)
+    LogEntry.objects.filter(own | mentions).update(
+        object_repr=registration.reference, change_message=""
+    )
+
+
+def _export_jobs_delete_holding(registration: Registration) -> None:
+    """Background export files may hold the delegate, needs included. A built job no longer
+    says whose rows it holds (its ids are emptied once the file is written), so the rule is:
+    every export job requested since the registration was made goes, with its file, whatever
+    its state (a queued or running one would write them). Older jobs cannot hold them. The
+    files are removed once the erasure commits; a build that finishes after its job was
+    deleted removes its own file (organiser.exports.build)."""
+    jobs = list(
+        ExportJob.objects.select_for_update().filter(created_at__gte=registration.created_at)
+    )
+    for job in jobs:
+        if job.file:
+            transaction.on_commit(partial(job.file.storage.delete, job.file.name))
+    ExportJob.objects.filter(pk__in=[job.pk for job in jobs]).delete()
+
+
 def registration_erase(*, registration: Registration, now: datetime | None = None) -> None:
     """Erase the personal data of a cancelled registration, at the delegate's request. What
     remains is anonymous: the reference, the authority, the category, the dates and the
-    consent records (which say what was agreed, not by whom)."""
+    consent records (which say what was agreed, not by whom). The admin's history and the
+    background export files that may hold the delegate are scrubbed and deleted."""
     now = now or timezone.now()
     with transaction.atomic():
         registration = places_lock(registration=registration).registration
@@ -180,6 +230,8 @@ def registration_erase(*, registration: Registration, now: datetime | None = Non
             raise RegistrationError(gettext("Cancel the registration before erasing it."))
         if registration.erased_at is not None:
             return
+        _admin_log_scrub(registration)
+        _export_jobs_delete_holding(registration)
         placeholder = f"erased-{registration.pk}@invalid"
         registration.first_name = registration.last_name = ""
         registration.email = placeholder

@@ -75,6 +75,11 @@ def export_job_build(*, job_id: int) -> ExportJob | None:
         return job
 
     with transaction.atomic():
+        if not ExportJob.objects.select_for_update().filter(pk=job_id).exists():
+            # Deleted while it was built, by an erasure: the file may hold the erased person.
+            job.file.delete(save=False)
+            logger.info("export job %s deleted while built: file removed", job_id)
+            return None
         job.status, job.rows_done, job.finished_at = ExportJob.Status.DONE, rows, timezone.now()
         job.registration_ids = None
         job.save(update_fields=["status", "rows_done", "finished_at", "registration_ids", "file"])
