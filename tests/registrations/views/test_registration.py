@@ -1,6 +1,10 @@
 import datetime as dt
+import re
+import statistics
+import time
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -212,3 +216,71 @@ def test_register_with_sessions_lists_them_in_the_email_not_on_the_thanks_page(
     assert "Designing safer public spaces" not in response.content.decode()
     assert "Designing safer public spaces" in mailoutbox[0].body
     assert Registration.objects.get().bookings.get().session == workshop
+
+
+# --- No enumeration: the outcome reads the same, and takes as long, for a registered address ---
+
+# The CSRF token, and the nonce a Content-Security-Policy may add, differ from request to request.
+PER_REQUEST = re.compile(rb'(name="csrfmiddlewaretoken" value|nonce)="[^"]+"')
+
+
+def sign_up(client, conference, form_data, email: str):
+    """Show the form, then send it as a browser would: its one-time token included."""
+    form = client.get(url("registrations:register", conference))
+    token = form.context["form"]["form_token"].value()
+    return client.post(
+        url("registrations:register", conference),
+        {**form_data, "email": email, "form_token": token},
+        follow=True,
+    )
+
+
+def test_register_outcome_is_byte_identical_for_new_and_registered_addresses(conference, form_data):
+    RegistrationFactory(conference=conference, email="known@rotterdam.nl")
+
+    known = sign_up(Client(), conference, form_data, "known@rotterdam.nl")
+    new = sign_up(Client(), conference, form_data, "new@rotterdam.nl")
+
+    assert known.redirect_chain == new.redirect_chain
+    assert known.status_code == new.status_code == 200
+    assert PER_REQUEST.sub(b"", known.content) == PER_REQUEST.sub(b"", new.content)
+    kinds = sorted(OutboundEmail.objects.values_list("kind", flat=True))
+    assert kinds == ["already_registered", "confirmed", "reminder"]
+
+
+@pytest.mark.postgres
+def test_register_takes_as_long_for_new_and_registered_addresses(client, conference, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "register": "1000/h"}
+    authority = AuthorityFactory(name="Rotterdam", country="NL")
+    known = [
+        RegistrationFactory(conference=conference, email=f"known{n}@rotterdam.nl").email
+        for n in range(60)
+    ]
+    data = {
+        "authority": authority.pk,
+        "first_name": "Sanne",
+        "last_name": "de Vries",
+        "job_title": "Policy adviser",
+        "category": "delegate",
+        "preferred_language": "en",
+        "privacy_consent": "on",
+    }
+    register_url = url("registrations:register", conference)
+
+    def timed(email: str) -> float:
+        started = time.perf_counter()
+        response = client.post(register_url, {**data, "email": email})
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 302
+        return elapsed
+
+    for n in range(10):  # warm up both paths: templates, query plans, connections
+        timed(f"warm{n}@rotterdam.nl")
+        timed(known[50 + n])
+    new_times, known_times = [], []
+    for n in range(50):  # interleaved, so that drift in the machine's load hits both alike
+        new_times.append(timed(f"new{n}@rotterdam.nl"))
+        known_times.append(timed(known[n]))
+
+    difference = abs(statistics.median(new_times) - statistics.median(known_times))
+    assert difference < 0.005, f"medians differ by {difference * 1000:.1f} ms"

@@ -1,0 +1,110 @@
+"""Double submits (registrations/views/once.py): a form sent twice with its one-time token is
+acted on once; the repeat gets the first outcome and sends nothing more."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from registrations.models import Delegation, OutboundEmail, Registration
+from tests.factories import AuthorityFactory
+from tests.registrations.views.test_delegations import delegation_post
+from tests.registrations.views.test_registration import PER_REQUEST
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name: str, conference) -> str:
+    with translation.override("en"):
+        return reverse(f"registrations:{name}", kwargs={"slug": conference.slug})
+
+
+def test_register_sent_twice_registers_once_and_emails_once(
+    client, conference, django_capture_on_commit_callbacks, mailoutbox
+):
+    form = client.get(url("register", conference))
+    data = {
+        "authority": AuthorityFactory().pk,
+        "first_name": "Sanne",
+        "last_name": "de Vries",
+        "email": "sanne@rotterdam.nl",
+        "job_title": "Adviser",
+        "category": "delegate",
+        "preferred_language": "en",
+        "privacy_consent": "on",
+        "form_token": form.context["form"]["form_token"].value(),
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url("register", conference), data, follow=True)
+        second = client.post(url("register", conference), data, follow=True)
+
+    assert second.redirect_chain == first.redirect_chain
+    assert PER_REQUEST.sub(b"", second.content) == PER_REQUEST.sub(b"", first.content)
+    assert Registration.objects.count() == 1
+    assert [message.subject for message in mailoutbox] == [mailoutbox[0].subject]
+    assert list(OutboundEmail.objects.values_list("kind", flat=True).order_by("kind")) == [
+        "confirmed",
+        "reminder",
+    ]
+
+
+def test_register_token_is_free_again_after_an_invalid_post(client, conference):
+    form = client.get(url("register", conference))
+    token = form.context["form"]["form_token"].value()
+
+    invalid = client.post(url("register", conference), {"form_token": token})
+    data = {
+        "authority": AuthorityFactory().pk,
+        "first_name": "Sanne",
+        "last_name": "de Vries",
+        "email": "sanne@rotterdam.nl",
+        "job_title": "Adviser",
+        "category": "delegate",
+        "preferred_language": "en",
+        "privacy_consent": "on",
+        "form_token": token,
+    }
+    valid = client.post(url("register", conference), data)
+
+    assert invalid.status_code == 400
+    assert f'value="{token}"' in invalid.content.decode()
+    assert valid.status_code == 302
+    assert Registration.objects.count() == 1
+
+
+def test_token_from_another_session_is_not_honoured(client, conference):
+    from django.test import Client
+
+    other = Client()
+    form = other.get(url("register", conference))
+    token = form.context["form"]["form_token"].value()
+
+    # Not issued to this browser: the POST is handled as one without a token (here, invalid).
+    response = client.post(url("register", conference), {"form_token": token})
+
+    assert response.status_code == 400
+
+
+def test_delegation_form_sent_twice_ends_on_the_same_page_not_409(
+    client, conference, django_capture_on_commit_callbacks, mailoutbox
+):
+    liege = AuthorityFactory(name="Liège", country="BE", is_member=True)
+    form = client.get(url("delegation_register", conference))
+    data = {
+        **delegation_post(liege, ("Jan", "jan@liege.be"), ("An", "an@liege.be")),
+        "form_token": form.context["form"]["form_token"].value(),
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url("delegation_register", conference), data, follow=True)
+    sent = len(mailoutbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post(url("delegation_register", conference), data, follow=True)
+
+    assert first.status_code == second.status_code == 200
+    assert (
+        second.redirect_chain == first.redirect_chain == [(url("delegation_done", conference), 302)]
+    )
+    assert PER_REQUEST.sub(b"", second.content) == PER_REQUEST.sub(b"", first.content)
+    assert Delegation.objects.count() == 1
+    assert len(mailoutbox) == sent == 3  # the coordinator's, Jan's and An's, once each
