@@ -11,9 +11,10 @@ from registrations.permissions import two_factor_required
 
 
 def totp_device(user: User) -> TOTPDevice:
-    """The user's enrolled authenticator app (made the first time)."""
+    """The user's enrolled authenticator app (made the first time), named as two_factor's
+    setup names the device its login asks first."""
     device, _ = TOTPDevice.objects.get_or_create(
-        user=user, name="Authenticator app", defaults={"confirmed": True}
+        user=user, name="default", defaults={"confirmed": True}
     )
     return device
 

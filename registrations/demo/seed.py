@@ -14,6 +14,7 @@ import datetime as dt
 import random
 import re
 import zoneinfo
+from base64 import b32decode
 from typing import Any, TypeVar
 
 from anyascii import anyascii
@@ -21,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.db import models, transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conference.models import Conference, Room, Session, Speaker, Theme, Venue
 from registrations.demo import data as demo_data
@@ -73,6 +75,10 @@ ORGANISER_USERNAME = "organiser"
 ORGANISER_PASSWORD = "acropolis-2021"
 
 ORGANISER_EMAIL = "organiser@example.org"
+
+# The demo organiser's authenticator key (base32, as apps take it), public like the password: a
+# superuser must pass a second factor, so the demo account comes enrolled (DEBUG only).
+ORGANISER_TOTP_KEY = "ACROPOLISNICEDEMOORGANISERSECRET"
 
 # The authority of organiser staff among generated registrations.
 STAFF_AUTHORITY = ("European Forum for Urban Security (Efus)", "FR")
@@ -243,6 +249,12 @@ def load_organiser() -> None:
     user.is_active = user.is_staff = user.is_superuser = True
     user.set_password(ORGANISER_PASSWORD)
     user.save()
+    # Named "default": the device two_factor's login asks for first.
+    TOTPDevice.objects.update_or_create(
+        user=user,
+        name="default",
+        defaults={"key": b32decode(ORGANISER_TOTP_KEY).hex(), "confirmed": True},
+    )
 
 
 def generate_registrations(

@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+from base64 import b32decode
 from io import StringIO
 from pathlib import Path
 
@@ -8,7 +9,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conference.models import Conference, Room, Session, Speaker, Venue
 from registrations.demo import data as demo_data
@@ -349,6 +353,32 @@ def test_seed_demo_organiser_creates_a_superuser_when_debug_is_on(settings):
     assert user.is_superuser and user.is_staff
     assert user.check_password("acropolis-2021")
     assert "acropolis-2021" in output
+
+
+def test_seed_demo_organiser_comes_enrolled_with_the_printed_key_when_debug_is_on(settings, client):
+    settings.DEBUG = True
+
+    output = seed(demo_organiser=True)
+    seed(demo_organiser=True)
+
+    key = re.search(r"authenticator app key ([A-Z2-7]+)", output).group(1)
+    device = TOTPDevice.objects.get(user__username="organiser")
+    assert (device.name, device.confirmed) == ("default", True)
+    login = reverse("admin:login")
+    client.post(
+        login,
+        {
+            "login_view-current_step": "auth",
+            "auth-username": "organiser",
+            "auth-password": "acropolis-2021",
+        },
+    )
+    response = client.post(
+        login,
+        {"login_view-current_step": "token", "token-otp_token": f"{totp(b32decode(key)):06d}"},
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("admin:registrations_registration_changelist")).status_code == 200
 
 
 def test_seed_demo_gives_sessions_needing_sign_up_capacities_and_themes():

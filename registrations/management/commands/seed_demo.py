@@ -9,7 +9,12 @@ from django.db import models
 from django.urls import reverse
 
 from conference.models import Conference
-from registrations.demo.seed import ORGANISER_PASSWORD, ORGANISER_USERNAME, demo_load
+from registrations.demo.seed import (
+    ORGANISER_PASSWORD,
+    ORGANISER_TOTP_KEY,
+    ORGANISER_USERNAME,
+    demo_load,
+)
 from registrations.models import Authority, Registration
 
 
@@ -84,6 +89,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  Admin: {settings.SITE_URL}{reverse('admin:index')} "
                 f"user {ORGANISER_USERNAME}, password {ORGANISER_PASSWORD}"
+            )
+            self.stdout.write(
+                f"  Second factor: authenticator app key {ORGANISER_TOTP_KEY} "
+                f"(or the code of `oathtool --totp -b {ORGANISER_TOTP_KEY}`)"
             )
 
 
