@@ -6,7 +6,7 @@ gets the same treatment. Used by the Docker image and the compose file:
 
 import re
 
-from gunicorn.glogging import Logger
+from gunicorn.glogging import Logger  # type: ignore[import-untyped]  # gunicorn has no stubs
 
 _TOKEN_IN_PATH = re.compile(r"(/manage/enter/)[^/?#\s]+(/)|(/agenda/)[^/?#\s]+(\.ics)")
 
