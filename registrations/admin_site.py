@@ -5,6 +5,7 @@ It lives outside the admin package: Django builds the site (ConferenceAdminConfi
 the first time a model admin registers, and the admin package registers its model admins as it
 is imported."""
 
+from typing import Protocol, cast
 from urllib.parse import urlencode
 
 from django.contrib import admin
@@ -19,6 +20,17 @@ from two_factor.views import LoginView
 from conference.models import Conference
 from registrations.permissions import VIEW_REGISTRATION, two_factor_required
 from registrations.views.dashboard import ConferenceDashboardView, LogisticsExportView
+
+
+class OTPUser(Protocol):
+    """A request's user as django_otp's OTPMiddleware leaves it."""
+
+    def is_verified(self) -> bool: ...
+
+
+def session_verified(request: HttpRequest) -> bool:
+    """Whether this session passed a second factor (django_otp.login recorded the device)."""
+    return cast(OTPUser, request.user).is_verified()
 
 
 class ConferenceAdminSite(admin.AdminSite):
@@ -46,7 +58,7 @@ class ConferenceAdminSite(admin.AdminSite):
         this session passed their second factor; the others with their password alone."""
         if not super().has_permission(request):
             return False
-        return request.user.is_verified() or not two_factor_required(request.user)
+        return session_verified(request) or not two_factor_required(request.user)
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         """Two-factor's login (the password, then the second factor of a user who has one) in
@@ -56,7 +68,7 @@ class ConferenceAdminSite(admin.AdminSite):
         next_url = request.GET.get(
             REDIRECT_FIELD_NAME, reverse("admin:index", current_app=self.name)
         )
-        if user.is_authenticated and not user.is_verified() and two_factor_required(user):
+        if user.is_authenticated and not session_verified(request) and two_factor_required(user):
             if not user_has_device(user):
                 query = urlencode({REDIRECT_FIELD_NAME: next_url})
                 return redirect(f"{reverse('two_factor:setup')}?{query}")

@@ -37,9 +37,28 @@ def test_production_settings_pass_the_deploy_check():
         env={
             "DJANGO_SECRET_KEY": "x7#Kp2!vQ9$mW4&zR8*tY6^uB3@nE5%hJ1(cL0)fG" * 2,
             "DJANGO_ALLOWED_HOSTS": "conference.example.org",
+            # Production runs on Redis (the login throttle's counters are shared by the
+            # workers there); the check does not connect to it.
+            "REDIS_URL": "redis://redis:6379/0",
         },
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_production_deploy_check_fails_without_redis_for_the_login_throttle():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={
+            "DJANGO_SECRET_KEY": "x7#Kp2!vQ9$mW4&zR8*tY6^uB3@nE5%hJ1(cL0)fG" * 2,
+            "DJANGO_ALLOWED_HOSTS": "conference.example.org",
+            "REDIS_URL": "",
+        },
+    )
+    assert result.returncode != 0
+    assert "axes.W001" in result.stderr
 
 
 ENTRY_POINTS = {

@@ -2,6 +2,7 @@
 and per client address, with a lockout page of the site's own and an unlock for superusers."""
 
 import uuid
+from io import StringIO
 
 import pytest
 import redis
@@ -9,6 +10,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
 from django.urls import reverse
 
 from tests.staff import verified_login
@@ -215,3 +217,14 @@ def test_lockout_is_counted_in_redis(client, viewer, redis_axes):
     assert sorted(int(server.get(key)) for key in keys) == [10, 10]
     assert all(1700 < server.ttl(key) <= 1800 for key in keys)
     assert attempt(client, "vera", PASSWORD).status_code == 429
+
+
+def test_locked_address_is_unlocked_by_command(client, viewer):
+    for n in range(10):
+        attempt(client, f"guess-{n}", "wrong")
+    assert attempt(client, "vera", PASSWORD).status_code == 429
+
+    call_command("axes_reset_ip", "192.0.2.1", stdout=StringIO())
+
+    assert attempt(client, "vera", PASSWORD).status_code == 302
+    assert logged_in(client)
