@@ -10,6 +10,28 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
+# Every page tells what the Content-Security-Policy refused (Chromium also logs it on the
+# console); the browser fixtures collect both and fail the test on any.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const where = `${event.violatedDirective} ${event.blockedURI}`;
+  console.error(`Content Security Policy violation: ${where}`);
+});
+"""
+
+
+def watch_csp_violations(context) -> list[str]:
+    """The Content-Security-Policy violations of the context's pages, as they happen."""
+    violations: list[str] = []
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    context.on("console", on_console)
+    return violations
+
 
 @pytest.fixture
 def page(monkeypatch):
@@ -23,9 +45,11 @@ def page(monkeypatch):
         )
         context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
         context.set_default_timeout(10_000)
+        violations = watch_csp_violations(context)
         yield context.new_page()
         context.close()
         browser.close()
+    assert violations == []
 
 
 def test_delegate_registers_in_french_and_sees_reference(live_server, page):

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from registrations.models import CheckIn
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
-from tests.test_browser import CHROMIUM_ARGS
+from tests.test_browser import CHROMIUM_ARGS, watch_csp_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,9 +29,11 @@ def browser_context(monkeypatch):
         # A tablet on its side: what the desk works with.
         context = browser.new_context(viewport={"width": 1180, "height": 820}, locale="en-GB")
         context.set_default_timeout(10_000)
+        violations = watch_csp_violations(context)
         yield context
         context.close()
         browser.close()
+    assert violations == []
 
 
 @pytest.fixture
