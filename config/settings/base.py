@@ -165,6 +165,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 30
 # First pause before an email that met a temporary error is tried again; it doubles each time.
 EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", default=60)
+# An email handed to the mail server with no result recorded this long after (its worker died)
+# is sent again, with the same Message-ID. Longer than any send can take (EMAIL_TIMEOUT).
+EMAIL_SENDING_LEASE_SECONDS = env.int("EMAIL_SENDING_LEASE_SECONDS", default=600)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -36,7 +36,9 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "last_error",
         "created_at",
         "next_attempt_at",
+        "sending_started_at",
         "sent_at",
+        "message_id",
     ]
 
     def has_add_permission(self, request):

@@ -69,6 +69,9 @@ class OutboundEmail(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
         QUEUED = "queued", _("Queued")
+        # Handed to the mail server, no result recorded yet: the worker may have died after the
+        # server accepted it. The beat task hands it over again after EMAIL_SENDING_LEASE_SECONDS.
+        SENDING = "sending", _("Sending (unconfirmed)")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -123,6 +126,15 @@ class OutboundEmail(models.Model):
         help_text=_("When the worker should send it; the beat task hands it over again if not."),
     )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    sending_started_at = models.DateTimeField(
+        _("sending started at"),
+        null=True,
+        blank=True,
+        help_text=_("When the last attempt was handed to the mail server."),
+    )
+    # Made at the first attempt and kept for every later one, so that a repeated delivery can be
+    # recognised as the same message.
+    message_id = models.CharField(_("Message-ID"), max_length=320, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("email")
@@ -133,6 +145,11 @@ class OutboundEmail(models.Model):
             models.CheckConstraint(
                 condition=Q(registration__isnull=False) | Q(delegation__isnull=False),
                 name="outbound_email_has_a_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["message_id"],
+                condition=~Q(message_id=""),
+                name="outbound_email_message_id_unique",
             ),
         ]
 

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from conference.calendar import conference_ics, session_ics, site_domain
+from conference.calendar import conference_ics, session_ics
 from registrations.access.agenda import agenda_url
 from registrations.access.links import management_link_issue
 from registrations.documents.certificates import certificate_filename, certificate_pdf
@@ -114,8 +114,9 @@ def outbound_email_compose(email: OutboundEmail) -> EmailMultiAlternatives:
         to=[recipient.address],
         reply_to=[conference.contact_email],
         headers={
-            # A stable id lets mail systems recognise a repeated delivery of the same message.
-            "Message-ID": f"<outbox-{email.pk}@{site_domain()}>",
+            # Made when the email was first claimed for sending and kept for every attempt, so
+            # that mail systems recognise a repeated delivery of the same message.
+            "Message-ID": _queued_with(email, email.message_id or None, "Message-ID"),
             "Auto-Submitted": "auto-generated",
         },
     )

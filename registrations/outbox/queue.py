@@ -1,22 +1,31 @@
 """Putting emails in the outbox: a row in the caller's transaction, handed to the worker once it
-commits; and handing over again what the broker lost or what has fallen due."""
+commits; and handing over again what the broker lost, what a dead worker left sending, or what
+has fallen due."""
 
 import logging
 from datetime import datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from conference.models import Session
 from registrations.models import OutboundEmail, Registration
 from registrations.outbox.recipients import Recipient
+from registrations.outbox.send import EMAIL_MAX_ATTEMPTS
 from registrations.outbox.tasks import send_outbound_email
 
 logger = logging.getLogger(__name__)
 
 # The beat task hands a queued email to the worker again once it is this late.
 EMAIL_STALLED_AFTER = timedelta(minutes=5)
+
+# What an email still sending after the lease shows in the admin: the last attempt's outcome is
+# unknown (the worker stopped before recording it), so the receiver may already have a copy.
+EMAIL_UNCONFIRMED_ERROR = (
+    "No result recorded: the worker stopped while sending; the mail server may have accepted it."
+)
 
 
 def outbound_email_queue(
@@ -74,7 +83,11 @@ def reminder_schedule(registration: Registration, *, now: datetime) -> None:
         return
     if registration.emails.filter(
         kind=OutboundEmail.Kind.REMINDER,
-        status__in=[OutboundEmail.Status.SCHEDULED, OutboundEmail.Status.QUEUED],
+        status__in=[
+            OutboundEmail.Status.SCHEDULED,
+            OutboundEmail.Status.QUEUED,
+            OutboundEmail.Status.SENDING,
+        ],
     ).exists():
         return
     OutboundEmail.objects.create(
@@ -116,18 +129,43 @@ def outbound_emails_dispatch_due(*, now: datetime | None = None) -> int:
 
 
 def outbound_emails_requeue_stalled(*, now: datetime | None = None) -> int:
-    """Hand the worker again every queued email that is overdue: the broker was down when it
-    was queued, a worker died holding it, or its retry was lost."""
+    """Hand the worker again every queued email that is overdue (the broker was down when it
+    was queued, or its retry was lost), and every email still sending after the lease: its
+    worker died before recording a result, maybe after the server accepted it. That one goes
+    out again with the same Message-ID, so the receiver can drop a duplicate; once its attempts
+    are spent it fails instead, for an organiser to look at."""
     now = now or timezone.now()
+    lease = timedelta(seconds=settings.EMAIL_SENDING_LEASE_SECONDS)
+    with transaction.atomic():
+        # Rows being claimed or recorded right now are locked: skipped, they are not stalled.
+        unconfirmed = list(
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(status=OutboundEmail.Status.SENDING, sending_started_at__lt=now - lease)
+            .order_by("sending_started_at", "pk")[:500]
+        )
+        for email in unconfirmed:
+            email.last_error = EMAIL_UNCONFIRMED_ERROR
+            if email.attempts >= EMAIL_MAX_ATTEMPTS:
+                email.status = OutboundEmail.Status.FAILED
+                email.next_attempt_at = None
+                logger.error(
+                    "email %s failed: no result after %s attempts", email.pk, email.attempts
+                )
+            else:
+                email.status = OutboundEmail.Status.QUEUED
+                email.next_attempt_at = now
+                logger.warning("email %s: no result recorded after the lease; sent again", email.pk)
+            email.save(update_fields=["status", "next_attempt_at", "last_error"])
+    resent = [email.pk for email in unconfirmed if email.status == OutboundEmail.Status.QUEUED]
     stalled = list(
         OutboundEmail.objects.filter(
             status=OutboundEmail.Status.QUEUED, next_attempt_at__lt=now - EMAIL_STALLED_AFTER
         ).values_list("pk", flat=True)[:500]
     )
-    if not stalled:
-        return 0
     OutboundEmail.objects.filter(pk__in=stalled).update(next_attempt_at=now)
-    for email_id in stalled:
+    handed_over = resent + stalled
+    for email_id in handed_over:
         outbound_email_enqueue(email_id)
-    logger.info("requeued %s stalled emails", len(stalled))
-    return len(stalled)
+    if handed_over:
+        logger.info("requeued %s stalled emails", len(handed_over))
+    return len(handed_over)
