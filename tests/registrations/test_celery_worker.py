@@ -2,6 +2,7 @@
 real SMTP server (aiosmtpd), with the test's PostgreSQL database shared between them."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -34,10 +35,12 @@ def database_url() -> str:
 
 
 @pytest.fixture
-def worker(transactional_db, smtp_server, celery_broker, tmp_path):
-    """A `celery -A config worker` process on its own queue, sending through smtp_server."""
+def start_worker(transactional_db, smtp_server, celery_broker, tmp_path):
+    """Starts `celery -A config worker` processes on the test's own queue, sending through
+    smtp_server; stops those still running at the end."""
+    from config.celery_app import app
+
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    name = f"{queue}@localhost"
     celery_broker(settings.REDIS_URL, queue=queue)
     env = {
         **os.environ,
@@ -48,45 +51,58 @@ def worker(transactional_db, smtp_server, celery_broker, tmp_path):
         "EMAIL_RETRY_BASE_SECONDS": "1",
         "DJANGO_SITE_URL": "http://testserver",
     }
-    log_path = tmp_path / "worker.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "-Q",
-                queue,
-                "-n",
-                name,
-                "--without-gossip",
-                "--without-mingle",
-                "-l",
-                "info",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    from config.celery_app import app
+    processes: list[subprocess.Popen] = []
 
-    deadline = time.monotonic() + 60
-    while not app.control.ping(destination=[name], timeout=0.5):
-        if process.poll() is not None or time.monotonic() > deadline:
+    def start() -> subprocess.Popen:
+        name = f"{queue}-{len(processes)}@localhost"
+        log_path = tmp_path / f"worker-{len(processes)}.log"
+        with log_path.open("w") as log:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "--pool=solo",
+                    "-Q",
+                    queue,
+                    "-n",
+                    name,
+                    "--without-gossip",
+                    "--without-mingle",
+                    "-l",
+                    "info",
+                ],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        processes.append(process)
+        deadline = time.monotonic() + 60
+        while not app.control.ping(destination=[name], timeout=0.5):
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"Celery worker did not start:\n{log_path.read_text()}")
+        return process
+
+    yield start
+    for process in processes:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
             process.kill()
-            pytest.fail(f"Celery worker did not start:\n{log_path.read_text()}")
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+            process.wait()
     connection.close()
+
+
+@pytest.fixture
+def worker(start_worker):
+    """A `celery -A config worker` process on its own queue, sending through smtp_server."""
+    return start_worker()
 
 
 def wait_for(condition, timeout: float = 30.0) -> None:
@@ -171,3 +187,43 @@ def test_email_saved_while_redis_was_down_is_sent_once_redis_is_back(
 
     wait_for(lambda: OutboundEmail.objects.get(pk=email.pk).status == OutboundEmail.Status.SENT)
     assert [message["To"] for message in smtp_server.messages] == ["ines@lisboa.pt"]
+
+
+def test_worker_killed_after_the_server_accepted_is_replaced_and_resends_with_the_same_message_id(
+    start_worker, smtp_server, settings
+):
+    smtp_server.hold_next_session_after_accepting()
+    first_worker = start_worker()
+    outcome = registration_create(
+        conference=ConferenceFactory(),
+        authority=AuthorityFactory(),
+        data=RegistrationData(
+            first_name="Aino", last_name="Virtanen", email="aino@espoo.fi", job_title="Adviser"
+        ),
+    )
+    email = outcome.registration.emails.get(kind=OutboundEmail.Kind.CONFIRMED)
+
+    # The server said "250 accepted" and holds the session: the worker cannot record it yet.
+    assert smtp_server.handler.held.wait(timeout=30), "the worker never sent the message"
+    first_worker.send_signal(signal.SIGKILL)
+    first_worker.wait(timeout=10)
+    smtp_server.handler.released.set()
+
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENDING
+    assert email.attempts == 1
+    assert (
+        email.message_id.startswith("<") and f".outbox-{email.pk}@testserver>" in email.message_id
+    )
+    [first_copy] = smtp_server.messages
+    assert first_copy["Message-ID"] == email.message_id
+
+    settings.EMAIL_SENDING_LEASE_SECONDS = 1  # beat's task, in this process, after the lease
+    wait_for(lambda: outbound_emails_requeue_stalled() == 1, timeout=10)
+    start_worker()
+
+    wait_for(lambda: OutboundEmail.objects.get(pk=email.pk).status == OutboundEmail.Status.SENT)
+    email.refresh_from_db()
+    assert email.attempts == 2
+    assert [message["Message-ID"] for message in smtp_server.messages] == [email.message_id] * 2
+    assert [message["To"] for message in smtp_server.messages] == ["aino@espoo.fi"] * 2
