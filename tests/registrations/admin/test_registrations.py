@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from registrations.models import OutboundEmail, Registration
 from tests.factories import (
@@ -213,6 +214,41 @@ def test_outbox_send_again_leaves_withdrawn_and_sent_emails_alone(admin_client):
     withdrawn.refresh_from_db()
     sent.refresh_from_db()
     assert (withdrawn.status, sent.status) == ("withdrawn", "sent")
+
+
+def test_outbox_shows_unconfirmed_emails_under_their_own_status(admin_client):
+    sending = OutboundEmailFactory(
+        status=OutboundEmail.Status.SENDING,
+        attempts=1,
+        sending_started_at=timezone.now(),
+        message_id="<0123abcd.outbox-7@testserver>",
+    )
+    sent = OutboundEmailFactory(status=OutboundEmail.Status.SENT)
+    changelist = reverse("admin:registrations_outboundemail_changelist")
+
+    listed = admin_client.get(changelist, {"status__exact": "sending"})
+    detail = admin_client.get(
+        reverse("admin:registrations_outboundemail_change", args=[sending.pk])
+    ).content.decode()
+
+    assert list(listed.context["cl"].result_list) == [sending]
+    assert "?status__exact=sending" in admin_client.get(changelist).content.decode()
+    assert "Sending (unconfirmed)" in listed.content.decode()
+    assert sent.recipient not in listed.content.decode()
+    assert "&lt;0123abcd.outbox-7@testserver&gt;" in detail
+    assert "Sending started at" in detail
+
+
+def test_outbox_send_again_leaves_unconfirmed_emails_alone(admin_client):
+    sending = OutboundEmailFactory(status=OutboundEmail.Status.SENDING, attempts=1)
+
+    admin_client.post(
+        reverse("admin:registrations_outboundemail_changelist"),
+        {"action": "send_again", "_selected_action": [sending.pk]},
+    )
+
+    sending.refresh_from_db()
+    assert (sending.status, sending.attempts) == (OutboundEmail.Status.SENDING, 1)
 
 
 def test_outbox_send_again_is_not_offered_to_read_only_staff(client, django_user_model):
