@@ -4,26 +4,13 @@ Query strings (searches by surname at the desk and in the admin) are dropped. Th
 gets the same treatment. Used by the Docker image and the compose file:
 `gunicorn --logger-class config.gunicorn_logging.AccessLogger`."""
 
-import re
-
 from gunicorn.glogging import Logger  # type: ignore[import-untyped]  # gunicorn has no stubs
 
-_TOKEN_IN_PATH = re.compile(r"(/manage/enter/)[^/?#\s]+(/)|(/agenda/)[^/?#\s]+(\.ics)")
+from config.log_masking import path_for_log
 
 # The atoms of the access log format that hold a path or an address, in gunicorn's names
 # (environ variables as {name}e, request headers as {name}i).
 _PATH_ATOMS = ("U", "f", "{raw_uri}e", "{path_info}e", "{http_referer}e", "{referer}i")
-
-
-def path_for_log(path: str) -> str:
-    """The path (or address) without its query string or fragment, its tokens masked."""
-    path = path.split("?", 1)[0].split("#", 1)[0]
-    return _TOKEN_IN_PATH.sub(
-        lambda match: (
-            f"{match[1]}<token>{match[2]}" if match[1] else f"{match[3]}<token>{match[4]}"
-        ),
-        path,
-    )
 
 
 class AccessLogger(Logger):

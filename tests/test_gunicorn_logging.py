@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from config.gunicorn_logging import path_for_log
+from config.log_masking import path_for_log
 
 ROOT = Path(__file__).resolve().parent.parent
 
