@@ -1,5 +1,6 @@
 # Two entry points for a newcomer (see README.md):
 #   make demo   install, migrate, load the demo conference, serve http://127.0.0.1:8000
+#               (another port: make demo PORT=8001)
 #   make test   install and run the whole test suite
 # Everything installs into .venv from the hashed lock files in requirements/.
 
@@ -8,7 +9,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: install demo serve test lint format lock messages clean
+.PHONY: install demo demo-port serve test lint format lock messages clean
 
 $(STAMP): requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +19,25 @@ $(STAMP): requirements/dev.txt
 
 install: $(STAMP)
 
-demo: install
+# The port the demo serves on; it is checked first, before anything is installed or migrated.
+PORT ?= 8000
+# Succeeds when the demo server could listen on 127.0.0.1:$(1), as runserver does.
+port_free = $(PYTHON) -c "import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $(1)))" 2>/dev/null
+
+# Links printed by seed_demo and written in the console's emails point at the demo's port.
+demo: export DJANGO_SITE_URL ?= http://127.0.0.1:$(PORT)
+demo: demo-port install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo --open-registration --registrations 300 --demo-organiser
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+demo-port:
+	@case "$(PORT)" in ''|*[!0-9]*) echo "PORT must be a port number, not '$(PORT)'" >&2; exit 2;; esac; \
+	if ! $(call port_free,$(PORT)); then \
+	  next=$$(( $(PORT) + 1 )); \
+	  while [ $$next -lt 65535 ] && ! $(call port_free,$$next); do next=$$(( next + 1 )); done; \
+	  echo "Port $(PORT) is in use: run \`make demo PORT=$$next\`" >&2; exit 1; \
+	fi
 
 # Tests that need PostgreSQL, Redis and a Celery worker run against the services named by
 # DATABASE_URL and REDIS_URL; when those are unset, the local defaults are used if they answer,

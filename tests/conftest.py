@@ -2,8 +2,10 @@
 machine without the service, and fail in CI (CI=true or REQUIRE_SERVICES=1), where a skipped
 test would hide that nothing was checked."""
 
+import asyncio
 import os
 import socket
+import threading
 from urllib.parse import urlparse
 
 import pytest
@@ -44,6 +46,51 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             _missing("needs Redis: set REDIS_URL=redis://… to a running server")
     if item.get_closest_marker("browser") and not os.path.exists("/usr/bin/chromium"):
         _missing("needs Chromium at /usr/bin/chromium (apt-get install chromium)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_keys_of_this_run():
+    """At the end of the run, deletes the keys the run wrote in Redis: they all start with the
+    run's prefix (settings.REDIS_KEY_PREFIX, see config/settings/test.py), queues and bindings
+    of the Celery worker tests included."""
+    yield
+    if not settings.REDIS_KEY_PREFIX or not _redis_reachable():
+        return
+    import redis
+
+    with redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5) as client:
+        prefix = "".join("\\" + c if c in "*?[]\\" else c for c in settings.REDIS_KEY_PREFIX)
+        keys = list(client.scan_iter(match=prefix + "*", count=1000))
+        if keys:
+            client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def close_connections_opened_in_event_loop():
+    """Closes, after each test, the database connections the test opened in its own thread while
+    an asyncio event loop was running there. Playwright's sync API runs one in the test's thread,
+    and while it runs Django keeps that thread's connections apart from the usual ones (per async
+    context), so nothing else closes them: the browser test's connection used to outlive the run
+    and keep the test database from being dropped ("being accessed by other users")."""
+    from django.db.backends.signals import connection_created
+
+    test_thread = threading.get_ident()
+    opened = []
+
+    def record(sender, connection, **kwargs):
+        if threading.get_ident() != test_thread:
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        opened.append(connection)
+
+    connection_created.connect(record, weak=False)
+    yield
+    connection_created.disconnect(record)
+    for connection in opened:
+        connection.close()
 
 
 @pytest.fixture
@@ -95,15 +142,23 @@ def celery_broker():
 
     saved = app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue
 
+    def drop_cached_connections() -> None:
+        # The app caches its connection pool and the producer pool built on it (which in-process
+        # tasks create too): drop both, as Celery does after a fork. With the producer pool kept,
+        # tasks went on to the broker it was first built for, so a "broker down" test published
+        # to the real Redis.
+        app._pool = None
+        app.amqp._producer_pool = None
+
     def use(url: str, queue: str = "celery") -> None:
         app.conf.task_always_eager = False
         app.conf.broker_url = url
         app.conf.task_default_queue = queue
-        app._pool = None  # the connection pool is cached per app; drop it, as app.close() does
+        drop_cached_connections()
 
     yield use
     app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue = saved
-    app._pool = None
+    drop_cached_connections()
 
 
 @pytest.fixture(autouse=True)

@@ -105,12 +105,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache ---------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# Put before every key that the broker and the cache write, so that several sites (or test runs)
+# can share one Redis database.
+REDIS_KEY_PREFIX = env("REDIS_KEY_PREFIX", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            "KEY_PREFIX": REDIS_KEY_PREFIX,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
@@ -138,6 +142,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
     "max_retries": 1,
+    "global_keyprefix": REDIS_KEY_PREFIX,
 }
 CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-emails": {

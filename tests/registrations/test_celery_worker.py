@@ -47,6 +47,7 @@ def start_worker(transactional_db, smtp_server, celery_broker, tmp_path):
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
         "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
+        "REDIS_KEY_PREFIX": settings.REDIS_KEY_PREFIX,  # the run's keys, deleted at its end
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
         "EMAIL_RETRY_BASE_SECONDS": "1",
         "DJANGO_SITE_URL": "http://testserver",
@@ -85,6 +86,7 @@ def start_worker(transactional_db, smtp_server, celery_broker, tmp_path):
         while not app.control.ping(destination=[name], timeout=0.5):
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
+                process.wait()
                 pytest.fail(f"Celery worker did not start:\n{log_path.read_text()}")
         return process
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
@@ -76,62 +77,130 @@ def test_seed_demo_twice_gives_the_same_data():
     assert first["allotments"] == len(demo_data.ALLOTMENTS)
 
 
-def test_seed_demo_loads_authorities_from_many_countries():
-    seed()
-
-    assert Authority.objects.count() >= 30
-    assert Authority.objects.values("country").distinct().count() >= 12
-    assert not Authority.objects.filter(needs_review=True).exists()
-    required = [
-        ("Nice", "FR"),
-        ("Liège", "BE"),
-        ("Rotterdam", "NL"),
-        ("Mannheim", "DE"),
-        ("Generalitat de Catalunya", "ES"),
-        ("Emilia-Romagna", "IT"),
-        ("Lisboa", "PT"),
-        ("Gdańsk", "PL"),
-        ("Riga", "LV"),
-        ("Malmö", "SE"),
-        ("Meyrin", "CH"),
-    ]
-    for name, country in required:
-        assert Authority.objects.filter(
-            country=country, name_key__contains=authority_name_key(name)
-        ).exists(), name
-    berlin = Authority.objects.get(country="DE", name_key="berlin")
-    assert berlin.kind == Authority.Kind.REGION
+@pytest.fixture(scope="class")
+def default_demo(django_db_setup, django_db_blocker):
+    """The demo as `seed_demo` loads it without options, loaded once for all the tests of a class:
+    in a transaction that is rolled back after the class's last test, so that every other test
+    still starts from an empty database. Each test of the class runs in a savepoint of that
+    transaction (pytest-django's `db`), so nothing a test writes reaches the next one."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        seed()
+        yield
+        transaction.set_rollback(True)
 
 
-def test_seed_demo_sets_valid_region_codes():
-    seed()
+@pytest.mark.usefixtures("default_demo")
+class TestDefaultDemo:
+    """Tests that only read the demo as loaded by default share one load of it. A test that needs
+    other options, loads it more than once or starts from other data stays outside the class."""
 
-    codes = dict(Authority.objects.exclude(region_code="").values_list("name", "region_code"))
-    assert codes["Nice"] == "FRL03"
-    assert codes["Département des Alpes-Maritimes"] == "FR-06"
-    assert codes["Région Sud"] == "FR-PAC"
-    assert codes["Generalitat de Catalunya"] == "ES-CT"
-    assert codes["Regione Emilia-Romagna"] == "IT-45"
-    assert codes["Berlin"] == "DE-BE"
-    assert len(codes) == len(demo_data.REGION_CODES)
-    for authority in Authority.objects.exclude(region_code=""):
-        authority.full_clean()
+    def test_seed_demo_loads_authorities_from_many_countries(self):
+        assert Authority.objects.count() >= 30
+        assert Authority.objects.values("country").distinct().count() >= 12
+        assert not Authority.objects.filter(needs_review=True).exists()
+        required = [
+            ("Nice", "FR"),
+            ("Liège", "BE"),
+            ("Rotterdam", "NL"),
+            ("Mannheim", "DE"),
+            ("Generalitat de Catalunya", "ES"),
+            ("Emilia-Romagna", "IT"),
+            ("Lisboa", "PT"),
+            ("Gdańsk", "PL"),
+            ("Riga", "LV"),
+            ("Malmö", "SE"),
+            ("Meyrin", "CH"),
+        ]
+        for name, country in required:
+            assert Authority.objects.filter(
+                country=country, name_key__contains=authority_name_key(name)
+            ).exists(), name
+        berlin = Authority.objects.get(country="DE", name_key="berlin")
+        assert berlin.kind == Authority.Kind.REGION
 
+    def test_seed_demo_sets_valid_region_codes(self):
+        codes = dict(Authority.objects.exclude(region_code="").values_list("name", "region_code"))
+        assert codes["Nice"] == "FRL03"
+        assert codes["Département des Alpes-Maritimes"] == "FR-06"
+        assert codes["Région Sud"] == "FR-PAC"
+        assert codes["Generalitat de Catalunya"] == "ES-CT"
+        assert codes["Regione Emilia-Romagna"] == "IT-45"
+        assert codes["Berlin"] == "DE-BE"
+        assert len(codes) == len(demo_data.REGION_CODES)
+        for authority in Authority.objects.exclude(region_code=""):
+            authority.full_clean()
 
-def test_seed_demo_allots_eight_places_per_authority_and_more_to_hosts():
-    seed()
+    def test_seed_demo_allots_eight_places_per_authority_and_more_to_hosts(self):
+        conference = demo_conference()
+        assert conference.default_allotment == 8
+        places = {
+            (allotment.authority.name, allotment.places)
+            for allotment in conference.allotments.select_related("authority")
+        }
+        assert places == {
+            ("Nice", 20),
+            ("Région Sud", 15),
+            ("European Forum for Urban Security (Efus)", 30),
+        }
 
-    conference = demo_conference()
-    assert conference.default_allotment == 8
-    places = {
-        (allotment.authority.name, allotment.places)
-        for allotment in conference.allotments.select_related("authority")
-    }
-    assert places == {
-        ("Nice", 20),
-        ("Région Sud", 15),
-        ("European Forum for Urban Security (Efus)", 30),
-    }
+    def test_seed_demo_delegations_without_registrations_have_no_members(self):
+        assert demo_conference().delegations.count() == 8
+        assert not Registration.objects.exists()
+
+    def test_seed_demo_member_list_csv_matches_the_demo_authorities(self):
+        before = set(
+            Authority.objects.values_list("name", "country", "kind", "is_member", "region_code")
+        )
+        out = StringIO()
+
+        call_command("import_authorities", str(DEMO_MEMBER_LIST), stdout=out)
+
+        count = len(demo_data.AUTHORITIES)
+        assert out.getvalue().splitlines()[-2] == (
+            f"0 created, 0 updated, {count} unchanged, 0 rejected."
+        )
+        assert (
+            set(
+                Authority.objects.values_list("name", "country", "kind", "is_member", "region_code")
+            )
+            == before
+        )
+
+    def test_seed_demo_rooms_have_their_capacities(self):
+        capacities = dict(Room.objects.values_list("name", "capacity"))
+        assert capacities["Apollon"] == 1022
+        assert capacities["Athéna"] == 750
+        assert capacities["Hermès"] == 300
+
+    def test_seed_demo_session_capacities_fit_their_rooms(self):
+        for session in Session.objects.select_related("room"):
+            if session.capacity is not None and session.room is not None:
+                assert session.capacity <= session.room.capacity, session.title
+            if session.kind == Session.Kind.SITE_VISIT:
+                assert session.room is None and session.location and session.capacity
+
+    def test_seed_demo_keeps_the_2021_dates_by_default(self):
+        conference = demo_conference()
+        assert (conference.start_date, conference.end_date) == (
+            dt.date(2021, 10, 20),
+            dt.date(2021, 10, 22),
+        )
+        assert conference.registration_is_open() is False
+        opening = Session.objects.get(conference=conference, title="Opening ceremony")
+        assert opening.starts_at == dt.datetime(2021, 10, 20, 14, 0, tzinfo=conference.tzinfo)
+
+    def test_seed_demo_gives_sessions_needing_sign_up_capacities_and_themes(self):
+        conference = demo_conference()
+
+        for session in conference.sessions.filter(kind__in=Session.SIGN_UP_KINDS):
+            assert session.effective_capacity is not None, session.title
+            assert session.themes.exists(), session.title
+        visits = conference.sessions.filter(kind=Session.Kind.SITE_VISIT)
+        assert visits.count() >= 3
+        assert all(25 <= visit.capacity <= 40 for visit in visits)
+        assert set(demo_data.SESSION_THEMES) <= set(
+            conference.sessions.values_list("title", flat=True)
+        )
 
 
 def test_seed_demo_delegations_have_coordinators_and_members_of_their_authority():
@@ -158,13 +227,6 @@ def test_seed_demo_delegations_have_coordinators_and_members_of_their_authority(
         assert all(member.is_active for member in delegation.members.all())
 
 
-def test_seed_demo_delegations_without_registrations_have_no_members():
-    seed()
-
-    assert demo_conference().delegations.count() == 8
-    assert not Registration.objects.exists()
-
-
 def test_seed_demo_more_registrations_complete_the_delegations():
     seed(registrations=20)
     before = Registration.objects.filter(delegation__isnull=False).count()
@@ -175,25 +237,6 @@ def test_seed_demo_more_registrations_complete_the_delegations():
     assert before < after == sum(entry["members"] for entry in demo_data.DELEGATIONS)
 
 
-def test_seed_demo_member_list_csv_matches_the_demo_authorities():
-    seed()
-    before = set(
-        Authority.objects.values_list("name", "country", "kind", "is_member", "region_code")
-    )
-    out = StringIO()
-
-    call_command("import_authorities", str(DEMO_MEMBER_LIST), stdout=out)
-
-    count = len(demo_data.AUTHORITIES)
-    assert out.getvalue().splitlines()[-2] == (
-        f"0 created, 0 updated, {count} unchanged, 0 rejected."
-    )
-    assert (
-        set(Authority.objects.values_list("name", "country", "kind", "is_member", "region_code"))
-        == before
-    )
-
-
 def test_seed_demo_updates_an_authority_a_delegate_named():
     Authority.objects.create(name="LIEGE ", country="BE", needs_review=True)
 
@@ -201,38 +244,6 @@ def test_seed_demo_updates_an_authority_a_delegate_named():
 
     liege = Authority.objects.get(country="BE", name_key="liege")
     assert (liege.name, liege.is_member, liege.needs_review) == ("Liège", True, False)
-
-
-def test_seed_demo_rooms_have_their_capacities():
-    seed()
-
-    capacities = dict(Room.objects.values_list("name", "capacity"))
-    assert capacities["Apollon"] == 1022
-    assert capacities["Athéna"] == 750
-    assert capacities["Hermès"] == 300
-
-
-def test_seed_demo_session_capacities_fit_their_rooms():
-    seed()
-
-    for session in Session.objects.select_related("room"):
-        if session.capacity is not None and session.room is not None:
-            assert session.capacity <= session.room.capacity, session.title
-        if session.kind == Session.Kind.SITE_VISIT:
-            assert session.room is None and session.location and session.capacity
-
-
-def test_seed_demo_keeps_the_2021_dates_by_default():
-    seed()
-
-    conference = demo_conference()
-    assert (conference.start_date, conference.end_date) == (
-        dt.date(2021, 10, 20),
-        dt.date(2021, 10, 22),
-    )
-    assert conference.registration_is_open() is False
-    opening = Session.objects.get(conference=conference, title="Opening ceremony")
-    assert opening.starts_at == dt.datetime(2021, 10, 20, 14, 0, tzinfo=conference.tzinfo)
 
 
 def test_seed_demo_open_registration_opens_it_and_keeps_local_times():
@@ -379,16 +390,3 @@ def test_seed_demo_organiser_comes_enrolled_with_the_printed_key_when_debug_is_o
     )
     assert response.status_code == 302
     assert client.get(reverse("admin:registrations_registration_changelist")).status_code == 200
-
-
-def test_seed_demo_gives_sessions_needing_sign_up_capacities_and_themes():
-    seed()
-    conference = demo_conference()
-
-    for session in conference.sessions.filter(kind__in=Session.SIGN_UP_KINDS):
-        assert session.effective_capacity is not None, session.title
-        assert session.themes.exists(), session.title
-    visits = conference.sessions.filter(kind=Session.Kind.SITE_VISIT)
-    assert visits.count() >= 3
-    assert all(25 <= visit.capacity <= 40 for visit in visits)
-    assert set(demo_data.SESSION_THEMES) <= set(conference.sessions.values_list("title", flat=True))
