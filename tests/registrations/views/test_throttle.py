@@ -2,8 +2,10 @@
 production, per client (through the trusted proxies) and per email address."""
 
 import json
+import uuid
 
 import pytest
+import redis
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -25,11 +27,15 @@ def url(name: str, language: str = "en", **kwargs) -> str:
 
 @pytest.fixture
 def redis_limits(settings):
-    """Counters in Redis (this run's database), the limits low enough to reach."""
+    """Counters in Redis (this run's database), under a key prefix of this test's own, deleted
+    afterwards (clearing the cache would empty the whole Redis database, other runs' keys
+    included); the limits low enough to reach."""
+    prefix = f"{settings.REDIS_KEY_PREFIX}limits-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": prefix,
         }
     }
     settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
@@ -42,11 +48,11 @@ def redis_limits(settings):
         "delegation": "2/h",
         "desk-scan": "2/m",
     }
-    from django.core.cache import cache
-
-    cache.clear()
+    server = redis.Redis.from_url(settings.REDIS_URL)
     yield settings
-    cache.clear()
+    for key in server.scan_iter(f"{prefix}:*"):
+        server.delete(key)
+    server.close()
 
 
 def form_data(email: str, authority) -> dict:
