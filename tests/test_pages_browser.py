@@ -1,0 +1,267 @@
+"""Every page a delegate, a coordinator or desk staff can see, in a real browser (Playwright
+driving Debian's Chromium), on a phone (320 px) and on a desktop (1280 px), in English and in
+French: no sideways scroll, no axe-core violation of WCAG 2.1 A/AA, nothing the
+Content-Security-Policy refuses; on a phone the home page's primary action is on the first screen.
+
+The pages are listed once, in PAGES: a new page joins the check by one line."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.contrib.sessions.backends.db import SessionStore
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import translation
+
+from registrations.access.links import management_link_issue
+from registrations.demo.seed import demo_load
+from registrations.models import Delegation, Registration
+from registrations.views.delegations import DELEGATION_SESSION_KEY
+from registrations.views.desk import door_sessions
+from registrations.views.registration import SESSION_KEY as REGISTRATION_DONE_SESSION_KEY
+from tests.test_browser import CHROMIUM_ARGS, watch_csp_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+# A small phone (iPhone SE, first generation) and a desktop.
+VIEWPORTS = {"phone": {"width": 320, "height": 568}, "desktop": {"width": 1280, "height": 800}}
+
+
+@dataclass(frozen=True)
+class Demo:
+    """What the pages are about: the demo conference and the people the visitors are."""
+
+    conference: Any
+    delegate: Registration
+    delegation: Delegation
+    member: Registration
+    door: Any
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page: its URL name, its arguments taken from the demo, its query string, and who looks
+    at it: "public", "delegate" (personal link), "coordinator" (a delegation's personal link),
+    "registered" (just submitted a form) or "desk" (staff with the check-in permission)."""
+
+    name: str
+    kwargs: Callable[[Demo], dict] = field(default=lambda demo: {})
+    who: str = "public"
+    query: Callable[[Demo], str] = field(default=lambda demo: "")
+    status: int = 200
+
+
+def slug(demo: Demo) -> dict:
+    return {"slug": demo.conference.slug}
+
+
+PAGES = [
+    PageSpec("conference:list"),
+    PageSpec("conference:detail", slug),
+    PageSpec("conference:programme", slug),
+    PageSpec("conference:session", lambda demo: {**slug(demo), "pk": demo.door.pk}),
+    PageSpec("conference:speakers", slug),
+    PageSpec("registrations:privacy"),
+    PageSpec("registrations:register", slug),
+    PageSpec("registrations:delegation_register", slug),
+    PageSpec("registrations:lost_link", slug),
+    PageSpec("registrations:manage", status=403),  # no link: the page that says so
+    PageSpec("registrations:register_done", slug, who="registered"),
+    PageSpec("registrations:delegation_done", slug, who="registered"),
+    PageSpec("registrations:manage", who="delegate"),
+    PageSpec("registrations:manage_details", who="delegate"),
+    PageSpec("registrations:manage_sessions", who="delegate"),
+    PageSpec("registrations:manage_cancel", who="delegate"),
+    PageSpec("registrations:manage_erase", who="delegate"),
+    PageSpec("registrations:manage_delegation", who="coordinator"),
+    PageSpec(
+        "registrations:delegation_substitute",
+        lambda demo: {"reference": demo.member.reference},
+        who="coordinator",
+    ),
+    PageSpec(
+        "registrations:delegation_cancel_member",
+        lambda demo: {"reference": demo.member.reference},
+        who="coordinator",
+    ),
+    PageSpec("registrations:desk", slug, who="desk"),
+    PageSpec("registrations:desk", slug, who="desk", query=lambda demo: "?q=a"),
+    PageSpec(
+        "registrations:desk",
+        slug,
+        who="desk",
+        query=lambda demo: f"?registration={demo.delegate.reference}",
+    ),
+    PageSpec(
+        "registrations:desk_session", lambda demo: {**slug(demo), "pk": demo.door.pk}, who="desk"
+    ),
+]
+
+# The elements wider than the window, for a failure message that says where to look.
+OVERFLOWING_ELEMENTS = """
+() => {
+  const width = window.innerWidth;
+  const name = (element) => element.tagName.toLowerCase()
+    + (element.id ? "#" + element.id : "")
+    + [...element.classList].map((c) => "." + c).join("");
+  return [...document.querySelectorAll("body *")]
+    .filter((element) => element.getBoundingClientRect().right > width + 0.5)
+    .filter((element) => !element.parentElement
+      || element.parentElement.getBoundingClientRect().right <= width + 0.5)
+    .slice(0, 10)
+    .map((element) => `${name(element)} (${Math.round(element.getBoundingClientRect().right)} px)`);
+}
+"""
+
+
+def load_demo() -> Demo:
+    conference, _added = demo_load(
+        open_registration=True, registrations=80, seed=11, organiser=False
+    )
+    delegate = (
+        conference.registrations.filter(
+            status=Registration.Status.CONFIRMED, delegation__isnull=True
+        )
+        .order_by("pk")
+        .first()
+    )
+    # The largest delegation: the coordinator's table at its widest.
+    delegation = (
+        conference.delegations.annotate(size=Count("members")).order_by("-size", "pk").first()
+    )
+    member = delegation.members.active().order_by("pk").first()
+    return Demo(
+        conference=conference,
+        delegate=delegate,
+        delegation=delegation,
+        member=member,
+        door=door_sessions(conference).order_by("pk").first(),
+    )
+
+
+def session_cookie(data: dict, live_server) -> dict:
+    store = SessionStore()
+    store.update(data)
+    store.create()
+    return {"name": "sessionid", "value": store.session_key, "url": live_server.url}
+
+
+def url(spec: PageSpec, demo: Demo, language: str) -> str:
+    with translation.override(language):
+        return reverse(spec.name, kwargs=spec.kwargs(demo)) + spec.query(demo)
+
+
+def describe(violations: list[dict]) -> list[str]:
+    return [
+        f"axe {violation['id']} ({violation['impact']}): "
+        + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        for violation in violations
+    ]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright runs an event loop in this thread; the ORM calls made around it are ours.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_page_fits_and_passes_axe(live_server, browser, language, viewport):
+    demo = load_demo()
+    staff = get_user_model().objects.create_user("desk", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="check_in"))
+    size = VIEWPORTS[viewport]
+    context = browser.new_context(viewport=size, locale="fr-FR" if language == "fr" else "en-GB")
+    context.set_default_timeout(10_000)
+    csp_violations = watch_csp_violations(context)
+    page = context.new_page()
+    page_errors: list = []
+    page.on("pageerror", lambda error: page_errors.append(f"{page.url}: {error}"))
+    axe = Axe()
+
+    # Each visitor is a session cookie of their own, set before their first page.
+    cookies = {
+        "public": None,
+        "registered": lambda: session_cookie(
+            {
+                REGISTRATION_DONE_SESSION_KEY: {"conference": demo.conference.pk},
+                DELEGATION_SESSION_KEY: demo.delegation.pk,
+            },
+            live_server,
+        ),
+        "desk": lambda: session_cookie(
+            {
+                "_auth_user_id": str(staff.pk),
+                "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                "_auth_user_hash": staff.get_session_auth_hash(),
+            },
+            live_server,
+        ),
+    }
+    tokens = {
+        "delegate": lambda: management_link_issue(registration=demo.delegate),
+        "coordinator": lambda: management_link_issue(delegation=demo.delegation),
+    }
+
+    problems: list[str] = []
+    visitor = None
+    for spec in PAGES:
+        if spec.who != visitor:
+            visitor = spec.who
+            context.clear_cookies()
+            if visitor in tokens:
+                with translation.override(language):
+                    enter = reverse(
+                        "registrations:manage_enter", kwargs={"token": tokens[visitor]()}
+                    )
+                page.goto(live_server.url + enter)
+            elif cookies[visitor] is not None:
+                context.add_cookies([cookies[visitor]()])
+        address = url(spec, demo, language)
+        response = page.goto(live_server.url + address)
+        where = f"{address} ({spec.who})"
+        if response is None or response.status != spec.status:
+            problems.append(f"{where}: status {response.status if response else None}")
+            continue
+        scroll_width, inner_width = page.evaluate(
+            "[document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        if scroll_width > inner_width:
+            wide = ", ".join(page.evaluate(OVERFLOWING_ELEMENTS))
+            problems.append(f"{where}: {scroll_width} px wide in {inner_width} px: {wide}")
+        results = axe.run(page, options=AXE_OPTIONS)
+        problems.extend(f"{where}: {line}" for line in describe(results.response["violations"]))
+
+    # On a phone, the primary action of the home page is on the first screen.
+    if viewport == "phone":
+        page.context.clear_cookies()
+        page.goto(live_server.url + url(PAGES[1], demo, language))
+        with translation.override(language):
+            label = translation.gettext("Register now")
+        box = page.get_by_role("link", name=label, exact=True).bounding_box()
+        assert box is not None
+        if box["y"] + box["height"] > size["height"]:
+            problems.append(
+                f"home: '{label}' ends at {box['y'] + box['height']:.0f} px, "
+                f"below the first screen ({size['height']} px)"
+            )
+
+    context.close()
+    report = "\n".join(problems + csp_violations + page_errors)
+    assert problems + csp_violations + page_errors == [], f"{len(problems)} problems:\n{report}"
