@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Count
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from conference.models import (
     SESSION_LANGUAGES,
@@ -20,30 +21,30 @@ from conference.services import session_save
 from conference.signals import conference_capacity_raised
 
 
-class RoomInline(admin.TabularInline):
+class RoomInline(TranslationTabularInline):
     model = Room
     extra = 0
     fields = ["name", "capacity", "position"]
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
+class VenueAdmin(TranslationAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "city", "country"]
-    search_fields = ["name", "city"]
+    search_fields = ["name_en", "name_fr", "city"]
     inlines = [RoomInline]
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(TranslationAdmin):
     list_display = ["name", "venue", "capacity", "position"]
     list_filter = ["venue"]
     list_select_related = ["venue"]
-    search_fields = ["name", "venue__name"]
+    search_fields = ["name_en", "name_fr", "venue__name_en", "venue__name_fr"]
 
 
 @admin.register(Conference)
-class ConferenceAdmin(admin.ModelAdmin):
+class ConferenceAdmin(TranslationAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "name",
@@ -57,7 +58,7 @@ class ConferenceAdmin(admin.ModelAdmin):
     ]
     list_filter = ["is_published"]
     list_select_related = ["venue"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name_en", "name_fr", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
         (None, {"fields": ["name", "slug", "tagline", "description", "organiser", "website"]}),
@@ -137,16 +138,16 @@ class SessionAdminForm(forms.ModelForm):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(TranslationAdmin):
     list_display = ["name", "conference"]
     list_filter = ["conference"]
     list_select_related = ["conference"]
-    search_fields = ["name"]
+    search_fields = ["name_en", "name_fr"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(TranslationAdmin):
     form = SessionAdminForm
     list_display = [
         "title",
@@ -160,7 +161,13 @@ class SessionAdmin(admin.ModelAdmin):
     ]
     list_filter = ["conference", "kind", "room", "language", "themes"]
     list_select_related = ["room", "conference"]
-    search_fields = ["title", "description", "speakers__full_name"]
+    search_fields = [
+        "title_en",
+        "title_fr",
+        "description_en",
+        "description_fr",
+        "speakers__full_name",
+    ]
     autocomplete_fields = ["speakers", "themes"]
     date_hierarchy = "starts_at"
 
@@ -200,7 +207,7 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(TranslationAdmin):
     list_display = ["full_name", "role", "organisation", "country", "conference", "session_count"]
     list_filter = ["conference", "country"]
     list_select_related = ["conference"]

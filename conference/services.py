@@ -1,12 +1,20 @@
 """Writes to the programme that carry rules beyond a plain save."""
 
+from django.conf import settings
 from django.db import transaction
 
 from conference.models import Session
 from conference.signals import session_capacity_changed, session_moved
 
-# Changing any of these moves the session for the people who booked it.
-MOVING_FIELDS = {"starts_at", "ends_at", "room", "location"}
+# Changing any of these moves the session for the people who booked it; the meeting point is
+# written in each language (location_en, location_fr), and a change in any of them counts.
+MOVING_FIELDS = {
+    "starts_at",
+    "ends_at",
+    "room",
+    "location",
+    *(f"location_{code}" for code, _name in settings.LANGUAGES),
+}
 CAPACITY_FIELDS = {"capacity", "room"}
 
 

@@ -21,6 +21,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 SITE_URL = env("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Before the admin, which it patches to edit every language side by side.
+    "modeltranslation",
     "registrations.apps.ConferenceAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -214,6 +216,11 @@ OTP_TOTP_ISSUER = TWO_FACTOR_WEBAUTHN_RP_NAME
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Organisers' texts (conference, programme, bulk emails) get a column per language
+# (django-modeltranslation, registered in each app's translation.py). An empty text in one
+# language shows the other's.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "fr"), "en": ("fr",), "fr": ("en",)}
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

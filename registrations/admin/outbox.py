@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from registrations.models import BulkEmail, OutboundEmail
 from registrations.outbox.queue import outbound_email_retry
@@ -75,11 +76,11 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
 
 @admin.register(BulkEmail)
-class BulkEmailAdmin(admin.ModelAdmin):
+class BulkEmailAdmin(TranslationAdmin):
     list_display = ["created_at", "subject", "conference", "recipient_count", "sent_by"]
     list_filter = ["conference"]
     list_select_related = ["conference", "sent_by"]
-    search_fields = ["subject", "body"]
+    search_fields = ["subject_en", "subject_fr", "body_en", "body_fr"]
     readonly_fields = ["conference", "subject", "body", "sent_by", "created_at", "recipient_count"]
 
     def has_add_permission(self, request):

@@ -29,11 +29,10 @@ from registrations.models import (
     OutboundEmail,
     Registration,
 )
-from registrations.outbox.bulk import bulk_email_send
+from registrations.outbox.bulk import bulk_email_previews, bulk_email_send
 from registrations.outbox.placeholders import (
     BULK_PLACEHOLDERS,
     PERSONAL_LINK_PLACEHOLDER,
-    bulk_text_render,
 )
 from registrations.places.registrations import registration_resend_confirmation
 from registrations.places.status import (
@@ -313,14 +312,17 @@ class RegistrationAdmin(AttendeeExportMixin, SimpleHistoryAdmin):
     def email_delegates(self, request, queryset):
         """An intermediate page: write, preview for one delegate, then queue for all."""
         queryset = queryset.select_related("conference", "authority").filter(erased_at=None)
-        form = BulkEmailForm(request.POST if "subject" in request.POST else None)
-        preview = None
+        form = BulkEmailForm(request.POST if "subject_en" in request.POST else None)
+        previews = None
         if form.is_bound and form.is_valid():
-            subject, body = form.cleaned_data["subject"], form.cleaned_data["body"]
+            subjects, bodies = form.texts("subject"), form.texts("body")
             if "send" in request.POST:
                 try:
                     bulk = bulk_email_send(
-                        registrations=queryset, subject=subject, body=body, sent_by=request.user
+                        registrations=queryset,
+                        subjects=subjects,
+                        bodies=bodies,
+                        sent_by=request.user,
                     )
                 except RegistrationError as error:
                     self.message_user(request, error.message, messages.ERROR)
@@ -336,11 +338,14 @@ class RegistrationAdmin(AttendeeExportMixin, SimpleHistoryAdmin):
                 return None
             first = queryset.first()
             if first is not None:
-                link = gettext("(their personal link)")
-                preview = {
+                previews = {
                     "registration": first,
-                    "subject": bulk_text_render(subject, registration=first, personal_link=link),
-                    "body": bulk_text_render(body, registration=first, personal_link=link),
+                    "languages": bulk_email_previews(
+                        registration=first,
+                        subjects=subjects,
+                        bodies=bodies,
+                        personal_link=gettext("(their personal link)"),
+                    ),
                 }
         context = {
             **self.admin_site.each_context(request),
@@ -349,7 +354,7 @@ class RegistrationAdmin(AttendeeExportMixin, SimpleHistoryAdmin):
             "queryset": queryset,
             "count": queryset.count(),
             "form": form,
-            "preview": preview,
+            "preview": previews,
             "placeholders": [*BULK_PLACEHOLDERS, PERSONAL_LINK_PLACEHOLDER],
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             "select_across": request.POST.get("select_across", "0"),

@@ -90,6 +90,8 @@ def outbound_email_compose(email: OutboundEmail) -> EmailMultiAlternatives:
             )
             context["agenda_url"] = agenda_url(delegate)
         if email.kind == OutboundEmail.Kind.BULK:
+            # Read in the delegate's language (the override above), or in the other one where
+            # the organisers left theirs empty.
             bulk_email = _queued_with(email, email.bulk_email, "message")
             delegate = _queued_with(email, registration, "registration")
             personal_link = context.get("manage_url", "")

@@ -36,14 +36,16 @@ def test_placeholders_are_filled_for_each_delegate(delegates):
 
 def test_bulk_email_refuses_unknown_placeholders(delegates):
     with pytest.raises(RegistrationError):
-        bulk_email_send(registrations=delegates, subject="Hi {nmae}", body="x")
+        bulk_email_send(registrations=delegates, subjects={"en": "Hi {nmae}"}, bodies={"en": "x"})
     assert not BulkEmail.objects.exists()
 
 
 def test_bulk_email_refuses_delegates_of_several_conferences(delegates):
     other = RegistrationFactory(conference=ConferenceFactory())
     with pytest.raises(RegistrationError):
-        bulk_email_send(registrations=[*delegates, other], subject="Hi", body="x")
+        bulk_email_send(
+            registrations=[*delegates, other], subjects={"en": "Hi"}, bodies={"en": "x"}
+        )
 
 
 def test_bulk_email_sends_one_personal_copy_each_through_the_outbox(
@@ -52,8 +54,8 @@ def test_bulk_email_sends_one_personal_copy_each_through_the_outbox(
     with django_capture_on_commit_callbacks(execute=True):
         bulk = bulk_email_send(
             registrations=delegates,
-            subject="Practical information, {first_name}",
-            body="Dear {first_name},\nYour badge: {reference}.\nManage: {personal_link}",
+            subjects={"en": "Practical information, {first_name}"},
+            bodies={"en": "Dear {first_name},\nYour badge: {reference}.\nManage: {personal_link}"},
         )
 
     assert bulk.recipient_count == 2
@@ -74,7 +76,7 @@ def test_admin_action_previews_for_one_delegate_then_queues_for_all(admin_client
     assert page.status_code == 200
     assert "This email goes to 2 delegates" in page.content.decode()
 
-    message = {"subject": "Hello {first_name}", "body": "See you, {first_name}."}
+    message = {"subject_en": "Hello {first_name}", "body_en": "See you, {first_name}."}
     preview = admin_client.post(reverse(CHANGELIST), {**selected, **message, "preview": "1"})
     content = preview.content.decode()
     assert "Preview for" in content
@@ -92,8 +94,8 @@ def test_admin_action_shows_unknown_placeholder_next_to_the_field(admin_client, 
         {
             "action": "email_delegates",
             "_selected_action": [delegates[0].pk],
-            "subject": "Hi {frist_name}",
-            "body": "x",
+            "subject_en": "Hi {frist_name}",
+            "body_en": "x",
             "send": "1",
         },
     )

@@ -1,0 +1,42 @@
+"""The organisers' texts that delegates read, in every language of the site: a column per
+language on the same table (django-modeltranslation), so reads need no join."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from conference.models import Conference, Room, Session, Speaker, Theme, Venue
+
+
+@register(Venue)
+class VenueTranslationOptions(TranslationOptions):
+    fields = ("name",)
+    # An untranslated name is NULL, not "", so that the per-language unique constraints do
+    # not take two untranslated names for the same one.
+    empty_values = None
+
+
+@register(Room)
+class RoomTranslationOptions(TranslationOptions):
+    fields = ("name",)
+    # An untranslated name is NULL, not "", so that the per-language unique constraints do
+    # not take two untranslated names for the same one.
+    empty_values = None
+
+
+@register(Conference)
+class ConferenceTranslationOptions(TranslationOptions):
+    fields = ("name", "tagline", "description")
+
+
+@register(Speaker)
+class SpeakerTranslationOptions(TranslationOptions):
+    fields = ("role", "biography")
+
+
+@register(Theme)
+class ThemeTranslationOptions(TranslationOptions):
+    fields = ("name",)
+
+
+@register(Session)
+class SessionTranslationOptions(TranslationOptions):
+    fields = ("title", "description", "location")
