@@ -36,6 +36,9 @@ class DelegationMemberForm(PlainTextForm):
 
     def __init__(self, *args, language: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # A colleague's details: the browser must not offer the coordinator's own.
+        for name in ("first_name", "last_name", "email", "job_title"):
+            self.fields[name].widget.attrs["autocomplete"] = "off"
         if language:
             # A field default, not form initial data: a row left empty stays unchanged.
             self.fields["preferred_language"].initial = language
@@ -108,6 +111,13 @@ class DelegationForm(AuthorityChoiceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        autocomplete = {
+            "coordinator_first_name": "given-name",
+            "coordinator_last_name": "family-name",
+            "coordinator_email": "email",
+        }
+        for name, value in autocomplete.items():
+            self.fields[name].widget.attrs["autocomplete"] = value
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

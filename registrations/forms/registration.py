@@ -27,6 +27,10 @@ from registrations.places.registrations import RegistrationData, email_normalise
 from registrations.places.selectors import session_availability, sessions_for_sign_up
 
 
+# What the submit button says once pressed (static/js/forms.js).
+SENDING_LABEL = _("Sending…")
+
+
 class DelegateDetailsForm(PlainTextForm):
     """What a delegate tells about themselves, with its validation: shared by the registration
     form and the delegate's own edit form."""
@@ -104,10 +108,13 @@ class DelegateDetailsForm(PlainTextForm):
             "last_name": "family-name",
             "phone": "tel",
             "job_title": "organization-title",
+            "organisation": "organization",
         }
         for name, value in autocomplete.items():
             self.fields[name].widget.attrs["autocomplete"] = value
-        self.fields["phone"].widget.attrs["type"] = "tel"
+        # The widget's own type, not an attribute beside it: `type="text" type="tel"` is the
+        # text keypad on phones.
+        cast(forms.TextInput, self.fields["phone"].widget).input_type = "tel"
 
     def about_you_fieldset(self) -> Fieldset:
         return Fieldset(
@@ -337,13 +344,23 @@ class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceFo
         error_messages={"required": _("You need to accept the privacy notice to register.")},
     )
 
+    # The page's order, which the error summary follows.
+    field_order = [
+        *AuthorityChoiceForm.base_fields,
+        *[name for name in DelegateDetailsForm.base_fields if "needs" not in name],
+        "sessions",
+        "dietary_needs",
+        "accessibility_needs",
+        "special_needs_consent",
+    ]
+
     def __init__(self, *args, conference: Conference, submit_label: str, **kwargs):
         super().__init__(*args, conference=conference, **kwargs)
         self.fields["preferred_language"].initial = kwargs.get("initial", {}).get(
             "preferred_language", Registration.Language.ENGLISH
         )
         self.helper = FormHelper()
-        self.helper.attrs = {"novalidate": ""}
+        self.helper.attrs = {"novalidate": "", "data-sending-label": SENDING_LABEL}
         self.helper.layout = Layout(
             self.authority_fieldset(),
             self.about_you_fieldset(),

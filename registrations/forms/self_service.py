@@ -6,7 +6,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registrations.access.self_service import DETAIL_FIELDS
-from registrations.forms.registration import DelegateDetailsForm, SessionChoiceForm
+from registrations.forms.registration import (
+    SENDING_LABEL,
+    DelegateDetailsForm,
+    SessionChoiceForm,
+)
 from registrations.models import Registration
 
 
@@ -25,6 +29,7 @@ class DetailsEditForm(DelegateDetailsForm):
         super().__init__(*args, initial=initial, **kwargs)
         self.registration = registration
         self.helper = FormHelper()
+        self.helper.attrs = {"data-sending-label": SENDING_LABEL}
         self.helper.layout = Layout(
             self.about_you_fieldset(),
             Fieldset(_("Languages"), "preferred_language", "interpretation_language"),
@@ -55,4 +60,5 @@ class LostLinkForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.helper = FormHelper()
+        self.helper.attrs = {"data-sending-label": SENDING_LABEL}
         self.helper.layout = Layout("email", Submit("submit", _("Send me my link")))

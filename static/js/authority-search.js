@@ -1,10 +1,18 @@
-// Turns the city-or-region <select> into a searchable box. Without JavaScript the plain
-// <select> still works.
+// Turns the city-or-region <select> into a searchable box (a WAI-ARIA combobox) that keeps
+// the <select>'s label, invalid state and error text. Without JavaScript the plain <select>
+// still works.
 document.querySelectorAll("select[data-searchable]").forEach(function (select) {
-  new TomSelect(select, {
+  var box = new TomSelect(select, {
     maxOptions: null,
     allowEmptyOption: true,
     searchField: ["text"],
     diacritics: true,
   });
+  var input = box.focus_node;
+  ["aria-invalid", "aria-describedby"].forEach(function (name) {
+    if (select.hasAttribute(name)) input.setAttribute(name, select.getAttribute(name));
+  });
+  // Tom Select names its input after the label; the <select> it hides leaves the page's
+  // accessibility tree, so that a screen reader meets one box, named.
+  select.setAttribute("aria-hidden", "true");
 });
