@@ -216,6 +216,9 @@ OTP_TOTP_ISSUER = TWO_FACTOR_WEBAUTHN_RP_NAME
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and times as each language writes them (config/formats/<language>/formats.py):
+# "Wednesday 20 October 2021, 14:00", "mercredi 20 octobre 2021, 14 h 00".
+FORMAT_MODULE_PATH = ["config.formats"]
 # Organisers' texts (conference, programme, bulk emails) get a column per language
 # (django-modeltranslation, registered in each app's translation.py). An empty text in one
 # language shows the other's.
