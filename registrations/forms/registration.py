@@ -26,7 +26,6 @@ from registrations.places.bookings import session_clash_message, session_clashes
 from registrations.places.registrations import RegistrationData, email_normalise
 from registrations.places.selectors import session_availability, sessions_for_sign_up
 
-
 # What the submit button says once pressed (static/js/forms.js).
 SENDING_LABEL = _("Sending…")
 

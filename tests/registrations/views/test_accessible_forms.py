@@ -101,8 +101,7 @@ def test_register_error_summary_links_each_error_to_its_field(client, conference
         "#id_privacy_consent",
     ]
     assert (
-        '<a href="#id_email">Email: Enter a valid email address.</a>'
-        in response.content.decode()
+        '<a href="#id_email">Email: Enter a valid email address.</a>' in response.content.decode()
     )
 
 

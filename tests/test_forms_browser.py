@@ -1,0 +1,96 @@
+"""The delegate forms in a real browser: the searchable city box for screen readers, focus on
+the error summary after a failed submit, a submit button that sends once."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+from django.utils import translation
+from playwright.sync_api import expect
+
+from tests.factories import AuthorityFactory, ConferenceFactory
+from tests.test_browser import CHROMIUM_ARGS, watch_csp_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+@pytest.fixture
+def page(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright runs an event loop in this thread; the ORM calls made around it are ours.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+        context.set_default_timeout(10_000)
+        violations = watch_csp_violations(context)
+        yield context.new_page()
+        context.close()
+        browser.close()
+    assert violations == []
+
+
+def register_url(live_server, conference, language: str = "en") -> str:
+    with translation.override(language):
+        return live_server.url + reverse("registrations:register", kwargs={"slug": conference.slug})
+
+
+def test_failed_submit_focuses_the_error_summary_and_titles_the_page(live_server, page):
+    conference = ConferenceFactory()
+    page.goto(register_url(live_server, conference))
+    page.locator("#id_first_name").fill("Sanne")
+    page.get_by_role("button", name="Register", exact=True).click()
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    assert page.title() == f"Error: Register · {conference.name}"
+    # Its link to the city box moves focus to the searchable box, not the hidden <select>.
+    summary.get_by_role("link", name="Your city or region: Choose your city").click()
+    expect(page.locator("#id_authority-ts-control")).to_be_focused()
+
+
+def test_searchable_city_box_is_named_invalid_and_described(live_server, page):
+    conference = ConferenceFactory()
+    AuthorityFactory(name="Liège", country="BE")
+    page.goto(register_url(live_server, conference))
+    page.get_by_role("button", name="Register", exact=True).click()
+    expect(page.locator("#error-summary")).to_be_focused()
+
+    box = page.get_by_role("combobox", name="Your city or region")
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(box).to_have_attribute("aria-describedby", "id_authority_helptext id_authority_error")
+    expect(page.locator("#id_authority_error")).to_contain_text(
+        "Choose your city or region, or name it if it is not in the list."
+    )
+    results = Axe().run(page, context="#div_id_authority", options=AXE_OPTIONS)
+    assert [violation["id"] for violation in results.response["violations"]] == []
+
+
+def test_submit_button_shows_progress_and_sends_once(live_server, page):
+    conference = ConferenceFactory()
+    AuthorityFactory(name="Liège", country="BE")
+    page.goto(register_url(live_server, conference))
+    sent = []
+
+    def cancel(route) -> None:
+        # The browser gives the sending up, as when a phone loses its network: the page stays,
+        # caught while it sends.
+        sent.append(route.request.method)
+        route.abort("aborted")
+
+    page.route("**/register/", cancel)
+    page.locator("#id_first_name").fill("Sanne")
+    page.get_by_role("button", name="Register", exact=True).click(no_wait_after=True)
+
+    sending = page.locator("#submit-id-submit")
+    expect(sending).to_be_disabled()
+    expect(sending).to_have_attribute("aria-busy", "true")
+    expect(sending).to_have_value("Sending…")
+    page.locator("#id_first_name").press("Enter", no_wait_after=True)
+    page.get_by_role("button", name="Sending…").click(force=True, no_wait_after=True)
+    page.wait_for_timeout(500)
+    assert sent == ["POST"]
