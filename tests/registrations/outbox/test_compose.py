@@ -69,7 +69,8 @@ def test_confirmation_email_in_french_declares_french_and_writes_french_dates():
 
 
 def test_french_catalogue_puts_a_no_break_space_before_high_punctuation():
-    catalogue = open("locale/fr/LC_MESSAGES/django.po", encoding="utf-8").read()
+    with open("locale/fr/LC_MESSAGES/django.po", encoding="utf-8") as po:
+        catalogue = po.read()
     entries = re.findall(r'^msgstr(?:\[\d\])? (".*"(?:\n".*")*)', catalogue, re.MULTILINE)
     assert len(entries) > 800
     # The first is the catalogue's header.

@@ -1,0 +1,16 @@
+"""What every page's template needs beyond Django's own context processors."""
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import translate_url
+
+
+def language_alternates(request: HttpRequest) -> dict[str, list[dict[str, str]]]:
+    """This page's address in each language (the same page under /en/ and /fr/), for the
+    language switch and the <link rel="alternate" hreflang> that point to it."""
+    return {
+        "language_alternates": [
+            {"code": code, "url": translate_url(request.path, code)}
+            for code, _name in settings.LANGUAGES
+        ]
+    }
