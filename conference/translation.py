@@ -29,7 +29,7 @@ class ConferenceTranslationOptions(TranslationOptions):
 
 @register(Speaker)
 class SpeakerTranslationOptions(TranslationOptions):
-    fields = ("role", "biography")
+    fields = ("role", "organisation", "biography")
 
 
 @register(Theme)

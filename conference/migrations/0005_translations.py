@@ -6,7 +6,7 @@ from django.db.models import F
 
 # Today's single-language texts are English: they become the English column (the original
 # column keeps them too).
-TRANSLATED_FIELDS = {'Venue': ['name'], 'Room': ['name'], 'Conference': ['name', 'tagline', 'description'], 'Speaker': ['role', 'biography'], 'Theme': ['name'], 'Session': ['title', 'description', 'location']}
+TRANSLATED_FIELDS = {'Venue': ['name'], 'Room': ['name'], 'Conference': ['name', 'tagline', 'description'], 'Speaker': ['role', 'organisation', 'biography'], 'Theme': ['name'], 'Session': ['title', 'description', 'location']}
 
 
 def copy_to_english(apps, schema_editor):
@@ -147,6 +147,16 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='venue',
             constraint=models.UniqueConstraint(fields=('name_fr', 'city'), name='venue_unique_name_city-fr'),
+        ),
+        migrations.AddField(
+            model_name='speaker',
+            name='organisation_en',
+            field=models.CharField(blank=True, help_text='e.g. City of Liège', max_length=200, null=True, verbose_name='authority or organisation'),
+        ),
+        migrations.AddField(
+            model_name='speaker',
+            name='organisation_fr',
+            field=models.CharField(blank=True, help_text='e.g. City of Liège', max_length=200, null=True, verbose_name='authority or organisation'),
         ),
         migrations.RunPython(copy_to_english, migrations.RunPython.noop),
     ]

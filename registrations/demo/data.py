@@ -1,5 +1,7 @@
 """The demo conference: Efus' 7th Security, Democracy and Cities conference, Nice, 20 to 22
-October 2021. Plain data, read by `manage.py seed_demo`.
+October 2021. Plain data, read by `manage.py seed_demo`. Like the 2021 programme, it is in
+English and French: each text delegates read has its French beside it (`…_fr`); where none is
+given (a room's proper name, the Foyer Apollon) the French pages show the English.
 
 The skeleton of the programme, the venue, the rooms and the authorities are real; session titles
 are plausible themes of the network, and every person named here is fictional. Dates and times
@@ -15,6 +17,8 @@ class ConferenceEntry(TypedDict):
     slug: str
     name: str
     tagline: str
+    name_fr: str
+    tagline_fr: str
     organiser: str
     website: str
     start_date: dt.date
@@ -29,6 +33,7 @@ class ConferenceEntry(TypedDict):
     reference_prefix: str
     is_published: bool
     description: str
+    description_fr: str
 
 
 class DelegationEntry(TypedDict):
@@ -43,9 +48,12 @@ class SessionEntry(TypedDict):
     ends: str
     kind: str
     title: str
+    title_fr: str
     description: NotRequired[str]
+    description_fr: NotRequired[str]
     room: NotRequired[str]
     location: NotRequired[str]
+    location_fr: NotRequired[str]
     capacity: NotRequired[int]
     language: NotRequired[str]
     interpretation: NotRequired[list[str]]
@@ -56,6 +64,8 @@ CONFERENCE: ConferenceEntry = {
     "slug": "nice-2021",
     "name": "Security, Democracy and Cities",
     "tagline": "Europe's cities and regions co-producing urban security",
+    "name_fr": "Sécurité, démocratie et villes",
+    "tagline_fr": "Villes et régions d’Europe\u00a0: coproduire la sécurité urbaine",
     "organiser": "European Forum for Urban Security (Efus)",
     "website": "https://efus.eu/",
     "start_date": dt.date(2021, 10, 20),
@@ -89,6 +99,32 @@ CONFERENCE: ConferenceEntry = {
         "cities, easier access to funding and closer cooperation between the local, national "
         "and European levels. It builds on the network's 2017 manifesto, Security, Democracy "
         "and Cities: Co-producing Urban Security Policies."
+    ),
+    "description_fr": (
+        "Tous les trois ans, le Forum européen pour la sécurité urbaine (Efus) réunit les "
+        "collectivités locales et régionales de son réseau et tous ceux qui travaillent avec "
+        "elles sur la sécurité urbaine\u00a0: maires et élus, fonctionnaires territoriaux, "
+        "polices municipales, magistrats, travailleurs sociaux, chercheurs et société civile. "
+        "Accueillie par la Ville de Nice, cette septième conférence Sécurité, démocratie et "
+        "villes se demande comment les villes et les régions ont traversé les crises de ces "
+        "dernières années (la pandémie de Covid-19, les attentats terroristes, les inondations "
+        "et les incendies de forêt) et de quoi elles ont besoin pour protéger leurs habitants "
+        "sans renoncer aux valeurs démocratiques.\n\n"
+        "Pendant trois jours, séances plénières, ateliers, sessions focus et visites de "
+        "terrain font autant de place à la prévention qu’à la réponse\u00a0: prévention de la "
+        "radicalisation et de la polarisation, drogues et vie nocturne, éthique de la "
+        "vidéoprotection et de l’intelligence artificielle, aide aux victimes, violences "
+        "faites aux femmes dans l’espace public, jeunesse, aménagement des espaces publics et "
+        "participation citoyenne. La sécurité y est pensée comme un bien commun, coproduit par "
+        "les pouvoirs publics, le secteur privé et les citoyens, et fondé sur l’équilibre "
+        "entre prévention, sanction et cohésion sociale.\n\n"
+        "La conférence se clôt par la signature de la Déclaration Sécurité, démocratie et "
+        "villes, dite Déclaration de Nice, dans laquelle les collectivités membres de l’Efus "
+        "disent ce qu’elles attendent des gouvernements nationaux et des institutions "
+        "européennes\u00a0: la reconnaissance du rôle des villes, un accès facilité aux "
+        "financements et une coopération plus étroite entre les échelons local, national et "
+        "européen. Elle prolonge le manifeste adopté par le réseau en 2017, Sécurité, "
+        "démocratie et villes\u00a0: coproduire les politiques de sécurité urbaine."
     ),
 }
 
@@ -316,6 +352,9 @@ SPEAKERS = [
         "organisation": "City of Nice",
         "country": "FR",
         "biography": "Leads the city's local security and crime prevention council.",
+        "role_fr": "Adjointe au maire chargée de la sécurité et de la prévention",
+        "organisation_fr": "Ville de Nice",
+        "biography_fr": "Pilote le conseil local de sécurité et de prévention de la délinquance.",
     },
     {
         "full_name": "Laurent Dumoulin",
@@ -323,6 +362,11 @@ SPEAKERS = [
         "organisation": "City of Liège",
         "country": "BE",
         "biography": "In charge of the city's integrated prevention plan and its night economy.",
+        "role_fr": "Échevin de la Sécurité publique",
+        "organisation_fr": "Ville de Liège",
+        "biography_fr": (
+            "Chargé du plan de prévention intégré de la ville et de son économie de la nuit."
+        ),
     },
     {
         "full_name": "Hélène Marchetti",
@@ -330,6 +374,9 @@ SPEAKERS = [
         "organisation": "European Forum for Urban Security (Efus)",
         "country": "FR",
         "biography": "Runs the network's secretariat and its European projects.",
+        "role_fr": "Directrice exécutive",
+        "organisation_fr": "Forum européen pour la sécurité urbaine (Efus)",
+        "biography_fr": "Dirige le secrétariat du réseau et ses projets européens.",
     },
     {
         "full_name": "Sanne de Vries",
@@ -337,6 +384,9 @@ SPEAKERS = [
         "organisation": "City of Rotterdam",
         "country": "NL",
         "biography": "Coordinates the city's neighbourhood safety partnerships.",
+        "role_fr": "Responsable du programme Quartiers sûrs",
+        "organisation_fr": "Ville de Rotterdam",
+        "biography_fr": "Coordonne les partenariats de sécurité de quartier de la ville.",
     },
     {
         "full_name": "Tobias Reinhardt",
@@ -344,6 +394,12 @@ SPEAKERS = [
         "organisation": "City of Mannheim",
         "country": "DE",
         "biography": "Works on hate crime, antisemitism and social cohesion at local level.",
+        "role_fr": "Directeur du conseil de prévention de la délinquance",
+        "organisation_fr": "Ville de Mannheim",
+        "biography_fr": (
+            "Travaille sur les crimes de haine, l’antisémitisme et la cohésion sociale à "
+            "l’échelle locale."
+        ),
     },
     {
         "full_name": "Montserrat Puig Ferrer",
@@ -351,6 +407,11 @@ SPEAKERS = [
         "organisation": "Government of Catalonia (Generalitat de Catalunya)",
         "country": "ES",
         "biography": "Oversees the coordination between regional and local police forces.",
+        "role_fr": "Directrice générale de l’administration de la sécurité",
+        "organisation_fr": "Gouvernement de Catalogne (Generalitat de Catalunya)",
+        "biography_fr": (
+            "Supervise la coordination entre la police régionale et les polices locales."
+        ),
     },
     {
         "full_name": "Katrin Albers",
@@ -358,6 +419,11 @@ SPEAKERS = [
         "organisation": "State of Berlin, Senate Department for the Interior",
         "country": "DE",
         "biography": "Responsible for the Land's crisis preparedness and citizen involvement.",
+        "role_fr": "Cheffe de l’unité de prévention de la violence",
+        "organisation_fr": "Land de Berlin, administration sénatoriale de l’Intérieur",
+        "biography_fr": (
+            "Responsable de la préparation du Land aux crises et de la mobilisation des citoyens."
+        ),
     },
     {
         "full_name": "Giulia Ferraresi",
@@ -365,6 +431,9 @@ SPEAKERS = [
         "organisation": "Emilia-Romagna Region",
         "country": "IT",
         "biography": "Funds and evaluates the region's municipal prevention projects.",
+        "role_fr": "Responsable des politiques de sécurité urbaine",
+        "organisation_fr": "Région Émilie-Romagne",
+        "biography_fr": "Finance et évalue les projets de prévention des communes de la région.",
     },
     {
         "full_name": "João Carvalho Mendes",
@@ -372,6 +441,12 @@ SPEAKERS = [
         "organisation": "City of Lisbon",
         "country": "PT",
         "biography": "Introduced community policing teams in the city's historic districts.",
+        "role_fr": "Directeur de la police municipale",
+        "organisation_fr": "Ville de Lisbonne",
+        "biography_fr": (
+            "A mis en place des équipes de police de proximité dans les quartiers historiques "
+            "de la ville."
+        ),
     },
     {
         "full_name": "Agnieszka Wróblewska",
@@ -379,6 +454,9 @@ SPEAKERS = [
         "organisation": "City of Gdańsk",
         "country": "PL",
         "biography": "Leads the city's model for the integration of newcomers.",
+        "role_fr": "Adjointe au maire chargée des affaires sociales",
+        "organisation_fr": "Ville de Gdańsk",
+        "biography_fr": "Porte le modèle d’intégration des nouveaux arrivants de la ville.",
     },
     {
         "full_name": "Elīna Ozoliņa",
@@ -386,6 +464,11 @@ SPEAKERS = [
         "organisation": "City of Riga",
         "country": "LV",
         "biography": "Works with schools on youth violence and online risks.",
+        "role_fr": "Cheffe de la division de la prévention, police municipale",
+        "organisation_fr": "Ville de Riga",
+        "biography_fr": (
+            "Travaille avec les écoles sur la violence des jeunes et les risques en ligne."
+        ),
     },
     {
         "full_name": "Johan Lindqvist",
@@ -393,6 +476,11 @@ SPEAKERS = [
         "organisation": "City of Malmö",
         "country": "SE",
         "biography": "Runs the city's data-driven violence prevention programme.",
+        "role_fr": "Coordinateur sûreté et sécurité",
+        "organisation_fr": "Ville de Malmö",
+        "biography_fr": (
+            "Dirige le programme de prévention de la violence de la ville, fondé sur les données."
+        ),
     },
     {
         "full_name": "Nathalie Berset",
@@ -400,6 +488,9 @@ SPEAKERS = [
         "organisation": "City of Meyrin",
         "country": "CH",
         "biography": "Developed the city's participatory safety walks.",
+        "role_fr": "Conseillère administrative chargée de la sécurité",
+        "organisation_fr": "Ville de Meyrin",
+        "biography_fr": "A lancé les marches exploratoires participatives de la ville.",
     },
     {
         "full_name": "Rafael Moreau",
@@ -407,6 +498,11 @@ SPEAKERS = [
         "organisation": "City of Strasbourg",
         "country": "FR",
         "biography": "Coordinates social mediation and drug prevention teams.",
+        "role_fr": "Chef du service de la prévention",
+        "organisation_fr": "Ville de Strasbourg",
+        "biography_fr": (
+            "Coordonne les équipes de médiation sociale et de prévention des addictions."
+        ),
     },
     {
         "full_name": "Carmen Ortega Ruiz",
@@ -414,6 +510,12 @@ SPEAKERS = [
         "organisation": "City of Madrid",
         "country": "ES",
         "biography": "Designed the city's safe spaces network for women in nightlife venues.",
+        "role_fr": "Responsable de la prévention des violences de genre",
+        "organisation_fr": "Ville de Madrid",
+        "biography_fr": (
+            "A conçu le réseau de lieux sûrs pour les femmes dans les établissements de nuit "
+            "de la ville."
+        ),
     },
     {
         "full_name": "Andrea Conti",
@@ -421,6 +523,12 @@ SPEAKERS = [
         "organisation": "City of Turin",
         "country": "IT",
         "biography": "Leads the local police's work on major events and crowd safety.",
+        "role_fr": "Commandant de la police locale",
+        "organisation_fr": "Ville de Turin",
+        "biography_fr": (
+            "Dirige l’action de la police locale lors des grands événements et pour la "
+            "sécurité des foules."
+        ),
     },
     {
         "full_name": "Pieter Janssens",
@@ -428,6 +536,9 @@ SPEAKERS = [
         "organisation": "City of Mechelen",
         "country": "BE",
         "biography": "Known for local work on the prevention of radicalisation.",
+        "role_fr": "Chef du service de sécurité intégrale",
+        "organisation_fr": "Ville de Malines",
+        "biography_fr": "Connu pour son travail local de prévention de la radicalisation.",
     },
     {
         "full_name": "Eva Novotná",
@@ -435,6 +546,11 @@ SPEAKERS = [
         "organisation": "City of Brno",
         "country": "CZ",
         "biography": "Runs programmes on homelessness, public space and mental health.",
+        "role_fr": "Responsable de la prévention de la délinquance",
+        "organisation_fr": "Ville de Brno",
+        "biography_fr": (
+            "Mène des programmes sur le sans-abrisme, l’espace public et la santé mentale."
+        ),
     },
     {
         "full_name": "Sofia Lindholm",
@@ -442,6 +558,11 @@ SPEAKERS = [
         "organisation": "City of Helsinki",
         "country": "FI",
         "biography": "Works on domestic violence and support services for victims.",
+        "role_fr": "Conseillère principale, prévention de la violence",
+        "organisation_fr": "Ville d’Helsinki",
+        "biography_fr": (
+            "Travaille sur les violences conjugales et les services d’aide aux victimes."
+        ),
     },
     {
         "full_name": "Dimitris Papadakis",
@@ -449,6 +570,9 @@ SPEAKERS = [
         "organisation": "European Forum for Urban Security (Efus)",
         "country": "GR",
         "biography": "Associate expert on the evaluation of prevention policies.",
+        "role_fr": "Chercheur en criminologie",
+        "organisation_fr": "Forum européen pour la sécurité urbaine (Efus)",
+        "biography_fr": "Expert associé pour l’évaluation des politiques de prévention.",
     },
     {
         "full_name": "Ana Horvat",
@@ -456,6 +580,11 @@ SPEAKERS = [
         "organisation": "City of Zagreb",
         "country": "HR",
         "biography": "Uses sport programmes to reach young people at risk.",
+        "role_fr": "Cheffe du service de la jeunesse et des sports",
+        "organisation_fr": "Ville de Zagreb",
+        "biography_fr": (
+            "S’appuie sur des programmes sportifs pour toucher les jeunes en situation de risque."
+        ),
     },
     {
         "full_name": "Henrik Dahl",
@@ -463,6 +592,9 @@ SPEAKERS = [
         "organisation": "City of Copenhagen",
         "country": "DK",
         "biography": "Prepares the city for floods and other climate-related emergencies.",
+        "role_fr": "Responsable de la résilience",
+        "organisation_fr": "Ville de Copenhague",
+        "biography_fr": "Prépare la ville aux inondations et aux autres urgences liées au climat.",
     },
 ]
 
@@ -480,6 +612,11 @@ SESSIONS: list[SessionEntry] = [
         "ends": "14:00",
         "kind": "break",
         "title": "Arrival and registration",
+        "title_fr": "Accueil et enregistrement",
+        "description_fr": (
+            "Retrait du badge et de la sacoche de la conférence\u00a0; un déjeuner léger est servi."
+        ),
+        "location_fr": "Hall principal, Palais Acropolis",
         "location": "Main hall, Palais Acropolis",
         "description": "Collect your badge and conference bag; a light lunch is served.",
     },
@@ -489,6 +626,8 @@ SESSIONS: list[SessionEntry] = [
         "ends": "14:30",
         "kind": "plenary",
         "title": "Opening ceremony",
+        "title_fr": "Cérémonie d’ouverture",
+        "description_fr": "Mot d’accueil de la ville hôte et du réseau Efus.",
         "room": "Apollon",
         "language": "fr",
         "interpretation": _PLENARY_FROM_FRENCH,
@@ -501,6 +640,14 @@ SESSIONS: list[SessionEntry] = [
         "ends": "15:15",
         "kind": "plenary",
         "title": "Opening plenary: cities on the front line of every crisis",
+        "title_fr": (
+            "Plénière d’ouverture\u00a0: les villes en première ligne face à toutes les crises"
+        ),
+        "description_fr": (
+            "Depuis 2017, villes et régions ont affronté une pandémie, des attentats "
+            "terroristes et des catastrophes climatiques. Quelles leçons en ont-elles tirées, "
+            "et qu’attendent-elles des échelons national et européen\u00a0?"
+        ),
         "room": "Apollon",
         "language": "en",
         "interpretation": _PLENARY_FROM_ENGLISH,
@@ -517,6 +664,7 @@ SESSIONS: list[SessionEntry] = [
         "ends": "15:30",
         "kind": "break",
         "title": "Coffee break",
+        "title_fr": "Pause-café",
         "location": "Foyer Apollon",
     },
     {
@@ -525,6 +673,11 @@ SESSIONS: list[SessionEntry] = [
         "ends": "16:00",
         "kind": "focus",
         "title": "Focus: local safety audits, a practical method",
+        "title_fr": "Focus\u00a0: le diagnostic local de sécurité, une méthode pratique",
+        "description_fr": (
+            "Comment établir le diagnostic des problèmes de sécurité d’une ville avant de "
+            "choisir les réponses."
+        ),
         "room": "Salle Délos",
         "capacity": 70,
         "language": "en",
@@ -537,6 +690,10 @@ SESSIONS: list[SessionEntry] = [
         "ends": "16:00",
         "kind": "focus",
         "title": "Focus: European funding for urban security projects",
+        "title_fr": "Focus\u00a0: les financements européens des projets de sécurité urbaine",
+        "description_fr": (
+            "Quels programmes européens financent la prévention locale, et comment y répondre."
+        ),
         "room": "Salle Paros",
         "capacity": 50,
         "language": "fr",
@@ -550,6 +707,10 @@ SESSIONS: list[SessionEntry] = [
         "ends": "17:30",
         "kind": "workshop",
         "title": "Preventing radicalisation leading to violent extremism at local level",
+        "title_fr": "Prévenir la radicalisation menant à l’extrémisme violent à l’échelle locale",
+        "description_fr": (
+            "Réseaux locaux de prévention, repérage précoce et travail avec les familles."
+        ),
         "room": "Athéna",
         "capacity": 250,
         "language": "en",
@@ -563,6 +724,11 @@ SESSIONS: list[SessionEntry] = [
         "ends": "17:30",
         "kind": "workshop",
         "title": "Drugs, alcohol and nightlife: reducing harm in city centres",
+        "title_fr": "Drogues, alcool et vie nocturne\u00a0: réduire les risques en centre-ville",
+        "description_fr": (
+            "Maires de la nuit, réduction des risques et cohabitation entre riverains et "
+            "établissements de nuit."
+        ),
         "room": "Hermès",
         "capacity": 180,
         "language": "fr",
@@ -576,6 +742,14 @@ SESSIONS: list[SessionEntry] = [
         "ends": "17:30",
         "kind": "workshop",
         "title": "Video surveillance and artificial intelligence: what ethics for cities?",
+        "title_fr": (
+            "Vidéoprotection et intelligence artificielle\u00a0: quelle éthique pour les "
+            "villes\u00a0?"
+        ),
+        "description_fr": (
+            "La technologie dans l’espace public\u00a0: proportionnalité, évaluation, "
+            "confiance des habitants."
+        ),
         "room": "Salle Méditerranée",
         "capacity": 150,
         "language": "en",
@@ -589,6 +763,11 @@ SESSIONS: list[SessionEntry] = [
         "ends": "17:30",
         "kind": "workshop",
         "title": "Supporting victims of crime and terrorism",
+        "title_fr": "Accompagner les victimes de la délinquance et du terrorisme",
+        "description_fr": (
+            "Ce qu’une ville peut offrir aux victimes dans les heures, les mois et les années "
+            "qui suivent."
+        ),
         "room": "Salle Rhodes",
         "capacity": 100,
         "language": "fr",
@@ -600,6 +779,11 @@ SESSIONS: list[SessionEntry] = [
         "ends": "20:30",
         "kind": "social",
         "title": "Welcome reception",
+        "title_fr": "Réception de bienvenue",
+        "description_fr": (
+            "Apéritif et spécialités niçoises avec des délégués venus de toute l’Europe."
+        ),
+        "location_fr": "Terrasse du Palais Acropolis",
         "location": "Terrace of the Palais Acropolis",
         "description": "Drinks and Niçois specialities with delegates from across Europe.",
     },
@@ -610,6 +794,7 @@ SESSIONS: list[SessionEntry] = [
         "ends": "09:30",
         "kind": "break",
         "title": "Welcome coffee",
+        "title_fr": "Café d’accueil",
         "location": "Foyer Apollon",
     },
     {
@@ -618,6 +803,10 @@ SESSIONS: list[SessionEntry] = [
         "ends": "11:00",
         "kind": "workshop",
         "title": "Youth, sport and prevention",
+        "title_fr": "Jeunesse, sport et prévention",
+        "description_fr": (
+            "Le sport et le travail de rue pour aller vers les jeunes en situation de risque."
+        ),
         "room": "Athéna",
         "capacity": 250,
         "language": "en",
@@ -631,6 +820,10 @@ SESSIONS: list[SessionEntry] = [
         "ends": "11:00",
         "kind": "workshop",
         "title": "Gender-based violence and harassment in public spaces",
+        "title_fr": "Violences sexistes et harcèlement dans l’espace public",
+        "description_fr": (
+            "Marches exploratoires, lieux sûrs et formation des personnels des transports."
+        ),
         "room": "Hermès",
         "capacity": 180,
         "language": "fr",
@@ -644,6 +837,10 @@ SESSIONS: list[SessionEntry] = [
         "ends": "11:00",
         "kind": "workshop",
         "title": "The role of citizens in crisis management",
+        "title_fr": "Le rôle des citoyens dans la gestion de crise",
+        "description_fr": (
+            "Bénévoles, réseaux de voisinage et sécurité civile\u00a0: agir ensemble."
+        ),
         "room": "Salle Méditerranée",
         "capacity": 150,
         "language": "en",
@@ -657,6 +854,11 @@ SESSIONS: list[SessionEntry] = [
         "ends": "11:00",
         "kind": "workshop",
         "title": "Citizen participation in local security policies",
+        "title_fr": "La participation citoyenne aux politiques locales de sécurité",
+        "description_fr": (
+            "Diagnostics en marchant, conseils de quartier et panels d’habitants qui orientent "
+            "l’action publique."
+        ),
         "room": "Salle Rhodes",
         "capacity": 100,
         "language": "fr",
@@ -669,6 +871,7 @@ SESSIONS: list[SessionEntry] = [
         "ends": "11:30",
         "kind": "break",
         "title": "Morning break",
+        "title_fr": "Pause du matin",
         "location": "Foyer Apollon",
     },
     {
@@ -677,6 +880,8 @@ SESSIONS: list[SessionEntry] = [
         "ends": "13:00",
         "kind": "workshop",
         "title": "Designing safer public spaces",
+        "title_fr": "Concevoir des espaces publics plus sûrs",
+        "description_fr": "Protéger les lieux très fréquentés sans en faire des forteresses.",
         "room": "Athéna",
         "capacity": 250,
         "language": "en",
@@ -690,6 +895,8 @@ SESSIONS: list[SessionEntry] = [
         "ends": "13:00",
         "kind": "workshop",
         "title": "Trafficking in human beings: what cities can do",
+        "title_fr": "Traite des êtres humains\u00a0: ce que peuvent faire les villes",
+        "description_fr": "Repérer l’exploitation et orienter les victimes vers les bons services.",
         "room": "Hermès",
         "capacity": 180,
         "language": "en",
@@ -702,6 +909,8 @@ SESSIONS: list[SessionEntry] = [
         "ends": "13:00",
         "kind": "workshop",
         "title": "Municipal police and community policing",
+        "title_fr": "Police municipale et police de proximité",
+        "description_fr": "Îlotiers, confiance et relations avec les habitants.",
         "room": "Salle Méditerranée",
         "capacity": 150,
         "language": "fr",
@@ -715,6 +924,8 @@ SESSIONS: list[SessionEntry] = [
         "ends": "13:00",
         "kind": "workshop",
         "title": "Polarisation and hate crime at local level",
+        "title_fr": "Polarisation et crimes de haine à l’échelle locale",
+        "description_fr": "Repérer tôt les tensions et y répondre ensemble.",
         "room": "Salle Rhodes",
         "capacity": 100,
         "language": "en",
@@ -727,6 +938,8 @@ SESSIONS: list[SessionEntry] = [
         "ends": "14:30",
         "kind": "break",
         "title": "Lunch",
+        "title_fr": "Déjeuner",
+        "location_fr": "Restaurant du Palais Acropolis",
         "location": "Restaurant of the Palais Acropolis",
     },
     {
@@ -735,6 +948,10 @@ SESSIONS: list[SessionEntry] = [
         "ends": "16:00",
         "kind": "workshop",
         "title": "Security of major events and tourist destinations",
+        "title_fr": "Sécurité des grands événements et des destinations touristiques",
+        "description_fr": (
+            "Sécurité des foules, partenariats avec les organisateurs et le secteur privé."
+        ),
         "room": "Athéna",
         "capacity": 250,
         "language": "en",
@@ -748,6 +965,11 @@ SESSIONS: list[SessionEntry] = [
         "ends": "16:00",
         "kind": "workshop",
         "title": "Restorative justice and alternatives to custody",
+        "title_fr": "Justice restaurative et alternatives à l’incarcération",
+        "description_fr": (
+            "Médiation, réparation et travail d’intérêt général\u00a0: des réponses locales "
+            "aux infractions."
+        ),
         "room": "Hermès",
         "capacity": 180,
         "language": "fr",
@@ -760,6 +982,11 @@ SESSIONS: list[SessionEntry] = [
         "ends": "16:00",
         "kind": "workshop",
         "title": "Data, evaluation and evidence-based prevention",
+        "title_fr": "Données, évaluation et prévention fondée sur les preuves",
+        "description_fr": (
+            "Mesurer ce qui fonctionne et partager les données entre partenaires dans le "
+            "respect du droit."
+        ),
         "room": "Salle Méditerranée",
         "capacity": 150,
         "language": "en",
@@ -772,6 +999,13 @@ SESSIONS: list[SessionEntry] = [
         "ends": "18:00",
         "kind": "site_visit",
         "title": "Site visit: the urban supervision centre of the municipal police",
+        "title_fr": (
+            "Visite de terrain\u00a0: le centre de supervision urbain de la police municipale"
+        ),
+        "description_fr": (
+            "Comment caméras, patrouilles et services de secours sont coordonnés en temps réel."
+        ),
+        "location_fr": "Centre de supervision urbain de la police municipale de Nice",
         "location": "Nice Police Municipale urban supervision centre",
         "capacity": 25,
         "language": "fr",
@@ -784,6 +1018,11 @@ SESSIONS: list[SessionEntry] = [
         "ends": "18:00",
         "kind": "site_visit",
         "title": "Site visit: mediation and prevention in the Les Moulins district",
+        "title_fr": "Visite de terrain\u00a0: médiation et prévention dans le quartier des Moulins",
+        "description_fr": (
+            "Rencontre avec des médiateurs sociaux, des éducateurs et des associations d’habitants."
+        ),
+        "location_fr": "Quartier des Moulins, Nice (car au départ de l’Acropolis)",
         "location": "Les Moulins district, Nice (coach from the Acropolis)",
         "capacity": 30,
         "language": "fr",
@@ -795,6 +1034,14 @@ SESSIONS: list[SessionEntry] = [
         "ends": "18:00",
         "kind": "site_visit",
         "title": "Site visit: protecting crowded places on the Promenade des Anglais",
+        "title_fr": (
+            "Visite de terrain\u00a0: protéger les lieux très fréquentés sur la promenade des "
+            "Anglais"
+        ),
+        "description_fr": (
+            "Un mobilier urbain de protection conçu pour se fondre dans une promenade publique."
+        ),
+        "location_fr": "Promenade des Anglais, rendez-vous au jardin Albert-Ier",
         "location": "Promenade des Anglais, meeting point at the Jardin Albert-Ier",
         "capacity": 40,
         "language": "en",
@@ -806,6 +1053,7 @@ SESSIONS: list[SessionEntry] = [
         "ends": "16:30",
         "kind": "break",
         "title": "Afternoon break",
+        "title_fr": "Pause de l’après-midi",
         "location": "Foyer Apollon",
     },
     {
@@ -814,6 +1062,10 @@ SESSIONS: list[SessionEntry] = [
         "ends": "18:00",
         "kind": "workshop",
         "title": "Cybercrime and online hate: the role of local authorities",
+        "title_fr": "Cybercriminalité et haine en ligne\u00a0: le rôle des collectivités locales",
+        "description_fr": (
+            "Protéger les habitants et les services locaux contre les menaces en ligne."
+        ),
         "room": "Athéna",
         "capacity": 250,
         "language": "en",
@@ -827,6 +1079,10 @@ SESSIONS: list[SessionEntry] = [
         "ends": "18:00",
         "kind": "workshop",
         "title": "Mental health, homelessness and public space",
+        "title_fr": "Santé mentale, sans-abrisme et espace public",
+        "description_fr": (
+            "Des équipes mobiles qui apportent l’aide sociale et les soins dans la rue."
+        ),
         "room": "Hermès",
         "capacity": 180,
         "language": "en",
@@ -840,6 +1096,10 @@ SESSIONS: list[SessionEntry] = [
         "ends": "18:00",
         "kind": "workshop",
         "title": "Regional security strategies and their cities",
+        "title_fr": "Les stratégies régionales de sécurité et leurs villes",
+        "description_fr": (
+            "Comment les régions soutiennent, financent et coordonnent la prévention municipale."
+        ),
         "room": "Salle Méditerranée",
         "capacity": 150,
         "language": "fr",
@@ -854,6 +1114,8 @@ SESSIONS: list[SessionEntry] = [
         "ends": "11:00",
         "kind": "workshop",
         "title": "Schools and their surroundings: preventing violence among young people",
+        "title_fr": "L’école et ses abords\u00a0: prévenir la violence chez les jeunes",
+        "description_fr": "L’école, les familles et la ville ensemble contre la violence.",
         "room": "Athéna",
         "capacity": 250,
         "language": "en",
@@ -867,6 +1129,10 @@ SESSIONS: list[SessionEntry] = [
         "ends": "11:00",
         "kind": "workshop",
         "title": "Social cohesion and the inclusion of newcomers",
+        "title_fr": "Cohésion sociale et inclusion des nouveaux arrivants",
+        "description_fr": (
+            "Accueillir migrants et réfugiés dans le cadre d’une politique locale de sécurité."
+        ),
         "room": "Hermès",
         "capacity": 180,
         "language": "en",
@@ -880,6 +1146,10 @@ SESSIONS: list[SessionEntry] = [
         "ends": "11:00",
         "kind": "workshop",
         "title": "Domestic violence: what the lockdowns taught cities",
+        "title_fr": "Violences conjugales\u00a0: ce que les confinements ont appris aux villes",
+        "description_fr": (
+            "Garder les services d’aide accessibles quand chacun doit rester chez soi."
+        ),
         "room": "Salle Méditerranée",
         "capacity": 150,
         "language": "fr",
@@ -893,6 +1163,11 @@ SESSIONS: list[SessionEntry] = [
         "ends": "11:00",
         "kind": "workshop",
         "title": "Floods, wildfires and heatwaves: local security in a changing climate",
+        "title_fr": (
+            "Inondations, incendies et canicules\u00a0: la sécurité locale face au changement "
+            "climatique"
+        ),
+        "description_fr": "Préparer les habitants et les services aux urgences climatiques.",
         "room": "Salle Rhodes",
         "capacity": 100,
         "language": "en",
@@ -905,6 +1180,7 @@ SESSIONS: list[SessionEntry] = [
         "ends": "11:30",
         "kind": "break",
         "title": "Mid-morning break",
+        "title_fr": "Pause de milieu de matinée",
         "location": "Foyer Apollon",
     },
     {
@@ -913,6 +1189,8 @@ SESSIONS: list[SessionEntry] = [
         "ends": "12:30",
         "kind": "plenary",
         "title": "Closing plenary: co-producing urban security in Europe",
+        "title_fr": "Plénière de clôture\u00a0: coproduire la sécurité urbaine en Europe",
+        "description_fr": "Maires et responsables régionaux tirent les leçons de ces trois jours.",
         "room": "Apollon",
         "language": "en",
         "interpretation": _PLENARY_FROM_ENGLISH,
@@ -925,6 +1203,11 @@ SESSIONS: list[SessionEntry] = [
         "ends": "13:15",
         "kind": "plenary",
         "title": "Closing ceremony and signing of the Nice Declaration",
+        "title_fr": "Cérémonie de clôture et signature de la Déclaration de Nice",
+        "description_fr": (
+            "Les collectivités membres de l’Efus adoptent la Déclaration Sécurité, démocratie "
+            "et villes."
+        ),
         "room": "Apollon",
         "language": "fr",
         "interpretation": _PLENARY_FROM_FRENCH,
@@ -939,6 +1222,8 @@ SESSIONS: list[SessionEntry] = [
         "ends": "14:30",
         "kind": "social",
         "title": "Farewell lunch",
+        "title_fr": "Déjeuner de clôture",
+        "location_fr": "Restaurant du Palais Acropolis",
         "location": "Restaurant of the Palais Acropolis",
     },
 ]
@@ -1526,20 +1811,20 @@ ACCESSIBILITY_NEEDS = {
 }
 
 
-# Threads through the programme, for filtering it: slug → name.
+# Threads through the programme, for filtering it: slug → (English name, French name).
 THEMES = {
-    "prevention": "Prevention",
-    "radicalisation": "Radicalisation and polarisation",
-    "drugs-nightlife": "Drugs and nightlife",
-    "technology": "Technology and ethics",
-    "victims": "Victims and justice",
-    "gender": "Gender and violence",
-    "youth": "Youth",
-    "public-space": "Public space",
-    "participation": "Citizen participation",
-    "crisis": "Crises and resilience",
-    "policing": "Policing",
-    "governance": "Governance and funding",
+    "prevention": ("Prevention", "Prévention"),
+    "radicalisation": ("Radicalisation and polarisation", "Radicalisation et polarisation"),
+    "drugs-nightlife": ("Drugs and nightlife", "Drogues et vie nocturne"),
+    "technology": ("Technology and ethics", "Technologies et éthique"),
+    "victims": ("Victims and justice", "Victimes et justice"),
+    "gender": ("Gender and violence", "Genre et violences"),
+    "youth": ("Youth", "Jeunesse"),
+    "public-space": ("Public space", "Espace public"),
+    "participation": ("Citizen participation", "Participation citoyenne"),
+    "crisis": ("Crises and resilience", "Crises et résilience"),
+    "policing": ("Policing", "Police"),
+    "governance": ("Governance and funding", "Gouvernance et financements"),
 }
 
 # Session title → theme slugs.

@@ -162,12 +162,18 @@ def load_delegations(*, conference: Conference, authorities: list[Authority]) ->
     return delegations
 
 
+def _in_english(values: dict[str, Any], *fields: str) -> dict[str, Any]:
+    """The values with the demo's English texts under their English columns (title →
+    title_en), whatever language is active; the French ones (title_fr) are named already."""
+    return {f"{key}_en" if key in fields else key: value for key, value in values.items()}
+
+
 def load_venue() -> tuple[Venue, dict[str, Room]]:
     values = dict(demo_data.VENUE)
-    venue = _upsert(Venue, {"name": values.pop("name"), "city": values.pop("city")}, values)
+    venue = _upsert(Venue, {"name_en": values.pop("name"), "city": values.pop("city")}, values)
     rooms = {
         name: _upsert(
-            Room, {"venue": venue, "name": name}, {"capacity": capacity, "position": position}
+            Room, {"venue": venue, "name_en": name}, {"capacity": capacity, "position": position}
         )
         for position, (name, capacity) in enumerate(demo_data.ROOMS, start=1)
     }
@@ -185,13 +191,14 @@ def load_conference(*, venue: Venue, shift: dt.timedelta) -> Conference:
         "registration_opens_at": (entry["registration_opens_at"] + shift).replace(tzinfo=tz),
         "registration_closes_at": (entry["registration_closes_at"] + shift).replace(tzinfo=tz),
     }
+    values = _in_english(values, "name", "tagline", "description")
     return _upsert(Conference, {"slug": values.pop("slug")}, {**values, "venue": venue})
 
 
 def load_speakers(*, conference: Conference) -> dict[str, Speaker]:
     speakers = {}
     for entry in demo_data.SPEAKERS:
-        values = dict(entry)
+        values = _in_english(dict(entry), "role", "organisation", "biography")
         name = values.pop("full_name")
         speakers[name] = _upsert(Speaker, {"conference": conference, "full_name": name}, values)
     return speakers
@@ -199,8 +206,10 @@ def load_speakers(*, conference: Conference) -> dict[str, Speaker]:
 
 def load_themes(*, conference: Conference) -> dict[str, Theme]:
     return {
-        slug: _upsert(Theme, {"conference": conference, "slug": slug}, {"name": name})
-        for slug, name in demo_data.THEMES.items()
+        slug: _upsert(
+            Theme, {"conference": conference, "slug": slug}, {"name_en": name, "name_fr": name_fr}
+        )
+        for slug, (name, name_fr) in demo_data.THEMES.items()
     }
 
 
@@ -220,14 +229,17 @@ def load_sessions(
             raise CommandError(f"{entry['title']}: more places than {room.name} has seats")
         session = _upsert(
             Session,
-            {"conference": conference, "title": entry["title"]},
+            {"conference": conference, "title_en": entry["title"]},
             {
+                "title_fr": entry["title_fr"],
                 "kind": entry["kind"],
-                "description": entry.get("description", ""),
+                "description_en": entry.get("description", ""),
+                "description_fr": entry.get("description_fr", ""),
                 "starts_at": dt.datetime.combine(day, dt.time.fromisoformat(entry["starts"]), tz),
                 "ends_at": dt.datetime.combine(day, dt.time.fromisoformat(entry["ends"]), tz),
                 "room": room,
-                "location": entry.get("location", ""),
+                "location_en": entry.get("location", ""),
+                "location_fr": entry.get("location_fr", ""),
                 "capacity": entry.get("capacity"),
                 "language": entry.get("language", "en"),
                 "interpretation_languages": list(entry.get("interpretation", [])),
