@@ -1,7 +1,8 @@
 """Every page a delegate, a coordinator or desk staff can see, in a real browser (Playwright
 driving Debian's Chromium), on a phone (320 px) and on a desktop (1280 px), in English and in
 French: no sideways scroll, no axe-core violation of WCAG 2.1 A/AA, nothing the
-Content-Security-Policy refuses; on a phone the home page's primary action is on the first screen.
+Content-Security-Policy refuses; on a phone every button and header link is a 44 x 44 px target and the home page's primary action
+is on the first screen.
 
 The pages are listed once, in PAGES: a new page joins the check by one line."""
 
@@ -118,6 +119,25 @@ OVERFLOWING_ELEMENTS = """
     .slice(0, 10)
     .map((element) => `${name(element)} (${Math.round(element.getBoundingClientRect().right)} px)`);
 }
+"""
+
+# Tap targets smaller than 44 x 44 px: the header's links and language switch, every button.
+# Links inside a sentence are exempt, as WCAG's target-size criterion exempts them.
+SMALL_TAP_TARGETS = """
+() => [...document.querySelectorAll(
+    "header a, header button, button, .btn, input[type=submit]"
+  )]
+  .filter((element) => element.checkVisibility())
+  .filter((element) => {
+    const box = element.getBoundingClientRect();
+    return box.width < 44 || box.height < 44;
+  })
+  .slice(0, 10)
+  .map((element) => {
+    const box = element.getBoundingClientRect();
+    const text = element.textContent.trim().slice(0, 30);
+    return `${element.tagName.toLowerCase()} "${text}" (${Math.round(box.width)} x ${Math.round(box.height)} px)`;
+  })
 """
 
 
@@ -245,6 +265,8 @@ def test_every_page_fits_and_passes_axe(live_server, browser, language, viewport
         if scroll_width > inner_width:
             wide = ", ".join(page.evaluate(OVERFLOWING_ELEMENTS))
             problems.append(f"{where}: {scroll_width} px wide in {inner_width} px: {wide}")
+        if viewport == "phone" and (small := page.evaluate(SMALL_TAP_TARGETS)):
+            problems.append(f"{where}: tap targets under 44 x 44 px: {', '.join(small)}")
         results = axe.run(page, options=AXE_OPTIONS)
         problems.extend(f"{where}: {line}" for line in describe(results.response["violations"]))
 
