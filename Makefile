@@ -9,7 +9,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: install demo demo-port serve test lint format lock messages clean
+.PHONY: install demo demo-port serve test lint format lock messages messages-check clean
 
 $(STAMP): requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,18 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	@$(MAKE) --no-print-directory messages-check
+
+# The French catalogue is complete: msgfmt's check passes and its statistics count no
+# untranslated or fuzzy message (needs GNU gettext).
+MESSAGES_PO ?= locale/fr/LC_MESSAGES/django.po
+messages-check:
+	@stats=$$(msgfmt --check --statistics -o /dev/null $(MESSAGES_PO) 2>&1) \
+	  || { echo "$$stats" >&2; exit 1; }; \
+	echo "$$stats"; \
+	if echo "$$stats" | grep -Eq 'untranslated|fuzzy'; then \
+	  echo "$(MESSAGES_PO): translate every message and clear the fuzzy ones" >&2; exit 1; \
+	fi
 
 format: install
 	$(BIN)/ruff format .
