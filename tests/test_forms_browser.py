@@ -1,13 +1,15 @@
 """The delegate forms in a real browser: the searchable city box for screen readers, focus on
 the error summary after a failed submit, a submit button that sends once."""
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import expect
 
-from tests.factories import AuthorityFactory, ConferenceFactory
+from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
 from tests.test_browser import CHROMIUM_ARGS, watch_csp_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,6 +39,14 @@ def page(monkeypatch):
 def register_url(live_server, conference, language: str = "en") -> str:
     with translation.override(language):
         return live_server.url + reverse("registrations:register", kwargs={"slug": conference.slug})
+
+
+def choose_by_keyboard(page, name: str) -> None:
+    """Types in the city box and takes the one option left with Enter."""
+    page.locator("#id_authority-ts-control").fill(name)
+    # The box filters a moment after typing (Tom Select throttles the refresh).
+    expect(page.locator(".ts-dropdown .option")).to_have_text([re.compile(f"^{name} — ")])
+    page.locator("#id_authority-ts-control").press("Enter")
 
 
 def test_failed_submit_focuses_the_error_summary_and_titles_the_page(live_server, page):
@@ -94,3 +104,26 @@ def test_submit_button_shows_progress_and_sends_once(live_server, page):
     page.get_by_role("button", name="Sending…").click(force=True, no_wait_after=True)
     page.wait_for_timeout(500)
     assert sent == ["POST"]
+
+
+def test_full_authority_says_what_to_do_as_soon_as_it_is_chosen(live_server, page):
+    conference = ConferenceFactory(default_allotment=1, contact_email="team@efus.example")
+    liege = AuthorityFactory(name="Liège", country="BE")
+    RegistrationFactory(conference=conference, authority=liege)
+    lille = AuthorityFactory(name="Lille", country="FR")
+    page.goto(register_url(live_server, conference))
+
+    choose_by_keyboard(page, "Liège")
+    expect(page.locator("#id_authority")).to_have_value(str(liege.pk))
+    note = page.locator("#authority-places")
+    expect(note).to_have_text(
+        "This city or region has no places left. Ask your coordinator to register you, or "
+        "write to the organisers at team@efus.example."
+    )
+    expect(note.get_by_role("link", name="team@efus.example")).to_have_attribute(
+        "href", "mailto:team@efus.example"
+    )
+
+    choose_by_keyboard(page, "Lille")
+    expect(page.locator("#id_authority")).to_have_value(str(lille.pk))
+    expect(note).to_have_text("Places left for this city or region: 1")

@@ -105,3 +105,20 @@ def privacy_link() -> HTML:
             _("Read the privacy notice (opens in a new tab)"),
         )
     )
+
+
+def authority_places_note(conference, *, full_text: str = "") -> HTML:
+    """Where static/js/authority-places.js says how many places the chosen authority has left;
+    `full_text` (with `%s` for the organisers' address) says what to do when it has none."""
+    return HTML(
+        format_html(
+            '<p id="authority-places" class="form-text" aria-live="polite" '
+            'data-url-template="{}" data-text-left="{}" data-text-unlimited="{}" '
+            'data-text-full="{}" data-contact-email="{}"></p>',
+            reverse("registrations:authority_places", args=[conference.slug, 0]),
+            _("Places left for this city or region: %s"),
+            _("No limit on the number of delegates for this city or region."),
+            full_text,
+            conference.contact_email,
+        )
+    )

@@ -18,6 +18,7 @@ from registrations.forms.fields import (
     AuthorityChoiceField,
     PlainTextForm,
     SessionChoiceField,
+    authority_places_note,
     privacy_link,
     validate_person_name,
 )
@@ -276,10 +277,11 @@ class AuthorityChoiceForm(PlainTextForm):
         country.choices = [("", "—"), *countries]
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
-    def authority_fieldset(self) -> Fieldset:
+    def authority_fieldset(self, *notes: HTML) -> Fieldset:
         return Fieldset(
             _("Your city or region"),
             "authority",
+            *notes,
             HTML(
                 format_html(
                     '<details class="mb-3"{}><summary>{}</summary>',
@@ -360,8 +362,12 @@ class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceFo
         )
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": "", "data-sending-label": SENDING_LABEL}
+        full_text = _(
+            "This city or region has no places left. Ask your coordinator to register you, or "
+            "write to the organisers at %s."
+        )
         self.helper.layout = Layout(
-            self.authority_fieldset(),
+            self.authority_fieldset(authority_places_note(conference, full_text=str(full_text))),
             self.about_you_fieldset(),
             Fieldset(_("Languages"), "preferred_language", "interpretation_language"),
             *([Fieldset(_("Sessions"), "sessions")] if self.has_sessions_to_choose else []),

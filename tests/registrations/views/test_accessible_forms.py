@@ -219,3 +219,20 @@ def test_details_edit_error_summary_title_and_phone(client, conference):
     assert elements.title == f"Error: Change my details · {conference.name}"
     assert elements.summary_links() == ["#id_last_name"]
     assert [value for name, value in elements.by_id("id_phone") if name == "type"] == ["tel"]
+
+
+def test_register_city_box_is_followed_by_its_places_and_what_to_do_when_full(client, conference):
+    response = client.get(url("register", "fr", slug=conference.slug))
+
+    note = dict(page(response).by_id("authority-places"))
+    assert note["aria-live"] == "polite"
+    assert note["data-url-template"] == f"/fr/{conference.slug}/authorities/0/places.json"
+    assert note["data-text-left"] == "Places restantes pour cette ville ou région\u00a0: %s"
+    assert note["data-text-full"] == (
+        "Cette ville ou région n’a plus de place. Demandez à votre coordinateur de vous "
+        "inscrire, ou écrivez aux organisateurs à l’adresse %s."
+    )
+    assert note["data-contact-email"] == conference.contact_email
+    html = response.content.decode()
+    assert html.index('id="id_authority"') < html.index('id="authority-places"')
+    assert html.index('id="authority-places"') < html.index('id="id_first_name"')
