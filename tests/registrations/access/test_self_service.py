@@ -396,3 +396,15 @@ def test_notice_to_previous_address_carries_no_link(
     assert "/manage/enter/" not in by_address["anna.nowak@gdansk.pl"].body
     assert "new@gdansk.pl" in by_address["anna.nowak@gdansk.pl"].body
     assert "/manage/enter/" in by_address["new@gdansk.pl"].body
+
+
+def test_delegates_page_names_their_country_in_the_pages_language(signed_in, registration):
+    with translation.override("fr"):
+        french = reverse("registrations:manage")
+
+    english_page = signed_in.get(url("manage")).content.decode()
+    french_page = signed_in.get(french).content.decode()
+
+    assert "Gdańsk (Poland)" in english_page
+    assert "Gdańsk (Pologne)" in french_page
+    assert "Poland" not in french_page

@@ -284,3 +284,21 @@ def test_register_takes_as_long_for_new_and_registered_addresses(client, confere
 
     difference = abs(statistics.median(new_times) - statistics.median(known_times))
     assert difference < 0.005, f"medians differ by {difference * 1000:.1f} ms"
+
+
+@pytest.mark.parametrize(
+    ("page", "language", "label"),
+    [
+        ("registrations:register", "en", "Liège — Belgium"),
+        ("registrations:register", "fr", "Liège — Belgique"),
+        ("registrations:delegation_register", "en", "Liège — Belgium"),
+        ("registrations:delegation_register", "fr", "Liège — Belgique"),
+    ],
+)
+def test_city_list_names_the_country_in_the_pages_language(client, page, language, label):
+    conference = ConferenceFactory()
+    liege = AuthorityFactory(name="Liège", country="BE", is_member=True)
+
+    content = client.get(url(page, conference, language)).content.decode()
+
+    assert re.search(rf'<option value="{liege.pk}"[^>]*>([^<]*)</option>', content)[1] == label

@@ -2,6 +2,7 @@ import csv
 import io
 
 import pytest
+from django.utils import translation
 
 from registrations.models import Registration
 from registrations.organiser.exports.columns import spreadsheet_safe
@@ -94,3 +95,15 @@ def test_attendee_csv_is_utf8_with_bom_when_encoded():
     payload = "".join(attendee_csv(Registration.objects.all())).encode("utf-8")
     assert payload.startswith(b"\xef\xbb\xbf")
     assert "Σοφία".encode() in payload
+
+
+def test_attendee_csv_names_countries_in_the_active_language():
+    RegistrationFactory(authority=AuthorityFactory(name="Gdańsk", country="PL"))
+
+    with translation.override("fr"):
+        rows = read_csv(
+            attendee_csv(Registration.objects.select_related("authority", "conference"))
+        )
+
+    assert rows[0][7:9] == ["Ville ou région", "Pays"]
+    assert rows[1][7:9] == ["Gdańsk", "Pologne"]

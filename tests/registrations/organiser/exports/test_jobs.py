@@ -314,3 +314,18 @@ def test_viewers_cannot_start_or_see_jobs(client, registrations):
     assert client.post(reverse(EXPORT)).status_code == 403
     assert client.get(reverse("admin:registrations_exportjob_changelist")).status_code == 403
     assert ExportJob.objects.count() == 0
+
+
+def test_job_names_countries_in_the_organisers_language(
+    organiser_client, registrations, django_capture_on_commit_callbacks, settings
+):
+    organiser_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    job = start_job(organiser_client, django_capture_on_commit_callbacks)
+
+    job.refresh_from_db()
+    assert job.language == "fr"
+    response = organiser_client.get(reverse(DOWNLOAD, args=[job.pk]))
+    rows = read_xlsx(b"".join(response.streaming_content))
+    assert rows[0][8] == "Pays"
+    assert sorted(row[8] for row in rows[1:]) == ["Belgique", "Belgique", "Belgique", "France"]
