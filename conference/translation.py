@@ -24,7 +24,7 @@ class RoomTranslationOptions(TranslationOptions):
 
 @register(Conference)
 class ConferenceTranslationOptions(TranslationOptions):
-    fields = ("name", "tagline", "description")
+    fields = ("name", "tagline", "description", "organiser")
 
 
 @register(Speaker)

@@ -6,7 +6,7 @@ from django.db.models import F
 
 # Today's single-language texts are English: they become the English column (the original
 # column keeps them too).
-TRANSLATED_FIELDS = {'Venue': ['name'], 'Room': ['name'], 'Conference': ['name', 'tagline', 'description'], 'Speaker': ['role', 'organisation', 'biography'], 'Theme': ['name'], 'Session': ['title', 'description', 'location']}
+TRANSLATED_FIELDS = {'Venue': ['name'], 'Room': ['name'], 'Conference': ['name', 'tagline', 'description', 'organiser'], 'Speaker': ['role', 'organisation', 'biography'], 'Theme': ['name'], 'Session': ['title', 'description', 'location']}
 
 
 def copy_to_english(apps, schema_editor):
@@ -157,6 +157,16 @@ class Migration(migrations.Migration):
             model_name='speaker',
             name='organisation_fr',
             field=models.CharField(blank=True, help_text='e.g. City of Liège', max_length=200, null=True, verbose_name='authority or organisation'),
+        ),
+        migrations.AddField(
+            model_name='conference',
+            name='organiser_en',
+            field=models.CharField(blank=True, max_length=200, null=True, verbose_name='organiser'),
+        ),
+        migrations.AddField(
+            model_name='conference',
+            name='organiser_fr',
+            field=models.CharField(blank=True, max_length=200, null=True, verbose_name='organiser'),
         ),
         migrations.RunPython(copy_to_english, migrations.RunPython.noop),
     ]

@@ -20,6 +20,7 @@ class ConferenceEntry(TypedDict):
     name_fr: str
     tagline_fr: str
     organiser: str
+    organiser_fr: str
     website: str
     start_date: dt.date
     end_date: dt.date
@@ -67,6 +68,7 @@ CONFERENCE: ConferenceEntry = {
     "name_fr": "Sécurité, démocratie et villes",
     "tagline_fr": "Villes et régions d’Europe\u00a0: coproduire la sécurité urbaine",
     "organiser": "European Forum for Urban Security (Efus)",
+    "organiser_fr": "Forum européen pour la sécurité urbaine (Efus)",
     "website": "https://efus.eu/",
     "start_date": dt.date(2021, 10, 20),
     "end_date": dt.date(2021, 10, 22),

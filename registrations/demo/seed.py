@@ -191,7 +191,7 @@ def load_conference(*, venue: Venue, shift: dt.timedelta) -> Conference:
         "registration_opens_at": (entry["registration_opens_at"] + shift).replace(tzinfo=tz),
         "registration_closes_at": (entry["registration_closes_at"] + shift).replace(tzinfo=tz),
     }
-    values = _in_english(values, "name", "tagline", "description")
+    values = _in_english(values, "name", "tagline", "description", "organiser")
     return _upsert(Conference, {"slug": values.pop("slug")}, {**values, "venue": venue})
 
 

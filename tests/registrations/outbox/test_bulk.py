@@ -67,6 +67,58 @@ def test_bulk_email_sends_one_personal_copy_each_through_the_outbox(
     assert "Dear Anne,<br>" in anne.alternatives[0][0]
 
 
+def test_bulk_email_reaches_each_delegate_in_their_language_or_the_other(
+    conference, django_capture_on_commit_callbacks
+):
+    anne = RegistrationFactory(conference=conference, first_name="Anne", preferred_language="fr")
+    bart = RegistrationFactory(conference=conference, first_name="Bart", preferred_language="en")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        bulk_email_send(
+            registrations=[anne, bart],
+            subjects={"en": "Practical information", "fr": "Informations pratiques"},
+            # No French message: French readers get the English one.
+            bodies={"en": "Dear {first_name}, see you in Nice.", "fr": ""},
+        )
+
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert by_address[anne.email].subject == "Informations pratiques"
+    assert "Dear Anne, see you in Nice." in by_address[anne.email].body
+    assert by_address[bart.email].subject == "Practical information"
+    assert "Dear Bart, see you in Nice." in by_address[bart.email].body
+
+
+def test_bulk_email_refuses_a_message_with_no_subject_in_any_language(delegates):
+    with pytest.raises(RegistrationError):
+        bulk_email_send(registrations=delegates, subjects={"en": "", "fr": ""}, bodies={"en": "x"})
+    assert not BulkEmail.objects.exists()
+
+
+def test_admin_preview_shows_the_message_in_both_languages(admin_client, delegates):
+    selected = {
+        "action": "email_delegates",
+        "_selected_action": [delegates[0].pk],
+        "subject_en": "Hello {first_name}",
+        "body_en": "See you, {first_name}.",
+        "subject_fr": "Bonjour {first_name}",
+        "body_fr": "",
+        "preview": "1",
+    }
+
+    preview = admin_client.post(reverse(CHANGELIST), selected)
+
+    versions = preview.context["preview"]["languages"]
+    assert [(v.language, v.subject, v.body, v.fallback) for v in versions] == [
+        ("en", "Hello Anne", "See you, Anne.", False),
+        ("fr", "Bonjour Anne", "See you, Anne.", True),
+    ]
+    content = preview.content.decode()
+    assert "Hello Anne" in content
+    assert "Bonjour Anne" in content
+    assert "Not written in this language" in content
+    assert not OutboundEmail.objects.exists()
+
+
 def test_admin_action_previews_for_one_delegate_then_queues_for_all(admin_client, delegates):
     selected = {
         "action": "email_delegates",
