@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -83,7 +83,9 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
         start = timezone.localtime(session.starts_at, session.conference.tzinfo)
         end = timezone.localtime(session.ends_at, session.conference.tzinfo)
         place = session.room.name if session.room else session.location
-        when = f"{date_format(start, 'D j M')} {start:%H:%M}–{end:%H:%M}"
+        # Days and times as the language writes them (config/formats): "Wednesday 20 October,
+        # 14:00", "mercredi 20 octobre, 14 h 00" (Django's abbreviations give "mer 20 Oct").
+        when = f"{date_format(start, 'l j F')}, {time_format(start)}–{time_format(end)}"
         availability = self.availability.get(session.pk)
         if availability is None or availability.places_left is None:
             status = ""

@@ -1,10 +1,15 @@
 """Text fields of the delegate forms refuse control characters (registrations/forms/fields.py)."""
 
-import pytest
+import datetime as dt
 
+import pytest
+from django.utils import translation
+
+from conference.models import Session
 from registrations.forms.delegations import DelegationMemberForm
+from registrations.forms.fields import SessionChoiceField
 from registrations.forms.registration import RegistrationForm
-from tests.factories import AuthorityFactory, ConferenceFactory
+from tests.factories import AuthorityFactory, ConferenceFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +108,31 @@ def test_registration_page_answers_400_with_the_message(client, valid_data):
         "Null characters are not allowed.",
         CONTROL_MESSAGE,
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "when"),
+    [
+        ("en", "Wednesday 20 October, 14:00–15:30"),
+        ("fr", "mercredi 20 octobre, 14\u00a0h\u00a000–15\u00a0h\u00a030"),
+    ],
+)
+def test_session_label_writes_the_time_as_the_language_does(language, when):
+    conference = ConferenceFactory(
+        start_date=dt.date(2021, 10, 20), end_date=dt.date(2021, 10, 22), time_zone="Europe/Paris"
+    )
+    starts_at = dt.datetime(2021, 10, 20, 14, 0, tzinfo=conference.tzinfo)
+    session = SessionFactory(
+        conference=conference,
+        title="Drugs & nightlife",
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=90),
+        room=None,
+        location="",
+    )
+    field = SessionChoiceField(queryset=Session.objects.all())
+
+    with translation.override(language):
+        label = field.label_from_instance(session)
+
+    assert label == f"{when} · Drugs & nightlife"
