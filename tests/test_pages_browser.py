@@ -74,6 +74,8 @@ PAGES = [
     PageSpec("registrations:delegation_register", slug),
     PageSpec("registrations:lost_link", slug),
     PageSpec("registrations:manage", status=403),  # no link: the page that says so
+    PageSpec("registrations:manage_enter", lambda demo: {"token": "expired"}, status=404),
+    PageSpec("conference:detail", lambda demo: {"slug": "no-such-conference"}, status=404),
     PageSpec("registrations:register_done", slug, who="registered"),
     PageSpec("registrations:delegation_done", slug, who="registered"),
     PageSpec("registrations:manage", who="delegate"),
