@@ -66,6 +66,7 @@ def test_confirmation_email_in_french_declares_french_and_writes_french_dates():
         assert f"Vos sessions{NBSP}:" in body
         assert "Wednesday" not in body
         assert "Belgium" not in body
+    assert f"Ville ou région{NBSP}: Liège (Belgique)\n" in text
 
 
 def test_french_catalogue_puts_a_no_break_space_before_high_punctuation():
