@@ -27,11 +27,11 @@ def english_and_french_texts() -> list[tuple[str, str]]:
     pairs = []
     conference = demo_data.CONFERENCE
     for field in ("name", "tagline", "description", "organiser"):
-        pairs.append((conference[field], conference[f"{field}_fr"]))  # type: ignore[literal-required]
+        pairs.append((conference[field], conference[f"{field}_fr"]))
     for session in demo_data.SESSIONS:
         for field in ("title", "description", "location"):
             if field in session:
-                english = session[field]  # type: ignore[literal-required]
+                english = session[field]
                 pairs.append((english, session.get(f"{field}_fr", english)))
     for speaker in demo_data.SPEAKERS:
         for field in ("role", "organisation", "biography"):
