@@ -42,6 +42,20 @@ class DelegationMemberForm(PlainTextForm):
         if language:
             # A field default, not form initial data: a row left empty stays unchanged.
             self.fields["preferred_language"].initial = language
+        # A row that may stay empty shows no required marks; once filled in, clean() asks for
+        # what is missing.
+        self.row_required: list[str] = []
+        if self.empty_permitted:
+            self.row_required = [name for name, field in self.fields.items() if field.required]
+            for name in self.row_required:
+                self.fields[name].required = False
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name in self.row_required:
+            if name not in self.errors and data.get(name) in (None, ""):
+                self.add_error(name, self.fields[name].error_messages["required"])
+        return data
 
     def clean_email(self) -> str:
         return email_normalise(self.cleaned_data["email"])

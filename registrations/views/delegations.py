@@ -31,6 +31,7 @@ from registrations.views.self_service import MANAGE_SESSION_KEY
 from registrations.views.throttle import RateLimitMixin
 
 DELEGATION_SESSION_KEY = "delegation_done"
+Status = Registration.Status
 
 
 class DelegationRegisterView(RateLimitMixin, SubmitOnceMixin, View):
@@ -109,7 +110,19 @@ class DelegationDoneView(TemplateView):
         ).first()
         if delegation is None:
             return redirect("registrations:delegation_register", slug=slug)
-        return self.render_to_response({"conference": conference, "delegation": delegation})
+        # Only the members registered by the form: an address already registered made no
+        # member, so the page names nobody the form's user could not have registered.
+        members = delegation.members.order_by("last_name", "first_name")
+        by_status = {status: [m for m in members if m.status == status] for status in Status}
+        return self.render_to_response(
+            {
+                "conference": conference,
+                "delegation": delegation,
+                "confirmed": by_status[Status.CONFIRMED],
+                "waitlisted": by_status[Status.WAITLISTED],
+                "pending": by_status[Status.PENDING],
+            }
+        )
 
 
 def authority_places(request, slug: str, pk: int):

@@ -212,3 +212,82 @@ def test_delegation_form_offers_five_rows_and_ignores_empty_ones(client, confere
 
     assert response.status_code == 302
     assert Delegation.objects.get().members.count() == 1
+
+
+def test_delegation_form_marks_required_fields_on_the_first_row_only(client, conference):
+    response = client.get(url("delegation_register", slug=conference.slug))
+
+    html = response.content.decode()
+    first_row, rest = html.split('name="members-1-first_name"', 1)
+    spare_rows, empty_form = rest.split('id="member-template"', 1)
+    assert first_row.count('<span class="asteriskField">*</span>') == 10
+    assert spare_rows.count("asteriskField") == 0
+    assert " required" not in spare_rows
+    assert 'name="members-__prefix__-first_name"' in empty_form
+    assert "asteriskField" not in empty_form.split("</template>")[0]
+
+
+def test_delegation_form_spare_row_filled_in_part_asks_for_the_rest(client, conference, liege):
+    data = delegation_post(liege, ("Jan", "jan@liege.be"))
+    data.update(
+        {
+            "members-1-first_name": "An",
+            "members-1-category": "delegate",
+            "members-1-preferred_language": "en",
+        }
+    )
+
+    response = client.post(url("delegation_register", slug=conference.slug), data)
+
+    assert response.status_code == 400
+    errors = response.context["formset"].forms[1].errors
+    assert errors == {
+        "last_name": ["This field is required."],
+        "email": ["This field is required."],
+        "job_title": ["This field is required."],
+    }
+    assert Registration.objects.count() == 0
+
+
+def test_delegation_done_page_names_the_registered_and_waitlisted_members(client, liege):
+    conference = ConferenceFactory(capacity=1)
+    response = client.post(
+        url("delegation_register", slug=conference.slug),
+        delegation_post(liege, ("Jan", "jan@liege.be"), ("An", "an@liege.be")),
+        follow=True,
+    )
+
+    html = response.content.decode()
+    assert '<h2 class="h5">Registered</h2>\n      <ul><li>Jan Peeters</li></ul>' in html
+    assert '<h2 class="h5">On the waiting list</h2>\n      <ul><li>An Peeters</li></ul>' in html
+    assert "Awaiting the organisers" not in html
+
+
+def test_delegation_done_page_names_members_awaiting_approval(client):
+    conference = ConferenceFactory(approval_for_non_members=True)
+    lille = AuthorityFactory(name="Lille", country="FR", is_member=False)
+
+    response = client.post(
+        url("delegation_register", slug=conference.slug),
+        delegation_post(lille, ("Jan", "jan@lille.fr"), ("An", "an@lille.fr")),
+        follow=True,
+    )
+
+    assert set(Registration.objects.values_list("status", flat=True)) == {"pending"}
+    html = response.content.decode()
+    assert "approval</h2>\n      <ul><li>An Peeters</li><li>Jan Peeters</li></ul>" in html
+    assert ">Registered</h2>" not in html
+
+
+def test_delegation_done_page_does_not_name_an_already_registered_member(client, conference, liege):
+    RegistrationFactory(conference=conference, email="known@liege.be", first_name="Known")
+
+    response = client.post(
+        url("delegation_register", slug=conference.slug),
+        delegation_post(liege, ("Jan", "jan@liege.be"), ("Known", "known@liege.be")),
+        follow=True,
+    )
+
+    html = response.content.decode()
+    assert "<li>Jan Peeters</li>" in html
+    assert "Known" not in html
