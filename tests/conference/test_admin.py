@@ -71,3 +71,37 @@ def test_session_change_saves_both_languages(admin_client):
         "description_en": "Sport and street work.",
         "description_fr": "Le sport et le travail de rue.",
     }
+
+
+FRENCH_FIELDS = {
+    "venue": {"name_fr"},
+    "room": {"name_fr"},
+    "conference": {"name_fr", "tagline_fr", "description_fr", "organiser_fr"},
+    "speaker": {"role_fr", "organisation_fr", "biography_fr"},
+    "theme": {"name_fr"},
+    "session": {"title_fr", "description_fr", "location_fr"},
+}
+
+
+@pytest.mark.parametrize("model", sorted(FRENCH_FIELDS))
+def test_admin_add_page_and_search_of_translated_models_work(admin_client, model):
+    SessionFactory(title_en="Youth, sport and prevention", title_fr="Jeunesse, sport et prévention")
+
+    add = admin_client.get(reverse(f"admin:conference_{model}_add"))
+    search = admin_client.get(reverse(f"admin:conference_{model}_changelist"), {"q": "a"})
+
+    assert add.status_code == 200
+    assert search.status_code == 200
+    fields = add.context["adminform"].form.fields
+    assert {name for name in fields if name.endswith("_fr")} == FRENCH_FIELDS[model]
+
+
+def test_session_search_finds_either_language(admin_client):
+    SessionFactory(title_en="Youth, sport and prevention", title_fr="Jeunesse, sport et prévention")
+    SessionFactory(title_en="Lunch", title_fr="Déjeuner")
+
+    found = admin_client.get(reverse("admin:conference_session_changelist"), {"q": "Jeunesse"})
+
+    assert [session.title for session in found.context["cl"].result_list] == [
+        "Youth, sport and prevention"
+    ]

@@ -1,6 +1,7 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils.html import escape
 
 from registrations.access.links import management_link_issue
 from registrations.errors import RegistrationError
@@ -166,3 +167,18 @@ def test_admin_can_send_a_new_personal_link_revoking_the_old(admin_client, deleg
     # The old link is revoked; the new one is made when the email is sent.
     assert delegates[0].management_links.get().revoked_at is not None
     assert delegates[0].emails.get().kind == OutboundEmail.Kind.MANAGEMENT_LINK
+
+
+def test_admin_shows_a_sent_message_in_both_languages(admin_client, delegates):
+    bulk = bulk_email_send(
+        registrations=delegates,
+        subjects={"en": "Practical information", "fr": "Informations pratiques"},
+        bodies={"en": "See you in Nice.", "fr": "À bientôt à Nice."},
+    )
+
+    page = admin_client.get(reverse("admin:registrations_bulkemail_change", args=[bulk.pk]))
+
+    content = page.content.decode()
+    for text in ("Practical information", "Informations pratiques", "See you in Nice."):
+        assert text in content
+    assert escape("À bientôt à Nice.") in content
