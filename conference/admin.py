@@ -211,7 +211,7 @@ class SpeakerAdmin(TranslationAdmin):
     list_display = ["full_name", "role", "organisation", "country", "conference", "session_count"]
     list_filter = ["conference", "country"]
     list_select_related = ["conference"]
-    search_fields = ["full_name", "organisation"]
+    search_fields = ["full_name", "organisation_en", "organisation_fr"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(session_count=Count("sessions"))
