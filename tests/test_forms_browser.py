@@ -127,3 +127,39 @@ def test_full_authority_says_what_to_do_as_soon_as_it_is_chosen(live_server, pag
     choose_by_keyboard(page, "Lille")
     expect(page.locator("#id_authority")).to_have_value(str(lille.pk))
     expect(note).to_have_text("Places left for this city or region: 1")
+
+
+def test_delegation_form_grows_a_row_at_a_time_up_to_the_places_left(live_server, page):
+    conference = ConferenceFactory(default_allotment=2)
+    liege = AuthorityFactory(name="Liège", country="BE")
+    with translation.override("en"):
+        path = reverse("registrations:delegation_register", kwargs={"slug": conference.slug})
+    page.goto(live_server.url + path)
+    rows = page.locator("[data-member-row]")
+    expect(rows).to_have_count(1)
+    expect(page.locator("#id_members-TOTAL_FORMS")).to_have_value("1")
+
+    choose_by_keyboard(page, "Liège")
+    expect(page.locator("#authority-places")).to_have_text("Places left for this city or region: 2")
+    add = page.get_by_role("button", name="Add a delegate")
+    add.click()
+    expect(rows).to_have_count(2)
+    expect(page.locator("#id_members-1-first_name")).to_be_focused()
+    expect(add).to_be_disabled()
+    expect(page.locator("#id_members-TOTAL_FORMS")).to_have_value("2")
+    expect(rows.nth(1).locator(".asteriskField")).to_have_count(0)
+
+    page.locator("#id_coordinator_first_name").fill("Marie")
+    page.locator("#id_coordinator_last_name").fill("Dupont")
+    page.locator("#id_coordinator_email").fill("marie@liege.be")
+    for index, first_name in enumerate(["Jan", "An"]):
+        page.locator(f"#id_members-{index}-first_name").fill(first_name)
+        page.locator(f"#id_members-{index}-last_name").fill("Peeters")
+        page.locator(f"#id_members-{index}-email").fill(f"{first_name.lower()}@liege.be")
+        page.locator(f"#id_members-{index}-job_title").fill("Adviser")
+    page.locator("#id_privacy_consent").check()
+    page.get_by_role("button", name="Register the delegation").click()
+
+    page.get_by_role("heading", name="Your delegation is registered").wait_for()
+    expect(page.locator("main li")).to_have_text(["An Peeters", "Jan Peeters"])
+    assert liege.registrations.count() == 2
