@@ -1,6 +1,6 @@
 """The coordinator's delegation form."""
 
-from typing import cast
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
@@ -50,8 +50,10 @@ class DelegationMemberForm(PlainTextForm):
             for name in self.row_required:
                 self.fields[name].required = False
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        # The forms' clean() methods all return this dict, down to Form.clean().
+        data = self.cleaned_data
         for name in self.row_required:
             if name not in self.errors and data.get(name) in (None, ""):
                 self.add_error(name, self.fields[name].error_messages["required"])
