@@ -350,7 +350,7 @@ def test_session_with_problems_can_still_be_saved_and_stays_flagged(admin_client
     first, _second = overlapping
     url = reverse(CHANGE, args=[first.pk])
     data = change_form_data(admin_client.get(url))
-    data["title"] = "First, renamed"
+    data["title_en"] = "First, renamed"  # the admin edits each language: title_en, title_fr
 
     response = admin_client.post(url, data, follow=True)
 
