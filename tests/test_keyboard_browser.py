@@ -71,6 +71,8 @@ def test_delegate_registers_with_the_keyboard_only(live_server, page):
     ]:
         tab_to(page, element_id)
         page.keyboard.type(text)
+        # What the delegate sees typed before moving on (the keys may lag on a busy machine).
+        expect(page.locator(f"#{element_id}")).to_have_value(text)
     tab_to(page, "id_category")
     page.keyboard.press("ArrowDown")
     expect(page.locator("#id_category")).to_have_value("elected")
