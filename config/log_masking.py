@@ -8,7 +8,11 @@ here."""
 import logging
 import re
 
-_TOKEN_IN_PATH = re.compile(r"(/manage/enter/)[^/?#\s\"]+(/)|(/agenda/)[^/?#\s\"]+(\.ics)")
+# A token ends at the next slash, query, fragment, space or quote, or at the end of the text:
+# an address typed without its trailing slash (redirected) or feed suffix still holds one.
+_TOKEN_IN_PATH = re.compile(
+    r"(/manage/enter/)[^/?#\s\"]+(/?)|(/agenda/)[^/?#\s\"]+?(\.ics|(?=[/?#\s\"]|$))"
+)
 # A query string inside a logged request line or path: up to the next space or quote.
 _QUERY_STRING = re.compile(r"(/[^\s\"?#]*)\?[^\s\"#]*")
 

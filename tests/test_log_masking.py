@@ -29,6 +29,14 @@ TOKEN = "kT3vX9pQ2mW8rY5zB1nC7dF4gH6jL0sA"
             "Bad Request: /admin/registrations/registration/",
         ),
         ("registration 42 created as confirmed", "registration 42 created as confirmed"),
+        # Typed or pasted without the trailing slash (redirected) or the feed's suffix.
+        (
+            f'"GET /en/manage/enter/{TOKEN} HTTP/1.1" 301 0',
+            '"GET /en/manage/enter/<token> HTTP/1.1" 301 0',
+        ),
+        (f"Not Found: /en/manage/enter/{TOKEN}", "Not Found: /en/manage/enter/<token>"),
+        (f"Not Found: /agenda/{TOKEN}", "Not Found: /agenda/<token>"),
+        (f'"GET /agenda/{TOKEN}?x=1 HTTP/1.1" 404', '"GET /agenda/<token> HTTP/1.1" 404'),
     ],
 )
 def test_text_for_log_masks_tokens_and_drops_query_strings(message, logged):

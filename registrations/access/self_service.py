@@ -8,7 +8,7 @@ from functools import partial
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -138,7 +138,13 @@ def registration_update_details(
         for name, value in values.items():
             setattr(registration, name, value)
         registration.full_clean(validate_constraints=False)
-        registration.save(update_fields=[*changed, "updated_at"])
+        try:
+            with transaction.atomic():
+                registration.save(update_fields=[*changed, "updated_at"])
+        except IntegrityError as error:
+            # The address was registered by someone else a moment ago: the unique index
+            # decides, as under the conference lock that a sign-up holds.
+            raise RegistrationError(gettext("This email address is already registered.")) from error
         if (
             special_needs_consent
             and not registration.consents.filter(kind=ConsentRecord.Kind.SPECIAL_NEEDS).exists()
