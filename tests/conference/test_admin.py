@@ -1,9 +1,8 @@
 import pytest
-from django import forms
 from django.urls import reverse
-from django.utils import timezone
 
 from conference.models import Session
+from tests.admin_forms import change_form_data
 from tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,33 +26,11 @@ def test_session_change_page_edits_both_languages(admin_client):
     assert 'name="title_fr"' in content
 
 
-def posted_back(page) -> dict:
-    """What the browser posts back from a change page left as it is."""
-    form = page.context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        if value is None:
-            continue
-        if isinstance(field, forms.SplitDateTimeField):
-            local = timezone.localtime(value)
-            data[f"{name}_0"], data[f"{name}_1"] = f"{local:%Y-%m-%d}", f"{local:%H:%M:%S}"
-        elif isinstance(value, list | tuple):
-            data[name] = [str(item) for item in value]
-        else:
-            data[name] = value
-    for inline in page.context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        for name in management.fields:
-            data[management.add_prefix(name)] = management[name].value()
-    return data
-
-
 def test_session_change_saves_both_languages(admin_client):
     session = SessionFactory(title_en="Youth, sport and prevention")
     url = reverse(CHANGE, args=[session.pk])
     data = {
-        **posted_back(admin_client.get(url)),
+        **change_form_data(admin_client.get(url)),
         "title_fr": "Jeunesse, sport et prévention",
         "description_en": "Sport and street work.",
         "description_fr": "Le sport et le travail de rue.",

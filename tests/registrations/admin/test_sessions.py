@@ -4,15 +4,14 @@ import io
 
 import factory
 import pytest
-from django import forms
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from conference.models import Session
 from registrations.models import Registration, SessionBooking
+from tests.admin_forms import change_form_data
 from tests.factories import (
     AuthorityFactory,
     ConferenceFactory,
@@ -56,28 +55,6 @@ def csv_rows(response) -> list[list[str]]:
     text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff")
     return list(csv.reader(io.StringIO(text[1:])))
-
-
-def change_form_data(response) -> dict:
-    """What the browser posts back from a session change page left as it is."""
-    form = response.context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        if value is None:
-            continue
-        if isinstance(field, forms.SplitDateTimeField):
-            local = timezone.localtime(value)
-            data[f"{name}_0"], data[f"{name}_1"] = f"{local:%Y-%m-%d}", f"{local:%H:%M:%S}"
-        elif isinstance(value, list | tuple):
-            data[name] = [str(item) for item in value]
-        else:
-            data[name] = value
-    for inline in response.context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        for name in management.fields:
-            data[management.add_prefix(name)] = management[name].value()
-    return data
 
 
 @pytest.fixture
