@@ -7,6 +7,9 @@ document.querySelectorAll("select[data-searchable]").forEach(function (select) {
     allowEmptyOption: true,
     searchField: ["text"],
     diacritics: true,
+    // Filter on every key, not 300 ms later: a late refresh reopens the list and pulls the
+    // focus back into the box after the person has chosen and moved on to the next field.
+    refreshThrottle: 0,
   });
   var input = box.focus_node;
   ["aria-invalid", "aria-describedby"].forEach(function (name) {
