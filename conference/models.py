@@ -137,6 +137,19 @@ class Conference(models.Model):
         help_text=_("Delegates get a reminder with their agenda this many days before; 0: none."),
     )
     contact_email = models.EmailField(_("contact email"))
+    # Who signs the visa invitation letters, printed under their text.
+    letter_signatory_name = models.CharField(
+        _("signatory of visa letters"),
+        max_length=200,
+        blank=True,
+        help_text=_("The person who signs the visa invitation letters, e.g. Jane Doe."),
+    )
+    letter_signatory_title = models.CharField(
+        _("signatory's title"),
+        max_length=200,
+        blank=True,
+        help_text=_("Printed under the signatory's name, e.g. Executive Director."),
+    )
     reference_prefix = models.CharField(
         _("reference prefix"),
         max_length=4,
@@ -144,10 +157,21 @@ class Conference(models.Model):
         help_text=_("Starts every registration reference, e.g. NCE in NCE-7K3Q9."),
     )
     is_published = models.BooleanField(_("published"), default=False)
+    # Kept by the registrations' services under this row's lock, in the transaction that
+    # changes a status, so that deciding a place counts nothing that grows with the data.
+    confirmed_count = models.PositiveIntegerField(
+        _("confirmed registrations"), default=0, editable=False
+    )
+    waitlisted_count = models.PositiveIntegerField(
+        _("registrations on the waiting list"), default=0, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ConferenceQuerySet.as_manager()
+
+    # Written only by the services that change a registration's status, under this row's lock.
+    PLACE_COUNTER_FIELDS = ("confirmed_count", "waitlisted_count")
 
     class Meta:
         verbose_name = _("conference")
@@ -168,6 +192,17 @@ class Conference(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("conference:detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        # A copy read before the lock (the admin's form, a service's conference) must not put
+        # back the counts it read: only the place services write them, naming them.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.PLACE_COUNTER_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors = {}
@@ -319,6 +354,20 @@ class Session(models.Model):
     # iCalendar SEQUENCE: raised whenever the time or place changes, so that calendar apps
     # replace the event they hold instead of keeping the old one.
     sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    # What the host of a site visit needs for security clearance: delegates who book it are
+    # asked for these only, and they are deleted a few days after the visit.
+    identity_full_name_required = models.BooleanField(
+        _("asks for the full name as on the identity document"), default=False
+    )
+    identity_nationality_required = models.BooleanField(
+        _("asks for the nationality"), default=False
+    )
+    identity_number_required = models.BooleanField(
+        _("asks for the identity document number"), default=False
+    )
+    identity_date_of_birth_required = models.BooleanField(
+        _("asks for the date of birth"), default=False
+    )
 
     class Meta:
         verbose_name = _("session")
@@ -346,6 +395,15 @@ class Session(models.Model):
     @property
     def requires_sign_up(self) -> bool:
         return self.kind in self.SIGN_UP_KINDS
+
+    @property
+    def requires_identity_data(self) -> bool:
+        return (
+            self.identity_full_name_required
+            or self.identity_nationality_required
+            or self.identity_number_required
+            or self.identity_date_of_birth_required
+        )
 
     def overlaps(self, other: "Session") -> bool:
         return self.starts_at < other.ends_at and other.starts_at < self.ends_at

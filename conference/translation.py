@@ -24,7 +24,7 @@ class RoomTranslationOptions(TranslationOptions):
 
 @register(Conference)
 class ConferenceTranslationOptions(TranslationOptions):
-    fields = ("name", "tagline", "description", "organiser")
+    fields = ("name", "tagline", "description", "organiser", "letter_signatory_title")
 
 
 @register(Speaker)

@@ -18,11 +18,21 @@ EXPORT_REGISTRATIONS = "registrations.export_registrations"
 VIEW_SPECIAL_NEEDS = "registrations.view_special_needs"
 CHECK_IN = "registrations.check_in"
 CHANGE_OUTBOUND_EMAIL = "registrations.change_outboundemail"
+# Site-visit identity data (on the visits' rosters and their export) and visa letter requests
+# (their review); the Organisers group holds them, Viewers do not.
+VIEW_VISIT_IDENTITY = "registrations.view_sitevisitidentity"
+REVIEW_VISA_LETTERS = "registrations.change_visaletterrequest"
 
 
 # Staff holding any of these must pass a second factor (two-factor authentication) to use the
 # admin: they reach delegates' health-related needs, or can change or take away personal data.
-TWO_FACTOR_PERMISSIONS = (VIEW_SPECIAL_NEEDS, CHANGE_REGISTRATION, EXPORT_REGISTRATIONS)
+TWO_FACTOR_PERMISSIONS = (
+    VIEW_SPECIAL_NEEDS,
+    CHANGE_REGISTRATION,
+    EXPORT_REGISTRATIONS,
+    VIEW_VISIT_IDENTITY,
+    REVIEW_VISA_LETTERS,
+)
 
 
 def two_factor_required(user: "User | AnonymousUser") -> bool:

@@ -7,6 +7,7 @@ from registrations.models.access import (
     ManagementLink,
     RetiredAgendaFeed,
 )
+from registrations.models.api_tokens import ApiIdempotencyKey, ApiScope, ApiToken
 from registrations.models.authorities import (
     Authority,
     AuthorityAllotment,
@@ -21,6 +22,11 @@ from registrations.models.exports import (
     ExportKind,
     ExportRecord,
 )
+from registrations.models.identity import (
+    IDENTITY_FIELDS,
+    SiteVisitIdentity,
+    identity_fields_required,
+)
 from registrations.models.onsite import CheckIn
 from registrations.models.outbox import BulkEmail, OutboundEmail
 from registrations.models.registrations import (
@@ -29,9 +35,27 @@ from registrations.models.registrations import (
     SessionBooking,
     new_agenda_token,
 )
+from registrations.models.retention import PurgeRecord, RetainedFigures, RetentionSchedule
+from registrations.models.visa import VisaLetterRequest, new_visa_letter_reference
+from registrations.models.webhooks import (
+    WEBHOOK_SUBSCRIBABLE_EVENTS,
+    WebhookDelivery,
+    WebhookDeliveryAttempt,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
+    "ApiIdempotencyKey",
+    "ApiScope",
+    "ApiToken",
+    "WEBHOOK_SUBSCRIBABLE_EVENTS",
+    "WebhookDelivery",
+    "WebhookDeliveryAttempt",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "EXPORT_FILTER_HELP",
+    "IDENTITY_FIELDS",
     "PRIVACY_NOTICE_VERSION",
     "Authority",
     "AuthorityAllotment",
@@ -45,11 +69,18 @@ __all__ = [
     "ExportRecord",
     "ManagementLink",
     "OutboundEmail",
+    "PurgeRecord",
     "Registration",
     "RegistrationQuerySet",
+    "RetainedFigures",
+    "RetentionSchedule",
     "RetiredAgendaFeed",
     "SessionBooking",
+    "SiteVisitIdentity",
+    "VisaLetterRequest",
     "authority_name_key",
+    "identity_fields_required",
     "new_agenda_token",
+    "new_visa_letter_reference",
     "validate_region_code",
 ]

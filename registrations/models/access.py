@@ -69,6 +69,8 @@ class ConsentRecord(models.Model):
             "coordinator_notice",
             _("Privacy notice, accepted on their behalf by the delegation's coordinator"),
         )
+        VISIT_IDENTITY = "visit_identity", _("Use of identity data for a site visit's clearance")
+        VISA_LETTER = "visa_letter", _("Use of passport data for a visa invitation letter")
 
     registration = models.ForeignKey(
         Registration, on_delete=models.CASCADE, related_name="consents"

@@ -11,6 +11,11 @@ from tests.factories.registrations import (
     OutboundEmailFactory,
     RegistrationFactory,
 )
+from tests.factories.travel import (
+    SiteVisitIdentityFactory,
+    SiteVisitSessionFactory,
+    VisaLetterRequestFactory,
+)
 
 __all__ = [
     "AuthorityFactory",
@@ -19,7 +24,10 @@ __all__ = [
     "RegistrationFactory",
     "RoomFactory",
     "SessionFactory",
+    "SiteVisitIdentityFactory",
+    "SiteVisitSessionFactory",
     "SpeakerFactory",
     "ThemeFactory",
     "VenueFactory",
+    "VisaLetterRequestFactory",
 ]

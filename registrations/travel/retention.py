@@ -1,0 +1,82 @@
+"""How long travel data is kept: the conference's retention schedule, and when each row is due."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from conference.models import Conference
+from registrations.models import SiteVisitIdentity, VisaLetterRequest
+
+# The schedule's defaults (the issue's numbers), for a conference that has no schedule row yet.
+IDENTITY_DAYS_AFTER_VISIT = 7
+VISA_DAYS_AFTER_LETTER = 30
+
+
+@dataclass(frozen=True)
+class TravelRetention:
+    identity_days_after_visit: int
+    visa_days_after_letter: int
+
+
+def travel_retention_for(conference: Conference) -> TravelRetention:
+    # The schedule is the retention domain's model (one per conference); until a conference
+    # has one, its defaults apply.
+    schedule = getattr(conference, "retention_schedule", None)
+    return TravelRetention(
+        identity_days_after_visit=getattr(
+            schedule, "identity_days_after_visit", IDENTITY_DAYS_AFTER_VISIT
+        ),
+        visa_days_after_letter=getattr(schedule, "visa_days_after_letter", VISA_DAYS_AFTER_LETTER),
+    )
+
+
+def visit_identities_due(*, conference: Conference, now: datetime) -> QuerySet[SiteVisitIdentity]:
+    """Identity data of the conference's visits that ended the schedule's days ago or more."""
+    days = travel_retention_for(conference).identity_days_after_visit
+    return SiteVisitIdentity.objects.filter(
+        session__conference=conference, session__ends_at__lte=now - timedelta(days=days)
+    )
+
+
+def visa_requests_due(*, conference: Conference, now: datetime) -> QuerySet[VisaLetterRequest]:
+    """Requests whose passport data are due to go: the letter was sent, or the request refused,
+    the schedule's days ago or more. A request nobody reviewed goes as long after the
+    conference's end, since a letter for a past stay serves no one."""
+    days = travel_retention_for(conference).visa_days_after_letter
+    cutoff = now - timedelta(days=days)
+    statuses = VisaLetterRequest.Status
+    due = (
+        Q(status=statuses.APPROVED, letter_sent_at__lte=cutoff)
+        | Q(status=statuses.REFUSED, reviewed_at__lte=cutoff)
+        | (Q(status=statuses.REQUESTED) if conference.ends_at <= cutoff else Q(pk__in=[]))
+    )
+    return VisaLetterRequest.objects.filter(
+        due, registration__conference=conference, passport_data_purged_at=None
+    )
+
+
+PASSPORT_FIELDS_EMPTY = {
+    "passport_name": "",
+    "nationality": "",
+    "passport_number": "",
+    "date_of_birth": None,
+    "consulate_city": "",
+    "letter": "",
+}
+
+
+def visa_passport_data_remove(requests: QuerySet[VisaLetterRequest], *, now: datetime) -> int:
+    """Empty the passport data of these requests and delete their letters (which print them),
+    once the transaction commits. The reference, the stay dates and the status stay, for the
+    verification page. Locks the rows first, so that two purges at once empty each once."""
+    with transaction.atomic():
+        locked = list(requests.select_for_update(of=("self",)).filter(passport_data_purged_at=None))
+        for request in locked:
+            if request.letter:
+                transaction.on_commit(partial(request.letter.storage.delete, request.letter.name))
+        return VisaLetterRequest.objects.filter(pk__in=[r.pk for r in locked]).update(
+            **PASSPORT_FIELDS_EMPTY, passport_data_purged_at=now
+        )

@@ -1,0 +1,107 @@
+import datetime as dt
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from registrations.models import SiteVisitIdentity, VisaLetterRequest
+from registrations.privacy.travel_purge import visa_passport_data_purge, visit_identity_purge
+from tests.factories import (
+    ConferenceFactory,
+    RegistrationFactory,
+    SiteVisitIdentityFactory,
+    SiteVisitSessionFactory,
+    VisaLetterRequestFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def conference():
+    return ConferenceFactory()
+
+
+def test_visit_identity_purge_waits_for_the_days_after_the_visit(conference):
+    visit = SiteVisitSessionFactory(conference=conference)
+    later_visit = SiteVisitSessionFactory(
+        conference=conference, starts_at=visit.starts_at + dt.timedelta(days=1)
+    )
+    registration = RegistrationFactory(conference=conference)
+    SiteVisitIdentityFactory(registration=registration, session=visit)
+    kept = SiteVisitIdentityFactory(registration=registration, session=later_visit)
+    other_conference = SiteVisitIdentityFactory()
+    other_conference.session.starts_at = visit.starts_at
+    other_conference.session.ends_at = visit.ends_at
+    other_conference.session.save()
+
+    just_before = visit.ends_at + dt.timedelta(days=7) - dt.timedelta(seconds=1)
+    assert visit_identity_purge(conference=conference, now=just_before) == 0
+    on_time = visit.ends_at + dt.timedelta(days=7)
+    assert visit_identity_purge(conference=conference, now=on_time, dry_run=True) == 1
+    assert SiteVisitIdentity.objects.count() == 3
+
+    assert visit_identity_purge(conference=conference, now=on_time) == 1
+    assert set(SiteVisitIdentity.objects.all()) == {kept, other_conference}
+    # A second run finds nothing more.
+    assert visit_identity_purge(conference=conference, now=on_time) == 0
+
+
+def _assert_passport_data_gone(request: VisaLetterRequest) -> None:
+    request.refresh_from_db()
+    assert request.passport_name == ""
+    assert request.passport_number == ""
+    assert not request.nationality
+    assert request.date_of_birth is None
+    assert request.consulate_city == ""
+    assert not request.letter
+    assert request.passport_data_purged_at is not None
+    # What the verification page needs stays.
+    assert request.reference
+    assert request.stay_from is not None
+
+
+def test_visa_passport_data_purge_counts_from_the_letter_or_the_refusal(
+    conference, django_capture_on_commit_callbacks
+):
+    sent_at = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+    approved = VisaLetterRequestFactory(
+        registration=RegistrationFactory(conference=conference),
+        status=VisaLetterRequest.Status.APPROVED,
+        reviewed_at=sent_at - dt.timedelta(hours=1),
+        letter_sent_at=sent_at,
+    )
+    approved.letter.save("letter.pdf", ContentFile(b"%PDF-1.4 letter"), save=True)
+    letter_name = approved.letter.name
+    refused = VisaLetterRequestFactory(
+        registration=RegistrationFactory(conference=conference),
+        status=VisaLetterRequest.Status.REFUSED,
+        reviewed_at=sent_at + dt.timedelta(days=2),
+    )
+
+    assert visa_passport_data_purge(conference=conference, now=sent_at + dt.timedelta(days=29)) == 0
+    day_30 = sent_at + dt.timedelta(days=30)
+    assert visa_passport_data_purge(conference=conference, now=day_30, dry_run=True) == 1
+    assert default_storage.exists(letter_name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert visa_passport_data_purge(conference=conference, now=day_30) == 1
+    _assert_passport_data_gone(approved)
+    assert not default_storage.exists(letter_name)
+    refused.refresh_from_db()
+    assert refused.passport_number != ""
+
+    day_32 = sent_at + dt.timedelta(days=32)
+    assert visa_passport_data_purge(conference=conference, now=day_32) == 1
+    _assert_passport_data_gone(refused)
+    assert visa_passport_data_purge(conference=conference, now=day_32) == 0
+
+
+def test_visa_request_never_reviewed_goes_the_days_after_the_conference(conference):
+    waiting = VisaLetterRequestFactory(registration=RegistrationFactory(conference=conference))
+    after_end = conference.ends_at + dt.timedelta(days=30)
+    assert (
+        visa_passport_data_purge(conference=conference, now=after_end - dt.timedelta(hours=1)) == 0
+    )
+    assert visa_passport_data_purge(conference=conference, now=after_end) == 1
+    _assert_passport_data_gone(waiting)
