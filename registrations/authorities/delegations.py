@@ -27,6 +27,7 @@ from registrations.models import (
 )
 from registrations.outbox.queue import outbound_email_queue, reminder_schedule
 from registrations.outbox.recipients import Recipient
+from registrations.places.counters import place_counts_move, registration_status_set
 from registrations.places.locking import places_lock
 from registrations.places.registrations import (
     STATUS_EMAIL,
@@ -199,11 +200,12 @@ def delegation_substitute(
             waitlisted_at=old.waitlisted_at,
         )
         # The old registration goes first, so that the new one never counts twice.
-        old.status = Registration.Status.CANCELLED
-        old.cancelled_at = now
-        old.save(update_fields=["status", "cancelled_at", "updated_at"])
+        registration_status_set(
+            old, Registration.Status.CANCELLED, conference=conference, fields={"cancelled_at": now}
+        )
         new.full_clean(exclude=["reference"], validate_constraints=False)
         registration_save_with_reference(new, conference.reference_prefix)
+        place_counts_move(conference, from_status=None, to_status=new.status)
         ConsentRecord.objects.create(
             registration=new,
             kind=ConsentRecord.Kind.COORDINATOR_NOTICE,

@@ -72,16 +72,17 @@ def outbound_email_retry(*, email: OutboundEmail) -> None:
         transaction.on_commit(lambda: outbound_email_enqueue(email.pk), robust=True)
 
 
-def reminder_schedule(registration: Registration, *, now: datetime) -> None:
+def reminder_schedule(registration: Registration, *, now: datetime, is_new: bool = False) -> None:
     """Plan the reminder sent some days before the conference. It is a row with a due time,
-    not a far-future Celery ETA: the beat task hands it over when it is due."""
+    not a far-future Celery ETA: the beat task hands it over when it is due. A registration
+    created in this transaction (`is_new`) has none yet, which need not be looked up."""
     conference = registration.conference
     if not conference.reminder_days_before:
         return
     due = conference.starts_at - timedelta(days=conference.reminder_days_before)
     if due <= now:
         return
-    if registration.emails.filter(
+    if not is_new and registration.emails.filter(
         kind=OutboundEmail.Kind.REMINDER,
         status__in=[
             OutboundEmail.Status.SCHEDULED,

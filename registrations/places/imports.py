@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from conference.models import Conference
 from registrations.errors import RegistrationError
 from registrations.models import PRIVACY_NOTICE_VERSION, Authority, ConsentRecord, Registration
+from registrations.places.counters import place_counts_move, place_counts_write
 from registrations.places.locking import places_lock
 from registrations.places.registrations import (
     RegistrationData,
-    conference_confirmed_count,
     email_normalise,
     newcomer_gets_place,
     registration_from_data,
@@ -53,9 +53,6 @@ def registrations_import(
                 reference__startswith=f"{conference.reference_prefix}-"
             ).values_list("reference", flat=True)
         )
-        confirmed = conference_confirmed_count(conference)
-        anyone_waiting = registrations.filter(status=Registration.Status.WAITLISTED).exists()
-
         added = 0
         batch: list[tuple[Registration, bool]] = []
         for entry in entries:
@@ -70,14 +67,11 @@ def registrations_import(
             known_emails.add(email)
             if registration_needs_approval(conference, entry.authority):
                 status = Registration.Status.PENDING
-            elif newcomer_gets_place(
-                conference, confirmed=confirmed, anyone_waiting=anyone_waiting
-            ):
+            elif newcomer_gets_place(conference):
                 status = Registration.Status.CONFIRMED
-                confirmed += 1
             else:
                 status = Registration.Status.WAITLISTED
-                anyone_waiting = True
+            place_counts_move(conference, from_status=None, to_status=status, write=False)
             reference = registration_reference_new(conference.reference_prefix)
             while reference in taken_references:
                 reference = registration_reference_new(conference.reference_prefix)
@@ -97,6 +91,7 @@ def registrations_import(
                 batch = []
         if batch:
             added += _write_imported(batch, registered_at=registered_at)
+        place_counts_write(conference)
     logger.info("conference %s: %s registrations imported", conference.pk, added)
     return added
 

@@ -27,6 +27,7 @@ from registrations.models import (
 from registrations.outbox.queue import outbound_email_queue, reminder_schedule
 from registrations.outbox.recipients import Recipient
 from registrations.places.bookings import session_bookings_replace
+from registrations.places.counters import place_counts_move
 from registrations.places.locking import places_lock
 
 logger = logging.getLogger(__name__)
@@ -99,10 +100,10 @@ def registration_reference_new(prefix: str) -> str:
 
 def registration_save_with_reference(registration: Registration, prefix: str) -> None:
     # 31^5 ≈ 28 million references per prefix: a clash is rare, and the unique index decides.
+    # No look-up first: it would cost a query on every registration to spare a savepoint
+    # rollback about once in millions.
     for _attempt in range(10):
         registration.reference = registration_reference_new(prefix)
-        if Registration.objects.filter(reference=registration.reference).exists():
-            continue
         try:
             with transaction.atomic():
                 registration.save()
@@ -112,10 +113,6 @@ def registration_save_with_reference(registration: Registration, prefix: str) ->
                 continue
             raise
     raise RuntimeError("could not find a free registration reference")
-
-
-def conference_confirmed_count(conference: Conference) -> int:
-    return conference.registrations.filter(status=Registration.Status.CONFIRMED).count()
 
 
 # The email that tells a delegate where their registration stands.
@@ -137,9 +134,10 @@ def registration_needs_approval(conference: Conference, authority: Authority) ->
     )
 
 
-def newcomer_gets_place(conference: Conference, *, confirmed: int, anyone_waiting: bool) -> bool:
-    """A newcomer is confirmed while places remain and nobody is waiting before them."""
-    return not anyone_waiting and confirmed < conference.capacity
+def newcomer_gets_place(conference: Conference) -> bool:
+    """A newcomer is confirmed while places remain and nobody is waiting before them. The
+    conference is the row as locked, whose counters are current."""
+    return not conference.waitlisted_count and conference.confirmed_count < conference.capacity
 
 
 def registration_create(
@@ -265,13 +263,7 @@ def registration_create_locked(
     email is free and the authority has places left."""
     if registration_needs_approval(conference, authority):
         status = Registration.Status.PENDING
-    elif newcomer_gets_place(
-        conference,
-        confirmed=conference_confirmed_count(conference),
-        anyone_waiting=conference.registrations.filter(
-            status=Registration.Status.WAITLISTED
-        ).exists(),
-    ):
+    elif newcomer_gets_place(conference):
         status = Registration.Status.CONFIRMED
     else:
         status = Registration.Status.WAITLISTED
@@ -284,8 +276,9 @@ def registration_create_locked(
         confirmed_at=now if status == Registration.Status.CONFIRMED else None,
         waitlisted_at=now if status == Registration.Status.WAITLISTED else None,
     )
-    registration.full_clean(exclude=["reference"], validate_constraints=False)
+    registration_validate(registration)
     registration_save_with_reference(registration, conference.reference_prefix)
+    place_counts_move(conference, from_status=None, to_status=status)
     ConsentRecord.objects.bulk_create(
         ConsentRecord(
             registration=registration,
@@ -299,8 +292,20 @@ def registration_create_locked(
         session_bookings_replace(registration, sessions, now=now)
     outbound_email_queue(to=Recipient.delegate(registration), kind=STATUS_EMAIL[status])
     if status == Registration.Status.CONFIRMED:
-        reminder_schedule(registration, now=now)
+        reminder_schedule(registration, now=now, is_new=True)
     return registration
+
+
+def registration_validate(registration: Registration) -> None:
+    """The fields' own validation before a new registration is saved, without the queries
+    the database answers by itself: that the conference, authority and delegation exist (the
+    rows are in hand, the foreign keys refuse others) and that the random agenda token is
+    unused (its unique index refuses a clash). The reference is drawn when saving."""
+    registration.full_clean(
+        exclude=["reference", "conference", "authority", "delegation"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
 
 
 def registration_resend_confirmation(*, registration: Registration) -> OutboundEmail:

@@ -14,8 +14,9 @@ from registrations.models import OutboundEmail, Registration, SessionBooking
 from registrations.outbox.queue import outbound_email_queue, reminder_schedule
 from registrations.outbox.recipients import Recipient
 from registrations.places.bookings import sessions_rebalance, sessions_rebalance_locked
+from registrations.places.counters import registration_status_set
 from registrations.places.locking import places_lock
-from registrations.places.registrations import conference_confirmed_count, newcomer_gets_place
+from registrations.places.registrations import newcomer_gets_place
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +33,12 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
         held_place = registration.status == Registration.Status.CONFIRMED
         # Before the bookings go: the retired feed cancels the events it held.
         agenda_feed_retire(registration=registration, new_address=False, now=now)
-        registration.status = Registration.Status.CANCELLED
-        registration.cancelled_at = now
-        registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+        registration_status_set(
+            registration,
+            Registration.Status.CANCELLED,
+            conference=conference,
+            fields={"cancelled_at": now},
+        )
         promoted, sessions_to_fill = (
             waitlist_promote_locked(conference, now=now) if held_place else ([], set())
         )
@@ -85,21 +89,16 @@ def registration_approve(
         conference, registration = locked.conference, locked.registration
         if registration.status != Registration.Status.PENDING:
             return registration
-        has_place = newcomer_gets_place(
-            conference,
-            confirmed=conference_confirmed_count(conference),
-            anyone_waiting=conference.registrations.filter(
-                status=Registration.Status.WAITLISTED
-            ).exists(),
-        )
-        registration.status = (
-            Registration.Status.CONFIRMED if has_place else Registration.Status.WAITLISTED
-        )
-        registration.confirmed_at = now if has_place else None
-        registration.waitlisted_at = None if has_place else now
-        registration.decided_at = now
-        registration.save(
-            update_fields=["status", "confirmed_at", "waitlisted_at", "decided_at", "updated_at"]
+        has_place = newcomer_gets_place(conference)
+        registration_status_set(
+            registration,
+            Registration.Status.CONFIRMED if has_place else Registration.Status.WAITLISTED,
+            conference=conference,
+            fields={
+                "confirmed_at": now if has_place else None,
+                "waitlisted_at": None if has_place else now,
+                "decided_at": now,
+            },
         )
         outbound_email_queue(to=Recipient.delegate(registration), kind=OutboundEmail.Kind.APPROVED)
         if has_place:
@@ -121,9 +120,13 @@ def registration_reject(*, registration: Registration, now: datetime | None = No
         if registration.status != Registration.Status.PENDING:
             return registration
         agenda_feed_retire(registration=registration, new_address=False, now=now)
-        registration.status = Registration.Status.REJECTED
-        registration.decided_at = now
-        registration.save(update_fields=["status", "decided_at", "updated_at"])
+        # Pending and rejected are not counted: no conference lock is needed.
+        registration_status_set(
+            registration,
+            Registration.Status.REJECTED,
+            conference=registration.conference,
+            fields={"decided_at": now},
+        )
         # Pending delegates hold no place: their session choices only waited.
         places_lock(session_ids=registration.bookings.values_list("session_id", flat=True))
         registration.bookings.all().delete()
@@ -139,7 +142,7 @@ def waitlist_promote_locked(
 ) -> tuple[list[Registration], set[int]]:
     """Confirm waiting registrations while places remain (the conference row is locked).
     Returns them, and the sessions whose waiting lists they now count in."""
-    free = conference.capacity - conference_confirmed_count(conference)
+    free = conference.capacity - conference.confirmed_count
     if free <= 0:
         return [], set()
     promoted = list(
@@ -148,9 +151,12 @@ def waitlist_promote_locked(
         .order_by("waitlisted_at", "pk")[:free]
     )
     for registration in promoted:
-        registration.status = Registration.Status.CONFIRMED
-        registration.confirmed_at = now
-        registration.save(update_fields=["status", "confirmed_at", "updated_at"])
+        registration_status_set(
+            registration,
+            Registration.Status.CONFIRMED,
+            conference=conference,
+            fields={"confirmed_at": now},
+        )
         outbound_email_queue(to=Recipient.delegate(registration), kind=OutboundEmail.Kind.PROMOTED)
         reminder_schedule(registration, now=now)
         logger.info("registration %s promoted from the waiting list", registration.pk)

@@ -2,6 +2,7 @@ import factory
 from django.utils import timezone
 
 from registrations.models import Authority, OutboundEmail, Registration
+from registrations.places.counters import place_counts_move
 from tests.factories.conference import ConferenceFactory
 
 
@@ -38,6 +39,13 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     waitlisted_at = factory.LazyAttribute(
         lambda o: timezone.now() if o.status == Registration.Status.WAITLISTED else None
     )
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        registration = super()._create(model_class, *args, **kwargs)
+        # Counted on the conference row, as the services do.
+        place_counts_move(registration.conference, from_status=None, to_status=registration.status)
+        return registration
 
 
 class OutboundEmailFactory(factory.django.DjangoModelFactory):

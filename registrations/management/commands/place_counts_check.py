@@ -1,0 +1,42 @@
+"""Recount every conference's confirmed and waiting registrations and compare them with the
+counters the place services keep on the conference row:
+`manage.py place_counts_check [--fix]`. Exits with status 1 when a counter is off (and --fix
+was not given), so that a scheduled run or a deploy step notices."""
+
+import argparse
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
+
+from registrations.places.counters import place_counts_check
+
+
+class Command(BaseCommand):
+    help = "Check the conferences' place counters against their registrations."
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--fix", action="store_true", help="Write the counts found where they differ."
+        )
+
+    def handle(self, *args, **options) -> None:
+        mismatches = place_counts_check(fix=options["fix"])
+        for mismatch in mismatches:
+            self.stdout.write(
+                gettext(
+                    "Conference %(conference)d: %(field)s is %(stored)d, the registrations "
+                    "count %(counted)d."
+                )
+                % {
+                    "conference": mismatch.conference_id,
+                    "field": mismatch.field,
+                    "stored": mismatch.stored,
+                    "counted": mismatch.counted,
+                }
+            )
+        if not mismatches:
+            self.stdout.write(self.style.SUCCESS(gettext("The place counters are right.")))
+        elif options["fix"]:
+            self.stdout.write(self.style.SUCCESS(gettext("The place counters were corrected.")))
+        else:
+            raise CommandError(gettext("The place counters are wrong; run again with --fix."))

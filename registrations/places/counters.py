@@ -1,0 +1,126 @@
+"""The conference's place counters: how many registrations are confirmed and how many wait.
+They live on the conference row, the capacity lock, and change in the transaction that changes
+a status, so that deciding a place reads them instead of counting registrations (a count that
+grows with the data, under the lock every registration waits for). Every change of a
+registration's status passes through here; `place_counts_check` recomputes them."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, F, Q
+
+from conference.models import Conference
+from registrations.models import Registration
+from registrations.places.locking import places_lock
+
+# The statuses counted, and the conference field that counts each.
+COUNTER_OF_STATUS: dict[str, str] = {
+    Registration.Status.CONFIRMED: "confirmed_count",
+    Registration.Status.WAITLISTED: "waitlisted_count",
+}
+
+
+def place_counts_move(
+    conference: Conference,
+    *,
+    from_status: str | None,
+    to_status: str | None,
+    count: int = 1,
+    write: bool = True,
+) -> None:
+    """Record that `count` registrations went from one status to another (None: created, or
+    gone). `conference` is the row as locked by places_lock; it is updated too, so that later
+    decisions in the same transaction see the change. Without `write`, only the instance is:
+    a caller moving many (an import) writes once at the end with place_counts_write."""
+    changes: dict[str, int] = {}
+    for status, sign in ((from_status, -1), (to_status, 1)):
+        field = COUNTER_OF_STATUS.get(status or "")
+        if field is not None:
+            changes[field] = changes.get(field, 0) + sign * count
+    changes = {field: change for field, change in changes.items() if change}
+    if not changes:
+        return
+    if not write:
+        for field, change in changes.items():
+            setattr(conference, field, getattr(conference, field) + change)
+        return
+    # F() and not the values read: the row is locked, but an instance handed down from before
+    # the lock must not write stale counts.
+    Conference.objects.filter(pk=conference.pk).update(
+        **{field: F(field) + change for field, change in changes.items()}
+    )
+    for field, change in changes.items():
+        setattr(conference, field, getattr(conference, field) + change)
+
+
+def place_counts_write(conference: Conference) -> None:
+    """Write the counters a locked conference holds in memory (after moves without `write`)."""
+    Conference.objects.filter(pk=conference.pk).update(
+        confirmed_count=conference.confirmed_count, waitlisted_count=conference.waitlisted_count
+    )
+
+
+def registration_status_set(
+    registration: Registration, status: str, *, conference: Conference, fields: dict
+) -> None:
+    """Change where an existing registration stands and save it, with the other `fields` the
+    change sets (its dates), keeping the counters; the caller holds the conference lock when
+    a counted status is left or entered."""
+    previous = registration.status
+    registration.status = status
+    for name, value in fields.items():
+        setattr(registration, name, value)
+    registration.save(update_fields=["status", *fields, "updated_at"])
+    place_counts_move(conference, from_status=previous, to_status=status)
+
+
+@dataclass(frozen=True)
+class PlaceCountMismatch:
+    conference_id: int
+    field: str
+    stored: int
+    counted: int
+
+
+def place_counts_check(*, fix: bool = False) -> list[PlaceCountMismatch]:
+    """Recount every conference's registrations and compare with the counters; with `fix`,
+    write the counts found (under each conference's lock, so nothing moves meanwhile)."""
+    counted = {
+        row["pk"]: row
+        for row in Conference.objects.annotate(
+            counted_confirmed=Count(
+                "registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)
+            ),
+            counted_waitlisted=Count(
+                "registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)
+            ),
+        ).values(
+            "pk", "confirmed_count", "waitlisted_count", "counted_confirmed", "counted_waitlisted"
+        )
+    }
+    mismatches = [
+        PlaceCountMismatch(
+            conference_id=pk,
+            field=field,
+            stored=row[field],
+            counted=row[f"counted_{field.removesuffix('_count')}"],
+        )
+        for pk, row in counted.items()
+        for field in Conference.PLACE_COUNTER_FIELDS
+        if row[field] != row[f"counted_{field.removesuffix('_count')}"]
+    ]
+    if fix:
+        for conference_id in {mismatch.conference_id for mismatch in mismatches}:
+            place_counts_recount(conference_id=conference_id)
+    return mismatches
+
+
+def place_counts_recount(*, conference_id: int) -> None:
+    """Set one conference's counters from its registrations, under its lock."""
+    with transaction.atomic():
+        places_lock(conference=Conference(pk=conference_id))
+        registrations = Registration.objects.filter(conference_id=conference_id)
+        Conference.objects.filter(pk=conference_id).update(
+            confirmed_count=registrations.filter(status=Registration.Status.CONFIRMED).count(),
+            waitlisted_count=registrations.filter(status=Registration.Status.WAITLISTED).count(),
+        )
