@@ -12,6 +12,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # The site is registrations' (admin_site.py): it adds the organisers' dashboards.
     path("admin/", admin.site.urls),
+    # The REST API and its OpenAPI document (registrations/api/).
+    path("api/v1/", include("registrations.api.urls")),
     path("", include("registrations.calendar_urls")),
 ]
 urlpatterns += i18n_patterns(

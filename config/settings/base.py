@@ -45,6 +45,12 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "two_factor",
     "two_factor.plugins.webauthn",
+    # The REST API (registrations/api/): Django REST framework, its OpenAPI document
+    # (drf-spectacular), the documentation page's assets (sidecar), CORS for its public part.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +64,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before CommonMiddleware, as django-cors-headers asks; it answers only CORS_URLS_REGEX.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -157,10 +165,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registrations.tasks.dispatch_due_emails",
         "schedule": crontab(minute="*"),
     },
+    "requeue-stalled-webhook-deliveries": {
+        "task": "registrations.tasks.requeue_stalled_webhook_deliveries",
+        "schedule": crontab(minute="*"),
+    },
     # Export files hold personal data: they are deleted a while after they were built.
     "purge-export-files": {
         "task": "registrations.tasks.purge_export_files",
         "schedule": crontab(minute=17),
+    },
+    # Each conference's retention schedule, applied once a day at night (the privacy notice
+    # promises it): a run after a missed one catches up, since each step selects by deadline.
+    "purge-personal-data": {
+        "task": "registrations.tasks.purge_personal_data",
+        "schedule": crontab(hour=3, minute=41),
     },
 }
 
@@ -176,6 +194,19 @@ EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", default=60)
 # An email handed to the mail server with no result recorded this long after (its worker died)
 # is sent again, with the same Message-ID. Longer than any send can take (EMAIL_TIMEOUT).
 EMAIL_SENDING_LEASE_SECONDS = env.int("EMAIL_SENDING_LEASE_SECONDS", default=600)
+
+# --- Webhooks (registrations/webhooks/) -----------------------------------------------------
+# First pause before a failed delivery is tried again; it doubles each time, up to an hour.
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=60)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+# An endpoint whose deliveries failed this many times in a row (each after all its attempts)
+# is disabled, and the organisers are emailed.
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=5)
+WEBHOOK_TIMEOUT_SECONDS = 10
+# A delivery sent with no result recorded this long after (its worker died) is sent again.
+WEBHOOK_SENDING_LEASE_SECONDS = 120
+# Endpoints must be public https addresses; development and tests may use http on loopback.
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=DEBUG)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -292,6 +323,51 @@ NO_STORE_VIEWS = [
     "admin:*",
     "two_factor:*",
 ]
+
+# --- REST API (registrations/api/) ---------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "registrations.api.schema.ApiAutoSchema",
+    # Organisers' API tokens only: no session (and so no CSRF) on the API.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["registrations.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [],
+    # Per token (registrations.api.throttles.TokenRateThrottle) and, for the public part, per
+    # client address; on the cache (Redis in production). DJANGO_API_RATE_LIMITS overrides.
+    "DEFAULT_THROTTLE_RATES": {
+        "api-token": "600/min",
+        "api-public": "300/min",
+        **env.dict("DJANGO_API_RATE_LIMITS", default={}),
+    },
+    "EXCEPTION_HANDLER": "registrations.api.problems.problem_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Conference registration API",
+    "DESCRIPTION": (
+        "The conference and its programme (public, read-only, no token), and the registrations "
+        "and check-in for organisers' systems (with an API token made in the admin)."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # The documentation page's scripts and styles come from our static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# CORS for the public, read-only part of the API only: city websites read the programme from
+# their visitors' browsers. No credentials: the public part needs none.
+CORS_URLS_REGEX = (
+    r"^/api/v1/(openapi\.json|conferences/|conferences/[-\w]+/"
+    r"|conferences/[-\w]+/(sessions|speakers|authorities)/)$"
+)
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Content-Language"]
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -1,7 +1,7 @@
 """Reads of authorities: which a delegate can pick, figures per authority, the delegation list."""
 
 from django.db import models
-from django.db.models import Case, Count, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Coalesce, Concat, Lower
 from django_countries import countries
@@ -19,6 +19,20 @@ from registrations.models import (
 def authorities_for_choice() -> QuerySet[Authority]:
     """Authorities a delegate can pick: reviewed ones, plus none that a stranger named."""
     return Authority.objects.filter(needs_review=False).order_by("name")
+
+
+def authorities_listed_publicly(conference: Conference) -> QuerySet[Authority]:
+    """Authorities shown as taking part in the conference (the public API): members of the
+    network, whose membership is public, with at least one confirmed delegate. Others are not
+    named: that a city sends someone is theirs to tell."""
+    confirmed = Registration.objects.filter(
+        conference=conference, authority=OuterRef("pk"), status=Registration.Status.CONFIRMED
+    )
+    return (
+        Authority.objects.filter(is_member=True, needs_review=False)
+        .filter(Exists(confirmed))
+        .order_by("country", "name_key", "pk")
+    )
 
 
 def _count(registrations: QuerySet[Registration]) -> Coalesce:

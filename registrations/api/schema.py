@@ -1,0 +1,40 @@
+"""The OpenAPI document: every operation lists the problem details it may answer with, so that
+clients (and schemathesis) can rely on every response matching the document."""
+
+from drf_spectacular.openapi import AutoSchema
+
+from registrations.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer
+
+PROBLEM_DESCRIPTIONS = {
+    "400": "The request is not valid (field errors in `errors`).",
+    "401": "No token, or an invalid, expired or revoked one.",
+    "403": "The token's scopes or its user's permissions do not allow this.",
+    "404": "No such conference, registration, session or check-in.",
+    "409": "A rule refused the change (registration closed, no places left, a clash…).",
+    "429": "Too many requests: wait for the time in Retry-After.",
+}
+
+
+class ApiAutoSchema(AutoSchema):
+    def _problem_statuses(self) -> list[str]:
+        public = not self.view.get_authenticators()
+        statuses = ["400", "404", "429"]
+        if not public:
+            statuses += ["401", "403"]
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            statuses.append("409")
+        return sorted(statuses)
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction=direction)
+        if not self.view.get_authenticators() and self.method == "GET":
+            responses["304"] = {"description": "Not modified since the ETag or date given."}
+        for status_code in self._problem_statuses():
+            if status_code in responses:
+                continue
+            response = self._get_response_for_code(
+                ProblemSerializer, status_code, media_types=[PROBLEM_CONTENT_TYPE]
+            )
+            response["description"] = PROBLEM_DESCRIPTIONS[status_code]
+            responses[status_code] = response
+        return responses
