@@ -165,21 +165,10 @@ class Conference(models.Model):
     waitlisted_count = models.PositiveIntegerField(
         _("registrations on the waiting list"), default=0, editable=False
     )
-    # Kept by the registrations' services under this row's lock, in the transaction that
-    # changes a status, so that deciding a place counts nothing that grows with the data.
-    confirmed_count = models.PositiveIntegerField(
-        _("confirmed registrations"), default=0, editable=False
-    )
-    waitlisted_count = models.PositiveIntegerField(
-        _("registrations on the waiting list"), default=0, editable=False
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ConferenceQuerySet.as_manager()
-
-    # Written only by the services that change a registration's status, under this row's lock.
-    PLACE_COUNTER_FIELDS = ("confirmed_count", "waitlisted_count")
 
     # Written only by the services that change a registration's status, under this row's lock.
     PLACE_COUNTER_FIELDS = ("confirmed_count", "waitlisted_count")
@@ -201,30 +190,19 @@ class Conference(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        # A copy read before the lock (the admin's form, a service's conference) must not put
+        # back the counts it read: only the place services write them, naming them.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.PLACE_COUNTER_FIELDS
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("conference:detail", kwargs={"slug": self.slug})
-
-    def save(self, *args, **kwargs):
-        # A copy read before the lock (the admin's form, a service's conference) must not put
-        # back the counts it read: only the place services write them, naming them.
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in self.PLACE_COUNTER_FIELDS
-            ]
-        super().save(*args, **kwargs)
-
-    def save(self, *args, **kwargs):
-        # A copy read before the lock (the admin's form, a service's conference) must not put
-        # back the counts it read: only the place services write them, naming them.
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in self.PLACE_COUNTER_FIELDS
-            ]
-        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors = {}

@@ -1,13 +1,16 @@
 from typing import cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
 from conference.calendar import conference_ics
 from conference.models import SESSION_LANGUAGES, Conference, Session, Theme
+from conference.page_cache import page_cache_seconds, programme_version
 from conference.selectors import (
     conference_speakers,
     programme_days,
@@ -37,6 +40,12 @@ class ConferenceDetailView(DetailView):
 
     def get_queryset(self):
         return Conference.objects.published().select_related("venue")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_cache_version"] = programme_version(self.object.pk)
+        context["page_cache_seconds"] = page_cache_seconds(self.object)
+        return context
 
 
 class ProgrammeFilterForm(forms.Form):
@@ -88,11 +97,16 @@ class ProgrammeView(DetailView):
         context = super().get_context_data(**kwargs)
         themes = list(Theme.objects.filter(conference=self.object).order_by("name"))
         filters = ProgrammeFilterForm(self.request.GET, themes=themes).valid_filters()
-        sessions = programme_sessions(self.object, **filters)
+        conference = self.object
+        # Loaded only when the template's cached fragment is missing (conference.page_cache).
+        sessions = SimpleLazyObject(lambda: programme_sessions(conference, **filters))
         context["filter_form"] = ProgrammeFilterForm(filters or None, themes=themes)
         context["is_filtered"] = bool(filters)
         context["sessions"] = sessions
-        context["days"] = programme_days(sessions, self.object.tzinfo)
+        context["days"] = SimpleLazyObject(lambda: programme_days(sessions, conference.tzinfo))
+        context["page_cache_version"] = programme_version(conference.pk)
+        context["page_cache_seconds"] = page_cache_seconds(conference)
+        context["page_cache_filters"] = urlencode(sorted(filters.items()))
         return context
 
 

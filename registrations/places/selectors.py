@@ -33,11 +33,10 @@ class RegistrationAvailability:
 def registration_availability(
     *, conference: Conference, now: datetime | None = None
 ) -> RegistrationAvailability:
+    """Where registration stands, from the counters on the conference as it was read (no
+    count of registrations: the page that shows it is requested as often as the form)."""
     now = now or timezone.now()
-    counts = conference.registrations.aggregate(
-        confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
-        waiting=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
-    )
+    counts = {"confirmed": conference.confirmed_count, "waiting": conference.waitlisted_count}
     places_left = max(conference.capacity - counts["confirmed"], 0)
     if now < conference.registration_opens_at:
         state = RegistrationState.NOT_YET_OPEN

@@ -1,0 +1,103 @@
+"""The cache of the public programme and home pages, shared by every web process (the cache is
+Redis in production).
+
+A cached fragment is keyed by the conference, the language, the filters and the programme's
+version: any change to the conference, its sessions, rooms, speakers or themes raises the
+version, so the next request renders afresh. Places left (bookings and registrations, which
+change all day) are not versioned: a fragment lives at most PAGE_CACHE_SECONDS, so the figures
+lag by that much at worst, and never past a boundary in time (registration opening or closing,
+changes closing, the conference starting), where the fragment expires."""
+
+import datetime as dt
+import math
+import uuid
+
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+from conference.models import Conference, Room, Session, Speaker, Theme, Venue
+
+PAGE_CACHE_SECONDS = 30
+
+
+def _version_key(conference_id: int) -> str:
+    return f"programme-version:{conference_id}"
+
+
+def programme_version(conference_id: int) -> str:
+    """The current version of the conference's programme, created on first use."""
+    key = _version_key(conference_id)
+    version = cache.get(key)
+    if version is None:
+        version = uuid.uuid4().hex
+        # add(): two processes starting at once keep the same version.
+        if not cache.add(key, version, timeout=None):
+            version = cache.get(key) or version
+    return version
+
+
+def programme_changed(conference_id: int) -> None:
+    """Retire every cached fragment of the conference's pages."""
+    cache.set(_version_key(conference_id), uuid.uuid4().hex, timeout=None)
+
+
+def page_cache_seconds(conference: Conference, *, now: dt.datetime | None = None) -> int:
+    """How long a fragment may be kept: PAGE_CACHE_SECONDS, cut short by the next boundary in
+    time that changes what the pages say."""
+    now = now or timezone.now()
+    boundaries = [
+        conference.registration_opens_at,
+        conference.registration_closes_at,
+        conference.changes_close_at,
+        conference.starts_at,
+    ]
+    ahead = [
+        (boundary - now).total_seconds()
+        for boundary in boundaries
+        if boundary is not None and boundary > now
+    ]
+    return max(1, min([PAGE_CACHE_SECONDS, *(math.ceil(seconds) for seconds in ahead)]))
+
+
+def _conference_saved(sender, instance: Conference, **kwargs) -> None:
+    programme_changed(instance.pk)
+
+
+def _part_changed(sender, instance, **kwargs) -> None:
+    programme_changed(instance.conference_id)
+
+
+def _room_changed(sender, instance: Room, **kwargs) -> None:
+    for conference_id in Conference.objects.filter(venue_id=instance.venue_id).values_list(
+        "pk", flat=True
+    ):
+        programme_changed(conference_id)
+
+
+def _venue_changed(sender, instance: Venue, **kwargs) -> None:
+    for conference_id in instance.conferences.values_list("pk", flat=True):
+        programme_changed(conference_id)
+
+
+def _session_links_changed(sender, instance, **kwargs) -> None:
+    # From either side (a session's speakers, a speaker's sessions): the same conference.
+    programme_changed(instance.conference_id)
+
+
+def page_cache_connect() -> None:
+    """Connected once, from the app's ready()."""
+    for signal in (post_save, post_delete):
+        signal.connect(
+            _conference_saved, sender=Conference, dispatch_uid=f"page_cache.conf.{signal}"
+        )
+        for model in (Session, Speaker, Theme):
+            signal.connect(
+                _part_changed, sender=model, dispatch_uid=f"page_cache.{model.__name__}.{signal}"
+            )
+        signal.connect(_room_changed, sender=Room, dispatch_uid=f"page_cache.room.{signal}")
+        signal.connect(_venue_changed, sender=Venue, dispatch_uid=f"page_cache.venue.{signal}")
+    for through in (Session.speakers.through, Session.themes.through):
+        m2m_changed.connect(
+            _session_links_changed, sender=through, dispatch_uid=f"page_cache.{through.__name__}"
+        )
