@@ -8,19 +8,30 @@ from registrations.organiser.exports.build import export_jobs_purge
 from registrations.organiser.exports.tasks import build_export
 from registrations.outbox.queue import outbound_emails_dispatch_due, outbound_emails_requeue_stalled
 from registrations.outbox.tasks import send_outbound_email
+from registrations.privacy.purge import personal_data_purge
+from registrations.webhooks.queue import webhook_deliveries_requeue_stalled
+from registrations.webhooks.tasks import send_webhook_delivery
 
 __all__ = [
     "build_export",
     "dispatch_due_emails",
     "purge_export_files",
+    "purge_personal_data",
     "requeue_stalled_emails",
+    "requeue_stalled_webhook_deliveries",
     "send_outbound_email",
+    "send_webhook_delivery",
 ]
 
 
 @shared_task
 def requeue_stalled_emails() -> int:
     return outbound_emails_requeue_stalled()
+
+
+@shared_task
+def requeue_stalled_webhook_deliveries() -> int:
+    return webhook_deliveries_requeue_stalled()
 
 
 @shared_task
@@ -31,3 +42,8 @@ def dispatch_due_emails() -> int:
 @shared_task
 def purge_export_files() -> int:
     return export_jobs_purge()
+
+
+@shared_task
+def purge_personal_data() -> int:
+    return personal_data_purge().total()

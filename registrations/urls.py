@@ -1,11 +1,19 @@
 from django.urls import path
 
-from registrations.views import delegations, desk, documents, registration, self_service
+from registrations.views import (
+    delegations,
+    desk,
+    documents,
+    privacy,
+    registration,
+    self_service,
+    travel,
+)
 
 app_name = "registrations"
 
 urlpatterns = [
-    path("privacy/", registration.PrivacyNoticeView.as_view(), name="privacy"),
+    path("privacy/", privacy.PrivacyNoticeView.as_view(), name="privacy"),
     path("manage/", self_service.ManageView.as_view(), name="manage"),
     path("manage/enter/<str:token>/", self_service.manage_enter, name="manage_enter"),
     path("manage/details/", self_service.DetailsEditView.as_view(), name="manage_details"),
@@ -27,6 +35,7 @@ urlpatterns = [
         delegations.DelegationCancelMemberView.as_view(),
         name="delegation_cancel_member",
     ),
+    path("<slug:slug>/privacy/", privacy.ConferencePrivacyNoticeView.as_view(), name="privacy"),
     path("<slug:slug>/register/", registration.RegisterView.as_view(), name="register"),
     path(
         "<slug:slug>/register/thanks/",
@@ -69,5 +78,16 @@ urlpatterns += [
         "manage/certificate.pdf",
         documents.CertificateDownloadView.as_view(),
         name="manage_certificate",
+    ),
+]
+
+# Travel paperwork through the personal link: identity data for site visits, visa letters.
+urlpatterns += [
+    path("manage/site-visits/", travel.VisitIdentityView.as_view(), name="manage_visit_identity"),
+    path("manage/visa-letter/", travel.VisaLetterView.as_view(), name="manage_visa_letter"),
+    path(
+        "manage/visa-letter/<int:pk>.pdf",
+        travel.VisaLetterDownloadView.as_view(),
+        name="manage_visa_letter_download",
     ),
 ]

@@ -358,6 +358,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "registrations.api.schema.parameter_patterns",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "AuthorityKindEnum": "registrations.models.Authority.Kind",
+        "SessionKindEnum": "conference.models.Session.Kind",
+        "SessionLanguageEnum": "conference.models.SESSION_LANGUAGES",
+        "PreferredLanguageEnum": "registrations.models.Registration.Language",
+    },
 }
 # CORS for the public, read-only part of the API only: city websites read the programme from
 # their visitors' browsers. No credentials: the public part needs none.

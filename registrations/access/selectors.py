@@ -1,6 +1,7 @@
 """Reads for the delegate's own pages."""
 
 from registrations.models import Registration
+from registrations.privacy.travel_purge import travel_data_for_export
 
 
 def registration_personal_data(registration: Registration) -> dict:
@@ -57,4 +58,6 @@ def registration_personal_data(registration: Registration) -> dict:
             }
             for email in registration.emails.order_by("created_at")
         ],
+        # Site-visit identity data and visa letter requests, while they are held.
+        **travel_data_for_export(registration),
     }

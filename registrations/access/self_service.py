@@ -19,17 +19,20 @@ from registrations.access.agenda import agenda_feed_retire
 from registrations.access.links import management_links_revoke
 from registrations.errors import ChangesClosedError, RegistrationError
 from registrations.models import (
-    PRIVACY_NOTICE_VERSION,
     ConsentRecord,
     ExportJob,
     OutboundEmail,
     Registration,
+    WebhookEvent,
 )
 from registrations.outbox.queue import outbound_email_queue
 from registrations.outbox.recipients import Recipient
 from registrations.places.bookings import BookingChanges, session_bookings_replace
 from registrations.places.locking import places_lock
 from registrations.places.registrations import RegistrationData, email_normalise
+from registrations.privacy.schedule import privacy_notice_version
+from registrations.privacy.travel_purge import travel_data_erase
+from registrations.webhooks.events import webhook_event_record
 
 logger = logging.getLogger(__name__)
 
@@ -145,6 +148,9 @@ def registration_update_details(
             # The address was registered by someone else a moment ago: the unique index
             # decides, as under the conference lock that a sign-up holds.
             raise RegistrationError(gettext("This email address is already registered.")) from error
+        webhook_event_record(
+            WebhookEvent.REGISTRATION_UPDATED, registration=registration, changed_fields=changed
+        )
         if (
             special_needs_consent
             and not registration.consents.filter(kind=ConsentRecord.Kind.SPECIAL_NEEDS).exists()
@@ -152,7 +158,7 @@ def registration_update_details(
             ConsentRecord.objects.create(
                 registration=registration,
                 kind=ConsentRecord.Kind.SPECIAL_NEEDS,
-                notice_version=PRIVACY_NOTICE_VERSION,
+                notice_version=privacy_notice_version(registration.conference),
                 given_at=now,
             )
         if email_changed:
@@ -181,6 +187,11 @@ def registration_change_sessions(
         if changes.added or changes.removed:
             outbound_email_queue(
                 to=Recipient.delegate(registration), kind=OutboundEmail.Kind.SESSIONS_CHANGED
+            )
+            webhook_event_record(
+                WebhookEvent.REGISTRATION_UPDATED,
+                registration=registration,
+                changed_fields=["sessions"],
             )
     return changes
 
@@ -238,6 +249,8 @@ def registration_erase(*, registration: Registration, now: datetime | None = Non
             return
         _admin_log_scrub(registration)
         _export_jobs_delete_holding(registration)
+        # Identity data for site visits and visa requests (with their letters) go at once.
+        travel_data_erase(registration)
         placeholder = f"erased-{registration.pk}@invalid"
         registration.first_name = registration.last_name = ""
         registration.email = placeholder

@@ -3,12 +3,26 @@ with the site (Django's admin autodiscovery imports this package)."""
 
 from registrations.admin import (
     accounts,
+    api_tokens,
     authorities,
     documents,
     exports,
     outbox,
     registrations,
+    retention,
     sessions,
+    webhooks,
 )
 
-__all__ = ["accounts", "authorities", "documents", "exports", "outbox", "registrations", "sessions"]
+__all__ = [
+    "accounts",
+    "api_tokens",
+    "authorities",
+    "documents",
+    "exports",
+    "outbox",
+    "registrations",
+    "retention",
+    "sessions",
+    "webhooks",
+]

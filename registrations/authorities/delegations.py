@@ -17,7 +17,6 @@ from registrations.authorities.allotments import authority_places_check
 from registrations.authorities.lookup import NewAuthority, authority_get_or_create_named
 from registrations.errors import ChangesClosedError, RegistrationClosedError, RegistrationError
 from registrations.models import (
-    PRIVACY_NOTICE_VERSION,
     Authority,
     ConsentRecord,
     Delegation,
@@ -40,6 +39,7 @@ from registrations.places.registrations import (
     registration_save_with_reference,
 )
 from registrations.places.status import reminders_withdraw
+from registrations.privacy.schedule import privacy_notice_version
 
 logger = logging.getLogger(__name__)
 
@@ -209,7 +209,7 @@ def delegation_substitute(
         ConsentRecord.objects.create(
             registration=new,
             kind=ConsentRecord.Kind.COORDINATOR_NOTICE,
-            notice_version=PRIVACY_NOTICE_VERSION,
+            notice_version=privacy_notice_version(conference),
             given_at=now,
         )
         places_lock(session_ids=old.bookings.values_list("session_id", flat=True))

@@ -99,11 +99,13 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
         return " · ".join(part for part in parts if part)
 
 
-def privacy_link() -> HTML:
+def privacy_link(conference=None) -> HTML:
+    """The conference's own notice (its retention periods, the version its consents record)."""
+    kwargs = {"slug": conference.slug} if conference is not None else {}
     return HTML(
         format_html(
             '<p><a href="{}" target="_blank" rel="noopener">{}</a></p>',
-            reverse("registrations:privacy"),
+            reverse("registrations:privacy", kwargs=kwargs),
             _("Read the privacy notice (opens in a new tab)"),
         )
     )

@@ -22,6 +22,7 @@ from registrations.forms.fields import (
     privacy_link,
     validate_person_name,
 )
+from registrations.forms.travel import VisitIdentityFields
 from registrations.models import Authority, Registration
 from registrations.places.bookings import session_clash_message, session_clashes
 from registrations.places.registrations import RegistrationData, email_normalise
@@ -209,8 +210,9 @@ class DelegateDetailsForm(PlainTextForm):
         return RegistrationData(**values)
 
 
-class SessionChoiceForm(forms.Form):
-    """The sessions a delegate signs up for, refused when two overlap."""
+class SessionChoiceForm(VisitIdentityFields):
+    """The sessions a delegate signs up for, refused when two overlap; with the identity data
+    that the site visits they choose ask for."""
 
     sessions = SessionChoiceField(
         label=_("Workshops, focus sessions and site visits"),
@@ -229,6 +231,7 @@ class SessionChoiceForm(forms.Form):
         field = cast(SessionChoiceField, self.fields["sessions"])
         field.queryset = sessions
         field.availability = session_availability(sessions)
+        self.visit_identity_fields_add(sessions)
 
     @property
     def has_sessions_to_choose(self) -> bool:
@@ -240,6 +243,11 @@ class SessionChoiceForm(forms.Form):
         if clashes:
             raise ValidationError(session_clash_message(clashes), code="clash")
         return sessions
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.visit_identity_clean(data.get("sessions") or [])
+        return data
 
 
 class AuthorityChoiceForm(PlainTextForm):
@@ -370,9 +378,13 @@ class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceFo
             self.authority_fieldset(authority_places_note(conference, full_text=str(full_text))),
             self.about_you_fieldset(),
             Fieldset(_("Languages"), "preferred_language", "interpretation_language"),
-            *([Fieldset(_("Sessions"), "sessions")] if self.has_sessions_to_choose else []),
+            *(
+                [Fieldset(_("Sessions"), "sessions", *self.visit_identity_layout())]
+                if self.has_sessions_to_choose
+                else []
+            ),
             self.needs_fieldset(),
-            Fieldset(_("Privacy"), privacy_link(), "privacy_consent"),
+            Fieldset(_("Privacy"), privacy_link(conference), "privacy_consent"),
             self.honeypot(),
             "form_token",
             Submit("submit", submit_label, css_class="btn-lg"),

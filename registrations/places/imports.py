@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from conference.models import Conference
 from registrations.errors import RegistrationError
-from registrations.models import PRIVACY_NOTICE_VERSION, Authority, ConsentRecord, Registration
+from registrations.models import Authority, ConsentRecord, Registration
 from registrations.places.counters import place_counts_move, place_counts_write
 from registrations.places.locking import places_lock
 from registrations.places.registrations import (
@@ -21,6 +21,7 @@ from registrations.places.registrations import (
     registration_needs_approval,
     registration_reference_new,
 )
+from registrations.privacy.schedule import privacy_notice_version
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def _write_imported(batch: list[tuple[Registration, bool]], *, registered_at: da
         ConsentRecord(
             registration=registration,
             kind=kind,
-            notice_version=PRIVACY_NOTICE_VERSION,
+            notice_version=privacy_notice_version(registration.conference),
             given_at=registered_at,
         )
         for registration, special_needs_consent in batch

@@ -17,7 +17,6 @@ from registrations.authorities.allotments import authority_places_check
 from registrations.authorities.lookup import NewAuthority, authority_get_or_create_named
 from registrations.errors import RegistrationClosedError, RegistrationError
 from registrations.models import (
-    PRIVACY_NOTICE_VERSION,
     Authority,
     ConsentRecord,
     Delegation,
@@ -29,6 +28,8 @@ from registrations.outbox.recipients import Recipient
 from registrations.places.bookings import session_bookings_replace
 from registrations.places.counters import place_counts_move
 from registrations.places.locking import places_lock
+from registrations.privacy.schedule import privacy_notice_version
+from registrations.webhooks.events import webhook_creation_events, webhook_event_record
 
 logger = logging.getLogger(__name__)
 
@@ -283,7 +284,7 @@ def registration_create_locked(
         ConsentRecord(
             registration=registration,
             kind=kind,
-            notice_version=PRIVACY_NOTICE_VERSION,
+            notice_version=privacy_notice_version(conference),
             given_at=now,
         )
         for kind in consents
@@ -291,6 +292,7 @@ def registration_create_locked(
     if sessions:
         session_bookings_replace(registration, sessions, now=now)
     outbound_email_queue(to=Recipient.delegate(registration), kind=STATUS_EMAIL[status])
+    webhook_event_record(*webhook_creation_events(status), registration=registration)
     if status == Registration.Status.CONFIRMED:
         reminder_schedule(registration, now=now, is_new=True)
     return registration

@@ -1,6 +1,7 @@
 """Registering: the public form, its thank-you page, the privacy notice."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -11,9 +12,10 @@ from django.views.generic import TemplateView
 from conference.models import Conference
 from registrations.errors import RegistrationError
 from registrations.forms.registration import RegistrationForm
-from registrations.models import PRIVACY_NOTICE_VERSION, Registration
+from registrations.models import Registration
 from registrations.places.registrations import registration_create
 from registrations.places.selectors import RegistrationState, registration_availability
+from registrations.travel.identity import visit_identities_save
 from registrations.views.once import SubmitOnceMixin, form_token_issue
 from registrations.views.throttle import RateLimitMixin
 
@@ -71,14 +73,23 @@ class RegisterView(RateLimitMixin, SubmitOnceMixin, View):
         if form.is_spam:
             return self._done()
         try:
-            registration_create(
-                conference=self.conference,
-                data=form.registration_data(),
-                authority=form.cleaned_data.get("authority"),
-                new_authority=form.new_authority(),
-                special_needs_consent=form.cleaned_data["special_needs_consent"],
-                sessions=form.cleaned_data["sessions"],
-            )
+            with transaction.atomic():
+                outcome = registration_create(
+                    conference=self.conference,
+                    data=form.registration_data(),
+                    authority=form.cleaned_data.get("authority"),
+                    new_authority=form.new_authority(),
+                    special_needs_consent=form.cleaned_data["special_needs_consent"],
+                    sessions=form.cleaned_data["sessions"],
+                )
+                # Only onto a registration made now: an address already registered gets a
+                # reminder, and a stranger's form must not write into that registration.
+                if outcome.created and form.visit_identities:
+                    visit_identities_save(
+                        registration=outcome.registration,
+                        identities=form.visit_identities,
+                        consent=form.visit_identity_consent,
+                    )
         except RegistrationError as error:
             messages.error(request, error.message)
             return self._render(form, status=409)
@@ -98,8 +109,3 @@ class RegisterDoneView(TemplateView):
         if not done or done.get("conference") != conference.pk:
             return redirect("registrations:register", slug=slug)
         return self.render_to_response({"conference": conference})
-
-
-class PrivacyNoticeView(TemplateView):
-    template_name = "registrations/privacy.html"
-    extra_context = {"version": PRIVACY_NOTICE_VERSION}

@@ -1,0 +1,106 @@
+"""The retention schedule of each conference, the figures kept past the purge, and the record of
+what the purge removed."""
+
+import csv
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from registrations.models import PurgeRecord, RetentionSchedule
+from registrations.models.retention import RETENTION_PERIOD_FIELDS
+from registrations.privacy.figures import conference_figures
+from registrations.privacy.schedule import retention_deadlines, retention_schedule_update
+
+
+@admin.register(RetentionSchedule)
+class RetentionScheduleAdmin(admin.ModelAdmin):
+    list_display = ["conference", "version", "final_purge", "updated_at", "figures_link"]
+    list_select_related = ["conference"]
+    readonly_fields = ["version", "updated_at", "final_purge", "final_purge_reminded_at"]
+    fields = [
+        "conference",
+        *RETENTION_PERIOD_FIELDS,
+        "version",
+        "updated_at",
+        "final_purge",
+        "final_purge_reminded_at",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A schedule belongs to its conference for good.
+        return [*self.readonly_fields, "conference"] if obj is not None else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        # Without a schedule the defaults apply again: deleting would silently change the promise.
+        return False
+
+    @admin.display(description=_("final purge"))
+    def final_purge(self, obj: RetentionSchedule) -> str:
+        if obj.pk is None:
+            return "–"
+        return timezone.localtime(retention_deadlines(obj.conference).identifying).strftime(
+            "%Y-%m-%d"
+        )
+
+    @admin.display(description=_("aggregate figures"))
+    def figures_link(self, obj: RetentionSchedule) -> str:
+        url = reverse("admin:registrations_retentionschedule_figures", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Download (CSV)"))
+
+    def save_model(self, request, obj, form, change):
+        # The service raises the version, so that later consents name the new promise.
+        periods = {name: form.cleaned_data[name] for name in RETENTION_PERIOD_FIELDS}
+        retention_schedule_update(schedule=obj, **periods)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/figures.csv",
+                self.admin_site.admin_view(self.figures_view),
+                name="registrations_retentionschedule_figures",
+            ),
+            *super().get_urls(),
+        ]
+
+    def figures_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The dashboard's figures as counts: kept before the purge, or today's until then."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        schedule = get_object_or_404(RetentionSchedule.objects.select_related("conference"), pk=pk)
+        rows, taken_at = conference_figures(schedule.conference)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        filename = f"figures-{schedule.conference.slug}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [gettext("Figure"), gettext("Day or session"), gettext("Item"), gettext("Count")]
+        )
+        for row in rows:
+            writer.writerow([row["figure"], row["where"], row["item"], row["count"]])
+        taken = taken_at or timezone.now()
+        writer.writerow([gettext("Taken at"), timezone.localtime(taken).isoformat(), "", ""])
+        return response
+
+
+@admin.register(PurgeRecord)
+class PurgeRecordAdmin(admin.ModelAdmin):
+    list_display = ["purged_at", "conference", "kind", "count", "schedule_version"]
+    list_filter = ["conference", "kind"]
+    list_select_related = ["conference"]
+    date_hierarchy = "purged_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
