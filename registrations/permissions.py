@@ -18,6 +18,7 @@ EXPORT_REGISTRATIONS = "registrations.export_registrations"
 VIEW_SPECIAL_NEEDS = "registrations.view_special_needs"
 CHECK_IN = "registrations.check_in"
 CHANGE_OUTBOUND_EMAIL = "registrations.change_outboundemail"
+CHANGE_WEBHOOK_DELIVERY = "registrations.change_webhookdelivery"
 # Site-visit identity data (on the visits' rosters and their export) and visa letter requests
 # (their review); the Organisers group holds them, Viewers do not.
 VIEW_VISIT_IDENTITY = "registrations.view_sitevisitidentity"

@@ -20,6 +20,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 SITE_URL = "http://testserver"
+# The webhook tests' receivers listen on 127.0.0.1 over http.
+WEBHOOK_ALLOW_LOOPBACK = True
 # Serve static files from the source folders, as in development: no collectstatic before tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -28,6 +28,7 @@ from registrations.models import (
     ConsentRecord,
     OutboundEmail,
     Registration,
+    WebhookEvent,
 )
 from registrations.outbox.bulk import bulk_email_previews, bulk_email_send
 from registrations.outbox.placeholders import (
@@ -40,6 +41,7 @@ from registrations.places.status import (
     registration_cancel,
     registration_reject,
 )
+from registrations.webhooks.events import webhook_event_record
 
 
 class AuthorityCountryFilter(admin.SimpleListFilter):
@@ -221,6 +223,13 @@ class RegistrationAdmin(AttendeeExportMixin, SimpleHistoryAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {"can_export": self.can_export(request), **(extra_context or {})}
         return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # An organiser's edit reaches the organisers' systems as the delegate's own does.
+        webhook_event_record(
+            WebhookEvent.REGISTRATION_UPDATED, registration=obj, changed_fields=form.changed_data
+        )
 
     def has_add_permission(self, request):
         # Registrations are created through the registration service (capacity, reference,

@@ -65,6 +65,10 @@ class OutboundEmail(models.Model):
         SUBSTITUTED = "substituted", _("Replaced by a colleague")
         DELEGATION = "delegation", _("Delegation registered")
         CERTIFICATE = "certificate", _("Certificate of attendance")
+        VISA_RECEIVED = "visa_received", _("Visa letter request received")
+        VISA_APPROVED = "visa_approved", _("Visa letter sent")
+        VISA_REFUSED = "visa_refused", _("Visa letter refused")
+        WEBHOOK_DISABLED = "webhook_disabled", _("Webhook endpoint disabled")
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
@@ -76,7 +80,8 @@ class OutboundEmail(models.Model):
         FAILED = "failed", _("Failed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    # An email is about a delegate's registration, or (to its coordinator) a delegation.
+    # An email is about a delegate's registration, or (to its coordinator) a delegation, or (to
+    # an organiser) a webhook endpoint.
     registration = models.ForeignKey(
         Registration,
         on_delete=models.CASCADE,
@@ -90,6 +95,14 @@ class OutboundEmail(models.Model):
         on_delete=models.CASCADE,
         related_name="emails",
         verbose_name=_("delegation"),
+        null=True,
+        blank=True,
+    )
+    webhook_endpoint = models.ForeignKey(
+        "registrations.WebhookEndpoint",
+        on_delete=models.CASCADE,
+        related_name="emails",
+        verbose_name=_("webhook endpoint"),
         null=True,
         blank=True,
     )
@@ -110,6 +123,15 @@ class OutboundEmail(models.Model):
         blank=True,
         related_name="emails",
         verbose_name=_("message to delegates"),
+    )
+    visa_request = models.ForeignKey(
+        "registrations.VisaLetterRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("visa letter request"),
+        help_text=_("The visa letter request the email is about, if any."),
     )
     recipient = models.EmailField(_("recipient"))
     language = models.CharField(_("language"), max_length=2, choices=Registration.Language.choices)
@@ -143,7 +165,9 @@ class OutboundEmail(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(registration__isnull=False) | Q(delegation__isnull=False),
+                condition=Q(registration__isnull=False)
+                | Q(delegation__isnull=False)
+                | Q(webhook_endpoint__isnull=False),
                 name="outbound_email_has_a_subject",
             ),
             models.UniqueConstraint(

@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from conference.models import Session
 from registrations.errors import CheckInRefusedError
-from registrations.models import CheckIn, Registration
+from registrations.models import CheckIn, Registration, WebhookEvent
 from registrations.places.locking import places_lock
+from registrations.webhooks.events import webhook_event_record
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,9 @@ def check_in(
                 .get()
             )
             return CheckInResult(check_in=standing, already=True)
+        webhook_event_record(
+            WebhookEvent.CHECKIN_CREATED, registration=registration, check_in=new, now=now
+        )
     logger.info(
         "registration %s checked in (session %s) by user %s",
         registration.pk,

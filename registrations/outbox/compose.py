@@ -67,6 +67,7 @@ def outbound_email_compose(email: OutboundEmail) -> EmailMultiAlternatives:
             "delegation": delegation,
             "conference": conference,
             "session": session,
+            "visa_request": email.visa_request,
             "conference_url": settings.SITE_URL + conference.get_absolute_url(),
             "site_url": settings.SITE_URL,
         }
@@ -74,7 +75,13 @@ def outbound_email_compose(email: OutboundEmail) -> EmailMultiAlternatives:
         # sent to a previous address does not: that address no longer speaks for them.
         # To a delegation's coordinator, the link opens the delegation's page.
         context["to_previous_address"] = recipient.is_previous_address
-        if not recipient.is_previous_address:
+        # Organisers (told of a webhook endpoint) get no personal link: they use the admin.
+        context["webhook_endpoint"] = recipient.webhook_endpoint
+        if recipient.webhook_endpoint is not None:
+            context["admin_url"] = settings.SITE_URL + reverse(
+                "admin:registrations_webhookendpoint_change", args=[recipient.webhook_endpoint.pk]
+            )
+        elif not recipient.is_previous_address:
             token = management_link_issue(registration=registration, delegation=delegation)
             context["manage_url"] = settings.SITE_URL + reverse(
                 "registrations:manage_enter", kwargs={"token": token}
@@ -131,4 +138,15 @@ def outbound_email_compose(email: OutboundEmail) -> EmailMultiAlternatives:
     if email.kind == OutboundEmail.Kind.CERTIFICATE:
         delegate = _queued_with(email, registration, "registration")
         message.attach(certificate_filename(delegate), certificate_pdf(delegate), "application/pdf")
+    if email.kind == OutboundEmail.Kind.VISA_APPROVED:
+        # The letter as it was issued, from storage; gone (the delegate erased their data) means
+        # there is nothing to send.
+        visa_request = _queued_with(email, email.visa_request, "visa letter request")
+        letter = _queued_with(email, visa_request.letter or None, "letter")
+        with letter.open("rb") as letter_file:
+            message.attach(
+                f"visa-letter-{visa_request.registration.reference}.pdf",
+                letter_file.read(),
+                "application/pdf",
+            )
     return message

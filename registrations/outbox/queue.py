@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from conference.models import Session
-from registrations.models import OutboundEmail, Registration
+from registrations.models import OutboundEmail, Registration, VisaLetterRequest
 from registrations.outbox.recipients import Recipient
 from registrations.outbox.send import EMAIL_MAX_ATTEMPTS
 from registrations.outbox.tasks import send_outbound_email
@@ -29,15 +29,21 @@ EMAIL_UNCONFIRMED_ERROR = (
 
 
 def outbound_email_queue(
-    *, to: Recipient, kind: str, session: Session | None = None
+    *,
+    to: Recipient,
+    kind: str,
+    session: Session | None = None,
+    visa_request: VisaLetterRequest | None = None,
 ) -> OutboundEmail:
     """Record an email in the caller's transaction and hand it to the worker once that
     commits."""
     email = OutboundEmail.objects.create(
         registration=to.registration,
         delegation=to.delegation,
+        webhook_endpoint=to.webhook_endpoint,
         kind=kind,
         session=session,
+        visa_request=visa_request,
         recipient=to.address,
         language=to.language,
         next_attempt_at=timezone.now(),

@@ -1,13 +1,15 @@
 """Whom an outbox email goes to, and what it is about.
 
-An email concerns a delegate's registration, or a delegation (then it goes to its coordinator):
-the outbox row holds one of two keys. This value says which, once, so that queueing, composing
-and sending never have to guess."""
+An email concerns a delegate's registration, or a delegation (then it goes to its coordinator),
+or a webhook endpoint (then it goes to the organisers): the outbox row holds one of three keys.
+This value says which, once, so that queueing, composing and sending never have to guess."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from conference.models import Conference
-from registrations.models import Delegation, OutboundEmail, Registration
+from registrations.models import Delegation, OutboundEmail, Registration, WebhookEndpoint
 
 
 @dataclass(frozen=True)
@@ -17,10 +19,14 @@ class Recipient:
     name: str
     registration: Registration | None = None
     delegation: Delegation | None = None
+    webhook_endpoint: WebhookEndpoint | None = None
 
     def __post_init__(self) -> None:
-        if (self.registration is None) == (self.delegation is None):
-            raise ValueError("an email is about a registration or a delegation, and only one")
+        subjects = (self.registration, self.delegation, self.webhook_endpoint)
+        if sum(subject is not None for subject in subjects) != 1:
+            raise ValueError(
+                "an email is about a registration, a delegation or a webhook endpoint, and only one"
+            )
 
     @classmethod
     def delegate(cls, registration: Registration, *, address: str | None = None) -> "Recipient":
@@ -42,10 +48,37 @@ class Recipient:
         )
 
     @classmethod
+    def organisers_of(cls, endpoint: WebhookEndpoint) -> list["Recipient"]:
+        """Who answers for a webhook endpoint: whoever made it, and the conference's contact
+        address (once, if they are the same). Staff accounts hold no language: the site's."""
+        addresses = [endpoint.conference.contact_email]
+        if endpoint.created_by is not None and endpoint.created_by.email:
+            addresses.insert(0, endpoint.created_by.email)
+        unique: dict[str, str] = {}
+        for address in addresses:
+            unique.setdefault(address.lower(), address)
+        return [
+            cls(
+                address=address,
+                language=settings.LANGUAGE_CODE[:2],
+                name="",
+                webhook_endpoint=endpoint,
+            )
+            for address in unique.values()
+        ]
+
+    @classmethod
     def of_email(cls, email: OutboundEmail) -> "Recipient":
         """Whom a queued email goes to: the address and language it was queued with."""
         if email.registration is not None:
             recipient = cls.delegate(email.registration, address=email.recipient)
+        elif email.webhook_endpoint is not None:
+            return cls(
+                address=email.recipient,
+                language=email.language,
+                name="",
+                webhook_endpoint=email.webhook_endpoint,
+            )
         else:
             # The outbox's check constraint: an email about no registration has a delegation.
             assert email.delegation is not None
@@ -60,8 +93,8 @@ class Recipient:
 
     @property
     def conference(self) -> Conference:
-        about = self.registration or self.delegation
-        assert about is not None  # one of the two, checked on creation
+        about = self.registration or self.delegation or self.webhook_endpoint
+        assert about is not None  # one of the three, checked on creation
         return about.conference
 
     @property

@@ -12,6 +12,7 @@ from django.db.models import Count, F, Q
 from conference.models import Conference
 from registrations.models import Registration
 from registrations.places.locking import places_lock
+from registrations.webhooks.events import webhook_event_record, webhook_status_event
 
 # The statuses counted, and the conference field that counts each.
 COUNTER_OF_STATUS: dict[str, str] = {
@@ -72,6 +73,9 @@ def registration_status_set(
         setattr(registration, name, value)
     registration.save(update_fields=["status", *fields, "updated_at"])
     place_counts_move(conference, from_status=previous, to_status=status)
+    webhook_event_record(
+        webhook_status_event(status), registration=registration, previous_status=previous
+    )
 
 
 @dataclass(frozen=True)
