@@ -16,6 +16,11 @@ PROBLEM_DESCRIPTIONS = {
 
 
 class ApiAutoSchema(AutoSchema):
+    def get_tags(self) -> list[str]:
+        if not self.view.get_authenticators():
+            return ["public"]
+        return ["check-in" if "check-ins" in self.path else "registrations"]
+
     def _problem_statuses(self) -> list[str]:
         public = not self.view.get_authenticators()
         statuses = ["400", "404", "429"]
@@ -38,3 +43,21 @@ class ApiAutoSchema(AutoSchema):
             response["description"] = PROBLEM_DESCRIPTIONS[status_code]
             responses[status_code] = response
         return responses
+
+
+# Django's slug converter, and what DRF's cursors are made of (base64, URL-quoted).
+PATH_PATTERNS = {"slug": r"^[-a-zA-Z0-9_]+$", "reference": r"^[-a-zA-Z0-9_]+$"}
+CURSOR_PATTERN = r"^[A-Za-z0-9%=_-]*$"
+
+
+def parameter_patterns(result: dict, generator, request, public) -> dict:
+    """Path and cursor parameters take only what their converters match (a postprocessing hook):
+    other characters never reach the views."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path" and parameter["name"] in PATH_PATTERNS:
+                    parameter["schema"]["pattern"] = PATH_PATTERNS[parameter["name"]]
+                elif parameter["in"] == "query" and parameter["name"] == "cursor":
+                    parameter["schema"]["pattern"] = CURSOR_PATTERN
+    return result
