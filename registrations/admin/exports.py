@@ -27,8 +27,9 @@ from registrations.organiser.exports.records import (
     export_filter,
     export_record_create,
 )
-from registrations.organiser.exports.selectors import attendee_list
+from registrations.organiser.exports.selectors import attendee_list, attendee_rows
 from registrations.organiser.exports.writers import (
+    CHUNK_SIZE,
     XLSX_CONTENT_TYPE,
     csv_stream,
     export_filename,
@@ -136,7 +137,7 @@ class AttendeeExportMixin:
             )
         response, rows = export_response(
             export_format,
-            registrations.iterator(chunk_size=2000),
+            attendee_rows(registrations, special_needs=special_needs, chunk_size=CHUNK_SIZE),
             attendee_columns(special_needs=special_needs),
             filename=export_filename("attendees", export_format),
             sheet_name=gettext("Attendees"),

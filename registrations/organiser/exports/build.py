@@ -15,7 +15,7 @@ from registrations.models import ExportFormat, ExportJob, ExportKind, ExportReco
 
 # Through the module: tests and benchmarks change the chunk size there.
 from registrations.organiser.exports import writers
-from registrations.organiser.exports.columns import attendee_columns
+from registrations.organiser.exports.columns import attendee_columns, attendee_fields
 from registrations.organiser.exports.records import export_record_create
 
 logger = logging.getLogger(__name__)
@@ -24,18 +24,26 @@ logger = logging.getLogger(__name__)
 EXPORT_FILE_RETENTION = timedelta(days=2)
 
 
-def _registrations_by_id(
-    registration_ids: list[int], conference_ids: set[int]
-) -> Iterator[Registration]:
-    """The registrations in the order of their ids, read CHUNK_SIZE at a time; those deleted
-    since are skipped. Notes each row's conference in `conference_ids`."""
+def _attendee_rows_by_id(
+    registration_ids: list[int], conference_ids: set[int], *, special_needs: bool
+) -> Iterator[tuple]:
+    """The rows of the registrations (the tuples attendee_columns() read) in the order of
+    their ids, read CHUNK_SIZE at a time; those deleted since are skipped. Notes each row's
+    conference in `conference_ids`."""
+    fields = attendee_fields(special_needs=special_needs)
     for start in range(0, len(registration_ids), writers.CHUNK_SIZE):
         chunk = registration_ids[start : start + writers.CHUNK_SIZE]
-        found = Registration.objects.select_related("authority", "conference").in_bulk(chunk)
+        found = {
+            pk: (conference_id, row)
+            for pk, conference_id, *row in Registration.objects.filter(pk__in=chunk).values_list(
+                "pk", "conference_id", *fields
+            )
+        }
         for pk in chunk:
             if pk in found:
-                conference_ids.add(found[pk].conference_id)
-                yield found[pk]
+                conference_id, row = found[pk]
+                conference_ids.add(conference_id)
+                yield row
 
 
 def export_job_build(*, job_id: int) -> ExportJob | None:
@@ -56,7 +64,9 @@ def export_job_build(*, job_id: int) -> ExportJob | None:
     try:
         with translation.override(job.language), tempfile.TemporaryFile() as output:
             rows = writers.xlsx_write(
-                _registrations_by_id(job.registration_ids or [], conference_ids),
+                _attendee_rows_by_id(
+                    job.registration_ids or [], conference_ids, special_needs=job.special_needs
+                ),
                 attendee_columns(special_needs=job.special_needs),
                 output,
                 sheet_name=_("Attendees"),

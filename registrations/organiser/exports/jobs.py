@@ -14,8 +14,8 @@ from registrations.organiser.exports.tasks import build_export
 logger = logging.getLogger(__name__)
 
 # Above this many rows the attendee list is built as XLSX by a Celery task, not in the request.
-# bench/exports.py measures it at about 4,000 rows a second: 5,000 rows take little more
-# than a second, 100,000 rows 25 s, too long for a request.
+# bench/exports.py measures it at about 15,000 rows a second: 5,000 rows take a third of a
+# second, 100,000 rows 7 s, too long to hold a web worker (and a proxy's patience) for.
 EXPORT_SYNC_LIMIT = 5000
 
 

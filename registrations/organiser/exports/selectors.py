@@ -1,9 +1,12 @@
 """The rows of each exported list, in the order it prints them."""
 
+from collections.abc import Iterator
+
 from django.db.models import QuerySet
 
 from conference.models import Conference
 from registrations.models import Registration, SessionBooking
+from registrations.organiser.exports.columns import attendee_fields
 
 
 def attendee_list(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
@@ -11,6 +14,16 @@ def attendee_list(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
     return queryset.select_related("authority", "conference").order_by(
         "conference", "last_name", "first_name", "pk"
     )
+
+
+def attendee_rows(
+    queryset: QuerySet[Registration], *, special_needs: bool = False, chunk_size: int
+) -> Iterator[tuple]:
+    """The attendee list's rows as the tuples exports.columns.attendee_columns() read, in the
+    queryset's order, fetched chunk_size at a time (on PostgreSQL through a server-side
+    cursor): memory stays flat whatever the number of rows."""
+    fields = attendee_fields(special_needs=special_needs)
+    return queryset.values_list(*fields).iterator(chunk_size=chunk_size)
 
 
 def registrations_for_export(

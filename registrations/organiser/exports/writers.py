@@ -1,8 +1,9 @@
 """CSV and XLSX writers. Rows are written as they are read, so memory stays flat whatever the
-number of registrations: CSV streams line by line, XLSX is written by xlsxwriter in
-constant-memory mode, which sends each finished row to a temporary file."""
+number of registrations: CSV streams CHUNK_SIZE lines at a time, XLSX is written by xlsxwriter
+in constant-memory mode, which sends each finished row to a temporary file."""
 
 import csv
+import io
 import itertools
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,7 +23,9 @@ from registrations.organiser.exports.columns import (
     cell_text,
     delegation_columns,
     spreadsheet_safe,
+    spreadsheet_safe_row,
 )
+from registrations.organiser.exports.selectors import attendee_rows
 
 CHUNK_SIZE = 2000
 
@@ -38,26 +41,39 @@ XLSX_MIN_WIDTH, XLSX_MAX_WIDTH = 8, 50
 UTF8_BOM = "\ufeff"
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, so csv.writer can feed a stream."""
-
-    def write(self, value: str) -> str:
-        return value
+def _batches(rows: Iterable[Row]) -> Iterator[list[Row]]:
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, CHUNK_SIZE)):
+        yield batch
 
 
 def csv_stream(rows: Iterable[Row], columns: Sequence[Column]) -> Iterator[str]:
-    """UTF-8 CSV lines, beginning with a byte-order mark so that Excel reads accents right.
-    Every field is quoted, so a separator in the data never splits it for a reader that uses
-    ours; spreadsheet_safe disarms formulas for readers that split on another one."""
-    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
-    yield UTF8_BOM + writer.writerow([spreadsheet_safe(label) for label, _getter in columns])
-    for row in rows:
-        yield writer.writerow([spreadsheet_safe(getter(row)) for _label, getter in columns])
+    """UTF-8 CSV text, the header line first, beginning with a byte-order mark so that Excel
+    reads accents right, then CHUNK_SIZE lines at a time (a line per piece of a streamed
+    response costs more than writing it). Every field is quoted, so a separator in the data
+    never splits it for a reader that uses ours; spreadsheet_safe disarms formulas for readers
+    that split on another one."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
+    getters = [getter for _label, getter in columns]
+
+    def drained() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow([spreadsheet_safe(label) for label, _getter in columns])
+    yield UTF8_BOM + drained()
+    for batch in _batches(rows):
+        writer.writerows([spreadsheet_safe_row([get(row) for get in getters]) for row in batch])
+        yield drained()
 
 
 def attendee_csv(queryset: QuerySet[Registration], *, special_needs: bool = False) -> Iterator[str]:
     return csv_stream(
-        queryset.iterator(chunk_size=CHUNK_SIZE), attendee_columns(special_needs=special_needs)
+        attendee_rows(queryset, special_needs=special_needs, chunk_size=CHUNK_SIZE),
+        attendee_columns(special_needs=special_needs),
     )
 
 
@@ -90,7 +106,8 @@ def xlsx_write(
         )
         sheet = workbook.add_worksheet(sheet_name[:31])
         header = [cell_text(label) for label, _getter in columns]
-        values = ([cell_text(getter(row)) for _label, getter in columns] for row in rows)
+        getters = [getter for _label, getter in columns]
+        values = ([cell_text(get(row)) for get in getters] for row in rows)
         # Constant-memory mode writes rows in order and never goes back: widths are decided
         # from the first rows, which are held until then.
         first = list(itertools.islice(values, XLSX_WIDTH_SAMPLE))
@@ -102,12 +119,13 @@ def xlsx_write(
             sheet.write_string(0, index, label, bold)
         sheet.freeze_panes(1, 0)
         count = 0
+        write_string = sheet.write_string
         for cells in itertools.chain(first, values):
             count += 1
             if count > XLSX_MAX_ROWS:
                 raise ExportTooLargeError(f"more than {XLSX_MAX_ROWS} rows")
             for index, cell in enumerate(cells):
-                sheet.write_string(count, index, cell)
+                write_string(count, index, cell)
             if on_progress is not None and count % CHUNK_SIZE == 0:
                 on_progress(count)
         sheet.autofilter(0, 0, count, len(header) - 1)
@@ -144,7 +162,7 @@ def attendee_export_write(
 ) -> int:
     """Write the attendee list to a file; returns how many rows."""
     columns = attendee_columns(special_needs=special_needs)
-    rows = registrations.iterator(chunk_size=CHUNK_SIZE)
+    rows = attendee_rows(registrations, special_needs=special_needs, chunk_size=CHUNK_SIZE)
     if export_format == ExportFormat.XLSX:
         # Opened first: xlsxwriter would only open it once every row is written.
         with open(path, "wb") as output:
@@ -152,12 +170,16 @@ def attendee_export_write(
                 rows, columns, output, sheet_name=_("Attendees"), on_progress=on_progress
             )
     count = 0
+
+    def counted() -> Iterator[tuple]:
+        nonlocal count
+        for count, row in enumerate(rows, start=1):  # noqa: B007 (read by the loop below)
+            yield row
+
     with open(path, "w", encoding="utf-8", newline="") as output:
-        lines = csv_stream(rows, columns)
-        output.write(next(lines))
-        for count, line in enumerate(lines, start=1):
-            output.write(line)
-            if on_progress is not None and count % CHUNK_SIZE == 0:
+        for text in csv_stream(counted(), columns):
+            output.write(text)
+            if on_progress is not None and count and count % CHUNK_SIZE == 0:
                 on_progress(count)
     return count
 

@@ -3,9 +3,11 @@ import io
 
 import pytest
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from registrations.models import Registration
-from registrations.organiser.exports.columns import spreadsheet_safe
+from registrations.organiser.exports.columns import spreadsheet_safe, spreadsheet_safe_row
 from registrations.organiser.exports.writers import attendee_csv
 from tests.factories import AuthorityFactory, RegistrationFactory
 
@@ -107,3 +109,14 @@ def test_attendee_csv_names_countries_in_the_active_language():
 
     assert rows[0][7:9] == ["Ville ou région", "Pays"]
     assert rows[1][7:9] == ["Gdańsk", "Pologne"]
+
+
+# Formula characters, the separators spreadsheet programs split on, quotes and spaces, and a
+# little text: every way a formula start can sit in a cell or across cells.
+_CELL_TEXT = st.text(alphabet=list("=+-@\t\r\n,; \"'ab_é"), max_size=12)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(cells=st.lists(st.one_of(_CELL_TEXT, st.none(), st.integers()), max_size=8))
+def test_spreadsheet_safe_row_is_spreadsheet_safe_of_each_cell(cells):
+    assert spreadsheet_safe_row(list(cells)) == [spreadsheet_safe(cell) for cell in cells]

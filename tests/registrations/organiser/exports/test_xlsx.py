@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from registrations.models import ExportRecord, Registration
 from registrations.organiser.exports.columns import attendee_columns
+from registrations.organiser.exports.selectors import attendee_rows
 from registrations.organiser.exports.writers import xlsx_temporary_file, xlsx_write
 from tests.factories import AuthorityFactory, RegistrationFactory
 from tests.registrations.xlsx import cell_types, has_formula, read_xlsx, sheet_xml
@@ -34,7 +35,8 @@ ATTENDEE_HEADER = [
 def attendees_xlsx(**columns) -> bytes:
     output = io.BytesIO()
     queryset = Registration.objects.select_related("authority", "conference").order_by("pk")
-    xlsx_write(queryset.iterator(), attendee_columns(**columns), output, sheet_name="Attendees")
+    rows = attendee_rows(queryset, chunk_size=100, **columns)
+    xlsx_write(rows, attendee_columns(**columns), output, sheet_name="Attendees")
     return output.getvalue()
 
 
