@@ -79,6 +79,10 @@ class ConferenceAdmin(TranslationAdmin):
                 ]
             },
         ),
+        (
+            _("Visa invitation letters"),
+            {"fields": ["letter_signatory_name", "letter_signatory_title"]},
+        ),
     ]
 
     def save_model(self, request, obj, form, change):
@@ -123,6 +127,10 @@ class SessionAdminForm(forms.ModelForm):
             "interpretation_languages",
             "speakers",
             "themes",
+            "identity_full_name_required",
+            "identity_nationality_required",
+            "identity_number_required",
+            "identity_date_of_birth_required",
         ]
 
     def clean(self):

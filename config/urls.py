@@ -15,6 +15,7 @@ urlpatterns = [
     # The REST API and its OpenAPI document (registrations/api/).
     path("api/v1/", include("registrations.api.urls")),
     path("", include("registrations.calendar_urls")),
+    path("", include("registrations.verify_urls")),
 ]
 urlpatterns += i18n_patterns(
     # Staff accounts' second factor: setup, recovery codes, passkeys (two_factor's pages).

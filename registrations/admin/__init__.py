@@ -11,6 +11,7 @@ from registrations.admin import (
     registrations,
     retention,
     sessions,
+    travel,
     webhooks,
 )
 
@@ -24,5 +25,6 @@ __all__ = [
     "registrations",
     "retention",
     "sessions",
+    "travel",
     "webhooks",
 ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from conference.admin import SessionAdmin
 from conference.models import Session
 from registrations.admin.exports import export_paths, export_response
+from registrations.admin.travel import SiteVisitIdentityInline, VisitIdentityRosterMixin
 from registrations.models import (
     ExportFormat,
     ExportKind,
@@ -78,9 +79,9 @@ admin.site.unregister(Session)
 
 
 @admin.register(Session)
-class SessionBookingAdmin(SessionAdmin):
+class SessionBookingAdmin(VisitIdentityRosterMixin, SessionAdmin):
     list_display = [*SessionAdmin.list_display, "booked_count", "waiting_count", "attendees_link"]
-    inlines = [*SessionAdmin.inlines, SessionBookingInline]
+    inlines = [*SessionAdmin.inlines, SessionBookingInline, SiteVisitIdentityInline]
     change_form_template = "admin/registrations/session/change_form.html"
 
     def get_queryset(self, request):

@@ -49,8 +49,17 @@ class SessionsEditForm(SessionChoiceForm):
             initial={"sessions": list(registration.bookings.values_list("session_id", flat=True))},
             **kwargs,
         )
+        # The identity data the delegate gave already, for the visits that ask for it.
+        self.visit_identity_fields_add(
+            self.identity_sessions,
+            existing={
+                identity.session_id: identity for identity in registration.visit_identities.all()
+            },
+        )
         self.helper = FormHelper()
-        self.helper.layout = Layout("sessions", Submit("submit", _("Save my sessions")))
+        self.helper.layout = Layout(
+            "sessions", *self.visit_identity_layout(), Submit("submit", _("Save my sessions"))
+        )
 
 
 class LostLinkForm(forms.Form):

@@ -69,6 +69,7 @@ class OutboundEmail(models.Model):
         VISA_APPROVED = "visa_approved", _("Visa letter sent")
         VISA_REFUSED = "visa_refused", _("Visa letter refused")
         WEBHOOK_DISABLED = "webhook_disabled", _("Webhook endpoint disabled")
+        FINAL_PURGE_REMINDER = "final_purge_reminder", _("Final purge of personal data ahead")
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
@@ -103,6 +104,15 @@ class OutboundEmail(models.Model):
         on_delete=models.CASCADE,
         related_name="emails",
         verbose_name=_("webhook endpoint"),
+        null=True,
+        blank=True,
+    )
+    # To the organisers: a conference's final purge is near (registrations.privacy.reminder).
+    retention_schedule = models.ForeignKey(
+        "registrations.RetentionSchedule",
+        on_delete=models.CASCADE,
+        related_name="emails",
+        verbose_name=_("retention schedule"),
         null=True,
         blank=True,
     )
@@ -167,7 +177,8 @@ class OutboundEmail(models.Model):
             models.CheckConstraint(
                 condition=Q(registration__isnull=False)
                 | Q(delegation__isnull=False)
-                | Q(webhook_endpoint__isnull=False),
+                | Q(webhook_endpoint__isnull=False)
+                | Q(retention_schedule__isnull=False),
                 name="outbound_email_has_a_subject",
             ),
             models.UniqueConstraint(

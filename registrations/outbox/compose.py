@@ -16,6 +16,7 @@ from registrations.documents.certificates import certificate_filename, certifica
 from registrations.models import OutboundEmail
 from registrations.outbox.placeholders import bulk_text_render
 from registrations.outbox.recipients import Recipient
+from registrations.privacy.schedule import retention_deadlines
 
 T = TypeVar("T")
 
@@ -77,7 +78,15 @@ def outbound_email_compose(email: OutboundEmail) -> EmailMultiAlternatives:
         context["to_previous_address"] = recipient.is_previous_address
         # Organisers (told of a webhook endpoint) get no personal link: they use the admin.
         context["webhook_endpoint"] = recipient.webhook_endpoint
-        if recipient.webhook_endpoint is not None:
+        context["retention_schedule"] = recipient.retention_schedule
+        if recipient.retention_schedule is not None:
+            # In the conference's time zone: the day its final purge runs.
+            context["purge_day"] = retention_deadlines(conference).identifying.date()
+            context["admin_url"] = settings.SITE_URL + reverse(
+                "admin:registrations_retentionschedule_change",
+                args=[recipient.retention_schedule.pk],
+            )
+        elif recipient.webhook_endpoint is not None:
             context["admin_url"] = settings.SITE_URL + reverse(
                 "admin:registrations_webhookendpoint_change", args=[recipient.webhook_endpoint.pk]
             )

@@ -41,6 +41,7 @@ def outbound_email_queue(
         registration=to.registration,
         delegation=to.delegation,
         webhook_endpoint=to.webhook_endpoint,
+        retention_schedule=to.retention_schedule,
         kind=kind,
         session=session,
         visa_request=visa_request,

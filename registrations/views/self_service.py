@@ -1,6 +1,7 @@
 """The delegate's own pages, behind their personal link."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from registrations.models import ManagementLink, Registration
 from registrations.onsite.certificates import registration_attended
 from registrations.places.selectors import conference_waitlist_position, registration_booking_lines
 from registrations.places.status import registration_cancel
+from registrations.travel.identity import visit_identities_save, visit_sessions_asking_identity
 from registrations.views.throttle import RateLimitMixin
 
 # The session remembers which personal link opened it; the link is checked on every request,
@@ -103,6 +105,7 @@ class ManageView(DelegateAccessMixin, TemplateView):
             booking_lines=registration_booking_lines(self.registration),
             waitlist_position=conference_waitlist_position(self.registration),
             agenda_url=reverse("agenda_calendar", kwargs={"token": self.registration.agenda_token}),
+            visit_identity_sessions=visit_sessions_asking_identity(self.registration),
         )
         return context
 
@@ -147,9 +150,16 @@ class SessionsEditView(DelegateAccessMixin, TemplateView):
         form = SessionsEditForm(request.POST, registration=self.registration)
         if form.is_valid():
             try:
-                changes = registration_change_sessions(
-                    registration=self.registration, sessions=form.cleaned_data["sessions"]
-                )
+                with transaction.atomic():
+                    changes = registration_change_sessions(
+                        registration=self.registration, sessions=form.cleaned_data["sessions"]
+                    )
+                    # Keeps what the chosen visits ask for, drops what the others held.
+                    visit_identities_save(
+                        registration=self.registration,
+                        identities=form.visit_identities,
+                        consent=form.visit_identity_consent,
+                    )
             except RegistrationError as error:
                 form.add_error(None, error.message)
             else:
