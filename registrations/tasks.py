@@ -3,12 +3,14 @@ runs, and the tasks that services enqueue, imported from beside those services s
 knows them all. Nothing imports this module."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from registrations.organiser.exports.build import export_jobs_purge
 from registrations.organiser.exports.tasks import build_export
 from registrations.outbox.queue import outbound_emails_dispatch_due, outbound_emails_requeue_stalled
 from registrations.outbox.tasks import send_outbound_email
 from registrations.privacy.purge import personal_data_purge
+from registrations.privacy.reminder import final_purge_reminders_send
 from registrations.webhooks.queue import webhook_deliveries_requeue_stalled
 from registrations.webhooks.tasks import send_webhook_delivery
 
@@ -46,4 +48,6 @@ def purge_export_files() -> int:
 
 @shared_task
 def purge_personal_data() -> int:
-    return personal_data_purge().total()
+    now = timezone.now()
+    final_purge_reminders_send(now=now)
+    return personal_data_purge(now=now).total()

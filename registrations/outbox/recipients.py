@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from conference.models import Conference
-from registrations.models import Delegation, OutboundEmail, Registration, WebhookEndpoint
+from registrations.models import (
+    Delegation,
+    OutboundEmail,
+    Registration,
+    RetentionSchedule,
+    WebhookEndpoint,
+)
 
 
 @dataclass(frozen=True)
@@ -20,9 +26,15 @@ class Recipient:
     registration: Registration | None = None
     delegation: Delegation | None = None
     webhook_endpoint: WebhookEndpoint | None = None
+    retention_schedule: RetentionSchedule | None = None
 
     def __post_init__(self) -> None:
-        subjects = (self.registration, self.delegation, self.webhook_endpoint)
+        subjects = (
+            self.registration,
+            self.delegation,
+            self.webhook_endpoint,
+            self.retention_schedule,
+        )
         if sum(subject is not None for subject in subjects) != 1:
             raise ValueError(
                 "an email is about a registration, a delegation or a webhook endpoint, and only one"
@@ -68,10 +80,28 @@ class Recipient:
         ]
 
     @classmethod
+    def organisers_of_schedule(cls, schedule: RetentionSchedule) -> "Recipient":
+        """The conference's contact address, told of what its retention schedule is about to
+        do. Staff accounts hold no language: the site's."""
+        return cls(
+            address=schedule.conference.contact_email,
+            language=settings.LANGUAGE_CODE[:2],
+            name="",
+            retention_schedule=schedule,
+        )
+
+    @classmethod
     def of_email(cls, email: OutboundEmail) -> "Recipient":
         """Whom a queued email goes to: the address and language it was queued with."""
         if email.registration is not None:
             recipient = cls.delegate(email.registration, address=email.recipient)
+        elif email.retention_schedule is not None:
+            return cls(
+                address=email.recipient,
+                language=email.language,
+                name="",
+                retention_schedule=email.retention_schedule,
+            )
         elif email.webhook_endpoint is not None:
             return cls(
                 address=email.recipient,
@@ -93,7 +123,9 @@ class Recipient:
 
     @property
     def conference(self) -> Conference:
-        about = self.registration or self.delegation or self.webhook_endpoint
+        about = (
+            self.registration or self.delegation or self.webhook_endpoint or self.retention_schedule
+        )
         assert about is not None  # one of the three, checked on creation
         return about.conference
 
