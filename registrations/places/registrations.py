@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -175,7 +176,17 @@ def registration_create(
             authority = authority_get_or_create_named(new_authority=new_authority)
         authority_places_check(conference, authority, wanted=1)
 
-        existing = conference.registrations.active().filter(email__iexact=email).first()
+        # Lower(email), as the unique index of active addresses is built: the lookup uses it
+        # (iexact's UPPER() would scan every registration of the conference, under the lock).
+        existing = (
+            conference.registrations.active()
+            .annotate(email_lower=Lower("email"))
+            .filter(email_lower=email)
+            # At most one row; ordered by the index's own column, not by id, which PostgreSQL
+            # would read in id order through the whole table to find it.
+            .order_by("email_lower")
+            .first()
+        )
         if existing is not None:
             already_registered_remind(existing, now=now)
         else:

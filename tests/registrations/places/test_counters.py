@@ -187,6 +187,10 @@ def test_the_locked_section_counts_no_registrations_whatever_their_number():
     assert not [sql for sql in selects if 'SELECT 1 AS "a" FROM "conference_conference"' in sql]
     assert not [sql for sql in selects if 'FROM "registrations_outboundemail"' in sql]
     assert len([sql for sql in selects if "registrations_authorityallotment" in sql]) == 1
+    # The address is looked up through the unique index of active addresses (LOWER(email)),
+    # not by reading registrations in id order until one matches.
+    [address] = [sql for sql in selects if 'LOWER("registrations_registration"."email") =' in sql]
+    assert 'ORDER BY "registrations_registration"."id"' not in address
 
 
 @pytest.mark.django_db
