@@ -36,7 +36,8 @@ class WebhookEndpointForm(forms.ModelForm):
         choices=[(event.value, event.label) for event in WEBHOOK_SUBSCRIBABLE_EVENTS],
         widget=forms.CheckboxSelectMultiple,
     )
-    secret = forms.CharField(
+    # Not the model's field (which the form must not edit): the secret the organiser chose, if any.
+    chosen_secret = forms.CharField(
         label=_("Secret"),
         required=False,
         strip=True,
@@ -62,8 +63,8 @@ class WebhookEndpointForm(forms.ModelForm):
         except ValidationError as error:
             raise ValidationError(error.message_dict["events"]) from error
 
-    def clean_secret(self) -> str:
-        secret = self.cleaned_data["secret"]
+    def clean_chosen_secret(self) -> str:
+        secret = self.cleaned_data["chosen_secret"]
         if secret:
             try:
                 webhook_secret_check(secret)
@@ -108,7 +109,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["conference", "url", "description", "events", "secret"]
+            return ["conference", "url", "description", "events", "chosen_secret"]
         return ["url", "description", "events", *self.readonly_fields]
 
     def get_readonly_fields(self, request, obj=None):
@@ -133,7 +134,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             url=data["url"],
             events=data["events"],
             description=data["description"],
-            secret=data["secret"],
+            secret=data["chosen_secret"],
             by=request.user,
         )
         # The admin goes on with `obj` (its history entry, the page it redirects to).

@@ -418,5 +418,6 @@ def test_beat_schedule_runs_every_periodic_task_of_the_project():
         "registrations.tasks.requeue_stalled_emails",
         "registrations.tasks.dispatch_due_emails",
         "registrations.tasks.purge_export_files",
+        "registrations.tasks.requeue_stalled_webhook_deliveries",
     }
     assert scheduled <= set(app.tasks)
