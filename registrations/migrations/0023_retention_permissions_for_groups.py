@@ -1,15 +1,11 @@
-"""The retention schedule and the purge records join the groups of 0012: Organisers edit the
-schedule and read the records; Viewers read both."""
+"""The retention schedule, the purge records and the retained figures join the groups of 0012:
+Organisers hold every permission of them (the admin itself refuses deleting a schedule or
+changing a record), Viewers may look at the schedule and the records."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-ORGANISERS = [
-    "add_retentionschedule",
-    "change_retentionschedule",
-    "view_retentionschedule",
-    "view_purgerecord",
-]
+MODELS = ["retentionschedule", "purgerecord", "retainedfigures"]
 VIEWERS = ["view_retentionschedule", "view_purgerecord"]
 
 
@@ -22,9 +18,11 @@ def grant(apps, schema_editor):
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    ours = Permission.objects.using(db).filter(content_type__app_label="registrations")
+    ours = Permission.objects.using(db).filter(
+        content_type__app_label="registrations", content_type__model__in=MODELS
+    )
     for group in Group.objects.using(db).filter(name="Organisers"):
-        group.permissions.add(*ours.filter(codename__in=ORGANISERS))
+        group.permissions.add(*ours)
     for group in Group.objects.using(db).filter(name="Viewers"):
         group.permissions.add(*ours.filter(codename__in=VIEWERS))
 
@@ -33,7 +31,7 @@ def revoke(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     ours = Permission.objects.using(schema_editor.connection.alias).filter(
-        content_type__app_label="registrations", codename__in=ORGANISERS
+        content_type__app_label="registrations", content_type__model__in=MODELS
     )
     for group in Group.objects.filter(name__in=["Organisers", "Viewers"]):
         group.permissions.remove(*ours)
