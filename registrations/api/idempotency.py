@@ -41,6 +41,8 @@ def _replay(token: ApiToken, key: str, digest: str) -> IdempotentOutcome | None:
         return None
     if seen.request_digest != digest:
         raise IdempotencyKeyReusedError
+    # The row commits with its registration (same transaction), or not at all.
+    assert seen.registration is not None
     return IdempotentOutcome(registration=seen.registration, created=False)
 
 

@@ -85,16 +85,17 @@ class TokenView(APIView):
         return RegistrationSerializer(registration, context={"request": self.request}).data
 
 
-class WriteScopedMixin:
+class ReadWriteTokenView(TokenView):
+    """GET reads; the other methods of the same address write, with the write scope."""
+
     def get_permissions(self):
-        # Reading and writing the same address need different scopes.
         if self.request.method not in ("GET", "HEAD", "OPTIONS"):
             self.required_scope = ApiScope.WRITE_REGISTRATIONS
             self.required_permission = CHANGE_REGISTRATION
         return super().get_permissions()
 
 
-class RegistrationListView(WriteScopedMixin, TokenView):
+class RegistrationListView(ReadWriteTokenView):
     pagination_class = RegistrationCursorPagination
 
     @extend_schema(
@@ -220,7 +221,7 @@ class RegistrationCancelView(TokenView):
         return Response(self.serialize(self.registration()))
 
 
-class BookingListView(WriteScopedMixin, TokenView):
+class BookingListView(ReadWriteTokenView):
     @extend_schema(
         operation_id="bookings_list",
         summary="A delegate's sessions: booked, or in the waiting list",
