@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Trigram search indexes on PostgreSQL (their operator class in index expressions); on
+    # SQLite it does nothing.
+    "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -341,7 +344,6 @@ REST_FRAMEWORK = {
         **env.dict("DJANGO_API_RATE_LIMITS", default={}),
     },
     "EXCEPTION_HANDLER": "registrations.api.problems.problem_exception_handler",
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Conference registration API",

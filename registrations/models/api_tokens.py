@@ -48,8 +48,7 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     def clean(self) -> None:
-        unknown = set(self.scopes or []) - set(ApiScope.values)
-        if unknown or not isinstance(self.scopes, list):
+        if not isinstance(self.scopes, list) or set(self.scopes) - set(ApiScope.values):
             raise ValidationError({"scopes": _("Unknown scope.")})
 
     def has_scope(self, scope: str) -> bool:

@@ -5,6 +5,8 @@ cancel, bookings."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -237,3 +239,23 @@ def test_booking_a_clashing_or_plenary_session_is_refused(organiser, conference)
 
     assert organiser.post(url, {"session": clash.pk}).status_code == 409
     assert organiser.post(url, {"session": plenary.pk}).status_code == 404
+
+
+def test_list_runs_the_same_queries_whatever_the_page_length(
+    organiser, conference, django_assert_num_queries
+):
+    session = SessionFactory(conference=conference)
+    url = reverse("api:registrations", args=[conference.slug])
+
+    def add(count: int) -> None:
+        for registration in RegistrationFactory.create_batch(count, conference=conference):
+            registration.bookings.create(session=session, status=SessionBooking.Status.BOOKED)
+
+    add(2)
+    organiser.get(url)  # the token's last use is written once a minute: not in what follows
+    with CaptureQueriesContext(connection) as few:
+        organiser.get(url)
+    add(8)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = organiser.get(url)
+    assert len(response.json()["results"]) == 10
