@@ -145,7 +145,11 @@ class RegistrationListView(ReadWriteTokenView):
                 raise RefusedError(_("This email address is already registered."))
             return outcome.registration
 
-        key = request.headers.get("Idempotency-Key", "").strip()[:IDEMPOTENCY_KEY_MAX_LENGTH]
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+            raise ValidationError(
+                {"Idempotency-Key": [_("At most 255 characters.")]}, code="max_length"
+            )
         if key:
             result = idempotent_create(
                 token=request.auth, key=key, body=request.body, create=create

@@ -140,6 +140,18 @@ def test_retried_post_with_the_same_idempotency_key_creates_one(organiser, confe
     assert ApiIdempotencyKey.objects.count() == 1
 
 
+def test_an_idempotency_key_over_255_characters_is_refused(organiser, conference):
+    response = organiser.post(
+        reverse("api:registrations", args=[conference.slug]),
+        body(AuthorityFactory()),
+        HTTP_IDEMPOTENCY_KEY="k" * 256,
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["pointer"] == "#/Idempotency-Key"
+    assert not conference.registrations.exists()
+
+
 def test_a_refused_attempt_keeps_no_idempotency_key(organiser, conference):
     url = reverse("api:registrations", args=[conference.slug])
     RegistrationFactory(conference=conference, email="jan.kowalski@example.org")
