@@ -120,6 +120,7 @@ class PurgeRecord(models.Model):
         SESSIONS = "sessions", _("Browser sessions of delegates")
         EXPORTS = "exports", _("Export files")
         ADMIN_LOG = "admin_log", _("Admin history entries")
+        WEBHOOKS = "webhooks", _("Webhook deliveries' contents")
         VISIT_IDENTITY = "visit_identity", _("Identity data for site visits")
         VISA_PASSPORT = "visa_passport", _("Passport data of visa letters")
 

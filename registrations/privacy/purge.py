@@ -32,6 +32,8 @@ from registrations.models import (
     PurgeRecord,
     Registration,
     RetiredAgendaFeed,
+    WebhookDelivery,
+    WebhookDeliveryAttempt,
 )
 from registrations.organiser.exports.build import EXPORT_FILE_RETENTION, export_jobs_purge
 from registrations.privacy.figures import conference_figures_keep
@@ -152,6 +154,9 @@ def registrations_anonymise(
         created_at__gte=max(min(r.created_at for r in registrations), now - EXPORT_FILE_RETENTION)
     )
     log_entries = {r.pk: _admin_log_entries_naming(r) for r in registrations}
+    # Webhook payloads name the delegate; the receivers' answers may quote them.
+    deliveries = WebhookDelivery.objects.filter(registration__in=ids).exclude(payload={})
+    delivery_ids = list(deliveries.values_list("pk", flat=True))
     session_keys = _browser_sessions_of(
         link_ids=set(links.values_list("pk", flat=True)), delegation_ids=set()
     )
@@ -164,8 +169,17 @@ def registrations_anonymise(
     outcome.add(conference, Kind.EXPORTS, jobs.count())
     outcome.add(conference, Kind.ADMIN_LOG, sum(e.count() for e in log_entries.values()))
     outcome.add(conference, Kind.SESSIONS, len(session_keys))
+    outcome.add(conference, Kind.WEBHOOKS, len(delivery_ids))
     if outcome.dry_run:
         return
+    WebhookDelivery.objects.filter(
+        pk__in=delivery_ids,
+        status__in=[WebhookDelivery.Status.QUEUED, WebhookDelivery.Status.SENDING],
+    ).update(status=WebhookDelivery.Status.WITHDRAWN, next_attempt_at=None)
+    WebhookDelivery.objects.filter(pk__in=delivery_ids).update(payload={}, last_error="")
+    WebhookDeliveryAttempt.objects.filter(delivery__in=delivery_ids).update(
+        response_body="", error=""
+    )
     for registration in registrations:
         log_entries[registration.pk].update(object_repr=registration.reference, change_message="")
     for job in jobs.select_for_update():

@@ -27,8 +27,8 @@ class PrivacyNoticeView(TemplateView):
 class ConferencePrivacyNoticeView(TemplateView):
     template_name = "registrations/privacy.html"
 
-    def get_context_data(self, *, slug: str, **kwargs):
-        conference = get_object_or_404(Conference.objects.published(), slug=slug)
+    def get_context_data(self, **kwargs):
+        conference = get_object_or_404(Conference.objects.published(), slug=kwargs.pop("slug"))
         return super().get_context_data(
             conference=conference,
             schedule=retention_schedule_for(conference),

@@ -22,12 +22,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        conferences = Conference.objects.order_by("start_date", "pk")
+        chosen = Conference.objects.order_by("start_date", "pk")
         if options["conference"]:
-            conferences = conferences.filter(slug=options["conference"])
-            if not conferences.exists():
+            chosen = chosen.filter(slug=options["conference"])
+            if not chosen.exists():
                 raise CommandError(gettext("No conference “%s”.") % options["conference"])
-        conferences = list(conferences)
+        conferences = list(chosen)
         dry_run = options["dry_run"]
         outcome = personal_data_purge(conferences=conferences, dry_run=dry_run)
         labels = dict(PurgeRecord.Kind.choices)

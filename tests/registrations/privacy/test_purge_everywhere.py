@@ -90,7 +90,14 @@ def expected_places(passed: set[str]) -> dict[str, set[str]]:
     places: dict[str, set[str]] = {needle: set() for needle in NEEDLES}
     if "final" not in passed:
         places[NAME] |= {f"{registration}.last_name", f"{history}.last_name", f"{log}.object_repr"}
-        places[EMAIL] |= {f"{registration}.email", f"{history}.email", f"{log}.change_message"}
+        places[EMAIL] |= {
+            f"{registration}.email",
+            f"{history}.email",
+            f"{log}.change_message",
+            "registrations.webhookdelivery.payload",
+            "registrations.webhookdeliveryattempt.response_body",
+        }
+        places[NAME] |= {"registrations.webhookdelivery.payload"}
         places[PHONE] |= {f"{registration}.phone", f"{history}.phone"}
         places[COORDINATOR_NAME] |= {"registrations.delegation.coordinator_last_name"}
         places[COORDINATOR_EMAIL] |= {"registrations.delegation.coordinator_email"}
@@ -173,6 +180,7 @@ def test_purge_removes_each_kind_of_data_at_its_deadline_and_nowhere_else(
         PurgeRecord.Kind.HISTORY,
         PurgeRecord.Kind.SESSIONS,
         PurgeRecord.Kind.COORDINATORS,
+        PurgeRecord.Kind.WEBHOOKS,
     }
 
 

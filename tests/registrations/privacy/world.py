@@ -20,6 +20,9 @@ from registrations.models import (
     Registration,
     SessionBooking,
     VisaLetterRequest,
+    WebhookDelivery,
+    WebhookDeliveryAttempt,
+    WebhookEndpoint,
 )
 from registrations.privacy.purge import DELEGATE_SESSION_KEYS
 from registrations.privacy.schedule import retention_deadlines, retention_schedule_for
@@ -112,6 +115,25 @@ def world_build(admin_user) -> dict:
         object_repr=str(delegate),
         action_flag=ADDITION,
         change_message=f"Phone of {EMAIL} checked",
+    )
+    # The organisers' CRM was told of her, and its answer quoted her address.
+    endpoint = WebhookEndpoint.objects.create(
+        conference=conference, url="https://crm.example.org/hook", secret="s" * 32
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event="registration.created",
+        payload={"registration": {"last_name": NAME, "email": EMAIL}},
+        registration=delegate,
+        status=WebhookDelivery.Status.DELIVERED,
+    )
+    WebhookDeliveryAttempt.objects.create(
+        delivery=delivery,
+        number=1,
+        started_at=timezone.now(),
+        duration_ms=12,
+        status_code=200,
+        response_body=f"created contact {EMAIL}",
     )
     SiteVisitIdentityFactory(
         registration=delegate, session=visit, full_name=f"ZEPHYRINE {NAME}", id_number=ID_NUMBER
