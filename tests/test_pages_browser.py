@@ -70,6 +70,7 @@ PAGES = [
     PageSpec("conference:session", lambda demo: {**slug(demo), "pk": demo.door.pk}),
     PageSpec("conference:speakers", slug),
     PageSpec("registrations:privacy"),
+    PageSpec("registrations:privacy", slug),
     PageSpec("registrations:register", slug),
     PageSpec("registrations:delegation_register", slug),
     PageSpec("registrations:lost_link", slug),
