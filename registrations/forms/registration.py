@@ -245,9 +245,9 @@ class SessionChoiceForm(VisitIdentityFields):
         return sessions
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        self.visit_identity_clean(data.get("sessions") or [])
-        return data
+        super().clean()
+        self.visit_identity_clean(self.cleaned_data.get("sessions") or [])
+        return self.cleaned_data
 
 
 class AuthorityChoiceForm(PlainTextForm):

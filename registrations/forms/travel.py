@@ -7,6 +7,7 @@ from typing import Any, cast
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
@@ -63,7 +64,7 @@ def identity_form_field(field: str, *, required: bool = False) -> forms.Field:
         return forms.DateField(
             label=label, required=required, widget=DateInput, validators=[_date_of_birth_check]
         )
-    max_length = SiteVisitIdentity._meta.get_field(field).max_length
+    max_length = cast(models.CharField, SiteVisitIdentity._meta.get_field(field)).max_length
     validators = [validate_line_of_text]
     if field == "id_number":
         validators.append(_document_number_check)
@@ -192,9 +193,9 @@ class VisitIdentityForm(VisitIdentityFields):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
         self.visit_identity_clean(self.identity_sessions)
-        return data
+        return self.cleaned_data
 
 
 class VisaLetterRequestForm(forms.Form):
@@ -282,7 +283,9 @@ class VisaLetterRequestForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        # The forms' clean() methods all return this dict, down to Form.clean().
+        data = self.cleaned_data
         stay_from, stay_until = data.get("stay_from"), data.get("stay_until")
         if stay_from and stay_until:
             for name, message in visa_stay_errors(self.conference, stay_from, stay_until).items():

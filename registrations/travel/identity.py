@@ -13,12 +13,12 @@ from django.utils.translation import gettext
 from conference.models import Session
 from registrations.errors import RegistrationError
 from registrations.models import (
-    PRIVACY_NOTICE_VERSION,
     ConsentRecord,
     Registration,
     SiteVisitIdentity,
     identity_fields_required,
 )
+from registrations.privacy.schedule import privacy_notice_version
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def visit_identities_save(
             ConsentRecord.objects.create(
                 registration=registration,
                 kind=ConsentRecord.Kind.VISIT_IDENTITY,
-                notice_version=PRIVACY_NOTICE_VERSION,
+                notice_version=privacy_notice_version(registration.conference),
                 given_at=now,
             )
     if saved:

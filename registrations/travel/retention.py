@@ -9,10 +9,7 @@ from django.db.models import Q, QuerySet
 
 from conference.models import Conference
 from registrations.models import SiteVisitIdentity, VisaLetterRequest
-
-# The schedule's defaults (the issue's numbers), for a conference that has no schedule row yet.
-IDENTITY_DAYS_AFTER_VISIT = 7
-VISA_DAYS_AFTER_LETTER = 30
+from registrations.privacy.schedule import retention_schedule_for
 
 
 @dataclass(frozen=True)
@@ -22,14 +19,12 @@ class TravelRetention:
 
 
 def travel_retention_for(conference: Conference) -> TravelRetention:
-    # The schedule is the retention domain's model (one per conference); until a conference
-    # has one, its defaults apply.
-    schedule = getattr(conference, "retention_schedule", None)
+    """The travel periods of the conference's retention schedule (made with the defaults if it
+    has none yet): the numbers the privacy notice states."""
+    schedule = retention_schedule_for(conference)
     return TravelRetention(
-        identity_days_after_visit=getattr(
-            schedule, "identity_days_after_visit", IDENTITY_DAYS_AFTER_VISIT
-        ),
-        visa_days_after_letter=getattr(schedule, "visa_days_after_letter", VISA_DAYS_AFTER_LETTER),
+        identity_days_after_visit=schedule.identity_days_after_visit,
+        visa_days_after_letter=schedule.visa_days_after_letter,
     )
 
 

@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -15,7 +15,6 @@ from django.utils.translation import gettext
 from conference.models import Conference
 from registrations.errors import RegistrationError
 from registrations.models import (
-    PRIVACY_NOTICE_VERSION,
     ConsentRecord,
     OutboundEmail,
     Registration,
@@ -23,6 +22,7 @@ from registrations.models import (
 )
 from registrations.outbox.queue import outbound_email_queue
 from registrations.outbox.recipients import Recipient
+from registrations.privacy.schedule import privacy_notice_version
 from registrations.travel.letters import visa_letter_filename, visa_letter_pdf
 
 logger = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ def visa_letter_request_create(
                 ConsentRecord.objects.create(
                     registration=registration,
                     kind=ConsentRecord.Kind.VISA_LETTER,
-                    notice_version=PRIVACY_NOTICE_VERSION,
+                    notice_version=privacy_notice_version(registration.conference),
                     given_at=now,
                 )
             outbound_email_queue(
@@ -131,7 +131,7 @@ def _lock_for_review(request: VisaLetterRequest) -> VisaLetterRequest:
 def visa_letter_approve(
     *,
     request: VisaLetterRequest,
-    by: AbstractBaseUser | None,
+    by: User | None,
     note: str = "",
     now: datetime | None = None,
 ) -> VisaLetterRequest:
@@ -140,10 +140,15 @@ def visa_letter_approve(
     now = now or timezone.now()
     with transaction.atomic():
         request = _lock_for_review(request)
+        if not request.registration.conference.letter_signatory_name.strip():
+            # An unsigned letter is worth nothing to an embassy.
+            raise RegistrationError(
+                gettext("Name the signatory of visa letters in the conference's settings first.")
+            )
         request.status = VisaLetterRequest.Status.APPROVED
         request.review_note = note.strip()
         request.reviewed_at = now
-        request.reviewed_by = by if by is not None and by.pk else None
+        request.reviewed_by = by
         request.letter_sent_at = now
         request.letter.save(
             visa_letter_filename(request), ContentFile(visa_letter_pdf(request)), save=False
@@ -166,7 +171,7 @@ def visa_letter_approve(
 def visa_letter_refuse(
     *,
     request: VisaLetterRequest,
-    by: AbstractBaseUser | None,
+    by: User | None,
     note: str,
     now: datetime | None = None,
 ) -> VisaLetterRequest:
@@ -180,7 +185,7 @@ def visa_letter_refuse(
         request.status = VisaLetterRequest.Status.REFUSED
         request.review_note = note.strip()
         request.reviewed_at = now
-        request.reviewed_by = by if by is not None and by.pk else None
+        request.reviewed_by = by
         request.save()
         outbound_email_queue(
             to=Recipient.delegate(request.registration),

@@ -5,6 +5,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from registrations.models import SiteVisitIdentity, VisaLetterRequest
+from registrations.privacy.schedule import retention_schedule_for, retention_schedule_update
 from registrations.privacy.travel_purge import visa_passport_data_purge, visit_identity_purge
 from tests.factories import (
     ConferenceFactory,
@@ -105,3 +106,24 @@ def test_visa_request_never_reviewed_goes_the_days_after_the_conference(conferen
     )
     assert visa_passport_data_purge(conference=conference, now=after_end) == 1
     _assert_passport_data_gone(waiting)
+
+
+def test_purges_follow_the_conference_schedule_when_it_changes(conference):
+    retention_schedule_update(
+        schedule=retention_schedule_for(conference),
+        identity_days_after_visit=1,
+        visa_days_after_letter=3,
+    )
+    visit = SiteVisitSessionFactory(conference=conference)
+    SiteVisitIdentityFactory(registration=RegistrationFactory(conference=conference), session=visit)
+    sent_at = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+    VisaLetterRequestFactory(
+        registration=RegistrationFactory(conference=conference),
+        status=VisaLetterRequest.Status.REFUSED,
+        reviewed_at=sent_at,
+    )
+
+    assert (
+        visit_identity_purge(conference=conference, now=visit.ends_at + dt.timedelta(days=1)) == 1
+    )
+    assert visa_passport_data_purge(conference=conference, now=sent_at + dt.timedelta(days=3)) == 1

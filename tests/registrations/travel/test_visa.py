@@ -272,3 +272,16 @@ def test_verification_page_knows_no_unissued_reference(client, registration):
     waiting = VisaLetterRequestFactory(registration=registration)
     assert client.get(f"/verify/{waiting.reference}/").status_code == 404
     assert client.get("/verify/AAAA-BBBB-CCCC-DDDD/").status_code == 404
+
+
+def test_approval_needs_a_signatory(registration, conference):
+    conference.letter_signatory_name = ""
+    conference.save()
+    request = VisaLetterRequestFactory(registration=registration)
+
+    with pytest.raises(RegistrationError, match="Name the signatory of visa letters"):
+        visa_letter_approve(request=request, by=None)
+
+    request.refresh_from_db()
+    assert request.status == VisaLetterRequest.Status.REQUESTED
+    assert not request.letter
