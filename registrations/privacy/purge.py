@@ -305,17 +305,20 @@ def conference_purge(
             visa_passport_data_purge(conference=conference, now=now, dry_run=outcome.dry_run),
         )
         cancelled_cutoff = now - datetime.timedelta(days=schedule.cancelled_days)
-        # Several registrations are locked: the conference row first (places.locking's order).
-        Conference.objects.select_for_update(no_key=True).filter(pk=conference.pk).first()
         inactive = (
             registrations.filter(status__in=Registration.INACTIVE_STATUSES)
             .alias(ended_at=Coalesce("cancelled_at", "decided_at", "updated_at"))
             .filter(ended_at__lte=cancelled_cutoff)
-            .select_for_update(of=("self",))
             .order_by("pk")
         )
+        final_due = now >= deadlines.identifying
+        if final_due or inactive.exists():
+            # Several registrations are locked: the conference row first (places.locking's
+            # order). Only then: it holds sign-ups back while it is held.
+            Conference.objects.select_for_update(no_key=True).filter(pk=conference.pk).first()
+        inactive = inactive.select_for_update(of=("self",))
         registrations_anonymise(inactive, now=now, outcome=outcome, kind=Kind.CANCELLED)
-        if now >= deadlines.identifying:
+        if final_due:
             conference_figures_keep(conference=conference, now=now, dry_run=outcome.dry_run)
             remaining = registrations.select_for_update(of=("self",)).order_by("pk")
             keep_names_of: frozenset[int] = frozenset()
