@@ -1,10 +1,14 @@
-"""Organisers' API tokens and the idempotency keys of their requests. Organisers may manage
-API tokens (the admin lets them make tokens for themselves only); Viewers get nothing of them."""
+"""Organisers' API tokens and the idempotency keys of their requests. Organisers hold their
+permissions, as they hold every permission of the app (the admin lets them make tokens for
+themselves only); Viewers get none of them."""
 
 import django.db.models.deletion
 from django.conf import settings
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+
+MODELS = ["apitoken", "apiidempotencykey"]
 
 
 def grant(apps, schema_editor):
@@ -17,7 +21,7 @@ def grant(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     permissions = Permission.objects.using(db).filter(
-        content_type__app_label="registrations", content_type__model="apitoken"
+        content_type__app_label="registrations", content_type__model__in=MODELS
     )
     for group in Group.objects.using(db).filter(name="Organisers"):
         group.permissions.add(*permissions)
@@ -27,7 +31,7 @@ def revoke(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
     Group = apps.get_model("auth", "Group")
     permissions = Permission.objects.using(schema_editor.connection.alias).filter(
-        content_type__app_label="registrations", content_type__model="apitoken"
+        content_type__app_label="registrations", content_type__model__in=MODELS
     )
     for group in Group.objects.filter(name="Organisers"):
         group.permissions.remove(*permissions)

@@ -27,6 +27,8 @@ WEBHOOK_LISTS = (
     "admin:registrations_webhookendpoint_changelist",
     "admin:registrations_webhookdelivery_changelist",
 )
+# API tokens act with their user's permissions: organisers manage their own, Viewers none.
+API_TOKENS = "admin:registrations_apitoken_changelist"
 
 
 @pytest.fixture
@@ -129,7 +131,8 @@ def test_organisers_and_viewers_open_every_changelist(as_role, registration, url
         assert as_role(group).get(url).status_code == (
             403
             if group == VIEWERS
-            and url in [reverse(name) for name in (EXPORT_RECORDS, EXPORT_JOBS, *WEBHOOK_LISTS)]
+            and url
+            in [reverse(name) for name in (EXPORT_RECORDS, EXPORT_JOBS, API_TOKENS, *WEBHOOK_LISTS)]
             else 200
         ), (group, url)
 
