@@ -390,6 +390,10 @@ def changelists(client: Client, rows: int) -> None:
         ("filtered: status confirmed", {"status__exact": "confirmed"}),
         ("filtered: country and member", {"country": "PL", "authority__is_member__exact": "1"}),
         ("search: a last name", {"q": "Nowak1234"}),
+        ("search: an email", {"q": "delegate4321@example"}),
+        ("search: two words of a city's name", {"q": "Ville 123"}),
+        ("search: first and last name", {"q": "Jiří Dvořák77"}),
+        ("search: a reference", {"q": "BEN-"}),
         (f"unfiltered, page {middle:,}", {"p": str(middle)}),
     ]
     print("registration changelist (median of 5, after one warm-up request):")
