@@ -40,6 +40,7 @@ from registrations.places.registrations import (
 )
 from registrations.places.status import reminders_withdraw
 from registrations.privacy.schedule import privacy_notice_version
+from registrations.webhooks.events import webhook_creation_events, webhook_event_record
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +207,7 @@ def delegation_substitute(
         new.full_clean(exclude=["reference"], validate_constraints=False)
         registration_save_with_reference(new, conference.reference_prefix)
         place_counts_move(conference, from_status=None, to_status=new.status)
+        webhook_event_record(*webhook_creation_events(new.status), registration=new, now=now)
         ConsentRecord.objects.create(
             registration=new,
             kind=ConsentRecord.Kind.COORDINATOR_NOTICE,

@@ -73,7 +73,7 @@ def webhook_target_resolve(url: str) -> WebhookTarget:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
         raise ValidationError(_("This host name cannot be found."), code="dns") from error
-    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     if not addresses or not all(_address_allowed(address) for address in addresses):
         raise ValidationError(
             _("This address is on a private or internal network."), code="private"

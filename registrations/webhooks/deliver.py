@@ -175,6 +175,7 @@ def _endpoint_disable(endpoint: WebhookEndpoint, *, reason: str) -> None:
 def _record(claimed: WebhookDelivery, outcome: AttemptOutcome) -> int | None:
     """Record the attempt and its outcome; the seconds before a retry, if one is due."""
     retry_in = None
+    assert claimed.sending_started_at is not None  # set by the claim
     with transaction.atomic():
         endpoint = WebhookEndpoint.objects.select_for_update().get(pk=claimed.endpoint_id)
         delivery = WebhookDelivery.objects.select_for_update().get(pk=claimed.pk)

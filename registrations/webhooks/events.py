@@ -10,6 +10,7 @@ the model later is left out until someone decides it may be told."""
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -150,7 +151,5 @@ def webhook_event_record(
         return []
     WebhookDelivery.objects.bulk_create(deliveries)
     for delivery in deliveries:
-        transaction.on_commit(
-            lambda delivery_id=delivery.pk: webhook_delivery_enqueue(delivery_id), robust=True
-        )
+        transaction.on_commit(partial(webhook_delivery_enqueue, delivery.pk), robust=True)
     return deliveries

@@ -221,3 +221,59 @@ def test_check_in_records_checkin_created_once(endpoint_for):
         "session_id": None,
         "checked_in_at": result.check_in.checked_in_at.isoformat(),
     }
+
+
+def test_delegation_and_substitution_record_each_member_and_the_colleague(endpoint_for):
+    from registrations.authorities.delegations import (
+        Coordinator,
+        delegation_register,
+        delegation_substitute,
+    )
+
+    conference = ConferenceFactory()
+    endpoint_for(conference, events=["registration.created", "registration.cancelled"])
+    delegation = delegation_register(
+        conference=conference,
+        authority=AuthorityFactory(name="Liège", country="BE"),
+        coordinator=Coordinator(
+            first_name="Marie", last_name="Dupont", email="marie@liege.be", preferred_language="fr"
+        ),
+        members=[replace(DATA, email="jan@liege.be"), replace(DATA, email="els@liege.be")],
+    )
+    jan = delegation.members.get(email="jan@liege.be")
+
+    an = delegation_substitute(registration=jan, data=replace(DATA, email="an@liege.be"))
+
+    assert [(d.event, d.registration.email) for d in WebhookDelivery.objects.order_by("pk")] == [
+        ("registration.created", "jan@liege.be"),
+        ("registration.created", "els@liege.be"),
+        ("registration.cancelled", "jan@liege.be"),
+        ("registration.created", "an@liege.be"),
+    ]
+    assert WebhookDelivery.objects.last().payload["data"]["registration"]["delegation_id"] == (
+        delegation.pk
+    )
+    assert an.pk != jan.pk
+
+
+def test_organisers_edit_in_the_admin_records_updated_with_the_changed_fields(
+    endpoint_for, admin_client
+):
+    from django.urls import reverse
+
+    from tests.admin_forms import change_form_data
+
+    conference = ConferenceFactory()
+    endpoint_for(conference, events=["registration.updated"])
+    registration = RegistrationFactory(conference=conference, dietary_needs="Coeliac")
+    url = reverse("admin:registrations_registration_change", args=[registration.pk])
+    data = change_form_data(admin_client.get(url))
+
+    response = admin_client.post(
+        url, {**data, "job_title": "Mayor", "dietary_needs": "Coeliac, " + NEEDS}
+    )
+
+    assert response.status_code == 302
+    [updated] = WebhookDelivery.objects.all()
+    assert updated.payload["data"]["changes"] == {"fields": ["job_title"]}
+    assert "Coeliac" not in json.dumps(updated.payload)
