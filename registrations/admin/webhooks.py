@@ -6,6 +6,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -137,17 +138,23 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             secret=data["chosen_secret"],
             by=request.user,
         )
-        # The admin goes on with `obj` (its history entry, the page it redirects to).
+        # The admin goes on with `obj` (its history entry, the page that follows).
         obj.pk = endpoint.pk
         obj._state.adding = False
-        self.message_user(
-            request,
-            format_html(
-                "{} <code>{}</code>",
-                _("The endpoint's secret, shown this once (copy it now):"),
-                secret,
-            ),
-            messages.WARNING,
+        # For response_add, on this request only: not in a message, which the cookie or the
+        # session would keep.
+        request._webhook_secret = secret
+
+    def response_add(self, request, obj, post_url_continue=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Webhook endpoint created"),
+            "endpoint": obj,
+            "secret": request._webhook_secret,
+            "opts": self.opts,
+        }
+        return TemplateResponse(
+            request, "admin/registrations/webhookendpoint/created.html", context
         )
 
     @admin.action(description=_("Send a test event"), permissions=["change"])

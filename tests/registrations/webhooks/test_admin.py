@@ -57,7 +57,10 @@ def test_organiser_adds_an_endpoint_and_sees_its_generated_secret_once(as_role, 
     assert endpoint.created_by.username == "organisers"
     assert endpoint.secret.startswith("whsec_") and len(endpoint.secret) > 40
     page = response.content.decode()
-    assert f"<code>{endpoint.secret}</code>" in page
+    assert f'value="{endpoint.secret}"' in page
+    # Shown on this answer only: no message or session keeps it for the next page.
+    assert all(endpoint.secret not in morsel.value for morsel in response.cookies.values())
+    assert endpoint.secret not in str(dict(client.session))
     change_page = client.get(
         reverse("admin:registrations_webhookendpoint_change", args=[endpoint.pk])
     )
