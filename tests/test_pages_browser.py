@@ -17,11 +17,11 @@ from django.contrib.auth.models import Permission
 from django.contrib.sessions.backends.db import SessionStore
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from registrations.access.links import management_link_issue
 from registrations.demo.seed import demo_load
-from registrations.models import Delegation, Registration
+from registrations.models import Delegation, Registration, VisaLetterRequest
 from registrations.views.delegations import DELEGATION_SESSION_KEY
 from registrations.views.desk import door_sessions
 from registrations.views.registration import SESSION_KEY as REGISTRATION_DONE_SESSION_KEY
@@ -63,6 +63,23 @@ def slug(demo: Demo) -> dict:
     return {"slug": demo.conference.slug}
 
 
+def issued_visa_letter(demo: Demo) -> dict:
+    """The verification reference of a letter issued to the delegation's member (the
+    delegate's own visa page keeps its request form)."""
+    letter, _created = VisaLetterRequest.objects.get_or_create(
+        registration=demo.member,
+        status=VisaLetterRequest.Status.APPROVED,
+        defaults={
+            "passport_name": f"{demo.member.first_name} {demo.member.last_name}".upper(),
+            "stay_from": demo.conference.start_date,
+            "stay_until": demo.conference.end_date,
+            "letter_language": "en",
+            "letter_sent_at": timezone.now(),
+        },
+    )
+    return {"reference": letter.reference}
+
+
 PAGES = [
     PageSpec("conference:list"),
     PageSpec("conference:detail", slug),
@@ -84,6 +101,10 @@ PAGES = [
     PageSpec("registrations:manage_sessions", who="delegate"),
     PageSpec("registrations:manage_cancel", who="delegate"),
     PageSpec("registrations:manage_erase", who="delegate"),
+    PageSpec("registrations:manage_visa_letter", who="delegate"),
+    PageSpec("registrations:manage_visit_identity", who="delegate"),
+    PageSpec("visa_verify", lambda demo: issued_visa_letter(demo)),
+    PageSpec("visa_verify", lambda demo: {"reference": "AAAA-BBBB-CCCC-DDDD"}, status=404),
     PageSpec("registrations:manage_delegation", who="coordinator"),
     PageSpec(
         "registrations:delegation_substitute",
