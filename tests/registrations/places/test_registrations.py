@@ -64,7 +64,8 @@ def test_registration_create_records_privacy_consent_with_notice_version(confere
     registration = register(conference).registration
 
     consents = list(registration.consents.values_list("kind", "notice_version"))
-    assert consents == [(ConsentRecord.Kind.PRIVACY_NOTICE, PRIVACY_NOTICE_VERSION)]
+    # The notice's text, and the version of the conference's retention schedule (its first).
+    assert consents == [(ConsentRecord.Kind.PRIVACY_NOTICE, f"{PRIVACY_NOTICE_VERSION}/1")]
 
 
 def test_registration_create_records_special_needs_consent_when_given(conference):
