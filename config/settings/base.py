@@ -10,6 +10,8 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from config.file_storage import default_storage_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -172,6 +174,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registrations.tasks.requeue_stalled_webhook_deliveries",
         "schedule": crontab(minute="*"),
     },
+    "purge-webhook-deliveries": {
+        "task": "registrations.tasks.purge_webhook_deliveries",
+        "schedule": crontab(minute=41),
+    },
     # Export files hold personal data: they are deleted a while after they were built.
     "purge-export-files": {
         "task": "registrations.tasks.purge_export_files",
@@ -210,6 +216,8 @@ WEBHOOK_TIMEOUT_SECONDS = 10
 WEBHOOK_SENDING_LEASE_SECONDS = 120
 # Endpoints must be public https addresses; development and tests may use http on loopback.
 WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=DEBUG)
+# The delivery log (each attempt's answer) is kept this long, then deleted.
+WEBHOOK_LOG_DAYS = env.int("WEBHOOK_LOG_DAYS", default=30)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -391,6 +399,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # it only to the user who asked for it (see registrations.admin.ExportJobAdmin).
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+# Kept in MEDIA_ROOT, or in an S3-compatible object store when the site runs on several
+# machines (DJANGO_MEDIA_STORAGE=s3, see config/file_storage.py). Code reads and writes them
+# through the storage API only (FileField, default_storage), never by a path.
+STORAGES = {
+    "default": default_storage_settings(env),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # --- Forms and phone numbers ----------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
