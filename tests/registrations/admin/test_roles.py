@@ -29,6 +29,8 @@ WEBHOOK_LISTS = (
 )
 # API tokens act with their user's permissions: organisers manage their own, Viewers none.
 API_TOKENS = "admin:registrations_apitoken_changelist"
+# Visa letter requests hold passport data: Organisers', not Viewers'.
+VISA_REQUESTS = "admin:registrations_visaletterrequest_changelist"
 
 
 @pytest.fixture
@@ -114,6 +116,8 @@ def test_viewers_hold_view_permissions_only_without_needs_or_exports():
         "registrations.export_registrations",
         "registrations.view_exportrecord",
         "registrations.view_exportjob",
+        "registrations.view_sitevisitidentity",
+        "registrations.view_visaletterrequest",
     ):
         assert withheld not in permissions
 
@@ -132,7 +136,10 @@ def test_organisers_and_viewers_open_every_changelist(as_role, registration, url
             403
             if group == VIEWERS
             and url
-            in [reverse(name) for name in (EXPORT_RECORDS, EXPORT_JOBS, API_TOKENS, *WEBHOOK_LISTS)]
+            in [
+                reverse(name)
+                for name in (EXPORT_RECORDS, EXPORT_JOBS, API_TOKENS, VISA_REQUESTS, *WEBHOOK_LISTS)
+            ]
             else 200
         ), (group, url)
 
