@@ -11,7 +11,10 @@ from registrations.outbox.queue import outbound_emails_dispatch_due, outbound_em
 from registrations.outbox.tasks import send_outbound_email
 from registrations.privacy.purge import personal_data_purge
 from registrations.privacy.reminder import final_purge_reminders_send
-from registrations.webhooks.queue import webhook_deliveries_requeue_stalled
+from registrations.webhooks.queue import (
+    webhook_deliveries_purge,
+    webhook_deliveries_requeue_stalled,
+)
 from registrations.webhooks.tasks import send_webhook_delivery
 
 __all__ = [
@@ -19,6 +22,7 @@ __all__ = [
     "dispatch_due_emails",
     "purge_export_files",
     "purge_personal_data",
+    "purge_webhook_deliveries",
     "requeue_stalled_emails",
     "requeue_stalled_webhook_deliveries",
     "send_outbound_email",
@@ -34,6 +38,11 @@ def requeue_stalled_emails() -> int:
 @shared_task
 def requeue_stalled_webhook_deliveries() -> int:
     return webhook_deliveries_requeue_stalled()
+
+
+@shared_task
+def purge_webhook_deliveries() -> int:
+    return webhook_deliveries_purge()
 
 
 @shared_task

@@ -1,5 +1,6 @@
 """Handing webhook deliveries to the worker: once their transaction commits, again when an
-organiser asks, and again when the broker lost them or a worker died while sending."""
+organiser asks, and again when the broker lost them or a worker died while sending; and
+forgetting finished ones after a while."""
 
 import logging
 from datetime import datetime, timedelta
@@ -83,3 +84,23 @@ def webhook_deliveries_requeue_stalled(*, now: datetime | None = None) -> int:
     if handed_over:
         logger.info("requeued %s stalled webhook deliveries", len(handed_over))
     return len(handed_over)
+
+
+def webhook_deliveries_purge(*, now: datetime | None = None) -> int:
+    """Delete finished deliveries (with their attempts) older than WEBHOOK_LOG_DAYS: the log is
+    there to see why a receiver refused, and the receivers' answers are not ours to keep."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.WEBHOOK_LOG_DAYS)
+    finished = WebhookDelivery.objects.filter(
+        created_at__lt=cutoff,
+        status__in=[
+            WebhookDelivery.Status.DELIVERED,
+            WebhookDelivery.Status.FAILED,
+            WebhookDelivery.Status.WITHDRAWN,
+        ],
+    )
+    deleted, by_model = finished.delete()
+    count = by_model.get(WebhookDelivery._meta.label, 0)
+    if count:
+        logger.info("purged %s webhook deliveries (%s rows)", count, deleted)
+    return count

@@ -230,3 +230,52 @@ def test_beat_hands_over_a_delivery_the_broker_lost_and_one_a_dead_worker_left_s
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"delivered"}
     assert WebhookDelivery.objects.get(pk=unconfirmed.pk).attempts == 2
     assert WebhookEndpoint.objects.get().is_active
+
+
+def test_delivery_being_sent_by_another_run_is_left_alone(receiver, endpoint_for):
+    endpoint = endpoint_for(ConferenceFactory(), events=["registration.created"])
+    register(endpoint.conference)
+    delivery = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=WebhookDelivery.Status.SENDING, attempts=1, sending_started_at=timezone.now()
+    )
+
+    webhook_delivery_send(delivery_id=delivery.pk)
+    assert requeue_stalled_webhook_deliveries() == 0  # within its lease
+
+    assert receiver.requests == []
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (WebhookDelivery.Status.SENDING, 1)
+
+
+def test_organisers_emailed_once_when_the_creator_is_the_conference_contact(endpoint_for):
+    from registrations.outbox.recipients import Recipient
+
+    creator = User.objects.create_user("olga", email="Registrations@efus.eu", is_staff=True)
+    conference = ConferenceFactory(contact_email="registrations@efus.eu")
+    endpoint = endpoint_for(conference, by=creator)
+
+    assert [r.address for r in Recipient.organisers_of(endpoint)] == ["Registrations@efus.eu"]
+    endpoint.created_by = None
+    assert [r.address for r in Recipient.organisers_of(endpoint)] == ["registrations@efus.eu"]
+
+
+def test_finished_deliveries_are_purged_after_the_log_period(receiver, endpoint_for, settings):
+    from registrations.tasks import purge_webhook_deliveries
+
+    settings.WEBHOOK_LOG_DAYS = 30
+    endpoint = endpoint_for(ConferenceFactory(), events=["registration.created"])
+    for number in range(3):
+        register(endpoint.conference, email=f"d{number}@malmo.se")
+    old_delivered, old_queued, recent = WebhookDelivery.objects.order_by("pk")
+    webhook_delivery_send(delivery_id=old_delivered.pk)
+    webhook_delivery_send(delivery_id=recent.pk)
+    long_ago = timezone.now() - dt.timedelta(days=31)
+    WebhookDelivery.objects.filter(pk__in=[old_delivered.pk, old_queued.pk]).update(
+        created_at=long_ago
+    )
+
+    assert purge_webhook_deliveries() == 1
+
+    assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {old_queued.pk, recent.pk}
+    assert recent.attempt_log.count() == 1
