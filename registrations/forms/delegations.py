@@ -125,7 +125,7 @@ class DelegationForm(AuthorityChoiceForm):
         error_messages={"required": _("You need to accept the privacy notice to register.")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, conference=None, **kwargs):
         super().__init__(*args, **kwargs)
         autocomplete = {
             "coordinator_first_name": "given-name",
@@ -154,7 +154,9 @@ class DelegationForm(AuthorityChoiceForm):
         self.consent_helper.form_tag = False
         self.consent_helper.disable_csrf = True
         self.consent_helper.layout = Layout(
-            Fieldset(_("Privacy"), privacy_link(), "privacy_consent"), self.honeypot(), "form_token"
+            Fieldset(_("Privacy"), privacy_link(conference), "privacy_consent"),
+            self.honeypot(),
+            "form_token",
         )
 
     def clean_coordinator_email(self) -> str:

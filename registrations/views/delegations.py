@@ -62,7 +62,8 @@ class DelegationRegisterView(RateLimitMixin, SubmitOnceMixin, View):
         language = self._language()
         return self._render(
             DelegationForm(
-                initial={"coordinator_language": language, "form_token": form_token_issue(request)}
+                conference=self.conference,
+                initial={"coordinator_language": language, "form_token": form_token_issue(request)},
             ),
             DelegationMemberFormSet(prefix="members", form_kwargs={"language": language}),
         )
@@ -77,7 +78,7 @@ class DelegationRegisterView(RateLimitMixin, SubmitOnceMixin, View):
 
     def submit(self) -> HttpResponse:
         request = self.request
-        form = DelegationForm(request.POST)
+        form = DelegationForm(request.POST, conference=self.conference)
         formset = DelegationMemberFormSet(
             request.POST, prefix="members", form_kwargs={"language": self._language()}
         )

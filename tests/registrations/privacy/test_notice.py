@@ -123,3 +123,11 @@ def test_generic_notice_shows_the_defaults_and_links_each_conference(client, con
         name: [getattr(defaults, name)] for name in NUMBER_FIELDS
     }
     assert f'href="{reverse("registrations:privacy", kwargs={"slug": conference.slug})}"' in html
+
+
+@pytest.mark.parametrize("form", ["register", "delegation_register"])
+def test_sign_up_forms_link_the_conferences_own_notice(client, conference, form):
+    response = client.get(reverse(f"registrations:{form}", kwargs={"slug": conference.slug}))
+
+    notice = reverse("registrations:privacy", kwargs={"slug": conference.slug})
+    assert f'href="{notice}"' in response.content.decode()
