@@ -7,8 +7,10 @@ from collections import Counter
 
 import pytest
 
-from registrations.models import PurgeRecord, Registration
+from registrations.models import OutboundEmail, PurgeRecord, Registration
 from registrations.privacy.purge import personal_data_purge
+from registrations.privacy.reminder import final_purge_reminders_send
+from registrations.privacy.schedule import retention_deadlines, retention_schedule_for
 from tests.concurrency import run_concurrently
 from tests.registrations.privacy.world import EMAIL, NAME, world_build
 
@@ -35,3 +37,13 @@ def test_two_purges_at_once_remove_everything_once_without_error(settings, tmp_p
     assert not Registration.objects.filter(last_name=NAME).exists()
     assert not Registration.objects.filter(email=EMAIL).exists()
     assert not Registration.objects.filter(erased_at=None).exists()
+
+
+def test_two_daily_runs_at_once_remind_the_organisers_once(conference):
+    retention_schedule_for(conference)
+    near = retention_deadlines(conference).final_purge_reminder + dt.timedelta(hours=1)
+
+    told = run_concurrently(2, lambda index: final_purge_reminders_send(now=near))
+
+    assert sorted(told) == [0, 1]
+    assert OutboundEmail.objects.filter(kind=OutboundEmail.Kind.FINAL_PURGE_REMINDER).count() == 1
