@@ -137,3 +137,28 @@ def test_organisers_see_and_revoke_only_their_own_tokens(client, make_token):
     assert listing.context["cl"].result_count == 1
     assert api_token_resolve(own) is None
     assert ApiToken.objects.filter(revoked_at__isnull=True).count() == 1
+
+
+def test_a_superuser_makes_a_token_for_another_user(admin_client):
+    desk_user = staff_user("Registration desk")
+
+    response = admin_client.post(
+        reverse("admin:registrations_apitoken_add"),
+        {
+            "user": desk_user.pk,
+            "name": "Door scanner",
+            "scopes": ["check-in"],
+            "expires_at_0": (timezone.localdate() + dt.timedelta(days=3)).isoformat(),
+            "expires_at_1": "08:00:00",
+        },
+    )
+
+    assert response.status_code == 200
+    assert api_token_resolve(response.context["secret"]).user == desk_user
+
+
+def test_an_unknown_scope_is_refused(make_token):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        make_token(scopes=["registrations:delete"])
