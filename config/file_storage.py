@@ -17,7 +17,7 @@ S3_DOWNLOAD_MEMORY_BYTES = 2 * 2**20
 def default_storage_settings(env: environ.Env) -> dict:
     """The STORAGES["default"] entry that DJANGO_MEDIA_STORAGE and the DJANGO_S3_* variables
     describe (README.md, Configuration)."""
-    kind = env("DJANGO_MEDIA_STORAGE", default=FILESYSTEM)
+    kind = env("DJANGO_MEDIA_STORAGE", default="") or FILESYSTEM
     if kind == FILESYSTEM:
         # In MEDIA_ROOT, read when the storage is first used (tests point it elsewhere).
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
@@ -25,19 +25,27 @@ def default_storage_settings(env: environ.Env) -> dict:
         raise ImproperlyConfigured(
             f"DJANGO_MEDIA_STORAGE is {kind!r}: it must be {FILESYSTEM!r} or {S3!r}."
         )
+    bucket = env("DJANGO_S3_BUCKET", default="")
+    if not bucket:
+        raise ImproperlyConfigured("DJANGO_MEDIA_STORAGE is 's3': set DJANGO_S3_BUCKET.")
+
+    def optional(name: str) -> str | None:
+        # Unset or empty (as docker-compose passes a variable missing from .env): none.
+        return env(name, default="") or None
+
     return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": env("DJANGO_S3_BUCKET"),
+            "bucket_name": bucket,
             # Any S3-compatible store (MinIO, Ceph, a cloud's); none: AWS itself.
-            "endpoint_url": env("DJANGO_S3_ENDPOINT_URL", default=None),
-            "region_name": env("DJANGO_S3_REGION", default=None),
+            "endpoint_url": optional("DJANGO_S3_ENDPOINT_URL"),
+            "region_name": optional("DJANGO_S3_REGION"),
             # None: boto3's own chain (AWS_* variables, an instance or pod role).
-            "access_key": env("DJANGO_S3_ACCESS_KEY_ID", default=None),
-            "secret_key": env("DJANGO_S3_SECRET_ACCESS_KEY", default=None),
+            "access_key": optional("DJANGO_S3_ACCESS_KEY_ID"),
+            "secret_key": optional("DJANGO_S3_SECRET_ACCESS_KEY"),
             "location": env("DJANGO_S3_PREFIX", default=""),
             # Path-style addresses for stores without a host name per bucket (MinIO's default).
-            "addressing_style": env("DJANGO_S3_ADDRESSING_STYLE", default=None),
+            "addressing_style": optional("DJANGO_S3_ADDRESSING_STYLE"),
             # No ACL sent: objects are as private as the bucket (files of personal data are
             # served by the site, to their owner only, never by a link to the store); stores
             # with ACLs disabled refuse uploads that name one.
