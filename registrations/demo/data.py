@@ -31,6 +31,9 @@ class ConferenceEntry(TypedDict):
     capacity: int
     default_allotment: int
     contact_email: str
+    letter_signatory_name: str
+    letter_signatory_title: str
+    letter_signatory_title_fr: str
     reference_prefix: str
     is_published: bool
     description: str
@@ -59,6 +62,8 @@ class SessionEntry(TypedDict):
     language: NotRequired[str]
     interpretation: NotRequired[list[str]]
     speakers: NotRequired[list[str]]
+    # The identity data a site visit asks for (SiteVisitIdentity's field names).
+    identity: NotRequired[list[str]]
 
 
 CONFERENCE: ConferenceEntry = {
@@ -78,6 +83,10 @@ CONFERENCE: ConferenceEntry = {
     "capacity": 900,
     "default_allotment": 8,
     "contact_email": "registrations@efus.eu",
+    # Fictitious: the demo's visa letters must not carry a real person's name.
+    "letter_signatory_name": "Claire Dumont",
+    "letter_signatory_title": "Executive Director",
+    "letter_signatory_title_fr": "Directrice exécutive",
     "reference_prefix": "NCE",
     "is_published": True,
     "description": (
@@ -1013,6 +1022,8 @@ SESSIONS: list[SessionEntry] = [
         "language": "fr",
         "interpretation": ["en"],
         "description": "How cameras, patrols and emergency services are coordinated in real time.",
+        # A police building: its security service clears the visitors beforehand.
+        "identity": ["full_name", "nationality", "id_number", "date_of_birth"],
     },
     {
         "day": 1,

@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from conference.models import Conference, Room, Session, Speaker, Theme, Venue
 from registrations.demo import data as demo_data
 from registrations.models import (
+    IDENTITY_FIELDS,
     Authority,
     AuthorityAllotment,
     Delegation,
@@ -191,7 +192,9 @@ def load_conference(*, venue: Venue, shift: dt.timedelta) -> Conference:
         "registration_opens_at": (entry["registration_opens_at"] + shift).replace(tzinfo=tz),
         "registration_closes_at": (entry["registration_closes_at"] + shift).replace(tzinfo=tz),
     }
-    values = _in_english(values, "name", "tagline", "description", "organiser")
+    values = _in_english(
+        values, "name", "tagline", "description", "organiser", "letter_signatory_title"
+    )
     return _upsert(Conference, {"slug": values.pop("slug")}, {**values, "venue": venue})
 
 
@@ -243,6 +246,10 @@ def load_sessions(
                 "capacity": entry.get("capacity"),
                 "language": entry.get("language", "en"),
                 "interpretation_languages": list(entry.get("interpretation", [])),
+                **{
+                    flag: field in entry.get("identity", [])
+                    for flag, field in IDENTITY_FIELDS.items()
+                },
             },
         )
         session.speakers.set([speakers[name] for name in entry.get("speakers", [])])

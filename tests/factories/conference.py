@@ -44,7 +44,7 @@ class ConferenceFactory(factory.django.DjangoModelFactory):
     registration_closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
     capacity = 100
     contact_email = "registrations@example.org"
-    letter_signatory_name = "Elizabeth Johnston"
+    letter_signatory_name = "Claire Dumont"
     letter_signatory_title = "Executive Director"
     reference_prefix = "NCE"
     is_published = True
