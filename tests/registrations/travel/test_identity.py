@@ -8,6 +8,7 @@ from django.utils import translation
 
 from registrations.models import ConsentRecord, ExportRecord, Registration, SiteVisitIdentity
 from registrations.places.bookings import session_bookings_set
+from tests.admin_forms import change_form_data
 from tests.factories import (
     AuthorityFactory,
     SessionFactory,
@@ -212,3 +213,20 @@ def test_roster_export_needs_both_permissions_and_is_formula_safe(client, visit)
 
     xlsx = client.get(reverse("admin:registrations_session_identity_xlsx", args=[visit.pk]))
     assert xlsx.status_code == 200
+
+
+def test_organiser_ticks_the_identity_fields_in_the_session_admin(client, visit):
+    organiser = User.objects.create_superuser("organiser", "o@example.org", "x")
+    staff_login(client, organiser)
+    page = client.get(session_page(visit))
+    data = change_form_data(page)
+    assert data["identity_nationality_required"] is True
+    assert data["identity_full_name_required"] is False
+
+    data.update(identity_full_name_required="on", identity_nationality_required="")
+    response = client.post(session_page(visit), data)
+
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert (visit.identity_full_name_required, visit.identity_nationality_required) == (True, False)
+    assert visit.identity_number_required is True
