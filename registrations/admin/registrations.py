@@ -30,6 +30,7 @@ from registrations.models import (
     Registration,
     WebhookEvent,
 )
+from registrations.organiser.search import search_registrations
 from registrations.outbox.bulk import bulk_email_previews, bulk_email_send
 from registrations.outbox.placeholders import (
     BULK_PLACEHOLDERS,
@@ -211,6 +212,11 @@ class RegistrationAdmin(AttendeeExportMixin, SimpleHistoryAdmin):
             for field in fields
             if field.lstrip("^=@").split("__")[0] not in SPECIAL_NEEDS_FIELDS
         ]
+
+    def get_search_results(self, request, queryset, search_term):
+        # As the admin's own search, but answered from the trigram indexes on PostgreSQL.
+        fields = self.get_search_fields(request)
+        return search_registrations(queryset, search_term, fields), False
 
     def lookup_allowed(self, lookup, value, request=None):
         # A filter typed into the address would reveal needs as well as showing them would.
