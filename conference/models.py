@@ -386,6 +386,11 @@ class Session(models.Model):
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("A session must end after it starts.")})
+        if self.requires_identity_data and not self.requires_sign_up:
+            # Identity data are asked of those who book; nobody books the other kinds.
+            raise ValidationError(
+                {"kind": _("Only sessions that delegates sign up for can ask for identity data.")}
+            )
         known = {code for code, _label in SESSION_LANGUAGES}
         unknown = set(self.interpretation_languages or []) - known
         if unknown:

@@ -53,7 +53,13 @@ def test_session_change_saves_both_languages(admin_client):
 FRENCH_FIELDS = {
     "venue": {"name_fr"},
     "room": {"name_fr"},
-    "conference": {"name_fr", "tagline_fr", "description_fr", "organiser_fr"},
+    "conference": {
+        "name_fr",
+        "tagline_fr",
+        "description_fr",
+        "organiser_fr",
+        "letter_signatory_title_fr",
+    },
     "speaker": {"role_fr", "organisation_fr", "biography_fr"},
     "theme": {"name_fr"},
     "session": {"title_fr", "description_fr", "location_fr"},

@@ -3,6 +3,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
@@ -230,3 +231,13 @@ def test_organiser_ticks_the_identity_fields_in_the_session_admin(client, visit)
     visit.refresh_from_db()
     assert (visit.identity_full_name_required, visit.identity_nationality_required) == (True, False)
     assert visit.identity_number_required is True
+
+
+def test_only_sessions_with_sign_up_may_ask_for_identity_data(conference):
+    plenary = SessionFactory(conference=conference, kind="plenary", identity_number_required=True)
+    with pytest.raises(ValidationError) as error:
+        plenary.full_clean()
+    assert error.value.message_dict["kind"] == [
+        "Only sessions that delegates sign up for can ask for identity data."
+    ]
+    SiteVisitSessionFactory(conference=conference).full_clean()
