@@ -242,8 +242,8 @@ class VisaLetterRequestForm(forms.Form):
             {
                 "stay_from": conference.start_date - datetime.timedelta(days=1),
                 "stay_until": conference.end_date + datetime.timedelta(days=1),
+                # The letter in the delegate's language unless the embassy asks for the other.
                 "letter_language": registration.preferred_language,
-                "nationality": registration.authority.country.code,
             },
         )
         super().__init__(*args, **kwargs)
