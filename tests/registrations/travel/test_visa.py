@@ -128,6 +128,8 @@ def test_visa_letter_pdf_is_in_the_chosen_language_with_signatory_and_reference(
         pdf = visa_letter_pdf(request)
 
     assert pdf.startswith(b"%PDF-")
+    # One A4 page (ReportLab writes a media box per page).
+    assert re.findall(rb"/MediaBox \[[^\]]*\]", pdf) == [b"/MediaBox [ 0 0 595.2756 841.8898 ]"]
     assert b"/Lang (fr)" in pdf
     text = pdf_text(pdf)
     # Dates as French writes them (the interface's French strings join the catalogue when the
