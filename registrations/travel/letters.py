@@ -108,9 +108,10 @@ def _invitation_paragraphs(request: VisaLetterRequest) -> list[str]:
     }
     return [
         gettext(
-            "We are pleased to invite %(name)s, born on %(birth)s, of %(nationality)s "
-            "nationality, holder of passport number %(passport)s, %(job)s at %(authority)s, to "
-            "take part in %(conference)s, held at %(venue)s from %(start)s to %(end)s."
+            "We are pleased to invite %(name)s, born on %(birth)s (nationality: "
+            "%(nationality)s), holder of passport number %(passport)s, %(job)s at "
+            "%(authority)s, to take part in %(conference)s, held at %(venue)s from %(start)s "
+            "to %(end)s."
         )
         % values,
         gettext(
