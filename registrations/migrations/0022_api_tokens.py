@@ -40,8 +40,8 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("registrations", "0012_organiser_and_viewer_groups"),
         ("registrations", "0021_bulk_email_translations"),
+        ("registrations", "0012_organiser_and_viewer_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -40,8 +40,8 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
+        ("registrations", "0022_api_tokens"),
         ('conference', '0005_translations'),
-        ('registrations', '0021_bulk_email_translations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

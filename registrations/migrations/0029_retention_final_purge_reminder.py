@@ -9,9 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0022_retention_schedule'),
-        ('registrations', '0022_webhooks'),
-        ('registrations', '0024_visa_letter_emails'),
+        ("registrations", "0028_visa_letter_emails"),
     ]
 
     operations = [

@@ -38,8 +38,8 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
+        ("registrations", "0026_visa_letters_and_visit_identity"),
         ("registrations", "0012_organiser_and_viewer_groups"),
-        ("registrations", "0022_visa_letters_and_visit_identity"),
     ]
 
     operations = [

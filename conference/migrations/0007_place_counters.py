@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conference', '0005_translations'),
+        ('conference', '0006_visa_letters_and_visit_identity'),
     ]
 
     operations = [

@@ -10,8 +10,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
+        ("registrations", "0025_retention_permissions_for_groups"),
         ('conference', '0006_visa_letters_and_visit_identity'),
-        ('registrations', '0021_bulk_email_translations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -16,8 +16,8 @@ def place_counters_fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("conference", "0006_place_counters"),
-        ("registrations", "0021_bulk_email_translations"),
+        ("registrations", "0029_retention_final_purge_reminder"),
+        ("conference", "0007_place_counters"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0023_visa_letters_and_visit_identity_permissions'),
+        ("registrations", "0027_visa_letters_and_visit_identity_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -40,8 +40,8 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
+        ("registrations", "0024_retention_schedule"),
         ("registrations", "0012_organiser_and_viewer_groups"),
-        ("registrations", "0022_retention_schedule"),
     ]
 
     operations = [

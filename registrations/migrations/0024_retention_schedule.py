@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
+        ("registrations", "0023_webhooks"),
         ('conference', '0005_translations'),
-        ('registrations', '0021_bulk_email_translations'),
     ]
 
     operations = [
