@@ -123,6 +123,7 @@ class AuthorityAdmin(admin.ModelAdmin):
         "country",
         "region_code",
         "is_member",
+        "public_listing",
         "needs_review",
         *[_status_count_column(status) for status in Registration.Status],
     ]
@@ -131,6 +132,7 @@ class AuthorityAdmin(admin.ModelAdmin):
     list_filter = [
         ConferenceFiguresFilter,
         "is_member",
+        "public_listing",
         ("country", CountryFilter),
         "kind",
         "needs_review",

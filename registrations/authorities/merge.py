@@ -15,7 +15,9 @@ logger = logging.getLogger(__name__)
 def authority_merge(*, duplicate: Authority, into: Authority) -> int:
     """Move the registrations, delegations and places of `duplicate` to `into`, then delete
     `duplicate`; returns how many registrations moved. `into` keeps its own name, kind,
-    membership and codes, and its places where both had some for a conference. Two delegations
+    membership and codes, and its places where both had some for a conference; a refusal to be
+    listed publicly recorded on either stays (the authority said so, under whichever name).
+    Two delegations
     at the same conference cannot be merged: the organiser decides which one stays."""
     if duplicate.pk == into.pk:
         raise RegistrationError(gettext("An authority cannot be merged into itself."))
@@ -64,6 +66,9 @@ def authority_merge(*, duplicate: Authority, into: Authority) -> int:
             conference__in=AuthorityAllotment.objects.filter(authority=into).values("conference"),
         ).delete()
         AuthorityAllotment.objects.filter(authority=duplicate).update(authority=into)
+        if duplicate.public_listing == Authority.PublicListing.HIDDEN:
+            into.public_listing = Authority.PublicListing.HIDDEN
+            into.save(update_fields=["public_listing"])
         duplicate_pk = duplicate.pk
         duplicate.delete()
     logger.info("authority %s merged into %s: %s registrations moved", duplicate_pk, into.pk, moved)

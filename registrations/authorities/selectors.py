@@ -1,7 +1,7 @@
 """Reads of authorities: which a delegate can pick, figures per authority, the delegation list."""
 
 from django.db import models
-from django.db.models import Case, Count, Exists, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Coalesce, Concat, Lower
 from django_countries import countries
@@ -22,14 +22,19 @@ def authorities_for_choice() -> QuerySet[Authority]:
 
 
 def authorities_listed_publicly(conference: Conference) -> QuerySet[Authority]:
-    """Authorities shown as taking part in the conference (the public API): members of the
-    network, whose membership is public, with at least one confirmed delegate. Others are not
-    named: that a city sends someone is theirs to tell."""
+    """Authorities shown as taking part in the conference (the public API), with at least one
+    confirmed delegate: members of the network, whose membership is public, unless an organiser
+    marked them not listed, and others only when an organiser marked them listed. That a city
+    sends someone is theirs to tell: one that did not agree is never named."""
     confirmed = Registration.objects.filter(
         conference=conference, authority=OuterRef("pk"), status=Registration.Status.CONFIRMED
     )
+    listing = Authority.PublicListing
+    agreed = Q(public_listing=listing.LISTED) | Q(
+        public_listing=listing.BY_MEMBERSHIP, is_member=True
+    )
     return (
-        Authority.objects.filter(is_member=True, needs_review=False)
+        Authority.objects.filter(agreed, needs_review=False)
         .filter(Exists(confirmed))
         .order_by("country", "name_key", "pk")
     )

@@ -56,6 +56,13 @@ class Authority(models.Model):
         INTERNATIONAL = "international", _("International organisation")
         OTHER = "other", _("Other")
 
+    class PublicListing(models.TextChoices):
+        # Members of the network have agreed to be named as such; anyone else is named only
+        # when an organiser records that they agreed.
+        BY_MEMBERSHIP = "by_membership", _("As its membership says (members listed)")
+        LISTED = "listed", _("Listed")
+        HIDDEN = "hidden", _("Not listed")
+
     name = models.CharField(_("name"), max_length=200)
     name_key = models.CharField(max_length=200, editable=False, db_index=True)
     kind = models.CharField(
@@ -73,6 +80,17 @@ class Authority(models.Model):
         _("needs review"),
         default=False,
         help_text=_("Named by a delegate; an organiser has not checked it yet."),
+    )
+    public_listing = models.CharField(
+        _("listed publicly"),
+        max_length=20,
+        choices=PublicListing.choices,
+        default=PublicListing.BY_MEMBERSHIP,
+        help_text=_(
+            "Whether the authority is named among those taking part in a conference (the "
+            "public API), once it has a confirmed delegate. Members are listed unless marked "
+            "not listed; others only when marked listed, having agreed to it."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

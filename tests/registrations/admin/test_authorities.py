@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registrations.models import Authority, AuthorityAllotment, Delegation, Registration
+from tests.admin_forms import change_form_data
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
 from tests.staff import staff_login
 
@@ -396,6 +397,24 @@ def test_authority_changelist_filters_members_kind_review_and_country(admin_clie
     assert names(kind__exact="region") == {region.name}
     assert names(needs_review__exact="1") == {typed.name}
     assert names(country="FR") == {member.name}
+
+
+def test_authority_public_listing_is_filtered_and_changed_in_the_admin(admin_client):
+    member = AuthorityFactory(name="Nice", country="FR", is_member=True)
+    agreed = AuthorityFactory(
+        name="Wien", country="AT", is_member=False, public_listing=Authority.PublicListing.LISTED
+    )
+
+    response = admin_client.get(reverse(CHANGELIST), {"public_listing__exact": "listed"})
+    assert list(response.context["cl"].result_list) == [agreed]
+
+    change = reverse("admin:registrations_authority_change", args=[member.pk])
+    data = change_form_data(admin_client.get(change)) | {"public_listing": "hidden"}
+    response = admin_client.post(change, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    member.refresh_from_db()
+    assert member.public_listing == Authority.PublicListing.HIDDEN
 
 
 def _authorities_with_figures(conference, count: int, start: int) -> None:

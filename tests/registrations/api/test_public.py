@@ -144,6 +144,23 @@ def test_authorities_lists_members_with_a_confirmed_delegate_only(client, confer
     ]
 
 
+def test_authorities_lists_those_an_organiser_marked_listed_and_never_those_marked_hidden(
+    client, conference
+):
+    hidden_member = AuthorityFactory(
+        name="Liège", country="BE", public_listing=Authority.PublicListing.HIDDEN
+    )
+    RegistrationFactory(conference=conference, authority=hidden_member)
+    agreed = AuthorityFactory(
+        name="Gdańsk", country="PL", is_member=False, public_listing=Authority.PublicListing.LISTED
+    )
+    RegistrationFactory(conference=conference, authority=agreed)
+
+    response = client.get(reverse("api:authorities", args=[conference.slug]))
+
+    assert [authority["name"] for authority in response.json()] == ["Gdańsk"]
+
+
 def test_speakers_list_their_sessions(client, programme):
     response = client.get(reverse("api:speakers", args=[programme.conference.slug]))
 

@@ -141,3 +141,23 @@ def test_authority_merge_refuses_an_authority_deleted_meanwhile(liege, typed_lie
         authority_merge(duplicate=typed_liege, into=liege)
 
     assert error.value.message == "One of the two authorities no longer exists."
+
+
+@pytest.mark.parametrize(
+    ("duplicate_listing", "into_listing", "kept"),
+    [
+        (Authority.PublicListing.HIDDEN, Authority.PublicListing.LISTED, "hidden"),
+        (Authority.PublicListing.LISTED, Authority.PublicListing.HIDDEN, "hidden"),
+        (Authority.PublicListing.LISTED, Authority.PublicListing.BY_MEMBERSHIP, "by_membership"),
+    ],
+)
+def test_merge_keeps_a_refusal_to_be_listed_recorded_on_either(
+    liege, typed_liege, duplicate_listing, into_listing, kept
+):
+    Authority.objects.filter(pk=typed_liege.pk).update(public_listing=duplicate_listing)
+    Authority.objects.filter(pk=liege.pk).update(public_listing=into_listing)
+
+    authority_merge(duplicate=typed_liege, into=liege)
+
+    liege.refresh_from_db()
+    assert liege.public_listing == kept
