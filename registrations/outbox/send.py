@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from conference.calendar import site_domain
 from registrations.errors import TemporaryEmailError
-from registrations.models import OutboundEmail
+from registrations.models import OutboundEmail, VisaLetterRequest
 from registrations.outbox.compose import outbound_email_compose
 
 logger = logging.getLogger(__name__)
@@ -126,6 +126,12 @@ def _outbound_email_record(
             email.next_attempt_at = None
             email.last_error = ""
             logger.info("email %s sent", email.pk)
+            if email.kind == OutboundEmail.Kind.VISA_APPROVED and email.visa_request_id:
+                # The letter goes with this email: from now its passport data's days run
+                # (travel.retention). Sent again later, it keeps the first sending.
+                VisaLetterRequest.objects.filter(
+                    pk=email.visa_request_id, letter_sent_at=None
+                ).update(letter_sent_at=email.sent_at)
         email.save(update_fields=["status", "last_error", "next_attempt_at", "sent_at"])
     return email, retry_in
 

@@ -5,10 +5,10 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from conference.models import Conference
-from registrations.models import SiteVisitIdentity, VisaLetterRequest
+from registrations.models import OutboundEmail, SiteVisitIdentity, VisaLetterRequest
 from registrations.privacy.schedule import retention_schedule_for
 
 
@@ -36,20 +36,36 @@ def visit_identities_due(*, conference: Conference, now: datetime) -> QuerySet[S
     )
 
 
+# The emails that answer a request: its letter, or its refusal. A request has one answer.
+VISA_ANSWER_KINDS = (OutboundEmail.Kind.VISA_APPROVED, OutboundEmail.Kind.VISA_REFUSED)
+
+
 def visa_requests_due(*, conference: Conference, now: datetime) -> QuerySet[VisaLetterRequest]:
-    """Requests whose passport data are due to go: the letter was sent, or the request refused,
-    the schedule's days ago or more. A request nobody reviewed goes as long after the
-    conference's end, since a letter for a past stay serves no one."""
+    """Requests whose passport data are due to go: the email answering them (the letter, or
+    the refusal) left the outbox the schedule's days ago or more. Approved or refused while
+    the mail server is down, a request keeps its data until the answer is sent, and the days
+    count from then. A request nobody reviewed, or whose answer could never be delivered
+    (failed for good, or withdrawn), goes as long after the conference's end, since a letter
+    for a past stay serves no one."""
     days = travel_retention_for(conference).visa_days_after_letter
     cutoff = now - timedelta(days=days)
-    statuses = VisaLetterRequest.Status
-    due = (
-        Q(status=statuses.APPROVED, letter_sent_at__lte=cutoff)
-        | Q(status=statuses.REFUSED, reviewed_at__lte=cutoff)
-        | (Q(status=statuses.REQUESTED) if conference.ends_at <= cutoff else Q(pk__in=[]))
+    answers = OutboundEmail.objects.filter(visa_request=OuterRef("pk"), kind__in=VISA_ANSWER_KINDS)
+    undeliverable = (OutboundEmail.Status.FAILED, OutboundEmail.Status.WITHDRAWN)
+    answer_sent_at = Subquery(
+        answers.filter(status=OutboundEmail.Status.SENT).order_by("sent_at").values("sent_at")[:1]
     )
-    return VisaLetterRequest.objects.filter(
-        due, registration__conference=conference, passport_data_purged_at=None
+    never_answered = Q(status=VisaLetterRequest.Status.REQUESTED) | (
+        Exists(answers) & ~Exists(answers.exclude(status__in=undeliverable))
+    )
+    due = Q(answer_sent_at__lte=cutoff) | (
+        never_answered if conference.ends_at <= cutoff else Q(pk__in=[])
+    )
+    return (
+        VisaLetterRequest.objects.filter(
+            registration__conference=conference, passport_data_purged_at=None
+        )
+        .alias(answer_sent_at=answer_sent_at)
+        .filter(due)
     )
 
 

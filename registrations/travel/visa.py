@@ -136,7 +136,8 @@ def visa_letter_approve(
     now: datetime | None = None,
 ) -> VisaLetterRequest:
     """Approve the request: the letter is made, kept in storage and emailed to the delegate.
-    The retention period of the passport data runs from now, when the letter is sent."""
+    The retention period of the passport data runs from when the email leaves the outbox,
+    which notes it as the letter's sending (outbox.send)."""
     now = now or timezone.now()
     with transaction.atomic():
         request = _lock_for_review(request)
@@ -149,7 +150,6 @@ def visa_letter_approve(
         request.review_note = note.strip()
         request.reviewed_at = now
         request.reviewed_by = by
-        request.letter_sent_at = now
         request.letter.save(
             visa_letter_filename(request), ContentFile(visa_letter_pdf(request)), save=False
         )
@@ -176,7 +176,7 @@ def visa_letter_refuse(
     now: datetime | None = None,
 ) -> VisaLetterRequest:
     """Refuse the request, telling the delegate why. The retention period of the passport data
-    runs from now."""
+    runs from when that email leaves the outbox."""
     now = now or timezone.now()
     if not note.strip():
         raise RegistrationError(gettext("Say why the request is refused: the delegate is told."))
@@ -210,13 +210,15 @@ class VisaLetterVerification:
 
 def visa_letter_verify(reference: str) -> VisaLetterVerification | None:
     """The letter issued under this reference, or None if there is none (or it was withdrawn
-    by erasure). After the passport data are deleted, the holder's name is no longer shown."""
+    by erasure). It answers from the approval, as the letter is downloadable from then, even
+    while its email waits for the mail server. After the passport data are deleted, the
+    holder's name is no longer shown."""
     request = (
         VisaLetterRequest.objects.select_related("registration__conference")
         .filter(reference=reference.strip().upper(), status=VisaLetterRequest.Status.APPROVED)
         .first()
     )
-    if request is None or request.letter_sent_at is None:
+    if request is None or request.reviewed_at is None:
         return None
     conference = request.registration.conference
     return VisaLetterVerification(
@@ -225,5 +227,6 @@ def visa_letter_verify(reference: str) -> VisaLetterVerification | None:
         conference=conference,
         stay_from=request.stay_from,
         stay_until=request.stay_until,
-        issued_on=timezone.localtime(request.letter_sent_at, conference.tzinfo).date(),
+        # The date printed on the letter (letters.py).
+        issued_on=timezone.localtime(request.reviewed_at, conference.tzinfo).date(),
     )

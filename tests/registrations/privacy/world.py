@@ -138,7 +138,8 @@ def world_build(admin_user) -> dict:
     SiteVisitIdentityFactory(
         registration=delegate, session=visit, full_name=f"ZEPHYRINE {NAME}", id_number=ID_NUMBER
     )
-    letter_sent_at = ends_at - dt.timedelta(days=5)
+    # Sent on the day of the confirmation (above): the outbox empties both at the same deadline.
+    letter_sent_at = ends_at - dt.timedelta(days=20)
     visa = VisaLetterRequestFactory(
         registration=delegate,
         passport_number=PASSPORT,
@@ -146,6 +147,16 @@ def world_build(admin_user) -> dict:
         reviewed_at=letter_sent_at,
         letter_sent_at=letter_sent_at,
     )
+    # The passport data's days count from the outbox's sending of the letter.
+    letter_email = OutboundEmail.objects.create(
+        registration=delegate,
+        visa_request=visa,
+        kind=OutboundEmail.Kind.VISA_APPROVED,
+        recipient=EMAIL,
+        language="en",
+        status=OutboundEmail.Status.SENT,
+    )
+    OutboundEmail.objects.filter(pk=letter_email.pk).update(sent_at=letter_sent_at)
     # The letter prints the passport data (a PDF compresses them: plain text shows the search).
     visa.letter.save("letter.txt", ContentFile(f"{NAME} {PASSPORT}".encode()))
     export = ExportJob.objects.create(

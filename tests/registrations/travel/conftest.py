@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from registrations.access.links import management_link_issue
+from registrations.models import OutboundEmail, VisaLetterRequest
 from tests.factories import AuthorityFactory, RegistrationFactory
 
 
@@ -37,3 +38,22 @@ def signed_in(client, registration):
     response = client.get(url("manage_enter", token=token))
     assert response.status_code == 302
     return client
+
+
+def visa_answer_email(request, *, status="sent", sent_at=None):
+    """The outbox email answering the request (its letter, or its refusal), as the outbox
+    leaves it: sent at `sent_at`, or still queued, or failed for good."""
+    kind = (
+        OutboundEmail.Kind.VISA_REFUSED
+        if request.status == VisaLetterRequest.Status.REFUSED
+        else OutboundEmail.Kind.VISA_APPROVED
+    )
+    return OutboundEmail.objects.create(
+        registration=request.registration,
+        visa_request=request,
+        kind=kind,
+        recipient=request.registration.email,
+        language="en",
+        status=status,
+        sent_at=sent_at,
+    )

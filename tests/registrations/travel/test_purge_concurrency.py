@@ -12,6 +12,7 @@ from tests.factories import (
     SiteVisitSessionFactory,
     VisaLetterRequestFactory,
 )
+from tests.registrations.travel.conftest import visa_answer_email
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -23,11 +24,12 @@ def test_two_travel_purges_at_once_purge_each_row_once():
     for _ in range(20):
         registration = RegistrationFactory(conference=conference)
         SiteVisitIdentityFactory(registration=registration, session=visit)
-        VisaLetterRequestFactory(
+        refused = VisaLetterRequestFactory(
             registration=registration,
             status=VisaLetterRequest.Status.REFUSED,
             reviewed_at=sent_at,
         )
+        visa_answer_email(refused, sent_at=sent_at)
     now = max(visit.ends_at, sent_at) + dt.timedelta(days=31)
 
     def purge(index: int) -> tuple[int, int]:

@@ -188,7 +188,10 @@ def test_admin_approval_makes_the_letter_stores_and_emails_it(
     request.refresh_from_db()
     assert request.status == VisaLetterRequest.Status.APPROVED
     assert request.reviewed_by == organiser
-    assert request.letter_sent_at is not None
+    # Noted when the outbox sent the letter, not at approval.
+    [email] = OutboundEmail.objects.filter(kind=OutboundEmail.Kind.VISA_APPROVED)
+    assert email.status == OutboundEmail.Status.SENT
+    assert request.letter_sent_at == email.sent_at
     assert default_storage.exists(request.letter.name)
     [message] = mail.outbox
     assert message.subject == f"Your visa invitation letter – {registration.conference.name}"
