@@ -144,7 +144,7 @@ def attendee_columns(*, special_needs: bool = False) -> list[Column]:
     language = _labels(Registration.Language.choices)
     country = _country_names_by_code()
     created_at, time_zone = index["created_at"], index["conference__time_zone"]
-    columns = [
+    columns: list[Column] = [
         (_("Reference"), field["reference"]),
         (_("Status"), lambda r: status(r[index["status"]])),
         (_("First name"), field["first_name"]),

@@ -176,9 +176,9 @@ def attendee_export_write(
         for count, row in enumerate(rows, start=1):  # noqa: B007 (read by the loop below)
             yield row
 
-    with open(path, "w", encoding="utf-8", newline="") as output:
+    with open(path, "w", encoding="utf-8", newline="") as text_file:
         for text in csv_stream(counted(), columns):
-            output.write(text)
+            text_file.write(text)
             if on_progress is not None and count and count % CHUNK_SIZE == 0:
                 on_progress(count)
     return count
