@@ -16,6 +16,7 @@ from registrations.models import OutboundEmail, Registration, SessionBooking
 from registrations.outbox.queue import outbound_email_queue
 from registrations.outbox.recipients import Recipient
 from registrations.places.locking import places_lock
+from registrations.travel.identity import visit_identities_forget
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def session_bookings_replace(
     if not removed_ids and not added_ids:
         return BookingChanges(added=[], removed=[])
     locked = places_lock(session_ids=removed_ids | added_ids).sessions
-    SessionBooking.objects.filter(registration=registration, session_id__in=removed_ids).delete()
+    session_bookings_remove(registration, removed_ids)
     # New choices join the back of the waiting list; the rebalance below then gives them a
     # place if nobody eligible is ahead of them.
     SessionBooking.objects.bulk_create(
@@ -94,6 +95,14 @@ def session_bookings_replace(
     sessions_rebalance_locked(locked, now=now, quiet_for={registration.pk})
     added = list(registration.bookings.filter(session_id__in=added_ids).select_related("session"))
     return BookingChanges(added=added, removed=[locked[pk] for pk in sorted(removed_ids)])
+
+
+def session_bookings_remove(registration: Registration, session_ids: Set[int]) -> None:
+    """Remove the delegate's bookings of these sessions, whoever asks (the delegate, an
+    organiser, the API, a cancellation), with the sessions already locked by the caller; and
+    with them the identity data those visits asked for, which no booking justifies any more."""
+    SessionBooking.objects.filter(registration=registration, session_id__in=session_ids).delete()
+    visit_identities_forget(registration=registration, session_ids=session_ids)
 
 
 def sessions_rebalance(

@@ -13,7 +13,11 @@ from registrations.access.links import management_links_revoke
 from registrations.models import OutboundEmail, Registration, SessionBooking
 from registrations.outbox.queue import outbound_email_queue, reminder_schedule
 from registrations.outbox.recipients import Recipient
-from registrations.places.bookings import sessions_rebalance, sessions_rebalance_locked
+from registrations.places.bookings import (
+    session_bookings_remove,
+    sessions_rebalance,
+    sessions_rebalance_locked,
+)
 from registrations.places.counters import registration_status_set
 from registrations.places.locking import places_lock
 from registrations.places.registrations import newcomer_gets_place
@@ -45,7 +49,7 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
         # Sessions are locked before any booking row is written, as everywhere else.
         freed = set(registration.bookings.values_list("session_id", flat=True))
         sessions = places_lock(session_ids=freed | sessions_to_fill).sessions
-        registration.bookings.all().delete()
+        session_bookings_remove(registration, freed)
         # The links sent so far stop working; the cancellation email brings a new one, with
         # which the delegate can still download or erase their data.
         management_links_revoke(registration=registration, now=now)
@@ -128,8 +132,9 @@ def registration_reject(*, registration: Registration, now: datetime | None = No
             fields={"decided_at": now},
         )
         # Pending delegates hold no place: their session choices only waited.
-        places_lock(session_ids=registration.bookings.values_list("session_id", flat=True))
-        registration.bookings.all().delete()
+        chosen = set(registration.bookings.values_list("session_id", flat=True))
+        places_lock(session_ids=chosen)
+        session_bookings_remove(registration, chosen)
         management_links_revoke(registration=registration, now=now)
         reminders_withdraw(registration)
         outbound_email_queue(to=Recipient.delegate(registration), kind=OutboundEmail.Kind.REJECTED)

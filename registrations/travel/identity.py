@@ -2,7 +2,7 @@
 for it, with their consent. Only the fields the visit asks for are kept."""
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -37,6 +37,17 @@ def visit_sessions_asking_identity(registration: Registration) -> list[Session]:
         "starts_at", "pk"
     )
     return [session for session in sessions if session.requires_identity_data]
+
+
+def visit_identities_forget(*, registration: Registration, session_ids: Iterable[int]) -> int:
+    """Delete the delegate's identity data for these visits: their booking is gone, whoever
+    removed it, and with it the only reason to hold them. Returns the rows deleted."""
+    deleted, _by_model = SiteVisitIdentity.objects.filter(
+        registration=registration, session_id__in=list(session_ids)
+    ).delete()
+    if deleted:
+        logger.info("registration %s: identity data of unbooked visits deleted", registration.pk)
+    return deleted
 
 
 def visit_identities_save(
