@@ -5,6 +5,7 @@ knows them all. Nothing imports this module."""
 from celery import shared_task
 from django.utils import timezone
 
+from registrations.api.idempotency import idempotency_keys_purge
 from registrations.organiser.exports.build import export_jobs_purge
 from registrations.organiser.exports.tasks import build_export
 from registrations.outbox.queue import outbound_emails_dispatch_due, outbound_emails_requeue_stalled
@@ -20,6 +21,7 @@ from registrations.webhooks.tasks import send_webhook_delivery
 __all__ = [
     "build_export",
     "dispatch_due_emails",
+    "purge_api_idempotency_keys",
     "purge_export_files",
     "purge_personal_data",
     "purge_webhook_deliveries",
@@ -43,6 +45,11 @@ def requeue_stalled_webhook_deliveries() -> int:
 @shared_task
 def purge_webhook_deliveries() -> int:
     return webhook_deliveries_purge()
+
+
+@shared_task
+def purge_api_idempotency_keys() -> int:
+    return idempotency_keys_purge()
 
 
 @shared_task

@@ -178,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registrations.tasks.purge_webhook_deliveries",
         "schedule": crontab(minute=41),
     },
+    "purge-api-idempotency-keys": {
+        "task": "registrations.tasks.purge_api_idempotency_keys",
+        "schedule": crontab(minute=29),
+    },
     # Export files hold personal data: they are deleted a while after they were built.
     "purge-export-files": {
         "task": "registrations.tasks.purge_export_files",
@@ -353,6 +357,8 @@ REST_FRAMEWORK = {
     },
     "EXCEPTION_HANDLER": "registrations.api.problems.problem_exception_handler",
 }
+# An Idempotency-Key is honoured this long after its first request, then deleted (beat).
+API_IDEMPOTENCY_KEY_HOURS = 24
 SPECTACULAR_SETTINGS = {
     "TITLE": "Conference registration API",
     "DESCRIPTION": (

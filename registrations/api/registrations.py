@@ -1,6 +1,7 @@
 """Registrations through an organiser's token: list (filtered, cursor-paginated), read, create
 with the public form's rules, cancel, and their session bookings."""
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
@@ -42,7 +43,9 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     location=OpenApiParameter.HEADER,
     description=(
         "Any unique string (a UUID): a retried request with the same key creates nothing more "
-        "and answers with the registration the first attempt made."
+        "and answers with the registration the first attempt made, for "
+        f"{settings.API_IDEMPOTENCY_KEY_HOURS} hours after the first attempt; then the key is "
+        "forgotten."
     ),
 )
 

@@ -140,6 +140,53 @@ def test_retried_post_with_the_same_idempotency_key_creates_one(organiser, confe
     assert ApiIdempotencyKey.objects.count() == 1
 
 
+def test_an_idempotency_key_is_honoured_for_24_hours_then_forgotten(organiser, conference):
+    url = reverse("api:registrations", args=[conference.slug])
+    first = organiser.post(url, body(AuthorityFactory()), HTTP_IDEMPOTENCY_KEY="crm-42")
+    ApiIdempotencyKey.objects.update(created_at=timezone.now() - dt.timedelta(hours=23, minutes=59))
+    within = organiser.post(url, body(AuthorityFactory()), HTTP_IDEMPOTENCY_KEY="crm-42")
+    ApiIdempotencyKey.objects.update(created_at=timezone.now() - dt.timedelta(hours=24, minutes=1))
+
+    # Another body under the same key: refused within the 24 hours, a new request after.
+    later = organiser.post(
+        url, body(AuthorityFactory(), email="later@example.org"), HTTP_IDEMPOTENCY_KEY="crm-42"
+    )
+
+    assert first.status_code == 201
+    assert within.status_code == 422
+    assert later.status_code == 201
+    assert later.json()["reference"] != first.json()["reference"]
+    assert conference.registrations.count() == 2
+    kept = ApiIdempotencyKey.objects.get()
+    assert kept.registration.reference == later.json()["reference"]
+
+
+def test_purge_deletes_idempotency_keys_older_than_24_hours_and_keeps_their_registrations(
+    organiser, conference, settings
+):
+    from registrations.tasks import purge_api_idempotency_keys
+
+    url = reverse("api:registrations", args=[conference.slug])
+    organiser.post(url, body(AuthorityFactory()), HTTP_IDEMPOTENCY_KEY="old")
+    organiser.post(
+        url, body(AuthorityFactory(), email="recent@example.org"), HTTP_IDEMPOTENCY_KEY="recent"
+    )
+    ApiIdempotencyKey.objects.filter(key="old").update(
+        created_at=timezone.now() - dt.timedelta(hours=25)
+    )
+    ApiIdempotencyKey.objects.filter(key="recent").update(
+        created_at=timezone.now() - dt.timedelta(hours=23)
+    )
+
+    assert purge_api_idempotency_keys() == 1
+    assert list(ApiIdempotencyKey.objects.values_list("key", flat=True)) == ["recent"]
+    assert conference.registrations.count() == 2
+
+    settings.API_IDEMPOTENCY_KEY_HOURS = 22
+    assert purge_api_idempotency_keys() == 1
+    assert not ApiIdempotencyKey.objects.exists()
+
+
 def test_an_idempotency_key_over_255_characters_is_refused(organiser, conference):
     response = organiser.post(
         reverse("api:registrations", args=[conference.slug]),

@@ -420,6 +420,7 @@ def test_beat_schedule_runs_every_periodic_task_of_the_project():
         "registrations.tasks.purge_export_files",
         "registrations.tasks.requeue_stalled_webhook_deliveries",
         "registrations.tasks.purge_webhook_deliveries",
+        "registrations.tasks.purge_api_idempotency_keys",
         "registrations.tasks.purge_personal_data",
     }
     assert scheduled <= set(app.tasks)
