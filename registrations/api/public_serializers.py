@@ -129,6 +129,12 @@ class SessionSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=LANGUAGE_CODES)
     )
     requires_sign_up = serializers.BooleanField()
+    requires_identity_data = serializers.BooleanField(
+        help_text=(
+            "A site visit whose hosts need identity data: delegates book it on their "
+            "personal page, not through the API."
+        )
+    )
     capacity = serializers.IntegerField(source="effective_capacity", allow_null=True)
     places_left = serializers.SerializerMethodField()
 
@@ -149,6 +155,7 @@ class SessionSerializer(serializers.ModelSerializer):
             "themes",
             "speakers",
             "requires_sign_up",
+            "requires_identity_data",
             "capacity",
             "places_left",
         ]

@@ -1,6 +1,8 @@
 """Registrations through an organiser's token: list (filtered, cursor-paginated), read, create
 with the public form's rules, cancel, and their session bookings."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
@@ -121,7 +123,9 @@ class RegistrationListView(ReadWriteTokenView):
         summary="Register a delegate, with the public form's rules",
         description=(
             "Confirmed while places remain, on the waiting list after that, or pending an "
-            "organiser's approval (non-member authorities), as on the public form."
+            "organiser's approval (non-member authorities), as on the public form. Sessions "
+            "that ask for identity data (site visits) are refused with 409: the delegate "
+            "books them on their personal page, where they give the data and their consent."
         ),
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=RegistrationCreateSerializer,
@@ -131,6 +135,10 @@ class RegistrationListView(ReadWriteTokenView):
         conference = self.conference
         body = RegistrationCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        # Before the form, whose identity fields the body cannot carry, would ask for them.
+        refuse_sessions_asking_identity(
+            conference.sessions.filter(pk__in=body.validated_data.get("sessions", []))
+        )
         form = RegistrationForm(body.form_data(), conference=conference, submit_label="")
         if not form.is_valid():
             raise form_validation_error(form)
@@ -170,6 +178,22 @@ class RegistrationListView(ReadWriteTokenView):
             f"{request.path}{registration.reference}/"
         )
         return response
+
+
+def refuse_sessions_asking_identity(sessions: Iterable[Session]) -> None:
+    """A site visit that asks for identity data is booked only with the data and the delegate's
+    own consent to pass them on, given together (as on the site's forms): an organiser's
+    system can give neither, so the delegate books such a visit on their personal page."""
+    for session in sessions:
+        if session.requires_identity_data:
+            raise RefusedError(
+                _(
+                    "“%(title)s” asks for identity data, which only the delegate can give, "
+                    "with their consent: they book this visit themselves on their personal "
+                    "page (the link in their confirmation email)."
+                )
+                % {"title": session.title}
+            )
 
 
 def form_validation_error(form: RegistrationForm) -> ValidationError:
@@ -241,6 +265,11 @@ class BookingListView(ReadWriteTokenView):
     @extend_schema(
         operation_id="booking_create",
         summary="Book a session: a place while places remain, its waiting list after that",
+        description=(
+            "A session that asks for identity data (a site visit, `requires_identity_data` in "
+            "the programme) is refused with 409: the delegate books it on their personal "
+            "page, where they give the data and their consent."
+        ),
         request=BookingCreateSerializer,
         responses={201: BookingSerializer, 200: BookingSerializer},
     )
@@ -254,6 +283,7 @@ class BookingListView(ReadWriteTokenView):
         current = list(Session.objects.filter(bookings__registration=registration))
         already = session in current
         if not already:
+            refuse_sessions_asking_identity([session])
             session_bookings_set(registration=registration, sessions=[*current, session])
         booking = registration.bookings.select_related("session").get(session=session)
         return Response(

@@ -10,7 +10,10 @@ PROBLEM_DESCRIPTIONS = {
     "401": "No token, or an invalid, expired or revoked one.",
     "403": "The token's scopes or its user's permissions do not allow this.",
     "404": "No such conference, registration, session or check-in.",
-    "409": "A rule refused the change (registration closed, no places left, a clash…).",
+    "409": (
+        "A rule refused the change (registration closed, no places left, a clash, a visit "
+        "that asks for identity data…)."
+    ),
     "429": "Too many requests: wait for the time in Retry-After.",
 }
 

@@ -12,6 +12,7 @@ from tests.factories import (
     ConferenceFactory,
     RegistrationFactory,
     SessionFactory,
+    SiteVisitSessionFactory,
     SpeakerFactory,
     ThemeFactory,
 )
@@ -159,6 +160,18 @@ def test_authorities_lists_those_an_organiser_marked_listed_and_never_those_mark
     response = client.get(reverse("api:authorities", args=[conference.slug]))
 
     assert [authority["name"] for authority in response.json()] == ["Gdańsk"]
+
+
+def test_programme_tells_which_sessions_ask_for_identity_data(client, conference):
+    SessionFactory(conference=conference, title_en="Workshop")
+    SiteVisitSessionFactory(conference=conference, title_en="Police headquarters")
+
+    response = client.get(reverse("api:sessions", args=[conference.slug]))
+
+    assert {session["title"]: session["requires_identity_data"] for session in response.json()} == {
+        "Workshop": False,
+        "Police headquarters": True,
+    }
 
 
 def test_speakers_list_their_sessions(client, programme):

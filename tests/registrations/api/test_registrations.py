@@ -11,7 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registrations.models import ApiIdempotencyKey, OutboundEmail, Registration, SessionBooking
-from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory, SessionFactory
+from tests.factories import (
+    AuthorityFactory,
+    ConferenceFactory,
+    RegistrationFactory,
+    SessionFactory,
+    SiteVisitIdentityFactory,
+    SiteVisitSessionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -298,6 +305,66 @@ def test_booking_a_clashing_or_plenary_session_is_refused(organiser, conference)
 
     assert organiser.post(url, {"session": clash.pk}).status_code == 409
     assert organiser.post(url, {"session": plenary.pk}).status_code == 404
+
+
+def test_booking_a_visit_that_asks_for_identity_data_is_refused_for_the_delegate_to_book(
+    organiser, conference
+):
+    registration = RegistrationFactory(conference=conference)
+    visit = SiteVisitSessionFactory(
+        conference=conference,
+        identity_nationality_required=False,
+        identity_number_required=False,
+        identity_date_of_birth_required=False,
+    )
+
+    response = organiser.post(
+        reverse("api:bookings", args=[conference.slug, registration.reference]),
+        {"session": visit.pk},
+    )
+
+    assert response.status_code == 409
+    assert response["Content-Type"] == "application/problem+json"
+    assert visit.title in response.json()["detail"]
+    assert "personal page" in response.json()["detail"]
+    assert not registration.bookings.exists()
+
+
+def test_a_visit_the_delegate_booked_with_identity_data_is_kept_by_the_apis_bookings(
+    organiser, conference
+):
+    registration = RegistrationFactory(conference=conference)
+    visit = SiteVisitSessionFactory(conference=conference)
+    registration.bookings.create(session=visit, status=SessionBooking.Status.BOOKED)
+    identity = SiteVisitIdentityFactory(registration=registration, session=visit)
+    workshop = SessionFactory(
+        conference=conference, starts_at=visit.ends_at + dt.timedelta(hours=1)
+    )
+    url = reverse("api:bookings", args=[conference.slug, registration.reference])
+
+    again = organiser.post(url, {"session": visit.pk})
+    other = organiser.post(url, {"session": workshop.pk})
+
+    assert again.status_code == 200
+    assert other.status_code == 201
+    assert set(registration.bookings.values_list("session", flat=True)) == {visit.pk, workshop.pk}
+    assert registration.visit_identities.get() == identity
+
+
+def test_create_with_a_visit_that_asks_for_identity_data_is_refused_and_creates_nothing(
+    organiser, conference
+):
+    visit = SiteVisitSessionFactory(conference=conference)
+    workshop = SessionFactory(conference=conference, starts_at=visit.ends_at)
+
+    response = organiser.post(
+        reverse("api:registrations", args=[conference.slug]),
+        body(AuthorityFactory(), sessions=[workshop.pk, visit.pk]),
+    )
+
+    assert response.status_code == 409
+    assert "personal page" in response.json()["detail"]
+    assert not conference.registrations.exists()
 
 
 def test_list_runs_the_same_queries_whatever_the_page_length(
