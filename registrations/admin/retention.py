@@ -2,10 +2,11 @@
 what the purge removed."""
 
 import csv
+from operator import itemgetter
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -13,9 +14,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from conference.models import Conference
 from registrations.models import PurgeRecord, RetentionSchedule
 from registrations.models.retention import RETENTION_PERIOD_FIELDS
-from registrations.privacy.figures import conference_figures
+from registrations.organiser.exports.columns import spreadsheet_safe_row
+from registrations.organiser.exports.writers import XLSX_CONTENT_TYPE, xlsx_temporary_file
+from registrations.privacy.figures import conference_figures, figure_columns
 from registrations.privacy.schedule import retention_deadlines, retention_schedule_update
 
 
@@ -51,8 +55,15 @@ class RetentionScheduleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("aggregate figures"))
     def figures_link(self, obj: RetentionSchedule) -> str:
-        url = reverse("admin:registrations_retentionschedule_figures", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, gettext("Download (CSV)"))
+        csv_url = reverse("admin:registrations_retentionschedule_figures", args=[obj.pk])
+        xlsx_url = reverse("admin:registrations_retentionschedule_figures_xlsx", args=[obj.pk])
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            csv_url,
+            gettext("Download (CSV)"),
+            xlsx_url,
+            gettext("Download (XLSX)"),
+        )
 
     def save_model(self, request, obj, form, change):
         # The service raises the version, so that later consents name the new promise.
@@ -66,27 +77,52 @@ class RetentionScheduleAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.figures_view),
                 name="registrations_retentionschedule_figures",
             ),
+            path(
+                "<int:pk>/figures.xlsx",
+                self.admin_site.admin_view(self.figures_xlsx_view),
+                name="registrations_retentionschedule_figures_xlsx",
+            ),
             *super().get_urls(),
         ]
 
-    def figures_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """The dashboard's figures as counts: kept before the purge, or today's until then."""
+    def _figures_table(self, request: HttpRequest, pk: int) -> tuple[Conference, list, list]:
+        """The conference, and its figures as counts (kept before the purge, or today's until
+        then) as a header and lines, each key beside its name in the organiser's language; the
+        last line says when they were taken."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         schedule = get_object_or_404(RetentionSchedule.objects.select_related("conference"), pk=pk)
         rows, taken_at = conference_figures(schedule.conference)
+        columns = figure_columns()
+        lines = [[get(row) for _label, get in columns] for row in rows]
+        taken = timezone.localtime(taken_at or timezone.now()).isoformat()
+        lines.append([gettext("Taken at"), taken, *[""] * (len(columns) - 2)])
+        return schedule.conference, [label for label, _get in columns], lines
+
+    def figures_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        conference, header, lines = self._figures_table(request, pk)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        filename = f"figures-{schedule.conference.slug}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Content-Disposition"] = f'attachment; filename="figures-{conference.slug}.csv"'
         writer = csv.writer(response)
-        writer.writerow(
-            [gettext("Figure"), gettext("Day or session"), gettext("Item"), gettext("Count")]
-        )
-        for row in rows:
-            writer.writerow([row["figure"], row["where"], row["item"], row["count"]])
-        taken = taken_at or timezone.now()
-        writer.writerow([gettext("Taken at"), timezone.localtime(taken).isoformat(), "", ""])
+        writer.writerow(header)
+        for line in lines:
+            # Session titles are organisers' text: disarmed as in every export.
+            writer.writerow(spreadsheet_safe_row([str(cell) for cell in line]))
         return response
+
+    def figures_xlsx_view(self, request: HttpRequest, pk: int) -> FileResponse:
+        conference, header, lines = self._figures_table(request, pk)
+        output, _count = xlsx_temporary_file(
+            lines,
+            [(label, itemgetter(index)) for index, label in enumerate(header)],
+            sheet_name=gettext("Figures"),
+        )
+        return FileResponse(
+            output,
+            as_attachment=True,
+            filename=f"figures-{conference.slug}.xlsx",
+            content_type=XLSX_CONTENT_TYPE,
+        )
 
 
 @admin.register(PurgeRecord)

@@ -4,11 +4,15 @@ kept is counts and the keys they count (a status, a country, a session's title),
 words, which a delegate wrote and may identify them."""
 
 import datetime
+from collections.abc import Callable
 
 from django.db import transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
-from conference.models import Conference
-from registrations.models import RetainedFigures
+from conference.models import SESSION_LANGUAGES, Conference
+from registrations.models import Authority, Registration, RetainedFigures
 from registrations.organiser.dashboard import conference_dashboard
 
 # One line of the figures: what is counted, where (a day, a session), which item, how many.
@@ -88,3 +92,74 @@ def conference_figures(conference: Conference) -> tuple[list[FigureRow], datetim
     if retained is not None:
         return retained.figures, retained.taken_at
     return conference_figures_now(conference), None
+
+
+# What each figure counts, for a reader of the export; its key stays beside it for a program.
+FIGURE_LABELS = {
+    "registrations_by_status": _("Registrations by status"),
+    "registrations_per_day": _("Registrations per day"),
+    "delegates_by_country": _("Delegates by country"),
+    "delegates_by_authority_kind": _("Delegates by kind of authority"),
+    "delegates_by_membership": _("Delegates by membership of the network"),
+    "session_bookings": _("Session places"),
+    "check_ins": _("Check-in"),
+    "interpretation_headsets": _("Interpretation headsets by language"),
+    "badges_by_category": _("Badges by category"),
+    "meals": _("Meals"),
+    "site_visit_access": _("Site visits and accessibility needs"),
+}
+
+_FIXED_ITEM_LABELS = {
+    "members": _("Members of the network"),
+    "non_members": _("Non-members"),
+    "booked": _("Places taken"),
+    "waiting": _("On the waiting list"),
+    "confirmed": _("Confirmed delegates"),
+    "confirmed_checked_in": _("Confirmed delegates checked in"),
+    "checked_in": _("Everyone checked in"),
+    "with_dietary_needs": _("With dietary needs"),
+    "without_dietary_needs": _("Without dietary needs"),
+    "needing_access": _("With accessibility needs"),
+}
+
+
+def _choice_labels(choices) -> Callable[[str], str]:
+    labels = dict(choices)
+    return lambda key: str(labels.get(key, key))
+
+
+# Items whose key is a value of a list kept elsewhere: named from that list when exported, so
+# figures kept before a translation changed read in today's words.
+_ITEM_LABELS_BY_FIGURE: dict[str, Callable[[str], str]] = {
+    "registrations_by_status": _choice_labels(Registration.Status.choices),
+    "delegates_by_country": lambda code: str(countries.name(code)) or code,
+    "delegates_by_authority_kind": _choice_labels(Authority.Kind.choices),
+    "interpretation_headsets": _choice_labels(SESSION_LANGUAGES),
+    "badges_by_category": _choice_labels(Registration.Category.choices),
+}
+
+
+def figure_labels(row: FigureRow) -> tuple[str, str]:
+    """The figure's and the item's names in the active language (the organiser's), for the
+    export's readers; a key this code does not know (kept by an older version) is shown as it
+    is."""
+    figure, item = str(row["figure"]), str(row["item"])
+    figure_label = str(FIGURE_LABELS.get(figure, figure))
+    if not item:
+        return figure_label, ""
+    # A status "confirmed" is not the check-in figure "confirmed": the figure decides first.
+    if figure in _ITEM_LABELS_BY_FIGURE:
+        return figure_label, _ITEM_LABELS_BY_FIGURE[figure](item)
+    return figure_label, str(_FIXED_ITEM_LABELS.get(item, item))
+
+
+def figure_columns() -> list[tuple[str, Callable[[FigureRow], str | int]]]:
+    """The export's columns, headers in the active language: each key beside its name."""
+    return [
+        (gettext("Figure"), lambda row: figure_labels(row)[0]),
+        (gettext("Figure key"), lambda row: row["figure"]),
+        (gettext("Day or session"), lambda row: row["where"]),
+        (gettext("Item"), lambda row: figure_labels(row)[1]),
+        (gettext("Item key"), lambda row: row["item"]),
+        (gettext("Count"), lambda row: row["count"]),
+    ]

@@ -5,10 +5,13 @@ travel data, and their erasure removes it."""
 import csv
 import io
 
+import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import translation
+from django_countries import countries
 
 from registrations.access.selectors import registration_personal_data
 from registrations.access.self_service import registration_erase
@@ -19,7 +22,9 @@ from registrations.models import (
     SiteVisitIdentity,
     VisaLetterRequest,
 )
+from registrations.organiser.exports.writers import XLSX_CONTENT_TYPE
 from registrations.privacy import purge
+from registrations.privacy.figures import FIGURE_LABELS
 from registrations.privacy.schedule import retention_schedule_for
 from registrations.views import delegations, self_service
 from tests.admin_forms import change_form_data
@@ -80,9 +85,62 @@ def test_organisers_download_the_aggregate_figures_as_csv(organiser, conference)
 
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert ["registrations_by_status", "", "confirmed", "2"] in rows
-    assert ["meals", "", "with_dietary_needs", "2"] in rows
+    assert rows[0] == ["Figure", "Figure key", "Day or session", "Item", "Item key", "Count"]
+    assert [
+        "Registrations by status",
+        "registrations_by_status",
+        "",
+        "Confirmed",
+        "confirmed",
+        "2",
+    ] in rows
+    assert ["Meals", "meals", "", "With dietary needs", "with_dietary_needs", "2"] in rows
+    assert rows[-1][0] == "Taken at"
     assert "Vegan" not in response.content.decode()
+
+
+def test_figures_are_named_in_the_organisers_language_beside_their_keys(organiser, conference):
+    RegistrationFactory(conference=conference, authority__country="FR")
+    schedule = retention_schedule_for(conference)
+    url = reverse("admin:registrations_retentionschedule_figures", args=[schedule.pk])
+
+    response = organiser.get(url, headers={"accept-language": "fr"})
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    labels = {(row[1], row[4]): (row[0], row[3]) for row in rows[1:-1]}
+    with translation.override("fr"):
+        expected_status = str(Registration.Status.CONFIRMED.label)
+        expected_country = str(countries.name("FR"))
+        expected_figure = str(FIGURE_LABELS["registrations_by_status"])
+    assert labels[("registrations_by_status", "confirmed")] == (expected_figure, expected_status)
+    assert labels[("delegates_by_country", "FR")][1] == expected_country
+    # Every key this code writes has a name of its own.
+    assert all(figure != key for (key, _item), (figure, _label) in labels.items())
+    assert all(label != item for (_key, item), (_figure, label) in labels.items() if item)
+
+
+def test_organisers_download_the_aggregate_figures_as_xlsx(organiser, conference):
+    RegistrationFactory.create_batch(3, conference=conference)
+    schedule = retention_schedule_for(conference)
+
+    response = organiser.get(
+        reverse("admin:registrations_retentionschedule_figures_xlsx", args=[schedule.pk])
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["Figure", "Figure key", "Day or session", "Item", "Item key", "Count"]
+    assert [
+        "Registrations by status",
+        "registrations_by_status",
+        "",
+        "Confirmed",
+        "confirmed",
+        "3",
+    ] in rows
+    assert rows[-1][0] == "Taken at"
 
 
 def test_purge_records_are_listed_for_organisers_and_read_only(organiser, conference):
