@@ -2,6 +2,7 @@ from typing import cast
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import SimpleLazyObject
@@ -103,10 +104,21 @@ class ProgrammeView(DetailView):
         context["filter_form"] = ProgrammeFilterForm(filters or None, themes=themes)
         context["is_filtered"] = bool(filters)
         context["sessions"] = sessions
-        context["days"] = SimpleLazyObject(lambda: programme_days(sessions, conference.tzinfo))
-        context["page_cache_version"] = programme_version(conference.pk)
-        context["page_cache_seconds"] = page_cache_seconds(conference)
-        context["page_cache_filters"] = urlencode(sorted(filters.items()))
+        days = SimpleLazyObject(lambda: programme_days(sessions, conference.tzinfo))
+        version = programme_version(conference.pk)
+        seconds = page_cache_seconds(conference)
+        page_filters = urlencode(sorted(filters.items()))
+        context["days"] = days
+        context["page_cache_version"] = version
+        context["page_cache_seconds"] = seconds
+        context["page_cache_filters"] = page_filters
+        # The timetable's style sheet (and the CSP nonce it carries) only where there is a
+        # timetable: remembered with the fragments, so that a hit loads no sessions.
+        context["has_timetable"] = cache.get_or_set(
+            f"programme:has-timetable:{conference.pk}:{version}:{page_filters}",
+            lambda: bool(days),
+            seconds,
+        )
         return context
 
 

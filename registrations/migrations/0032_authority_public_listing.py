@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registrations", "0030_place_counters"),
+        ("registrations", "0031_search_trigram_indexes"),
     ]
 
     operations = [

@@ -1,5 +1,5 @@
 """The admin's free-text search of registrations, written so that PostgreSQL answers it from
-the trigram indexes of migration 0022_search_trigram_indexes instead of scanning the table."""
+the trigram indexes of migration 0031_search_trigram_indexes instead of scanning the table."""
 
 from collections.abc import Sequence
 

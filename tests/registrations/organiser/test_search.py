@@ -27,7 +27,7 @@ TRIGRAM_INDEXES = {
     "authority_name_trgm",
 }
 
-migration = importlib.import_module("registrations.migrations.0022_search_trigram_indexes")
+migration = importlib.import_module("registrations.migrations.0031_search_trigram_indexes")
 
 
 def django_search(term: str) -> set[int]:

@@ -1,7 +1,6 @@
 """The three visa emails (request received, letter sent, request refused) read in French: every
-sentence of their templates has its French, and a French delegate gets that French and none of
-the English. The French waits in locale-pending/ until the lead merges it into the catalogue:
-until then the rendering test is expected to fail (and must, strictly), from then it must pass."""
+sentence of their templates has its French in the catalogue, and a French delegate gets that
+French and none of the English."""
 
 import html
 import re
@@ -21,7 +20,6 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(settings.BASE_DIR)
 EMAILS = ROOT / "templates" / "emails" / "registrations"
 CATALOGUE = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"
-PENDING = ROOT / "locale-pending"
 VISA_KINDS = ["visa_received", "visa_approved", "visa_refused"]
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
@@ -52,21 +50,7 @@ def templates_of(kind: str) -> dict[str, Path]:
 
 
 def french() -> dict[str, str]:
-    translations = {}
-    for pending in sorted(PENDING.glob("*.po")):
-        translations.update(po_translations(pending))
-    translations.update(po_translations(CATALOGUE))
-    return translations
-
-
-def merged() -> bool:
-    catalogue = po_translations(CATALOGUE)
-    return all(
-        catalogue.get(msgid)
-        for kind in VISA_KINDS
-        for path in templates_of(kind).values()
-        for msgid in template_msgids(path)
-    )
+    return po_translations(CATALOGUE)
 
 
 @pytest.mark.parametrize("kind", VISA_KINDS)
@@ -107,11 +91,6 @@ def _sent_in_french(kind: str, django_capture_on_commit_callbacks):
     return {"subject.txt": message.subject, "txt": message.body, "html": html.unescape(body_html)}
 
 
-@pytest.mark.xfail(
-    not merged(),
-    reason="the visa emails' French is in locale-pending/visa.po until the lead merges it",
-    strict=True,
-)
 @pytest.mark.parametrize("kind", VISA_KINDS)
 def test_a_french_delegate_gets_the_visa_emails_in_french(kind, django_capture_on_commit_callbacks):
     translations = french()

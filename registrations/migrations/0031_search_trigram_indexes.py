@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("registrations", "0021_bulk_email_translations"),
+        ("registrations", "0030_place_counters"),
     ]
 
     operations = [
