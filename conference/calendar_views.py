@@ -24,7 +24,7 @@ def programme_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def session_calendar(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    session = get_object_or_404(
+    session: Session = get_object_or_404(
         Session.objects.filter(conference__is_published=True, conference__slug=slug)
         .exclude(kind=Session.Kind.BREAK)
         .select_related("conference", "room__venue")

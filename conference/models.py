@@ -348,7 +348,8 @@ class Session(models.Model):
     speakers = models.ManyToManyField(
         Speaker, related_name="sessions", blank=True, verbose_name=_("speakers")
     )
-    themes = models.ManyToManyField(
+    # Annotated: the stubs plugin cannot infer this field once page_cache reads its through model.
+    themes: "models.ManyToManyField[Theme, models.Model]" = models.ManyToManyField(
         Theme, related_name="sessions", blank=True, verbose_name=_("themes")
     )
     # iCalendar SEQUENCE: raised whenever the time or place changes, so that calendar apps

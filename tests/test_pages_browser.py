@@ -74,6 +74,7 @@ def issued_visa_letter(demo: Demo) -> dict:
             "stay_from": demo.conference.start_date,
             "stay_until": demo.conference.end_date,
             "letter_language": "en",
+            "reviewed_at": timezone.now(),
             "letter_sent_at": timezone.now(),
         },
     )

@@ -46,13 +46,13 @@ from registrations.models.webhooks import (
 )
 
 __all__ = [
-    "ApiIdempotencyKey",
-    "ApiScope",
-    "ApiToken",
     "EXPORT_FILTER_HELP",
     "IDENTITY_FIELDS",
     "PRIVACY_NOTICE_VERSION",
     "WEBHOOK_SUBSCRIBABLE_EVENTS",
+    "ApiIdempotencyKey",
+    "ApiScope",
+    "ApiToken",
     "Authority",
     "AuthorityAllotment",
     "BulkEmail",

@@ -89,14 +89,17 @@ def reminder_schedule(registration: Registration, *, now: datetime, is_new: bool
     due = conference.starts_at - timedelta(days=conference.reminder_days_before)
     if due <= now:
         return
-    if not is_new and registration.emails.filter(
-        kind=OutboundEmail.Kind.REMINDER,
-        status__in=[
-            OutboundEmail.Status.SCHEDULED,
-            OutboundEmail.Status.QUEUED,
-            OutboundEmail.Status.SENDING,
-        ],
-    ).exists():
+    if (
+        not is_new
+        and registration.emails.filter(
+            kind=OutboundEmail.Kind.REMINDER,
+            status__in=[
+                OutboundEmail.Status.SCHEDULED,
+                OutboundEmail.Status.QUEUED,
+                OutboundEmail.Status.SENDING,
+            ],
+        ).exists()
+    ):
         return
     OutboundEmail.objects.create(
         registration=registration,

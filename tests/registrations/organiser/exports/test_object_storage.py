@@ -72,12 +72,9 @@ def bucket(s3_endpoint, settings, monkeypatch, tmp_path):
     bucket.delete()
 
 
+@pytest.mark.usefixtures("registrations")
 def test_a_job_file_is_written_to_the_object_store_and_downloaded_from_it(
-    client,
-    bucket,
-    registrations,
-    django_capture_on_commit_callbacks,
-    tmp_path,  # noqa: F811
+    client, bucket, django_capture_on_commit_callbacks, tmp_path
 ):
     staff_login(client, organiser())
 
@@ -93,11 +90,9 @@ def test_a_job_file_is_written_to_the_object_store_and_downloaded_from_it(
     assert not (tmp_path / "media").exists()
 
 
+@pytest.mark.usefixtures("registrations")
 def test_a_missing_object_is_not_found_and_purged_jobs_leave_the_store(
-    client,
-    bucket,
-    registrations,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    client, bucket, django_capture_on_commit_callbacks
 ):
     staff_login(client, organiser())
     first = start_job(client, django_capture_on_commit_callbacks)
