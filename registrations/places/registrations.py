@@ -198,12 +198,16 @@ def registration_create(
                 sessions=list(sessions),
                 now=now,
             )
-    # Outside the lock: the answer to a repeated sign-up must come neither sooner nor later
-    # than to a new one.
+    # The answer to a repeated sign-up must come neither sooner nor later than to a new one.
+    # Padded once the outermost transaction commits (at once without one): callers wrap this in
+    # their own atomic(), which keeps the conference locked until then, and a sleep under the
+    # lock would make every other sign-up wait it out.
+    branch = "repeated" if existing is not None else "new"
+    transaction.on_commit(
+        lambda: sign_up_time.record_and_pad(branch, time.perf_counter() - started)
+    )
     if existing is not None:
-        sign_up_time.record_and_pad("repeated", time.perf_counter() - started)
         return RegistrationOutcome(registration=existing, created=False)
-    sign_up_time.record_and_pad("new", time.perf_counter() - started)
     logger.info("registration %s created as %s", registration.pk, registration.status)
     return RegistrationOutcome(registration=registration, created=True)
 
