@@ -1,6 +1,7 @@
 """The admin of registrations: lists, filters, actions, exports."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections
 from django.template.response import TemplateResponse
@@ -231,11 +232,28 @@ class RegistrationAdmin(AttendeeExportMixin, SimpleHistoryAdmin):
         return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        if change:
+            # Only what the form changed: a full save would write back the status (and its
+            # dates) as loaded, undoing a cancellation or a promotion made meanwhile.
+            if form.changed_data:
+                obj.save(update_fields=[*form.changed_data, "updated_at"])
+        else:
+            super().save_model(request, obj, form, change)
         # An organiser's edit reaches the organisers' systems as the delegate's own does.
         webhook_event_record(
             WebhookEvent.REGISTRATION_UPDATED, registration=obj, changed_fields=form.changed_data
         )
+
+    def revert_disabled(self, request, obj=None):
+        # A revert would write an old status back without registration_status_set: counters,
+        # capacity, the waiting list, webhooks and emails would all miss it.
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Hiding the button is not enough: the page's form would still save the old version.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_add_permission(self, request):
         # Registrations are created through the registration service (capacity, reference,

@@ -5,7 +5,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from registrations.admin.registrations import RegistrationAdmin
 from registrations.models import OutboundEmail, Registration
+from registrations.places.status import registration_cancel
+from tests.admin_forms import change_form_data
 from tests.factories import (
     AuthorityFactory,
     ConferenceFactory,
@@ -262,3 +265,50 @@ def test_outbox_send_again_is_not_offered_to_read_only_staff(client, django_user
 
     assert response.status_code == 200
     assert "send_again" not in response.content.decode()
+
+
+def test_registration_history_cannot_be_reverted(admin_client):
+    """A revert would set an old status around the status service (counters, waiting list,
+    webhooks, emails): the button is hidden and the version's form does not save."""
+    registration = RegistrationFactory(first_name="Anna")
+    confirmed_version = registration.history.get()
+    registration_cancel(registration=registration)
+    url = reverse(
+        "admin:registrations_registration_simple_history",
+        args=[registration.pk, confirmed_version.history_id],
+    )
+
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert page.context["revert_disabled"] is True
+
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 403
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CANCELLED
+
+
+def test_registration_change_form_leaves_a_status_changed_meanwhile(admin_client, monkeypatch):
+    """Saving the change page writes what its form changed, not the status it was loaded
+    with: a cancellation made between the page's load of the row and its save stays."""
+    registration = RegistrationFactory(first_name="Anna")
+    url = reverse("admin:registrations_registration_change", args=[registration.pk])
+    data = change_form_data(admin_client.get(url))
+    save_form = RegistrationAdmin.save_form
+
+    def cancelled_meanwhile(self, request, form, change):
+        registration_cancel(registration=Registration.objects.get(pk=registration.pk))
+        return save_form(self, request, form, change)
+
+    monkeypatch.setattr(RegistrationAdmin, "save_form", cancelled_meanwhile)
+
+    response = admin_client.post(url, {**data, "first_name": "Annabelle"})
+
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.first_name == "Annabelle"
+    assert registration.status == Registration.Status.CANCELLED
+    assert registration.cancelled_at is not None
