@@ -15,11 +15,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from conference.models import Conference
+from registrations.admin.exports import can_see_special_needs
 from registrations.models import PurgeRecord, RetentionSchedule
 from registrations.models.retention import RETENTION_PERIOD_FIELDS
 from registrations.organiser.exports.columns import spreadsheet_safe_row
 from registrations.organiser.exports.writers import XLSX_CONTENT_TYPE, xlsx_temporary_file
-from registrations.privacy.figures import conference_figures, figure_columns
+from registrations.privacy.figures import (
+    SPECIAL_NEEDS_FIGURES,
+    conference_figures,
+    figure_columns,
+)
 from registrations.privacy.schedule import retention_deadlines, retention_schedule_update
 
 
@@ -93,6 +98,8 @@ class RetentionScheduleAdmin(admin.ModelAdmin):
             raise PermissionDenied
         schedule = get_object_or_404(RetentionSchedule.objects.select_related("conference"), pk=pk)
         rows, taken_at = conference_figures(schedule.conference)
+        if not can_see_special_needs(request):
+            rows = [row for row in rows if row["figure"] not in SPECIAL_NEEDS_FIGURES]
         columns = figure_columns()
         lines = [[get(row) for _label, get in columns] for row in rows]
         taken = timezone.localtime(taken_at or timezone.now()).isoformat()

@@ -18,6 +18,10 @@ from registrations.organiser.dashboard import conference_dashboard
 # One line of the figures: what is counted, where (a day, a session), which item, how many.
 FigureRow = dict[str, str | int]
 
+# Figures counted from delegates' dietary and accessibility needs: only for staff who may see
+# those needs (view_special_needs), even as counts.
+SPECIAL_NEEDS_FIGURES = frozenset({"meals", "site_visit_access"})
+
 
 def _row(figure: str, where: str, item: str, count: int) -> FigureRow:
     return {"figure": figure, "where": where, "item": item, "count": count}

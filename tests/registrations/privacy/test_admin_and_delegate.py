@@ -8,7 +8,7 @@ import io
 import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import translation
 from django_countries import countries
@@ -19,6 +19,7 @@ from registrations.models import (
     PurgeRecord,
     Registration,
     RetentionSchedule,
+    SessionBooking,
     SiteVisitIdentity,
     VisaLetterRequest,
 )
@@ -28,7 +29,12 @@ from registrations.privacy.figures import FIGURE_LABELS
 from registrations.privacy.schedule import retention_schedule_for
 from registrations.views import delegations, self_service
 from tests.admin_forms import change_form_data
-from tests.factories import RegistrationFactory, SiteVisitIdentityFactory, VisaLetterRequestFactory
+from tests.factories import (
+    RegistrationFactory,
+    SiteVisitIdentityFactory,
+    SiteVisitSessionFactory,
+    VisaLetterRequestFactory,
+)
 from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +48,11 @@ def organiser(client):
     user.user_permissions.add(
         *Permission.objects.filter(
             content_type__app_label="registrations", content_type__model__in=MODELS
-        )
+        ),
+        # As the Organisers group: the figures counted from needs are theirs too.
+        Permission.objects.get(
+            content_type__app_label="registrations", codename="view_special_needs"
+        ),
     )
     staff_login(client, user)
     return client
@@ -117,6 +127,45 @@ def test_figures_are_named_in_the_organisers_language_beside_their_keys(organise
     # Every key this code writes has a name of its own.
     assert all(figure != key for (key, _item), (figure, _label) in labels.items())
     assert all(label != item for (_key, item), (_figure, label) in labels.items() if item)
+
+
+@pytest.mark.parametrize(("group", "sees_needs"), [("Organisers", True), ("Viewers", False)])
+@pytest.mark.parametrize("url_name", ["figures", "figures_xlsx"])
+def test_figures_counted_from_needs_only_for_who_may_see_needs(
+    client, conference, group, sees_needs, url_name
+):
+    visit = SiteVisitSessionFactory(conference=conference)
+    for registration in RegistrationFactory.create_batch(
+        2, conference=conference, dietary_needs="Vegan", accessibility_needs="Wheelchair"
+    ):
+        SessionBooking.objects.create(
+            registration=registration, session=visit, status=SessionBooking.Status.BOOKED
+        )
+    user = get_user_model().objects.create_user(group.lower(), password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    staff_login(client, user)
+    schedule = retention_schedule_for(conference)
+
+    response = client.get(
+        reverse(f"admin:registrations_retentionschedule_{url_name}", args=[schedule.pk])
+    )
+
+    assert response.status_code == 200
+    if url_name == "figures":
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        rows = [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
+    keys = {(row[1], row[4]) for row in rows[1:-1]}
+    needs_figures = {
+        ("meals", "with_dietary_needs"),
+        ("meals", "without_dietary_needs"),
+        ("site_visit_access", "booked"),
+        ("site_visit_access", "needing_access"),
+    }
+    assert ("registrations_by_status", "confirmed") in keys
+    assert (needs_figures <= keys) is sees_needs
+    assert not (needs_figures & keys) or sees_needs
 
 
 def test_organisers_download_the_aggregate_figures_as_xlsx(organiser, conference):
