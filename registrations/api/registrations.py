@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -34,7 +35,7 @@ from registrations.forms.registration import RegistrationForm
 from registrations.models import ApiScope, Registration, SessionBooking
 from registrations.onsite.check_in import check_ins_standing
 from registrations.permissions import CHANGE_REGISTRATION, VIEW_REGISTRATION
-from registrations.places.bookings import session_bookings_set
+from registrations.places.bookings import session_booking_add, session_booking_remove
 from registrations.places.registrations import registration_create
 from registrations.places.selectors import sessions_for_sign_up
 from registrations.places.status import registration_cancel
@@ -280,15 +281,13 @@ class BookingListView(ReadWriteTokenView):
         session = get_object_or_404(
             sessions_for_sign_up(self.conference), pk=body.validated_data["session"]
         )
-        current = list(Session.objects.filter(bookings__registration=registration))
-        already = session in current
-        if not already:
+        # A visit the delegate booked themselves, with their identity data, is simply there.
+        if not registration.bookings.filter(session=session).exists():
             refuse_sessions_asking_identity([session])
-            session_bookings_set(registration=registration, sessions=[*current, session])
-        booking = registration.bookings.select_related("session").get(session=session)
+        booking, created = session_booking_add(registration=registration, session=session)
         return Response(
             BookingSerializer(booking).data,
-            status=status.HTTP_200_OK if already else status.HTTP_201_CREATED,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 
@@ -302,10 +301,6 @@ class BookingDetailView(TokenView):
         responses={204: None},
     )
     def delete(self, request: Request, slug: str, reference: str, session: int) -> Response:
-        registration = self.registration()
-        booking = get_object_or_404(registration.bookings, session_id=session)
-        remaining = Session.objects.filter(bookings__registration=registration).exclude(
-            pk=booking.session_id
-        )
-        session_bookings_set(registration=registration, sessions=list(remaining))
+        if not session_booking_remove(registration=self.registration(), session_id=session):
+            raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)

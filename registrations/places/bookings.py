@@ -72,6 +72,46 @@ def session_bookings_set(
         return session_bookings_replace(registration, list(sessions), now=now)
 
 
+def session_booking_add(
+    *, registration: Registration, session: Session, now: datetime | None = None
+) -> tuple[SessionBooking, bool]:
+    """Book one more session, keeping the delegate's others: a place while places remain, its
+    waiting list after that. Returns the booking and whether it is new. The current bookings
+    are read under the registration's lock, so that a change made meanwhile (the delegate on
+    their page) is kept, not undone."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = places_lock(registration=registration).registration
+        if not registration.is_active:
+            raise BookingError(gettext("This registration is cancelled."))
+        current = list(Session.objects.filter(bookings__registration=registration))
+        created = session.pk not in {held.pk for held in current}
+        if created:
+            session_bookings_replace(registration, [*current, session], now=now)
+        booking = registration.bookings.select_related("session").get(session=session)
+    return booking, created
+
+
+def session_booking_remove(
+    *, registration: Registration, session_id: int, now: datetime | None = None
+) -> bool:
+    """Give up one session, keeping the delegate's others (its place goes to its waiting
+    list); False when it was not booked. Read under the registration's lock, as
+    session_booking_add: a visit booked meanwhile, and its identity data, stay."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = places_lock(registration=registration).registration
+        current = list(Session.objects.filter(bookings__registration=registration))
+        if session_id not in {held.pk for held in current}:
+            return False
+        if not registration.is_active:
+            raise BookingError(gettext("This registration is cancelled."))
+        session_bookings_replace(
+            registration, [held for held in current if held.pk != session_id], now=now
+        )
+    return True
+
+
 def session_bookings_replace(
     registration: Registration, sessions: list[Session], *, now: datetime
 ) -> BookingChanges:
