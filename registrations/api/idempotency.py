@@ -1,6 +1,6 @@
 """`Idempotency-Key` on the POST that creates a registration: a retry with the same key (by the
-same token) within API_IDEMPOTENCY_KEY_HOURS gets the registration the first attempt made,
-never a second one; after that the key is forgotten (purged by beat)."""
+same token, to the same conference) within API_IDEMPOTENCY_KEY_HOURS gets the registration the
+first attempt made, never a second one; after that the key is forgotten (purged by beat)."""
 
 import hashlib
 import logging
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 
+from conference.models import Conference
 from registrations.models import ApiIdempotencyKey, ApiToken, Registration
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,9 @@ def _honoured_since(now: datetime) -> datetime:
     return now - timedelta(hours=settings.API_IDEMPOTENCY_KEY_HOURS)
 
 
-def _replay(token: ApiToken, key: str, digest: str) -> IdempotentOutcome | None:
+def _replay(
+    token: ApiToken, key: str, digest: str, conference: Conference
+) -> IdempotentOutcome | None:
     seen = (
         ApiIdempotencyKey.objects.select_related("registration")
         .filter(token=token, key=key, created_at__gte=_honoured_since(timezone.now()))
@@ -54,19 +57,31 @@ def _replay(token: ApiToken, key: str, digest: str) -> IdempotentOutcome | None:
         raise IdempotencyKeyReusedError
     # The row commits with its registration (same transaction), or not at all.
     assert seen.registration is not None
+    # A token may write to several conferences: its key, once used for one, is not a new
+    # request for another (whose URL would not find the first one's registration).
+    if seen.registration.conference_id != conference.pk:
+        raise IdempotencyKeyReusedError(
+            _("This Idempotency-Key was already used for another conference.")
+        )
     return IdempotentOutcome(registration=seen.registration, created=False)
 
 
 def idempotent_create(
-    *, token: ApiToken, key: str, body: bytes, create: Callable[[], Registration]
+    *,
+    token: ApiToken,
+    key: str,
+    body: bytes,
+    conference: Conference,
+    create: Callable[[], Registration],
 ) -> IdempotentOutcome:
-    """Run `create` once per (token, key). The key's row is written first in the same
-    transaction as the registration: a concurrent retry's insert waits on the unique index until
-    the first commits, then fails and replays it; if the first fails (a refusal), nothing is
-    kept and a retry runs afresh. A key older than API_IDEMPOTENCY_KEY_HOURS that beat has not
-    purged yet is forgotten here, so the promise ends at the same time whenever beat runs."""
+    """Run `create` (a registration to `conference`) once per (token, key). The key's row is
+    written first in the same transaction as the registration: a concurrent retry's insert
+    waits on the unique index until the first commits, then fails and replays it; if the first
+    fails (a refusal), nothing is kept and a retry runs afresh. A key older than
+    API_IDEMPOTENCY_KEY_HOURS that beat has not purged yet is forgotten here, so the promise
+    ends at the same time whenever beat runs."""
     digest = request_digest(body)
-    replayed = _replay(token, key, digest)
+    replayed = _replay(token, key, digest, conference)
     if replayed is not None:
         return replayed
     try:
@@ -79,7 +94,7 @@ def idempotent_create(
             row.registration = registration
             row.save(update_fields=["registration"])
     except IntegrityError:
-        replayed = _replay(token, key, digest)
+        replayed = _replay(token, key, digest, conference)
         if replayed is None:
             raise
         return replayed

@@ -164,7 +164,11 @@ class RegistrationListView(ReadWriteTokenView):
             )
         if key:
             result = idempotent_create(
-                token=request.auth, key=key, body=request.body, create=create
+                token=request.auth,
+                key=key,
+                body=request.body,
+                conference=conference,
+                create=create,
             )
             registration, created = result.registration, result.created
         else:
