@@ -30,8 +30,10 @@ from registrations.outbox.recipients import Recipient
 from registrations.places.bookings import BookingChanges, session_bookings_replace
 from registrations.places.locking import places_lock
 from registrations.places.registrations import RegistrationData, email_normalise
+from registrations.privacy.export_jobs import export_jobs_holding
 from registrations.privacy.schedule import privacy_notice_version
 from registrations.privacy.travel_purge import travel_data_erase
+from registrations.webhooks.erasure import webhook_deliveries_scrub
 from registrations.webhooks.events import webhook_event_record
 
 logger = logging.getLogger(__name__)
@@ -220,15 +222,10 @@ def _admin_log_scrub(registration: Registration) -> None:
 
 
 def _export_jobs_delete_holding(registration: Registration) -> None:
-    """Background export files may hold the delegate, needs included. A built job no longer
-    says whose rows it holds (its ids are emptied once the file is written), so the rule is:
-    every export job requested since the registration was made goes, with its file, whatever
-    its state (a queued or running one would write them). Older jobs cannot hold them. The
-    files are removed once the erasure commits; a build that finishes after its job was
-    deleted removes its own file (organiser.exports.build)."""
-    jobs = list(
-        ExportJob.objects.select_for_update().filter(created_at__gte=registration.created_at)
-    )
+    """Background export files may hold the delegate, needs included: the jobs that list them
+    go, with their files, whatever their state (privacy.export_jobs). Older jobs cannot hold
+    them. The files are removed once the erasure commits."""
+    jobs = export_jobs_holding([registration.pk], since=registration.created_at)
     for job in jobs:
         if job.file:
             transaction.on_commit(partial(job.file.storage.delete, job.file.name))
@@ -238,8 +235,9 @@ def _export_jobs_delete_holding(registration: Registration) -> None:
 def registration_erase(*, registration: Registration, now: datetime | None = None) -> None:
     """Erase the personal data of a cancelled registration, at the delegate's request. What
     remains is anonymous: the reference, the authority, the category, the dates and the
-    consent records (which say what was agreed, not by whom). The admin's history and the
-    background export files that may hold the delegate are scrubbed and deleted."""
+    consent records (which say what was agreed, not by whom). The admin's history, the webhook
+    deliveries and the background export files that may hold the delegate are scrubbed (the
+    deliveries not sent yet withdrawn) and deleted."""
     now = now or timezone.now()
     with transaction.atomic():
         registration = places_lock(registration=registration).registration
@@ -268,4 +266,6 @@ def registration_erase(*, registration: Registration, now: datetime | None = Non
             status=OutboundEmail.Status.FAILED
         ).update(status=OutboundEmail.Status.WITHDRAWN, next_attempt_at=None)
         registration.emails.update(recipient=placeholder, last_error="")
+        # As the retention purge does: the payloads name them, the answers may quote them.
+        webhook_deliveries_scrub(registration.webhook_deliveries.all())
     logger.info("registration %s: personal data erased", registration.pk)

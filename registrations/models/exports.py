@@ -50,7 +50,8 @@ class ExportJob(models.Model):
     # The requester's language at the time, for the file's headers and labels.
     language = models.CharField(_("language"), max_length=10, default="en", editable=False)
     # The rows, in export order, as the list showed them when the job was requested: the task
-    # cannot repeat the search, which is not stored. Emptied once the file is built.
+    # cannot repeat the search, which is not stored. Kept once the file is built: it says whose
+    # data the file holds (emptied if the build fails: there is no file).
     registration_ids = models.JSONField(null=True, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED

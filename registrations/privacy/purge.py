@@ -33,9 +33,9 @@ from registrations.models import (
     Registration,
     RetiredAgendaFeed,
     WebhookDelivery,
-    WebhookDeliveryAttempt,
 )
 from registrations.organiser.exports.build import EXPORT_FILE_RETENTION, export_jobs_purge
+from registrations.privacy.export_jobs import export_jobs_holding
 from registrations.privacy.figures import conference_figures_keep
 from registrations.privacy.schedule import retention_deadlines, retention_schedule_for
 from registrations.privacy.travel_purge import (
@@ -43,6 +43,7 @@ from registrations.privacy.travel_purge import (
     visa_passport_data_purge,
     visit_identity_purge,
 )
+from registrations.webhooks.erasure import webhook_deliveries_scrub
 
 logger = logging.getLogger(__name__)
 
@@ -92,19 +93,34 @@ def _erased_address(prefix: str, pk_field: str = "pk"):
     return Concat(Value(f"erased-{prefix}"), Cast(pk_field, CharField()), Value("@invalid"))
 
 
-def _browser_sessions_of(*, link_ids: set[int], delegation_ids: set[int]) -> list[str]:
-    """The Django sessions (expired ones too, until clearsessions) that tie a browser to one of
-    these links or delegations. Their data are signed and encoded: each is decoded."""
-    if not link_ids and not delegation_ids:
-        return []
-    keys = []
-    for session in BrowserSession.objects.iterator():
-        data = session.get_decoded()
-        if any(data.get(key) in link_ids for key in DELEGATE_SESSION_KEYS) or any(
-            data.get(key) in delegation_ids for key in COORDINATOR_SESSION_KEYS
-        ):
-            keys.append(session.session_key)
-    return keys
+@dataclass
+class BrowserSessionIndex:
+    """The Django sessions (expired ones too, until clearsessions) that tie a browser to a
+    personal link or a delegation. Their data are signed and encoded: each is decoded, which
+    takes a while with many, so they are read once, before the purge locks the conference (a
+    session made meanwhile names a link the purge deletes: it leads nowhere)."""
+
+    by_link: dict[int, list[str]] = field(default_factory=dict)
+    by_delegation: dict[int, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls) -> "BrowserSessionIndex":
+        index = cls()
+        for session in BrowserSession.objects.iterator():
+            data = session.get_decoded()
+            for keys, by_id in (
+                (DELEGATE_SESSION_KEYS, index.by_link),
+                (COORDINATOR_SESSION_KEYS, index.by_delegation),
+            ):
+                for key in keys:
+                    if isinstance(data.get(key), int):
+                        by_id.setdefault(data[key], []).append(session.session_key)
+        return index
+
+    def keys_of(self, *, link_ids: Iterable[int], delegation_ids: Iterable[int]) -> list[str]:
+        return [key for pk in link_ids for key in self.by_link.get(pk, ())] + [
+            key for pk in delegation_ids for key in self.by_delegation.get(pk, ())
+        ]
 
 
 def _admin_log_entries_naming(registration: Registration):
@@ -132,11 +148,13 @@ def registrations_anonymise(
     now: datetime.datetime,
     outcome: PurgeOutcome,
     kind: str,
+    sessions: BrowserSessionIndex,
     keep_names_of: frozenset[int] = frozenset(),
 ) -> None:
     """Remove the personal data of these registrations wherever they are, keeping the rows the
     figures count (status, category, authority, dates, bookings, check-ins, consents). The
-    names of `keep_names_of` stay (certificates of attendance the organiser must prove)."""
+    names of `keep_names_of` stay (certificates of attendance the organiser must prove).
+    `sessions`: the browser sessions, read before the locks."""
     registrations = list(registrations)
     conference = registrations[0].conference if registrations else None
     if not registrations:
@@ -147,18 +165,18 @@ def registrations_anonymise(
     emails = OutboundEmail.objects.filter(registration__in=ids).exclude(
         recipient__endswith=ERASED_ADDRESS_DOMAIN, last_error=""
     )
-    # An export job may hold them if it was asked for after the first of them registered (a
-    # built job no longer lists its rows): those jobs go with their files.
-    # Older ones are the daily export purge's (personal_data_purge), counted there.
-    jobs = ExportJob.objects.filter(
-        created_at__gte=max(min(r.created_at for r in registrations), now - EXPORT_FILE_RETENTION)
+    # The export jobs that list them go with their files (other conferences' stay). Older
+    # ones are the daily export purge's (personal_data_purge), counted there.
+    jobs = export_jobs_holding(
+        ids,
+        since=max(min(r.created_at for r in registrations), now - EXPORT_FILE_RETENTION),
     )
     log_entries = {r.pk: _admin_log_entries_naming(r) for r in registrations}
     # Webhook payloads name the delegate; the receivers' answers may quote them.
     deliveries = WebhookDelivery.objects.filter(registration__in=ids).exclude(payload={})
     delivery_ids = list(deliveries.values_list("pk", flat=True))
-    session_keys = _browser_sessions_of(
-        link_ids=set(links.values_list("pk", flat=True)), delegation_ids=set()
+    session_keys = sessions.keys_of(
+        link_ids=set(links.values_list("pk", flat=True)), delegation_ids=()
     )
     outcome.add(conference, kind, len(ids))
     outcome.add(conference, Kind.LINKS, links.count())
@@ -166,26 +184,19 @@ def registrations_anonymise(
     email_ids = set(emails.values_list("pk", flat=True))
     outcome.claimed_emails |= email_ids
     outcome.add(conference, Kind.EMAILS, len(email_ids))
-    outcome.add(conference, Kind.EXPORTS, jobs.count())
+    outcome.add(conference, Kind.EXPORTS, len(jobs))
     outcome.add(conference, Kind.ADMIN_LOG, sum(e.count() for e in log_entries.values()))
     outcome.add(conference, Kind.SESSIONS, len(session_keys))
     outcome.add(conference, Kind.WEBHOOKS, len(delivery_ids))
     if outcome.dry_run:
         return
-    WebhookDelivery.objects.filter(
-        pk__in=delivery_ids,
-        status__in=[WebhookDelivery.Status.QUEUED, WebhookDelivery.Status.SENDING],
-    ).update(status=WebhookDelivery.Status.WITHDRAWN, next_attempt_at=None)
-    WebhookDelivery.objects.filter(pk__in=delivery_ids).update(payload={}, last_error="")
-    WebhookDeliveryAttempt.objects.filter(delivery__in=delivery_ids).update(
-        response_body="", error=""
-    )
+    webhook_deliveries_scrub(WebhookDelivery.objects.filter(pk__in=delivery_ids))
     for registration in registrations:
         log_entries[registration.pk].update(object_repr=registration.reference, change_message="")
-    for job in jobs.select_for_update():
+    for job in jobs:
         if job.file:
             transaction.on_commit(partial(job.file.storage.delete, job.file.name))
-    jobs.delete()
+    ExportJob.objects.filter(pk__in=[job.pk for job in jobs]).delete()
     BrowserSession.objects.filter(session_key__in=session_keys).delete()
     links.delete()
     blank = {
@@ -251,12 +262,12 @@ def _emails_purge(conference, *, cutoff, outcome) -> None:
         emails.update(recipient=_erased_address("email-"), last_error="")
 
 
-def _coordinators_purge(conference, *, outcome) -> None:
+def _coordinators_purge(conference, *, outcome, sessions: BrowserSessionIndex) -> None:
     delegations = Delegation.objects.filter(conference=conference).exclude(
         coordinator_email__endswith=ERASED_ADDRESS_DOMAIN
     )
     ids = set(delegations.values_list("pk", flat=True))
-    session_keys = _browser_sessions_of(link_ids=set(), delegation_ids=ids)
+    session_keys = sessions.keys_of(link_ids=(), delegation_ids=ids)
     links = ManagementLink.objects.filter(delegation__in=ids)
     emails = OutboundEmail.objects.filter(delegation__in=ids, registration=None).exclude(
         recipient__endswith=ERASED_ADDRESS_DOMAIN, last_error=""
@@ -290,7 +301,24 @@ def conference_purge(
         schedule = retention_schedule_for(conference)
         deadlines = retention_deadlines(conference)
         registrations = conference.registrations.filter(erased_at=None)
-        if now >= deadlines.needs:
+        cancelled_cutoff = now - datetime.timedelta(days=schedule.cancelled_days)
+        inactive = (
+            registrations.filter(status__in=Registration.INACTIVE_STATUSES)
+            .alias(ended_at=Coalesce("cancelled_at", "decided_at", "updated_at"))
+            .filter(ended_at__lte=cancelled_cutoff)
+            .order_by("pk")
+        )
+        needs_due = now >= deadlines.needs
+        final_due = now >= deadlines.identifying
+        anonymising = final_due or inactive.exists()
+        sessions = BrowserSessionIndex.read() if anonymising else BrowserSessionIndex()
+        if needs_due or anonymising:
+            # Registrations are locked (the needs' update, the anonymisation): the conference
+            # row first (places.locking's order), or a sign-up or change waiting for it while
+            # holding a registration would deadlock with this. Only then: it holds sign-ups
+            # back while it is held.
+            Conference.objects.select_for_update(no_key=True).filter(pk=conference.pk).first()
+        if needs_due:
             # Before anything they are counted from goes.
             conference_figures_keep(conference=conference, now=now, dry_run=outcome.dry_run)
             _needs_purge(conference, registrations, now=now, outcome=outcome)
@@ -304,20 +332,10 @@ def conference_purge(
             Kind.VISA_PASSPORT,
             visa_passport_data_purge(conference=conference, now=now, dry_run=outcome.dry_run),
         )
-        cancelled_cutoff = now - datetime.timedelta(days=schedule.cancelled_days)
-        inactive = (
-            registrations.filter(status__in=Registration.INACTIVE_STATUSES)
-            .alias(ended_at=Coalesce("cancelled_at", "decided_at", "updated_at"))
-            .filter(ended_at__lte=cancelled_cutoff)
-            .order_by("pk")
-        )
-        final_due = now >= deadlines.identifying
-        if final_due or inactive.exists():
-            # Several registrations are locked: the conference row first (places.locking's
-            # order). Only then: it holds sign-ups back while it is held.
-            Conference.objects.select_for_update(no_key=True).filter(pk=conference.pk).first()
         inactive = inactive.select_for_update(of=("self",))
-        registrations_anonymise(inactive, now=now, outcome=outcome, kind=Kind.CANCELLED)
+        registrations_anonymise(
+            inactive, now=now, outcome=outcome, kind=Kind.CANCELLED, sessions=sessions
+        )
         if final_due:
             conference_figures_keep(conference=conference, now=now, dry_run=outcome.dry_run)
             remaining = registrations.select_for_update(of=("self",)).order_by("pk")
@@ -337,9 +355,10 @@ def conference_purge(
                 now=now,
                 outcome=outcome,
                 kind=Kind.IDENTIFYING,
+                sessions=sessions,
                 keep_names_of=keep_names_of,
             )
-            _coordinators_purge(conference, outcome=outcome)
+            _coordinators_purge(conference, outcome=outcome, sessions=sessions)
             feeds = RetiredAgendaFeed.objects.filter(registration__conference=conference)
             outcome.add(conference, Kind.LINKS, feeds.count())
             if not outcome.dry_run:

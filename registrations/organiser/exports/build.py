@@ -91,8 +91,9 @@ def export_job_build(*, job_id: int) -> ExportJob | None:
             logger.info("export job %s deleted while built: file removed", job_id)
             return None
         job.status, job.rows_done, job.finished_at = ExportJob.Status.DONE, rows, timezone.now()
-        job.registration_ids = None
-        job.save(update_fields=["status", "rows_done", "finished_at", "registration_ids", "file"])
+        # Its list stays until the job goes: an erasure or a purge deletes the jobs whose
+        # files hold the people it removes, and only those (privacy.export_jobs).
+        job.save(update_fields=["status", "rows_done", "finished_at", "file"])
         export_record_create(
             user=job.user,
             source=ExportRecord.Source.ADMIN,
