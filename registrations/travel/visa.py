@@ -206,13 +206,17 @@ class VisaLetterVerification:
     stay_from: date
     stay_until: date
     issued_on: date
+    # The registration it was issued for was cancelled, substituted or rejected: the letter no
+    # longer invites anyone, and the page names no one.
+    withdrawn: bool = False
 
 
 def visa_letter_verify(reference: str) -> VisaLetterVerification | None:
     """The letter issued under this reference, or None if there is none (or it was withdrawn
     by erasure). It answers from the approval, as the letter is downloadable from then, even
     while its email waits for the mail server. After the passport data are deleted, the
-    holder's name is no longer shown."""
+    holder's name is no longer shown; once the registration is no longer active, the letter
+    is answered as withdrawn, without the holder's name."""
     request = (
         VisaLetterRequest.objects.select_related("registration__conference")
         .filter(reference=reference.strip().upper(), status=VisaLetterRequest.Status.APPROVED)
@@ -221,12 +225,14 @@ def visa_letter_verify(reference: str) -> VisaLetterVerification | None:
     if request is None or request.reviewed_at is None:
         return None
     conference = request.registration.conference
+    withdrawn = not request.registration.is_active
     return VisaLetterVerification(
         reference=request.reference,
-        holder_name=request.passport_name,
+        holder_name="" if withdrawn else request.passport_name,
         conference=conference,
         stay_from=request.stay_from,
         stay_until=request.stay_until,
         # The date printed on the letter (letters.py).
         issued_on=timezone.localtime(request.reviewed_at, conference.tzinfo).date(),
+        withdrawn=withdrawn,
     )

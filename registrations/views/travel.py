@@ -14,6 +14,7 @@ from registrations.models import VisaLetterRequest
 from registrations.travel.identity import visit_identities_save, visit_sessions_asking_identity
 from registrations.travel.letters import visa_letter_filename
 from registrations.travel.visa import (
+    VisaLetterVerification,
     visa_letter_request_create,
     visa_letter_verify,
     visa_requests_open,
@@ -107,6 +108,13 @@ class VisaLetterDownloadView(DelegateAccessMixin, View):
         return response
 
 
+def _verification_status(verification: VisaLetterVerification | None) -> int:
+    # A withdrawn letter is Gone, so that a program reading only the status is not misled.
+    if verification is None:
+        return 404
+    return 410 if verification.withdrawn else 200
+
+
 def visa_letter_verify_view(request, reference: str):
     """Public: an embassy checks that a letter was issued, for whom and for which dates. Shows
     no passport data; the reference, 80 random bits, cannot be guessed."""
@@ -115,7 +123,7 @@ def visa_letter_verify_view(request, reference: str):
         request,
         "registrations/visa_verify.html",
         {"verification": verification, "reference": reference},
-        status=200 if verification is not None else 404,
+        status=_verification_status(verification),
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"

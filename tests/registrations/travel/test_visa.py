@@ -9,13 +9,15 @@ from django.urls import reverse
 from django.utils import translation
 
 from registrations.errors import RegistrationError
-from registrations.models import ConsentRecord, OutboundEmail, VisaLetterRequest
+from registrations.models import ConsentRecord, OutboundEmail, Registration, VisaLetterRequest
+from registrations.places.status import registration_cancel
 from registrations.travel.letters import visa_letter_pdf
 from registrations.travel.visa import (
     VisaLetterData,
     visa_letter_approve,
     visa_letter_refuse,
     visa_letter_request_create,
+    visa_letter_verify,
 )
 from tests.factories import RegistrationFactory, VisaLetterRequestFactory
 from tests.registrations.travel.conftest import url
@@ -271,6 +273,47 @@ def test_verification_page_confirms_holder_and_dates_without_passport_data(clien
     assert "FP999" not in html
     assert "1979" not in html  # the date of birth
     assert response["X-Robots-Tag"] == "noindex"
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_verification_page_says_a_letter_of_a_cancelled_registration_is_withdrawn(
+    client, registration, language
+):
+    request = visa_letter_approve(
+        request=VisaLetterRequestFactory(
+            registration=registration, passport_name="OLENA SHEVCHENKO"
+        ),
+        by=None,
+    )
+    registration_cancel(registration=registration)
+
+    response = client.get(f"/verify/{request.reference}/", headers={"accept-language": language})
+
+    assert response.status_code == 410
+    html = response.content.decode()
+    with translation.override(language):
+        withdrawn = translation.gettext(
+            "This letter has been withdrawn: the registration it was issued for is no "
+            "longer valid. It invites no one to the conference."
+        )
+        issued = translation.gettext("This letter was issued by the organisers.")
+    assert withdrawn in html
+    assert issued not in html
+    assert "OLENA SHEVCHENKO" not in html
+    assert request.reference in html
+
+
+def test_verification_of_letters_follows_the_registration_status(registration):
+    request = visa_letter_approve(
+        request=VisaLetterRequestFactory(registration=registration), by=None
+    )
+    for status in Registration.Status:
+        Registration.objects.filter(pk=registration.pk).update(status=status)
+        verification = visa_letter_verify(request.reference)
+        assert verification is not None
+        inactive = status in Registration.INACTIVE_STATUSES
+        assert verification.withdrawn is inactive
+        assert (verification.holder_name == "") is inactive
 
 
 def test_verification_page_knows_no_unissued_reference(client, registration):
