@@ -32,11 +32,39 @@ class WebhookTarget:
     address: str
 
 
+# IPv6 ranges that carry an IPv4 address in their last 32 bits, which is where a packet ends
+# up: NAT64's well-known prefix, IPv4-compatible (deprecated) and IPv4-translated addresses.
+# ipaddress calls them global whatever the IPv4 address inside, private ones included.
+IPV4_IN_LAST_32_BITS = (
+    ipaddress.IPv6Network("64:ff9b::/96"),
+    ipaddress.IPv6Network("::/96"),
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),
+)
+# NAT64 for local use (RFC 8215): where it leads depends on the local network's translator.
+NAT64_LOCAL_USE = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address leads to, if it carries one: IPv4-mapped, 6to4
+    (2002::/16), or one of IPV4_IN_LAST_32_BITS."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if any(address in network for network in IPV4_IN_LAST_32_BITS):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def _address_allowed(address: IPAddress) -> bool:
     if address.is_loopback:
         return settings.WEBHOOK_ALLOW_LOOPBACK
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return _address_allowed(address.ipv4_mapped)
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in NAT64_LOCAL_USE:
+            return False
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            return _address_allowed(embedded)
     # is_global is false for private, shared (CGNAT), link-local (cloud metadata at
     # 169.254.169.254), reserved, multicast and unspecified addresses.
     return address.is_global and not address.is_multicast

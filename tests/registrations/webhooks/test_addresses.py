@@ -60,12 +60,34 @@ def test_urls_refused_whatever_the_address(production, url):
         "https://[::ffff:10.0.0.1]/hooks",  # IPv4-mapped private address
         "https://0.0.0.0/hooks",
         "https://224.0.0.1/hooks",  # multicast
+        # IPv6 addresses leading to a private or internal IPv4 address, which ipaddress calls
+        # global: NAT64, 6to4, IPv4-compatible, IPv4-translated.
+        "https://[64:ff9b::a00:1]/hooks",  # 10.0.0.1
+        "https://[64:ff9b::a9fe:a9fe]/latest/meta-data/",  # 169.254.169.254
+        "https://[2002:c0a8:10a::1]/hooks",  # 192.168.1.10
+        "https://[2002:7f00:1::]/hooks",  # 127.0.0.1
+        "https://[::a00:1]/hooks",  # 10.0.0.1
+        "https://[::ffff:0:a00:1]/hooks",  # 10.0.0.1
+        "https://[::ffff:0:7f00:1]/hooks",  # 127.0.0.1
+        "https://[64:ff9b:1::808:808]/hooks",  # NAT64 for local use, whatever inside
     ],
 )
 def test_private_and_internal_addresses_are_refused_in_production(production, url):
     with pytest.raises(ValidationError) as refused:
         webhook_target_resolve(url)
     assert refused.value.code == "private"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "64:ff9b::808:808",  # NAT64 of 8.8.8.8
+        "2002:808:808::1",  # 6to4 of 8.8.8.8
+        "2a00:1450:4007:80e::200e",  # native IPv6
+    ],
+)
+def test_ipv6_addresses_leading_to_public_addresses_are_accepted(production, address):
+    assert webhook_target_resolve(f"https://[{address}]/hooks").address == address
 
 
 def test_a_name_resolving_to_a_private_address_among_public_ones_is_refused(
