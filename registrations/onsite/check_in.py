@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from conference.models import Session
 from registrations.errors import CheckInRefusedError
 from registrations.models import CheckIn, Registration, WebhookEvent
-from registrations.places.locking import places_lock
+from registrations.places.locking import places_lock, registration_touch
 from registrations.webhooks.events import webhook_event_record
 
 logger = logging.getLogger(__name__)
@@ -89,6 +89,7 @@ def check_in(
         webhook_event_record(
             WebhookEvent.CHECKIN_CREATED, registration=registration, check_in=new, now=now
         )
+        registration_touch(registration, now=now)
     logger.info(
         "registration %s checked in (session %s) by user %s",
         registration.pk,
@@ -104,12 +105,13 @@ def check_in_undo(*, check_in: CheckIn, by: User | None, now: datetime | None = 
     now = now or timezone.now()
     with transaction.atomic():
         # The same lock as check_in(), so an undo and a check-in of one delegate cannot cross.
-        places_lock(registration=check_in.registration)
+        registration = places_lock(registration=check_in.registration).registration
         check_in = CheckIn.objects.get(pk=check_in.pk)
         if check_in.undone_at is not None:
             return check_in
         check_in.undone_at = now
         check_in.undone_by = by
         check_in.save(update_fields=["undone_at", "undone_by"])
+        registration_touch(registration, now=now)
     logger.info("check-in %s undone by user %s", check_in.pk, by.pk if by else None)
     return check_in

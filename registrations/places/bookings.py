@@ -15,7 +15,7 @@ from registrations.errors import BookingError
 from registrations.models import OutboundEmail, Registration, SessionBooking
 from registrations.outbox.queue import outbound_email_queue
 from registrations.outbox.recipients import Recipient
-from registrations.places.locking import places_lock
+from registrations.places.locking import places_lock, registration_touch
 from registrations.travel.identity import visit_identities_forget
 
 logger = logging.getLogger(__name__)
@@ -123,6 +123,7 @@ def session_bookings_replace(
     if not removed_ids and not added_ids:
         return BookingChanges(added=[], removed=[])
     locked = places_lock(session_ids=removed_ids | added_ids).sessions
+    registration_touch(registration, now=now)
     session_bookings_remove(registration, removed_ids)
     # New choices join the back of the waiting list; the rebalance below then gives them a
     # place if nobody eligible is ahead of them.
@@ -170,6 +171,7 @@ def sessions_rebalance_locked(
 ) -> None:
     """Give each free place to the first confirmed delegate in the waiting list, and tell them
     (except the registrations in `quiet_for`, who see the result otherwise)."""
+    promoted: set[int] = set()
     for session in sessions.values():
         waiting = SessionBooking.objects.filter(
             session=session,
@@ -181,6 +183,7 @@ def sessions_rebalance_locked(
             booked = session.bookings.filter(status=SessionBooking.Status.BOOKED).count()
             waiting = waiting[: max(capacity - booked, 0)]
         for booking in waiting.select_related("registration"):
+            promoted.add(booking.registration_id)
             booking.status = SessionBooking.Status.BOOKED
             booking.booked_at = now
             booking.save(update_fields=["status", "booked_at"])
@@ -191,6 +194,16 @@ def sessions_rebalance_locked(
                     session=session,
                 )
                 logger.info("booking %s promoted from the session waiting list", booking.pk)
+    if promoted:
+        # After the commit, one row at a time: these registrations are not locked here, and
+        # locking them after the sessions would invert the lock order.
+        transaction.on_commit(lambda: _registrations_touch_one_by_one(sorted(promoted)))
+
+
+def _registrations_touch_one_by_one(registration_ids: list[int]) -> None:
+    now = timezone.now()
+    for registration_id in registration_ids:
+        Registration.objects.filter(pk=registration_id).update(updated_at=now)
 
 
 def session_moved_notify(*, session: Session) -> int:

@@ -10,6 +10,7 @@ no waits of their own."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Generic, TypeVar, overload
 
 from django.db import connection
@@ -85,3 +86,12 @@ def places_lock(
     return LockedRows(
         conference=locked_conference, registration=locked_registration, sessions=sessions
     )
+
+
+def registration_touch(registration: Registration, *, now: datetime) -> None:
+    """Mark the registration changed (its updated_at, which the API's updated_since reads)
+    when what changed is in other rows: its bookings, its check-ins. The caller holds the
+    registration's lock: the update waits for nobody. update(), not save(): no history row
+    for a change the history does not hold."""
+    Registration.objects.filter(pk=registration.pk).update(updated_at=now)
+    registration.updated_at = now

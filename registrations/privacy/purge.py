@@ -208,6 +208,8 @@ def registrations_anonymise(
         "dietary_needs": "",
         "accessibility_needs": "",
         "erased_at": now,
+        # An incremental sync (the API's updated_since) learns of the erasure.
+        "updated_at": now,
     }
     # update(), not save(): a save would write one more history row, with the data.
     Registration.objects.filter(pk__in=ids).exclude(pk__in=keep_names_of).update(
@@ -236,7 +238,7 @@ def _needs_purge(conference, registrations, *, now, outcome) -> None:
     outcome.add(conference, Kind.NEEDS, with_needs.count())
     if not outcome.dry_run:
         # The history leaves the needs out (Registration.history): no copy there.
-        with_needs.update(dietary_needs="", accessibility_needs="")
+        with_needs.update(dietary_needs="", accessibility_needs="", updated_at=now)
 
 
 def _emails_purge(conference, *, cutoff, outcome) -> None:
