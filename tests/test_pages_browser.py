@@ -25,6 +25,7 @@ from registrations.models import Delegation, Registration, VisaLetterRequest
 from registrations.views.delegations import DELEGATION_SESSION_KEY
 from registrations.views.desk import door_sessions
 from registrations.views.registration import SESSION_KEY as REGISTRATION_DONE_SESSION_KEY
+from tests.factories import RegistrationFactory, VisaLetterRequestFactory
 from tests.test_browser import CHROMIUM_ARGS, watch_csp_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -81,6 +82,27 @@ def issued_visa_letter(demo: Demo) -> dict:
     return {"reference": letter.reference}
 
 
+def withdrawn_visa_letter(demo: Demo) -> dict:
+    """The verification reference of a letter issued to a delegate who later cancelled."""
+    letter = VisaLetterRequest.objects.filter(
+        registration__conference=demo.conference,
+        registration__status=Registration.Status.CANCELLED,
+        status=VisaLetterRequest.Status.APPROVED,
+    ).first()
+    if letter is None:
+        cancelled = RegistrationFactory(
+            conference=demo.conference,
+            status=Registration.Status.CANCELLED,
+            cancelled_at=timezone.now(),
+        )
+        letter = VisaLetterRequestFactory(
+            registration=cancelled,
+            status=VisaLetterRequest.Status.APPROVED,
+            reviewed_at=timezone.now(),
+        )
+    return {"reference": letter.reference}
+
+
 PAGES = [
     PageSpec("conference:list"),
     PageSpec("conference:detail", slug),
@@ -105,6 +127,7 @@ PAGES = [
     PageSpec("registrations:manage_visa_letter", who="delegate"),
     PageSpec("registrations:manage_visit_identity", who="delegate"),
     PageSpec("visa_verify", lambda demo: issued_visa_letter(demo)),
+    PageSpec("visa_verify", withdrawn_visa_letter, status=410),
     PageSpec("visa_verify", lambda demo: {"reference": "AAAA-BBBB-CCCC-DDDD"}, status=404),
     PageSpec("registrations:manage_delegation", who="coordinator"),
     PageSpec(
