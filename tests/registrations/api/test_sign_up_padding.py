@@ -2,11 +2,14 @@
 registration_create in its own transaction, and a sleep inside it would make each other
 sign-up on the conference wait it out."""
 
+import threading
+
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 
+from conference.models import Conference
 from registrations.places import registrations as sign_up
 from registrations.places.registrations import RegistrationData, registration_create
 from tests.factories import AuthorityFactory, ConferenceFactory
@@ -90,3 +93,39 @@ def test_create_without_a_transaction_pads_before_returning(pads):
 
     assert outcome.created is True
     assert [in_transaction for _seconds, in_transaction in pads] == [False]
+
+
+def test_another_sign_up_can_lock_the_conference_while_one_pads(client, make_token, monkeypatch):
+    """On PostgreSQL, from another connection: the conference's row is free during the pad."""
+    user = get_user_model().objects.create_superuser("organiser", password="x")
+    conference = ConferenceFactory()
+    lockable_during_pad: list[bool] = []
+
+    def lock_from_another_connection() -> None:
+        try:
+            with transaction.atomic():
+                Conference.objects.select_for_update(no_key=True, nowait=True).get(pk=conference.pk)
+            lockable_during_pad.append(True)
+        except OperationalError:
+            lockable_during_pad.append(False)
+        finally:
+            connection.close()
+
+    def pad(seconds: float) -> None:
+        other = threading.Thread(target=lock_from_another_connection)
+        other.start()
+        other.join()
+
+    monkeypatch.setattr(sign_up.sign_up_time, "seconds", {"new": 5.0, "repeated": 5.0})
+    monkeypatch.setattr(sign_up.time, "sleep", pad)
+
+    response = client.post(
+        reverse("api:registrations", args=[conference.slug]),
+        registration_body(AuthorityFactory(), "padded@example.org"),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="crm-43",
+        **bearer(make_token(user=user)),
+    )
+
+    assert response.status_code == 201
+    assert lockable_during_pad == [True]
