@@ -249,7 +249,9 @@ def test_register_outcome_is_byte_identical_for_new_and_registered_addresses(con
 
 
 @pytest.mark.postgres
-def test_register_takes_as_long_for_new_and_registered_addresses(client, conference, settings):
+def test_register_takes_as_long_for_new_and_registered_addresses(
+    client, conference, settings, django_capture_on_commit_callbacks
+):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "register": "1000/h"}
     authority = AuthorityFactory(name="Rotterdam", country="NL")
     known = [
@@ -269,7 +271,10 @@ def test_register_takes_as_long_for_new_and_registered_addresses(client, confere
 
     def timed(email: str) -> float:
         started = time.perf_counter()
-        response = client.post(register_url, {**data, "email": email})
+        # The answer is padded once the transaction commits, which the test's own transaction
+        # stands in for: its callbacks run here, inside the timing, as they would in the view.
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(register_url, {**data, "email": email})
         elapsed = time.perf_counter() - started
         assert response.status_code == 302
         return elapsed
