@@ -65,6 +65,7 @@ import django  # noqa: E402
 django.setup()
 
 import httpx  # noqa: E402
+import redis  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import translation  # noqa: E402
@@ -464,6 +465,15 @@ def main() -> None:
     finally:
         started.stop()
         smtp.stop()
+        redis_keys_remove()
+
+
+def redis_keys_remove() -> None:
+    """Leaves the shared Redis as it was: the cache, rate-limit and broker keys of the run go."""
+    if os.environ.get("REDIS_URL"):
+        client = redis.Redis.from_url(os.environ["REDIS_URL"])
+        for key in client.scan_iter(match=f"{ENV['REDIS_KEY_PREFIX']}*"):
+            client.delete(key)
 
 
 main()
