@@ -1,13 +1,10 @@
 """End to end through the real services: a Celery worker process on Redis sends the outbox to a
 real SMTP server (aiosmtpd), with the test's PostgreSQL database shared between them."""
 
-import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -18,86 +15,37 @@ from django.utils import timezone, translation
 from registrations.models import OutboundEmail, Registration
 from registrations.outbox.queue import EMAIL_STALLED_AFTER, outbound_emails_requeue_stalled
 from registrations.places.registrations import RegistrationData, registration_create
+from tests.celery_workers import worker_environment, worker_start, worker_stop
 from tests.factories import AuthorityFactory, ConferenceFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    user = db["USER"] or "postgres"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return (
-        f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
 
 
 @pytest.fixture
 def start_worker(transactional_db, smtp_server, celery_broker, tmp_path):
     """Starts `celery -A config worker` processes on the test's own queue, sending through
     smtp_server; stops those still running at the end."""
-    from config.celery_app import app
-
     queue = f"test-{uuid.uuid4().hex[:8]}"
     celery_broker(settings.REDIS_URL, queue=queue)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "REDIS_KEY_PREFIX": settings.REDIS_KEY_PREFIX,  # the run's keys, deleted at its end
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
-        "EMAIL_RETRY_BASE_SECONDS": "1",
-        "DJANGO_SITE_URL": "http://testserver",
-    }
+    env = worker_environment(
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp_server.port}", EMAIL_RETRY_BASE_SECONDS="1"
+    )
     processes: list[subprocess.Popen] = []
 
     def start() -> subprocess.Popen:
-        name = f"{queue}-{len(processes)}@localhost"
-        log_path = tmp_path / f"worker-{len(processes)}.log"
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "worker",
-                    "--pool=solo",
-                    "-Q",
-                    queue,
-                    "-n",
-                    name,
-                    "--without-gossip",
-                    "--without-mingle",
-                    "-l",
-                    "info",
-                ],
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        number = len(processes)
+        process = worker_start(
+            queue=queue,
+            name=f"{queue}-{number}@localhost",
+            env=env,
+            log_path=tmp_path / f"worker-{number}.log",
+        )
         processes.append(process)
-        deadline = time.monotonic() + 60
-        while not app.control.ping(destination=[name], timeout=0.5):
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                process.wait()
-                pytest.fail(f"Celery worker did not start:\n{log_path.read_text()}")
         return process
 
     yield start
     for process in processes:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        worker_stop(process)
     connection.close()
 
 

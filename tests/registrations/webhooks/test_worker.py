@@ -1,12 +1,8 @@
 """End to end through the real services: a Celery worker process on Redis delivers the webhooks
 to a receiver on 127.0.0.1 started by the test, with the test's PostgreSQL database shared."""
 
-import os
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -14,71 +10,25 @@ from django.db import connection
 
 from registrations.models import WebhookDelivery
 from registrations.places.registrations import RegistrationData, registration_create
+from tests.celery_workers import worker_environment, worker_start, worker_stop
 from tests.factories import AuthorityFactory, ConferenceFactory
-from tests.registrations.test_celery_worker import database_url, wait_for
+from tests.registrations.test_celery_worker import wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
 def worker(transactional_db, celery_broker, tmp_path):
     """A `celery -A config worker` process on the test's own queue, allowed to deliver to
     loopback, retrying after 1 s, 2 s…"""
-    from config.celery_app import app
-
     queue = f"test-webhooks-{uuid.uuid4().hex[:8]}"
     celery_broker(settings.REDIS_URL, queue=queue)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "REDIS_KEY_PREFIX": settings.REDIS_KEY_PREFIX,  # the run's keys, deleted at its end
-        "WEBHOOK_ALLOW_LOOPBACK": "true",
-        "WEBHOOK_RETRY_BASE_SECONDS": "1",
-        "DJANGO_SITE_URL": "http://testserver",
-    }
-    name = f"{queue}@localhost"
-    log_path = tmp_path / "worker.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "-Q",
-                queue,
-                "-n",
-                name,
-                "--without-gossip",
-                "--without-mingle",
-                "-l",
-                "info",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
-    while not app.control.ping(destination=[name], timeout=0.5):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            process.wait()
-            pytest.fail(f"Celery worker did not start:\n{log_path.read_text()}")
+    env = worker_environment(WEBHOOK_ALLOW_LOOPBACK="true", WEBHOOK_RETRY_BASE_SECONDS="1")
+    process = worker_start(
+        queue=queue, name=f"{queue}@localhost", env=env, log_path=tmp_path / "worker.log"
+    )
     yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    worker_stop(process)
     connection.close()
 
 
