@@ -81,6 +81,41 @@ def export_response(
     return csv_response(csv_stream(rows, columns), filename=filename), count
 
 
+def session_export_response(
+    request: HttpRequest,
+    session,
+    export_format: str,
+    rows,
+    columns,
+    *,
+    name: str,
+    sheet_name: str,
+    filter: str,
+) -> HttpResponse:
+    """A list of one session's delegates (`rows`, a queryset) as CSV or XLSX, recorded as an
+    export of that session's attendees."""
+    response, count = export_response(
+        export_format,
+        rows.iterator(chunk_size=2000),
+        columns,
+        filename=f"session-{session.pk}-{name}.{export_format}",
+        sheet_name=sheet_name,
+        count=rows.count() if export_format == ExportFormat.CSV else 0,
+    )
+    export_record_create(
+        user=request.user,
+        source=ExportRecord.Source.ADMIN,
+        kind=ExportKind.SESSION_ATTENDEES,
+        export_format=ExportFormat(export_format),
+        conference_ids=[session.conference_id],
+        filter=filter,
+        searched=False,
+        special_needs=False,
+        rows=count,
+    )
+    return response
+
+
 def changelist_filter_parameters(changelist) -> list[str]:
     """The query parameters of a changelist's filters and date hierarchy: what an export record
     may keep of its address."""

@@ -13,17 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from conference.admin import SessionAdmin
 from conference.models import Session
-from registrations.admin.exports import export_paths, export_response
+from registrations.admin.exports import export_paths, session_export_response
 from registrations.admin.travel import SiteVisitIdentityInline, VisitIdentityRosterMixin
 from registrations.models import (
-    ExportFormat,
-    ExportKind,
-    ExportRecord,
     Registration,
     SessionBooking,
 )
 from registrations.organiser.exports.columns import session_attendee_columns
-from registrations.organiser.exports.records import export_record_create
 from registrations.organiser.exports.selectors import bookings_for_export
 from registrations.permissions import EXPORT_REGISTRATIONS, VIEW_REGISTRATION
 
@@ -156,24 +152,13 @@ class SessionBookingAdmin(VisitIdentityRosterMixin, SessionAdmin):
         if not self.can_export_attendees(request):
             raise PermissionDenied
         session = get_object_or_404(Session, pk=pk)
-        bookings = bookings_for_export(session.bookings.all())
-        response, rows = export_response(
+        return session_export_response(
+            request,
+            session,
             export_format,
-            bookings.iterator(chunk_size=2000),
+            bookings_for_export(session.bookings.all()),
             session_attendee_columns(),
-            filename=f"session-{session.pk}-attendees.{export_format}",
+            name="attendees",
             sheet_name=gettext("Attendees"),
-            count=bookings.count() if export_format == ExportFormat.CSV else 0,
-        )
-        export_record_create(
-            user=request.user,
-            source=ExportRecord.Source.ADMIN,
-            kind=ExportKind.SESSION_ATTENDEES,
-            export_format=ExportFormat(export_format),
-            conference_ids=[session.conference_id],
             filter=f"session={session.pk}",
-            searched=False,
-            special_needs=False,
-            rows=rows,
         )
-        return response

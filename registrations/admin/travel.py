@@ -15,17 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from conference.models import Session
-from registrations.admin.exports import export_paths, export_response
+from registrations.admin.exports import export_paths, session_export_response
 from registrations.errors import RegistrationError
 from registrations.models import (
-    ExportFormat,
-    ExportKind,
-    ExportRecord,
     SiteVisitIdentity,
     VisaLetterRequest,
 )
 from registrations.organiser.exports.columns import Column
-from registrations.organiser.exports.records import export_record_create
 from registrations.permissions import EXPORT_REGISTRATIONS, VIEW_VISIT_IDENTITY
 from registrations.travel.letters import visa_letter_filename
 from registrations.travel.visa import visa_letter_approve, visa_letter_refuse
@@ -248,23 +244,13 @@ class VisitIdentityRosterMixin:
                 "date_of_birth",
             )
         )
-        response, count = export_response(
+        return session_export_response(
+            request,
+            session,
             export_format,
-            rows.iterator(chunk_size=2000),
+            rows,
             visit_identity_columns(),
-            filename=f"session-{session.pk}-identity.{export_format}",
+            name="identity",
             sheet_name=gettext("Identity data"),
-            count=rows.count() if export_format == ExportFormat.CSV else 0,
-        )
-        export_record_create(
-            user=request.user,
-            source=ExportRecord.Source.ADMIN,
-            kind=ExportKind.SESSION_ATTENDEES,
-            export_format=ExportFormat(export_format),
-            conference_ids=[session.conference_id],
             filter=f"session={session.pk}&identity=1",
-            searched=False,
-            special_needs=False,
-            rows=count,
         )
-        return response
