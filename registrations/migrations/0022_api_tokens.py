@@ -4,37 +4,15 @@ themselves only); Viewers get none of them."""
 
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+from registrations.migrations._group_permissions import group_permissions
 
 
 MODELS = ["apitoken", "apiidempotencykey"]
 
 
-def grant(apps, schema_editor):
-    db = schema_editor.connection.alias
-    app_config = apps.get_app_config("registrations")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0, using=db)
-    app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permissions = Permission.objects.using(db).filter(
-        content_type__app_label="registrations", content_type__model__in=MODELS
-    )
-    for group in Group.objects.using(db).filter(name="Organisers"):
-        group.permissions.add(*permissions)
-
-
-def revoke(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    Group = apps.get_model("auth", "Group")
-    permissions = Permission.objects.using(schema_editor.connection.alias).filter(
-        content_type__app_label="registrations", content_type__model__in=MODELS
-    )
-    for group in Group.objects.filter(name="Organisers"):
-        group.permissions.remove(*permissions)
+grant, revoke = group_permissions(MODELS)
 
 
 class Migration(migrations.Migration):
