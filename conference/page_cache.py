@@ -80,11 +80,6 @@ def _venue_changed(sender, instance: Venue, **kwargs) -> None:
         programme_changed(conference_id)
 
 
-def _session_links_changed(sender, instance, **kwargs) -> None:
-    # From either side (a session's speakers, a speaker's sessions): the same conference.
-    programme_changed(instance.conference_id)
-
-
 def page_cache_connect() -> None:
     """Connected once, from the app's ready()."""
     for signal in (post_save, post_delete):
@@ -97,7 +92,8 @@ def page_cache_connect() -> None:
             )
         signal.connect(_room_changed, sender=Room, dispatch_uid=f"page_cache.room.{signal}")
         signal.connect(_venue_changed, sender=Venue, dispatch_uid=f"page_cache.venue.{signal}")
+    # From either side (a session's speakers, a speaker's sessions): the same conference.
     for through in (Session.speakers.through, Session.themes.through):
         m2m_changed.connect(
-            _session_links_changed, sender=through, dispatch_uid=f"page_cache.{through.__name__}"
+            _part_changed, sender=through, dispatch_uid=f"page_cache.{through.__name__}"
         )

@@ -4,7 +4,6 @@ ask for a new link, erase their data."""
 import logging
 from collections.abc import Iterable
 from datetime import datetime
-from functools import partial
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -20,7 +19,6 @@ from registrations.access.links import management_links_revoke
 from registrations.errors import ChangesClosedError, RegistrationError
 from registrations.models import (
     ConsentRecord,
-    ExportJob,
     OutboundEmail,
     Registration,
     WebhookEvent,
@@ -30,7 +28,7 @@ from registrations.outbox.recipients import Recipient
 from registrations.places.bookings import BookingChanges, session_bookings_replace
 from registrations.places.locking import places_lock
 from registrations.places.registrations import RegistrationData, email_normalise
-from registrations.privacy.export_jobs import export_jobs_holding
+from registrations.privacy.export_jobs import export_jobs_delete, export_jobs_holding
 from registrations.privacy.schedule import privacy_notice_version
 from registrations.privacy.travel_purge import travel_data_erase
 from registrations.webhooks.erasure import webhook_deliveries_scrub
@@ -225,11 +223,7 @@ def _export_jobs_delete_holding(registration: Registration) -> None:
     """Background export files may hold the delegate, needs included: the jobs that list them
     go, with their files, whatever their state (privacy.export_jobs). Older jobs cannot hold
     them. The files are removed once the erasure commits."""
-    jobs = export_jobs_holding([registration.pk], since=registration.created_at)
-    for job in jobs:
-        if job.file:
-            transaction.on_commit(partial(job.file.storage.delete, job.file.name))
-    ExportJob.objects.filter(pk__in=[job.pk for job in jobs]).delete()
+    export_jobs_delete(export_jobs_holding([registration.pk], since=registration.created_at))
 
 
 def registration_erase(*, registration: Registration, now: datetime | None = None) -> None:

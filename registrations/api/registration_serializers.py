@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from conference.models import SESSION_LANGUAGES
 from registrations.models import Authority, CheckIn, Registration, SessionBooking
+from registrations.onsite.certificates import registration_attended
 from registrations.permissions import VIEW_SPECIAL_NEEDS
 
 
@@ -76,7 +77,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
         annotated = getattr(registration, "is_checked_in", None)
         if annotated is not None:
             return annotated
-        return registration.check_ins.filter(session=None, undone_at__isnull=True).exists()
+        return registration_attended(registration)
 
     @extend_schema_field(SpecialNeedsSerializer(allow_null=True))
     def get_special_needs(self, registration: Registration) -> dict | None:

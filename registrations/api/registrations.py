@@ -33,7 +33,7 @@ from registrations.api.registration_serializers import (
 from registrations.api.throttles import TokenRateThrottle
 from registrations.forms.registration import RegistrationForm
 from registrations.models import ApiScope, Registration, SessionBooking
-from registrations.onsite.check_in import check_ins_standing
+from registrations.onsite.desk import registrations_with_desk_check_in
 from registrations.permissions import CHANGE_REGISTRATION, VIEW_REGISTRATION
 from registrations.places.bookings import session_booking_add, session_booking_remove
 from registrations.places.registrations import registration_create
@@ -76,13 +76,8 @@ class TokenView(APIView):
         return get_object_or_404(Conference, slug=self.kwargs["slug"])
 
     def registrations(self) -> QuerySet[Registration]:
-        return (
-            self.conference.registrations.select_related("conference", "authority")
-            .prefetch_related("bookings__session")
-            .annotate(
-                is_checked_in=Exists(check_ins_standing(None).filter(registration=OuterRef("pk")))
-            )
-        )
+        registrations = self.conference.registrations.select_related("conference", "authority")
+        return registrations_with_desk_check_in(registrations.prefetch_related("bookings__session"))
 
     def registration(self) -> Registration:
         return get_object_or_404(self.registrations(), reference=self.kwargs["reference"])

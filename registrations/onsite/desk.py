@@ -77,7 +77,8 @@ def _fold_or_none(text: str | None) -> str | None:
     return None if text is None else fold(text)
 
 
-def _with_desk_check_in(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
+def registrations_with_desk_check_in(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
+    """The registrations with `is_checked_in`: a desk check-in of theirs stands (not undone)."""
     standing = check_ins_standing(None).filter(registration=OuterRef("pk"))
     return queryset.annotate(is_checked_in=Exists(standing))
 
@@ -89,7 +90,9 @@ def desk_lookup(conference: Conference, query: str) -> list[Registration]:
     query = " ".join(query.split())
     if not query:
         return []
-    registrations = _with_desk_check_in(conference.registrations.select_related("authority"))
+    registrations = registrations_with_desk_check_in(
+        conference.registrations.select_related("authority")
+    )
     reference = reference_from_badge_token(query)
     if reference is not None:
         return list(registrations.filter(reference=reference))

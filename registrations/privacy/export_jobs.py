@@ -2,6 +2,9 @@
 
 import datetime
 from collections.abc import Iterable
+from functools import partial
+
+from django.db import transaction
 
 from registrations.models import ExportJob
 
@@ -24,3 +27,12 @@ def export_jobs_holding(
         if (job.registration_ids is None and job.status == ExportJob.Status.DONE)
         or not wanted.isdisjoint(job.registration_ids or ())
     ]
+
+
+def export_jobs_delete(jobs: Iterable[ExportJob]) -> None:
+    """Deletes the jobs, and their files once the transaction commits."""
+    jobs = list(jobs)
+    for job in jobs:
+        if job.file:
+            transaction.on_commit(partial(job.file.storage.delete, job.file.name))
+    ExportJob.objects.filter(pk__in=[job.pk for job in jobs]).delete()

@@ -12,7 +12,6 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -35,7 +34,7 @@ from registrations.models import (
     WebhookDelivery,
 )
 from registrations.organiser.exports.build import EXPORT_FILE_RETENTION, export_jobs_purge
-from registrations.privacy.export_jobs import export_jobs_holding
+from registrations.privacy.export_jobs import export_jobs_delete, export_jobs_holding
 from registrations.privacy.figures import conference_figures_keep
 from registrations.privacy.schedule import retention_deadlines, retention_schedule_for
 from registrations.privacy.travel_purge import (
@@ -90,7 +89,9 @@ def _purge_lock(conference: Conference) -> None:
 
 
 def _erased_address(prefix: str, pk_field: str = "pk"):
-    return Concat(Value(f"erased-{prefix}"), Cast(pk_field, CharField()), Value("@invalid"))
+    return Concat(
+        Value(f"erased-{prefix}"), Cast(pk_field, CharField()), Value(ERASED_ADDRESS_DOMAIN)
+    )
 
 
 @dataclass
@@ -193,10 +194,7 @@ def registrations_anonymise(
     webhook_deliveries_scrub(WebhookDelivery.objects.filter(pk__in=delivery_ids))
     for registration in registrations:
         log_entries[registration.pk].update(object_repr=registration.reference, change_message="")
-    for job in jobs:
-        if job.file:
-            transaction.on_commit(partial(job.file.storage.delete, job.file.name))
-    ExportJob.objects.filter(pk__in=[job.pk for job in jobs]).delete()
+    export_jobs_delete(jobs)
     BrowserSession.objects.filter(session_key__in=session_keys).delete()
     links.delete()
     blank = {

@@ -1,6 +1,5 @@
 """How long travel data is kept: the conference's retention schedule, and when each row is due."""
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -12,25 +11,9 @@ from registrations.models import OutboundEmail, SiteVisitIdentity, VisaLetterReq
 from registrations.privacy.schedule import retention_schedule_for
 
 
-@dataclass(frozen=True)
-class TravelRetention:
-    identity_days_after_visit: int
-    visa_days_after_letter: int
-
-
-def travel_retention_for(conference: Conference) -> TravelRetention:
-    """The travel periods of the conference's retention schedule (made with the defaults if it
-    has none yet): the numbers the privacy notice states."""
-    schedule = retention_schedule_for(conference)
-    return TravelRetention(
-        identity_days_after_visit=schedule.identity_days_after_visit,
-        visa_days_after_letter=schedule.visa_days_after_letter,
-    )
-
-
 def visit_identities_due(*, conference: Conference, now: datetime) -> QuerySet[SiteVisitIdentity]:
     """Identity data of the conference's visits that ended the schedule's days ago or more."""
-    days = travel_retention_for(conference).identity_days_after_visit
+    days = retention_schedule_for(conference).identity_days_after_visit
     return SiteVisitIdentity.objects.filter(
         session__conference=conference, session__ends_at__lte=now - timedelta(days=days)
     )
@@ -47,7 +30,7 @@ def visa_requests_due(*, conference: Conference, now: datetime) -> QuerySet[Visa
     count from then. A request nobody reviewed, or whose answer could never be delivered
     (failed for good, or withdrawn), goes as long after the conference's end, since a letter
     for a past stay serves no one."""
-    days = travel_retention_for(conference).visa_days_after_letter
+    days = retention_schedule_for(conference).visa_days_after_letter
     cutoff = now - timedelta(days=days)
     answers = OutboundEmail.objects.filter(visa_request=OuterRef("pk"), kind__in=VISA_ANSWER_KINDS)
     undeliverable = (OutboundEmail.Status.FAILED, OutboundEmail.Status.WITHDRAWN)
