@@ -17,6 +17,10 @@ CHANGE_REGISTRATION = "registrations.change_registration"
 EXPORT_REGISTRATIONS = "registrations.export_registrations"
 VIEW_SPECIAL_NEEDS = "registrations.view_special_needs"
 CHECK_IN = "registrations.check_in"
+# Organisers and the registration desk print badges; Viewers do not.
+PRINT_BADGES = "registrations.print_badges"
+# Booking beyond a session's places, or a room or capacity change that leaves it overbooked.
+BOOK_OVER_CAPACITY = "registrations.book_over_capacity"
 CHANGE_OUTBOUND_EMAIL = "registrations.change_outboundemail"
 CHANGE_WEBHOOK_DELIVERY = "registrations.change_webhookdelivery"
 # Site-visit identity data (on the visits' rosters and their export) and visa letter requests

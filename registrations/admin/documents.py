@@ -35,7 +35,9 @@ def _badge_sheets(modeladmin, request: HttpRequest, queryset: QuerySet, *, key, 
     return pdf_attachment(badges_pdf(registrations, layout="sheet"), filename)
 
 
-@admin.action(description=_("Print badges (confirmed only), sorted by name"), permissions=["view"])
+@admin.action(
+    description=_("Print badges (confirmed only), sorted by name"), permissions=["print_badges"]
+)
 def print_badges_by_name(modeladmin, request, queryset):
     return _badge_sheets(
         modeladmin, request, queryset, key=_name_key, filename="badges-by-name.pdf"
@@ -44,7 +46,7 @@ def print_badges_by_name(modeladmin, request, queryset):
 
 @admin.action(
     description=_("Print badges (confirmed only), sorted by city or region"),
-    permissions=["view"],
+    permissions=["print_badges"],
 )
 def print_badges_by_authority(modeladmin, request, queryset):
     return _badge_sheets(

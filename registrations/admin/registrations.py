@@ -37,6 +37,7 @@ from registrations.outbox.placeholders import (
     BULK_PLACEHOLDERS,
     PERSONAL_LINK_PLACEHOLDER,
 )
+from registrations.permissions import PRINT_BADGES
 from registrations.places.registrations import registration_resend_confirmation
 from registrations.places.status import (
     registration_approve,
@@ -263,6 +264,9 @@ class RegistrationAdmin(AttendeeExportMixin, SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         # Cancel instead: deleting would silently free a place without promoting anyone.
         return False
+
+    def has_print_badges_permission(self, request):
+        return request.user.has_perm(PRINT_BADGES)
 
     # Actions without permissions are offered to whoever sees the list, Viewers included.
     @admin.action(description=_("Send the confirmation email again"), permissions=["change"])

@@ -153,6 +153,10 @@ class Registration(models.Model):
             ("check_in", _("Can check delegates in")),
             ("view_special_needs", _("Can see dietary and accessibility needs")),
             ("export_registrations", _("Can export lists of delegates")),
+            ("print_badges", _("Can print badges")),
+            # Booking a delegate into a full session, or shrinking a session below its
+            # bookings: the exception organisers make on purpose, recorded in the history.
+            ("book_over_capacity", _("Can book sessions over their capacity")),
         ]
 
     def __str__(self) -> str:

@@ -74,6 +74,12 @@ def changelist_urls() -> list[str]:
     )
 
 
+def offered_actions(client, url: str) -> list[str]:
+    # The changelist shows no action form at all to whoever may run none of its actions.
+    action_form = client.get(url).context["action_form"]
+    return [name for name, _label in action_form.fields["action"].choices] if action_form else []
+
+
 def group_permissions(name: str) -> set[str]:
     return {
         f"{app}.{codename}"
@@ -170,9 +176,7 @@ def test_viewers_and_desk_cannot_run_registration_actions(as_role, registration,
     client = as_role(group)
     url = reverse("admin:registrations_registration_changelist")
 
-    offered = [
-        name for name, _label in client.get(url).context["action_form"].fields["action"].choices
-    ]
+    offered = offered_actions(client, url)
     client.post(url, {"action": action, "_selected_action": [registration.pk]})
 
     assert action not in offered
@@ -370,3 +374,40 @@ def test_unfiltered_registration_changelist_estimates_a_large_count(admin_client
         response = admin_client.get(url, {"status__exact": "confirmed"})
     assert response.context["cl"].result_count == 3
     assert len(registration_counts(filtered)) == 1
+
+
+@pytest.mark.parametrize(
+    ("group", "can_print"), [(ORGANISERS, True), (VIEWERS, False), (DESK, True)]
+)
+def test_badge_printing_is_its_own_permission(group, can_print):
+    assert ("registrations.print_badges" in group_permissions(group)) is can_print
+
+
+@pytest.mark.parametrize("group", [VIEWERS])
+def test_viewers_are_not_offered_badge_printing_and_get_no_badges(as_role, registration, group):
+    client = as_role(group)
+    url = reverse("admin:registrations_registration_changelist")
+
+    offered = offered_actions(client, url)
+    response = client.post(
+        url, {"action": "print_badges_by_name", "_selected_action": [registration.pk]}
+    )
+
+    assert "print_badges_by_name" not in offered
+    assert "print_badges_by_authority" not in offered
+    assert response.get("Content-Type") != "application/pdf"
+
+
+def test_organisers_print_badges_from_the_list(as_role, registration):
+    response = as_role(ORGANISERS).post(
+        reverse("admin:registrations_registration_changelist"),
+        {"action": "print_badges_by_name", "_selected_action": [registration.pk]},
+    )
+
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_only_organisers_may_book_over_capacity():
+    assert "registrations.book_over_capacity" in group_permissions(ORGANISERS)
+    assert "registrations.book_over_capacity" not in group_permissions(VIEWERS)
+    assert "registrations.book_over_capacity" not in group_permissions(DESK)

@@ -12,6 +12,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from registrations.admin.documents import print_badges_by_authority, print_badges_by_name
+from registrations.admin.registrations import RegistrationAdmin
 from registrations.documents import badges
 from registrations.documents.badges import (
     CATEGORY_COLOURS,
@@ -313,17 +314,23 @@ def test_print_badges_without_confirmed_registrations_warns_and_prints_nothing(
     ]
 
 
-def test_print_badges_actions_need_only_the_view_permission():
-    assert print_badges_by_name.allowed_permissions == ["view"]
-    assert print_badges_by_authority.allowed_permissions == ["view"]
+def test_print_badges_actions_need_the_badge_permission():
+    assert print_badges_by_name.allowed_permissions == ["print_badges"]
+    assert print_badges_by_authority.allowed_permissions == ["print_badges"]
 
 
-def test_print_badges_actions_are_offered_to_an_organiser_who_may_view(conference):
-    organiser = User.objects.create_user("viewer", "viewer@example.org", "x", is_staff=True)
-    organiser.user_permissions.add(Permission.objects.get(codename="view_registration"))
+@pytest.mark.parametrize(
+    ("codenames", "offered"),
+    [(["view_registration", "print_badges"], True), (["view_registration"], False)],
+)
+def test_print_badges_actions_are_offered_to_holders_of_the_badge_permission(
+    conference, codenames, offered
+):
+    user = User.objects.create_user("staff", "staff@example.org", "x", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
     request = RequestFactory().get("/admin/registrations/registration/")
-    request.user = User.objects.get(pk=organiser.pk)
+    request.user = User.objects.get(pk=user.pk)
 
-    actions = BadgeAdmin(Registration, admin.site).get_actions(request)
+    actions = RegistrationAdmin(Registration, admin.site).get_actions(request)
 
-    assert {"print_badges_by_name", "print_badges_by_authority"} <= set(actions)
+    assert ({"print_badges_by_name", "print_badges_by_authority"} <= set(actions)) is offered
