@@ -27,6 +27,13 @@ from registrations.models.identity import (
     SiteVisitIdentity,
     identity_fields_required,
 )
+from registrations.models.network import (
+    DIRECTORY_LANGUAGES,
+    DIRECTORY_THEMES_MAX,
+    MEETING_MESSAGE_MAX_LENGTH,
+    DirectoryListing,
+    MeetingRequest,
+)
 from registrations.models.onsite import CheckIn
 from registrations.models.outbox import BulkEmail, OutboundEmail
 from registrations.models.registrations import (
@@ -46,6 +53,9 @@ from registrations.models.webhooks import (
 )
 
 __all__ = [
+    "DIRECTORY_LANGUAGES",
+    "DIRECTORY_THEMES_MAX",
+    "MEETING_MESSAGE_MAX_LENGTH",
     "EXPORT_FILTER_HELP",
     "IDENTITY_FIELDS",
     "PRIVACY_NOTICE_VERSION",
@@ -59,11 +69,13 @@ __all__ = [
     "CheckIn",
     "ConsentRecord",
     "Delegation",
+    "DirectoryListing",
     "ExportFormat",
     "ExportJob",
     "ExportKind",
     "ExportRecord",
     "ManagementLink",
+    "MeetingRequest",
     "OutboundEmail",
     "PurgeRecord",
     "Registration",

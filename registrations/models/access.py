@@ -71,6 +71,7 @@ class ConsentRecord(models.Model):
         )
         VISIT_IDENTITY = "visit_identity", _("Use of identity data for a site visit's clearance")
         VISA_LETTER = "visa_letter", _("Use of passport data for a visa invitation letter")
+        DIRECTORY = "directory", _("Listing in the delegate directory")
 
     registration = models.ForeignKey(
         Registration, on_delete=models.CASCADE, related_name="consents"

@@ -70,6 +70,10 @@ class OutboundEmail(models.Model):
         VISA_REFUSED = "visa_refused", _("Visa letter refused")
         WEBHOOK_DISABLED = "webhook_disabled", _("Webhook endpoint disabled")
         FINAL_PURGE_REMINDER = "final_purge_reminder", _("Final purge of personal data ahead")
+        MEETING_REQUESTED = "meeting_requested", _("Meeting request received")
+        MEETING_ACCEPTED = "meeting_accepted", _("Meeting request accepted")
+        MEETING_DECLINED = "meeting_declined", _("Meeting request declined")
+        MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
@@ -142,6 +146,15 @@ class OutboundEmail(models.Model):
         related_name="emails",
         verbose_name=_("visa letter request"),
         help_text=_("The visa letter request the email is about, if any."),
+    )
+    meeting_request = models.ForeignKey(
+        "registrations.MeetingRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("meeting request"),
+        help_text=_("The meeting request the email is about, if any."),
     )
     recipient = models.EmailField(_("recipient"))
     language = models.CharField(_("language"), max_length=2, choices=Registration.Language.choices)
