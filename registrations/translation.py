@@ -3,9 +3,19 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from registrations.models import BulkEmail
+from registrations.models import BulkEmail, Question, QuestionChoice
 
 
 @register(BulkEmail)
 class BulkEmailTranslationOptions(TranslationOptions):
     fields = ("subject", "body")
+
+
+@register(Question)
+class QuestionTranslationOptions(TranslationOptions):
+    fields = ("label", "help_text")
+
+
+@register(QuestionChoice)
+class QuestionChoiceTranslationOptions(TranslationOptions):
+    fields = ("label",)

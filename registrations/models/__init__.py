@@ -36,6 +36,13 @@ from registrations.models.network import (
 )
 from registrations.models.onsite import CheckIn
 from registrations.models.outbox import BulkEmail, OutboundEmail
+from registrations.models.questions import (
+    CHOICE_TYPES,
+    Answer,
+    Question,
+    QuestionChoice,
+    QuestionType,
+)
 from registrations.models.registrations import (
     Registration,
     RegistrationQuerySet,
@@ -53,13 +60,15 @@ from registrations.models.webhooks import (
 )
 
 __all__ = [
+    "CHOICE_TYPES",
     "DIRECTORY_LANGUAGES",
     "DIRECTORY_THEMES_MAX",
-    "MEETING_MESSAGE_MAX_LENGTH",
     "EXPORT_FILTER_HELP",
     "IDENTITY_FIELDS",
+    "MEETING_MESSAGE_MAX_LENGTH",
     "PRIVACY_NOTICE_VERSION",
     "WEBHOOK_SUBSCRIBABLE_EVENTS",
+    "Answer",
     "ApiIdempotencyKey",
     "ApiScope",
     "ApiToken",
@@ -78,6 +87,9 @@ __all__ = [
     "MeetingRequest",
     "OutboundEmail",
     "PurgeRecord",
+    "Question",
+    "QuestionChoice",
+    "QuestionType",
     "Registration",
     "RegistrationQuerySet",
     "RetainedFigures",
