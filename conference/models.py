@@ -336,6 +336,20 @@ class Session(models.Model):
         blank=True,
         help_text=_("Places for sessions that need sign-up; empty means the room's capacity."),
     )
+    # Where and when the delegates of a site visit gather before leaving (the coach), printed
+    # on its roster; empty for sessions that start where they are held.
+    meeting_point = models.CharField(
+        _("meeting point"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where delegates gather before leaving, e.g. the coach at the main entrance."),
+    )
+    meeting_time = models.TimeField(
+        _("meeting time"),
+        null=True,
+        blank=True,
+        help_text=_("When delegates gather there, on the day of the session."),
+    )
     language = models.CharField(
         _("language"), max_length=5, choices=SESSION_LANGUAGES, default="en"
     )
@@ -433,3 +447,50 @@ class Session(models.Model):
             "language": self.language.upper(),
             "targets": targets,
         }
+
+
+class SessionChange(models.Model):
+    """A change of a session's time or place, with what it was and what it became: the delegates
+    concerned are told of each once (the emails refer to it)."""
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="changes", verbose_name=_("session")
+    )
+    # The session's calendar revision this change produced: one change per revision.
+    sequence = models.PositiveIntegerField(_("revision"))
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    previous_starts_at = models.DateTimeField(_("previous start"))
+    previous_ends_at = models.DateTimeField(_("previous end"))
+    previous_room = models.ForeignKey(
+        Room,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("previous room"),
+    )
+    previous_location = models.CharField(_("previous location"), max_length=200, blank=True)
+    new_starts_at = models.DateTimeField(_("new start"))
+    new_ends_at = models.DateTimeField(_("new end"))
+    new_room = models.ForeignKey(
+        Room,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("new room"),
+    )
+    new_location = models.CharField(_("new location"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("session change")
+        verbose_name_plural = _("session changes")
+        ordering = ["session", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "sequence"], name="session_change_one_per_revision"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} #{self.sequence}"

@@ -3,7 +3,7 @@ language on the same table (django-modeltranslation), so reads need no join."""
 
 from modeltranslation.translator import TranslationOptions, register
 
-from conference.models import Conference, Room, Session, Speaker, Theme, Venue
+from conference.models import Conference, Room, Session, SessionChange, Speaker, Theme, Venue
 
 
 @register(Venue)
@@ -39,4 +39,10 @@ class ThemeTranslationOptions(TranslationOptions):
 
 @register(Session)
 class SessionTranslationOptions(TranslationOptions):
-    fields = ("title", "description", "location")
+    fields = ("title", "description", "location", "meeting_point")
+
+
+@register(SessionChange)
+class SessionChangeTranslationOptions(TranslationOptions):
+    # The place as it was and became, in each language, as the session wrote it.
+    fields = ("previous_location", "new_location")
