@@ -13,6 +13,10 @@ class RegistrationClosedError(RegistrationError):
     """Registration for the conference is not open (yet, or any more)."""
 
 
+class AlreadyRegisteredError(RegistrationError):
+    """The address is already registered for the conference (told to organisers only)."""
+
+
 class AuthorityFullError(RegistrationError):
     """The authority has used the places it may take at the conference."""
 

@@ -110,6 +110,14 @@ def agenda_feed_retire(
         )
 
 
+def agenda_feed_unretire(*, registration: Registration) -> None:
+    """A cancelled registration reinstated: its address opens the live feed again, and a later
+    retirement records the events of then, not those of the first."""
+    RetiredAgendaFeed.objects.filter(
+        registration=registration, token_hash=_token_hash(registration.agenda_token)
+    ).delete()
+
+
 @dataclass(frozen=True)
 class AgendaFeed:
     """What an agenda address answers: the calendar, and whether the address is gone."""

@@ -19,11 +19,16 @@ class NewAuthority:
     kind: str = Authority.Kind.MUNICIPALITY
 
 
+def authority_find_named(*, name: str, country: str) -> Authority | None:
+    """The authority of this name in this country, matched ignoring case and accents."""
+    return Authority.objects.filter(country=country, name_key=authority_name_key(name)).first()
+
+
 def authority_get_or_create_named(*, new_authority: NewAuthority) -> Authority:
     """The authority a delegate named, matched ignoring case and accents within its country;
     a new one is created for organiser review."""
     key = authority_name_key(new_authority.name)
-    existing = Authority.objects.filter(country=new_authority.country, name_key=key).first()
+    existing = authority_find_named(name=new_authority.name, country=new_authority.country)
     if existing:
         return existing
     authority = Authority(

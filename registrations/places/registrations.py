@@ -16,7 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from conference.models import Conference, Session
 from registrations.authorities.allotments import authority_places_check
 from registrations.authorities.lookup import NewAuthority, authority_get_or_create_named
-from registrations.errors import RegistrationClosedError, RegistrationError
+from registrations.errors import (
+    AlreadyRegisteredError,
+    RegistrationClosedError,
+    RegistrationError,
+)
 from registrations.models import (
     Authority,
     ConsentRecord,
@@ -151,9 +155,18 @@ def registration_create(
     special_needs_consent: bool = False,
     sessions: Iterable[Session] = (),
     now: datetime | None = None,
+    notify: bool = True,
+    by_organiser: bool = False,
 ) -> RegistrationOutcome:
     """Register a delegate: confirmed while places remain, on the waiting list after that; with
-    the sessions they chose booked, or their waiting lists joined, as session_bookings_set does."""
+    the sessions they chose booked, or their waiting lists joined, as session_bookings_set does.
+
+    Without `notify`, the delegate is sent nothing (neither where they stand nor, later, the
+    reminder): organisers who add or import delegates decide whom to tell. `by_organiser`: an
+    organiser registers someone (the admin's form, an import). They may do so outside the
+    public registration period, an address already registered is refused with a message
+    instead of reminding its owner, and the answer is not padded (that hides from strangers
+    which addresses are registered; organisers see the list)."""
     if (authority is None) == (new_authority is None):
         raise ValueError("give either an authority or a new authority")
     if (data.dietary_needs or data.accessibility_needs) and not special_needs_consent:
@@ -166,7 +179,7 @@ def registration_create(
 
     with transaction.atomic():
         conference = places_lock(conference=conference).conference
-        if not conference.registration_is_open(now):
+        if not by_organiser and not conference.registration_is_open(now):
             raise RegistrationClosedError(_("Registration for this conference is closed."))
 
         # The authority's places are checked before the address, whether or not it is
@@ -187,6 +200,11 @@ def registration_create(
             .order_by("email_lower")
             .first()
         )
+        if existing is not None and by_organiser:
+            raise AlreadyRegisteredError(
+                _("%(email)s is already registered (%(reference)s).")
+                % {"email": email, "reference": existing.reference}
+            )
         if existing is not None:
             already_registered_remind(existing, now=now)
         else:
@@ -197,7 +215,13 @@ def registration_create(
                 consents=consent_kinds(special_needs_consent),
                 sessions=list(sessions),
                 now=now,
+                notify=notify,
             )
+    if by_organiser:
+        logger.info(
+            "registration %s created as %s by an organiser", registration.pk, registration.status
+        )
+        return RegistrationOutcome(registration=registration, created=True)
     # The answer to a repeated sign-up must come neither sooner nor later than to a new one.
     # Padded once the outermost transaction commits (at once without one): callers wrap this in
     # their own atomic(), which keeps the conference locked until then, and a sleep under the
@@ -274,9 +298,11 @@ def registration_create_locked(
     sessions: list[Session],
     now: datetime,
     delegation: Delegation | None = None,
+    notify: bool = True,
 ) -> Registration:
     """Create one registration; the caller holds the conference lock and has checked that the
-    email is free and the authority has places left."""
+    email is free and the authority has places left. Without `notify`, no email is queued
+    (where the registration stands, the reminder)."""
     if registration_needs_approval(conference, authority):
         status = Registration.Status.PENDING
     elif newcomer_gets_place(conference):
@@ -306,9 +332,10 @@ def registration_create_locked(
     )
     if sessions:
         session_bookings_replace(registration, sessions, now=now)
-    outbound_email_queue(to=Recipient.delegate(registration), kind=STATUS_EMAIL[status])
+    if notify:
+        outbound_email_queue(to=Recipient.delegate(registration), kind=STATUS_EMAIL[status])
     webhook_event_record(*webhook_creation_events(status), registration=registration)
-    if status == Registration.Status.CONFIRMED:
+    if notify and status == Registration.Status.CONFIRMED:
         reminder_schedule(registration, now=now, is_new=True)
     return registration
 

@@ -1,15 +1,19 @@
-"""Changes of where a registration stands: cancelled, approved, rejected, promoted from the
-waiting list."""
+"""Changes of where a registration stands: cancelled, reinstated, approved, rejected, promoted
+from the waiting list."""
 
 import logging
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from conference.models import Conference
-from registrations.access.agenda import agenda_feed_retire
+from registrations.access.agenda import agenda_feed_retire, agenda_feed_unretire
 from registrations.access.links import management_links_revoke
+from registrations.authorities.allotments import authority_places_check
+from registrations.errors import RegistrationError
 from registrations.models import OutboundEmail, Registration, SessionBooking
 from registrations.outbox.queue import outbound_email_queue, reminder_schedule
 from registrations.outbox.recipients import Recipient
@@ -20,7 +24,7 @@ from registrations.places.bookings import (
 )
 from registrations.places.counters import registration_status_set
 from registrations.places.locking import places_lock
-from registrations.places.registrations import newcomer_gets_place
+from registrations.places.registrations import STATUS_EMAIL, newcomer_gets_place
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +62,64 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
         # The promoted delegates' email lists their sessions: no separate session emails.
         sessions_rebalance_locked(sessions, now=now, quiet_for={r.pk for r in promoted})
     logger.info("registration %s cancelled", registration.pk)
+    return registration
+
+
+def registration_reinstate(
+    *, registration: Registration, now: datetime | None = None
+) -> Registration:
+    """An organiser takes back a cancellation: the registration gets a place, or joins the end
+    of the waiting list, as a newcomer would (the authority's places checked as for one); the
+    delegate is sent the email of where they now stand, with a new personal link. Sessions
+    freed on cancelling are not given back: the delegate chooses again."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = places_lock(conference=registration.conference, registration=registration)
+        conference, registration = locked.conference, locked.registration
+        if registration.status != Registration.Status.CANCELLED:
+            raise RegistrationError(
+                _("%(reference)s is not cancelled.") % {"reference": registration.reference}
+            )
+        if registration.erased_at is not None:
+            raise RegistrationError(
+                _("%(reference)s cannot be reinstated: its personal data was erased.")
+                % {"reference": registration.reference}
+            )
+        # Under the conference lock, which every new registration takes: nobody can take the
+        # address between this look-up and the save.
+        other = (
+            conference.registrations.active()
+            .annotate(email_lower=Lower("email"))
+            .filter(email_lower=registration.email.lower())
+            .first()
+        )
+        if other is not None:
+            raise RegistrationError(
+                _("%(reference)s cannot be reinstated: %(email)s is registered again as %(other)s.")
+                % {
+                    "reference": registration.reference,
+                    "email": registration.email,
+                    "other": other.reference,
+                }
+            )
+        authority_places_check(conference, registration.authority, wanted=1)
+        has_place = newcomer_gets_place(conference)
+        status = Registration.Status.CONFIRMED if has_place else Registration.Status.WAITLISTED
+        registration_status_set(
+            registration,
+            status,
+            conference=conference,
+            fields={
+                "cancelled_at": None,
+                "confirmed_at": now if has_place else None,
+                "waitlisted_at": None if has_place else now,
+            },
+        )
+        agenda_feed_unretire(registration=registration)
+        outbound_email_queue(to=Recipient.delegate(registration), kind=STATUS_EMAIL[status])
+        if has_place:
+            reminder_schedule(registration, now=now)
+    logger.info("registration %s reinstated as %s", registration.pk, registration.status)
     return registration
 
 
