@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from conference.models import Conference, Session
+from conference.models import Conference, Session, SessionChange
 from registrations.models.authorities import Delegation
 from registrations.models.registrations import Registration
 
@@ -130,6 +130,15 @@ class OutboundEmail(models.Model):
         verbose_name=_("session"),
         help_text=_("The session the email is about, if any."),
     )
+    # A session's move, told to each delegate concerned once (the constraint below).
+    session_change = models.ForeignKey(
+        SessionChange,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("session change"),
+    )
     bulk_email = models.ForeignKey(
         BulkEmail,
         on_delete=models.CASCADE,
@@ -193,6 +202,11 @@ class OutboundEmail(models.Model):
                 | Q(webhook_endpoint__isnull=False)
                 | Q(retention_schedule__isnull=False),
                 name="outbound_email_has_a_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["session_change", "registration"],
+                condition=Q(session_change__isnull=False),
+                name="outbound_email_one_per_session_change",
             ),
             models.UniqueConstraint(
                 fields=["message_id"],
