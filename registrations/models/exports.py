@@ -15,7 +15,9 @@ class ExportKind(models.TextChoices):
 
 
 class ExportFormat(models.TextChoices):
-    CSV = "csv", "CSV"
+    CSV = "csv", _("CSV (comma, UTF-8)")
+    # What a French or German Excel opens by a double click into columns.
+    CSV_EXCEL = "csv_excel", _("CSV for Excel (semicolon)")
     XLSX = "xlsx", "XLSX"
 
 
@@ -43,7 +45,7 @@ class ExportJob(models.Model):
         verbose_name=_("requested by"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ExportKind.choices)
-    format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
+    format = models.CharField(_("format"), max_length=10, choices=ExportFormat.choices)
     filter = models.TextField(_("filter"), blank=True, help_text=EXPORT_FILTER_HELP)
     searched = models.BooleanField(_("searched"), default=False)
     special_needs = models.BooleanField(_("with dietary and accessibility needs"), default=False)
@@ -93,7 +95,7 @@ class ExportRecord(models.Model):
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     kind = models.CharField(_("kind"), max_length=20, choices=ExportKind.choices)
-    format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
+    format = models.CharField(_("format"), max_length=10, choices=ExportFormat.choices)
     conferences = models.ManyToManyField(
         Conference, related_name="+", blank=True, verbose_name=_("conferences")
     )

@@ -11,6 +11,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from conference.models import SESSION_LANGUAGES, Conference, Session
+from registrations.collation import name_sort_key, search_text
 from registrations.models.authorities import Authority, Delegation
 
 
@@ -26,6 +27,11 @@ class RegistrationQuerySet(models.QuerySet[_R]):
     def active(self) -> Self:
         """Registrations that still count: not cancelled, not rejected."""
         return self.exclude(status__in=Registration.INACTIVE_STATUSES)
+
+
+# The names the keys are made of, and the keys.
+NAME_FIELDS = frozenset({"first_name", "last_name"})
+NAME_KEY_FIELDS = frozenset({"sort_name", "search_name"})
 
 
 class Registration(models.Model):
@@ -119,13 +125,23 @@ class Registration(models.Model):
         blank=True,
         help_text=_("The delegate asked for their personal data to be erased."),
     )
+    # Kept from the names by save() (registrations.collation): the order of lists sorted by
+    # name, and the folded text the desk and admin searches look into.
+    sort_name = models.TextField(editable=False, default="")
+    search_name = models.TextField(editable=False, default="")
 
     objects = RegistrationQuerySet.as_manager()
     # Who changed what, when. Dietary and accessibility needs are left out, so that the history
     # never shows them to someone without the permission to see them; the secret of the agenda
     # feed is left out too.
     history = HistoricalRecords(
-        excluded_fields=["dietary_needs", "accessibility_needs", "agenda_token"],
+        excluded_fields=[
+            "dietary_needs",
+            "accessibility_needs",
+            "agenda_token",
+            "sort_name",
+            "search_name",
+        ],
         verbose_name=_("historical registration"),
     )
 
@@ -161,6 +177,18 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.first_name} {self.last_name}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.set_name_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and NAME_FIELDS.intersection(update_fields):
+            kwargs["update_fields"] = {*update_fields, *NAME_KEY_FIELDS}
+        super().save(*args, **kwargs)
+
+    def set_name_keys(self) -> None:
+        """The sort and search keys from the names; save() calls it, bulk_create() does not."""
+        self.sort_name = name_sort_key(self.last_name, self.first_name)
+        self.search_name = search_text(self.last_name, self.first_name)
 
     @property
     def full_name(self) -> str:
