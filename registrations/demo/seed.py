@@ -6,9 +6,10 @@ lives in registrations/demo/data.py.
 
 Generated registrations go through places.imports.registrations_import, in bulk and without
 emails: demo data must never send mail (the addresses are @example.org), and one locked
-transaction per registration is slow at the sizes they are meant for. They are dated at a
-moment when registration was open. Their email addresses depend only on the seed and their
-position, so loading again skips the ones already there."""
+transaction per registration is slow at the sizes they are meant for. They are dated over the
+weeks registration was open, each with a first history record; then a few cancel and the rest
+book sessions (registrations/demo/activity.py). Their email addresses depend only on the seed
+and their position, so loading again skips the ones already there."""
 
 import datetime as dt
 import random
@@ -26,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conference.models import Conference, Room, Session, Speaker, Theme, Venue
 from registrations.demo import data as demo_data
+from registrations.demo.activity import demo_activity_generate
 from registrations.models import (
     IDENTITY_FIELDS,
     Authority,
@@ -63,6 +65,7 @@ def demo_load(
         added = generate_registrations(
             conference=conference, authorities=authorities, count=registrations, seed=seed, now=now
         )
+        demo_activity_generate(conference=conference, seed=seed, now=now)
         load_allotments(conference=conference, authorities=authorities)
         load_delegations(conference=conference, authorities=authorities)
         if organiser:
@@ -296,8 +299,16 @@ def generate_registrations(
         if (authority.name, authority.country.code) == STAFF_AUTHORITY
     )
 
+    last_moment = _moment_registration_was_open(conference, now)
+    moments = _registration_moments(
+        random.Random(f"{seed}:moments"),
+        count,
+        start=min(conference.registration_opens_at, last_moment),
+        end=last_moment,
+    )
+
     def entries():
-        for number in range(1, count + 1):
+        for number, moment in zip(range(1, count + 1), moments, strict=True):
             # Drawn for every number, even one that is then skipped as already there, so each
             # number always gets the same person whatever count was asked for.
             authority, data = _fake_registration(rng, number, authorities, weights, staff_authority)
@@ -305,13 +316,21 @@ def generate_registrations(
                 authority=authority,
                 data=data,
                 special_needs_consent=bool(data.dietary_needs or data.accessibility_needs),
+                registered_at=moment,
             )
 
     return registrations_import(
-        conference=conference,
-        entries=entries(),
-        registered_at=_moment_registration_was_open(conference, now),
+        conference=conference, entries=entries(), registered_at=last_moment
     )
+
+
+def _registration_moments(
+    rng: random.Random, count: int, *, start: dt.datetime, end: dt.datetime
+) -> list[dt.datetime]:
+    """`count` moments between start and end, in order, denser towards the end: delegates
+    register more as the conference nears (the dashboard's chart by day shows that curve)."""
+    span = (end - start).total_seconds()
+    return sorted(start + dt.timedelta(seconds=span * rng.random() ** 0.6) for _ in range(count))
 
 
 def _moment_registration_was_open(conference: Conference, now: dt.datetime) -> dt.datetime:

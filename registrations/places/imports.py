@@ -31,6 +31,8 @@ class ImportedRegistration:
     authority: Authority
     data: RegistrationData
     special_needs_consent: bool = False
+    # When this one registered; None: the import's `registered_at`.
+    registered_at: datetime | None = None
 
 
 def registrations_import(
@@ -42,9 +44,10 @@ def registrations_import(
 ) -> int:
     """Write many registrations at once (demo data, imports) under the rules of
     registration_create: pending approval for non-members, confirmed while places remain, then
-    the waiting list; consent records;
-    emails already registered are skipped. No email is queued: whoever imports decides whom to
-    tell. Returns how many were added."""
+    the waiting list, in the order of `entries` (which should be that of their registration
+    times); consent records; a first history record each, the baseline later changes are
+    compared with. Emails already registered are skipped. No email is queued: whoever imports
+    decides whom to tell. Returns how many were added."""
     with transaction.atomic():
         conference = places_lock(conference=conference).conference
         registrations = conference.registrations.all()
@@ -77,28 +80,31 @@ def registrations_import(
             while reference in taken_references:
                 reference = registration_reference_new(conference.reference_prefix)
             taken_references.add(reference)
+            at = entry.registered_at or registered_at
             registration = registration_from_data(
                 data,
                 conference=conference,
                 authority=entry.authority,
                 reference=reference,
                 status=status,
-                confirmed_at=registered_at if status == Registration.Status.CONFIRMED else None,
-                waitlisted_at=registered_at if status == Registration.Status.WAITLISTED else None,
+                confirmed_at=at if status == Registration.Status.CONFIRMED else None,
+                waitlisted_at=at if status == Registration.Status.WAITLISTED else None,
             )
-            batch.append((registration, entry.special_needs_consent))
+            batch.append((registration, entry.special_needs_consent, at))
             if len(batch) == batch_size:
-                added += _write_imported(batch, registered_at=registered_at)
+                added += _write_imported(batch)
                 batch = []
         if batch:
-            added += _write_imported(batch, registered_at=registered_at)
+            added += _write_imported(batch)
         place_counts_write(conference)
     logger.info("conference %s: %s registrations imported", conference.pk, added)
     return added
 
 
-def _write_imported(batch: list[tuple[Registration, bool]], *, registered_at: datetime) -> int:
-    registrations = Registration.objects.bulk_create([registration for registration, _ in batch])
+def _write_imported(batch: list[tuple[Registration, bool, datetime]]) -> int:
+    registrations = Registration.objects.bulk_create(
+        [registration for registration, _consent, _at in batch]
+    )
     ConsentRecord.objects.bulk_create(
         ConsentRecord(
             registration=registration,
@@ -106,7 +112,7 @@ def _write_imported(batch: list[tuple[Registration, bool]], *, registered_at: da
             notice_version=privacy_notice_version(registration.conference),
             given_at=registered_at,
         )
-        for registration, special_needs_consent in batch
+        for registration, special_needs_consent, registered_at in batch
         for kind in (
             [ConsentRecord.Kind.PRIVACY_NOTICE, ConsentRecord.Kind.SPECIAL_NEEDS]
             if special_needs_consent
@@ -114,7 +120,9 @@ def _write_imported(batch: list[tuple[Registration, bool]], *, registered_at: da
         )
     )
     # created_at is auto_now_add, which bulk_create cannot set.
-    Registration.objects.filter(pk__in=[registration.pk for registration in registrations]).update(
-        created_at=registered_at, updated_at=registered_at
-    )
+    for registration, _consent, registered_at in batch:
+        registration.created_at = registration.updated_at = registered_at
+        registration._history_date = registered_at  # type: ignore[attr-defined]
+    Registration.objects.bulk_update(registrations, ["created_at", "updated_at"])
+    Registration.history.bulk_history_create(registrations)  # type: ignore[attr-defined]
     return len(registrations)

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
@@ -25,6 +26,7 @@ from registrations.models import (
     Delegation,
     OutboundEmail,
     Registration,
+    SessionBooking,
     authority_name_key,
 )
 
@@ -302,6 +304,10 @@ def test_seed_demo_registrations_creates_exactly_n_without_emails():
         assert conference.registration_is_open(registration.created_at)
         if registration.status == Registration.Status.CONFIRMED:
             assert registration.confirmed_at == registration.created_at
+        elif registration.status == Registration.Status.CANCELLED:  # a few cancel later
+            assert registration.confirmed_at == registration.created_at
+            assert registration.created_at <= registration.cancelled_at
+            assert not registration.bookings.exists()
         else:  # delegates of non-member authorities wait for approval
             assert registration.status == Registration.Status.PENDING
             assert not registration.authority.is_member
@@ -390,3 +396,52 @@ def test_seed_demo_organiser_comes_enrolled_with_the_printed_key_when_debug_is_o
     )
     assert response.status_code == 302
     assert client.get(reverse("admin:registrations_registration_changelist")).status_code == 200
+
+
+def test_seed_demo_registrations_are_spread_over_the_weeks_registration_was_open():
+    seed(registrations=300)
+
+    conference = demo_conference()
+    registered = sorted(conference.registrations.values_list("created_at", flat=True))
+    assert conference.registration_opens_at <= registered[0]
+    assert registered[-1] < conference.registration_closes_at
+    weeks = {moment.isocalendar()[:2] for moment in registered}
+    assert len(weeks) >= 10
+    # Each has a first history record at the moment they registered: a first change made in
+    # the admin is compared with it.
+    for registration in conference.registrations.all()[:20]:
+        first = registration.history.earliest("history_date")
+        assert first.history_type == "+"
+        assert first.history_date == registration.created_at
+        assert first.status in {Registration.Status.CONFIRMED, Registration.Status.PENDING}
+
+
+def test_seed_demo_delegates_book_sessions_within_their_places():
+    seed(registrations=300)
+
+    conference = demo_conference()
+    sessions = conference.sessions.annotate(
+        booked=Count("bookings", filter=Q(bookings__status=SessionBooking.Status.BOOKED)),
+        waiting=Count("bookings", filter=Q(bookings__status=SessionBooking.Status.WAITING)),
+    )
+    signed_up = [session for session in sessions if session.requires_sign_up]
+    assert all(session.booked <= session.effective_capacity for session in signed_up)
+    # The popular ones fill up and keep a waiting list, workshops and site visits alike.
+    full = [session for session in signed_up if session.booked == session.effective_capacity]
+    assert {session.kind for session in full if session.waiting} >= {"workshop", "site_visit"}
+    # Places only for confirmed delegates; no one in two overlapping sessions.
+    bookings = SessionBooking.objects.filter(session__conference=conference)
+    assert not bookings.filter(status=SessionBooking.Status.BOOKED).exclude(
+        registration__status=Registration.Status.CONFIRMED
+    )
+    for registration in conference.registrations.prefetch_related("bookings__session")[:100]:
+        held = [booking.session for booking in registration.bookings.all()]
+        assert not any(a.overlaps(b) for a in held for b in held if a is not b)
+    # A second load changes nothing.
+    before = set(bookings.values_list("registration_id", "session_id", "status"))
+    seed(registrations=300)
+    assert set(bookings.values_list("registration_id", "session_id", "status")) == before
+    # Nobody is booked into a visit that asks for identity data the demo does not invent.
+    assert not [
+        session for session in signed_up if session.requires_identity_data and session.booked
+    ]
