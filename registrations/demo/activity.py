@@ -89,9 +89,7 @@ def _bookings_generate(*, conference: Conference, seed: int, now: dt.datetime) -
         .values_list("pk", "booked")
     )
     choosers = (
-        conference.registrations.active()
-        .filter(bookings__isnull=True)
-        .order_by("created_at", "pk")
+        conference.registrations.active().filter(bookings__isnull=True).order_by("created_at", "pk")
     )
     bookings: list[SessionBooking] = []
     chosen_at: list[dt.datetime] = []
@@ -103,8 +101,7 @@ def _bookings_generate(*, conference: Conference, seed: int, now: dt.datetime) -
                 session
                 for session in slot
                 if not any(session.overlaps(held) for held in chosen)
-                and {session.language, *session.interpretation_languages}
-                & _languages(registration)
+                and {session.language, *session.interpretation_languages} & _languages(registration)
             ]
             if not open_choices or rng.random() >= SLOT_SHARE.get(slot[0].kind, 0.5):
                 continue

@@ -319,9 +319,7 @@ def generate_registrations(
                 registered_at=moment,
             )
 
-    return registrations_import(
-        conference=conference, entries=entries(), registered_at=last_moment
-    )
+    return registrations_import(conference=conference, entries=entries(), registered_at=last_moment)
 
 
 def _registration_moments(
