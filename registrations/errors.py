@@ -25,6 +25,10 @@ class BookingError(RegistrationError):
     """A session cannot be booked: not of this conference, needs no sign-up, or clashes."""
 
 
+class SessionFullError(BookingError):
+    """The session has no place left, and its waiting list was not wanted."""
+
+
 class ChangesClosedError(RegistrationError):
     """The delegate can no longer change their registration themselves."""
 
