@@ -123,6 +123,7 @@ class PurgeRecord(models.Model):
         WEBHOOKS = "webhooks", _("Webhook deliveries' contents")
         VISIT_IDENTITY = "visit_identity", _("Identity data for site visits")
         VISA_PASSPORT = "visa_passport", _("Passport data of visa letters")
+        ANSWERS = "answers", _("Answers to the conference's questions")
 
     conference = models.ForeignKey(
         Conference,
