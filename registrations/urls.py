@@ -4,6 +4,7 @@ from registrations.views import (
     delegations,
     desk,
     documents,
+    network,
     privacy,
     registration,
     self_service,
@@ -89,5 +90,29 @@ urlpatterns += [
         "manage/visa-letter/<int:pk>.pdf",
         travel.VisaLetterDownloadView.as_view(),
         name="manage_visa_letter_download",
+    ),
+]
+
+# The delegate directory and meeting requests, through the personal link; and the signed links
+# of a request's email.
+urlpatterns += [
+    path("manage/directory/", network.DirectoryView.as_view(), name="directory"),
+    path(
+        "manage/directory/listing/",
+        network.DirectoryListingView.as_view(),
+        name="directory_listing",
+    ),
+    path(
+        "manage/directory/<int:pk>/meet/",
+        network.MeetingRequestCreateView.as_view(),
+        name="meeting_request",
+    ),
+    path(
+        "manage/meetings/<int:pk>/<slug:action>/",
+        network.MeetingActionView.as_view(),
+        name="meeting_action",
+    ),
+    path(
+        "meetings/answer/<str:token>/", network.MeetingAnswerView.as_view(), name="meeting_answer"
     ),
 ]

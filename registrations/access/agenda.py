@@ -11,14 +11,27 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from icalendar import Event
 
-from conference.calendar import calendar_ics, conference_event, session_event
+from conference.calendar import (
+    calendar_ics,
+    conference_event,
+    session_event,
+    session_location,
+    site_domain,
+)
 from conference.models import Session
-from registrations.models import Registration, RetiredAgendaFeed, SessionBooking, new_agenda_token
+from registrations.models import (
+    MeetingRequest,
+    Registration,
+    RetiredAgendaFeed,
+    SessionBooking,
+    new_agenda_token,
+)
 
 
 def agenda_url(registration: Registration) -> str:
@@ -53,12 +66,53 @@ def _booked_session_ids(registration: Registration) -> list[int]:
     )
 
 
+def _meeting_events(registration: Registration) -> list[Event]:
+    """The meetings the delegate agreed with another delegate, at their break: the other's name
+    and authority, never their address. A meeting leaves the feed once cancelled, or once
+    either of them is no longer a confirmed delegate."""
+    meetings = (
+        MeetingRequest.objects.filter(
+            Q(sender=registration) | Q(recipient=registration),
+            status=MeetingRequest.Status.ACCEPTED,
+            slot__isnull=False,
+            sender__status=Registration.Status.CONFIRMED,
+            recipient__status=Registration.Status.CONFIRMED,
+        )
+        .select_related("sender__authority", "recipient__authority", "slot__room__venue")
+        .order_by("slot__starts_at", "pk")
+    )
+    tz = registration.conference.tzinfo
+    events = []
+    for meeting in meetings:
+        slot = meeting.slot
+        assert slot is not None  # filtered above
+        other = meeting.recipient if meeting.sender_id == registration.pk else meeting.sender
+        event = Event()
+        event.add("uid", f"meeting-{meeting.pk}@{site_domain()}")
+        event.add("dtstamp", timezone.now())
+        event.add("dtstart", timezone.localtime(slot.starts_at, tz))
+        event.add("dtend", timezone.localtime(slot.ends_at, tz))
+        event.add(
+            "summary",
+            gettext("Meeting with %(name)s (%(authority)s)")
+            % {"name": other.full_name, "authority": other.authority.name},
+        )
+        location = session_location(slot)
+        if location:
+            event.add("location", location)
+        event.add("description", f"{slot.title}\n\n{meeting.message}")
+        events.append(event)
+    return events
+
+
 def agenda_ics(registration: Registration) -> bytes:
     """The sessions the delegate holds a place in, with the same UID and SEQUENCE as everywhere
-    else, and the conference itself once their place at it is confirmed."""
+    else, the conference itself once their place at it is confirmed, and the meetings they
+    agreed with other delegates."""
     events = [session_event(session) for session in _sessions(_booked_session_ids(registration))]
     if registration.status == Registration.Status.CONFIRMED:
         events.insert(0, conference_event(registration.conference))
+        events.extend(_meeting_events(registration))
     return calendar_ics(registration.conference, events, name=_agenda_name(registration), feed=True)
 
 

@@ -1,6 +1,7 @@
 """Reads for the delegate's own pages."""
 
 from registrations.models import Registration
+from registrations.network.data import network_data_for_export
 from registrations.privacy.travel_purge import travel_data_for_export
 
 
@@ -60,4 +61,6 @@ def registration_personal_data(registration: Registration) -> dict:
         ],
         # Site-visit identity data and visa letter requests, while they are held.
         **travel_data_for_export(registration),
+        # The delegate directory: their entry, and the meeting requests sent and received.
+        **network_data_for_export(registration),
     }

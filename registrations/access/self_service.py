@@ -23,6 +23,7 @@ from registrations.models import (
     Registration,
     WebhookEvent,
 )
+from registrations.network.data import network_data_erase
 from registrations.outbox.queue import outbound_email_queue
 from registrations.outbox.recipients import Recipient
 from registrations.places.bookings import BookingChanges, session_bookings_replace
@@ -243,6 +244,8 @@ def registration_erase(*, registration: Registration, now: datetime | None = Non
         _export_jobs_delete_holding(registration)
         # Identity data for site visits and visa requests (with their letters) go at once.
         travel_data_erase(registration)
+        # Their directory entry and their meeting requests, sent and received.
+        network_data_erase(registration)
         placeholder = f"erased-{registration.pk}@invalid"
         registration.first_name = registration.last_name = ""
         registration.email = placeholder

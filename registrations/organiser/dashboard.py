@@ -13,6 +13,7 @@ from django_countries import countries
 
 from conference.models import SESSION_LANGUAGES, Conference, Session
 from registrations.models import Authority, Registration, SessionBooking
+from registrations.network.directory import NetworkFigures, network_figures
 from registrations.onsite.desk import check_in_figures
 from registrations.places.selectors import session_availability, sessions_for_sign_up
 
@@ -118,6 +119,8 @@ class Dashboard:
     # Dietary and accessibility figures; None for users who may not see special needs.
     meals: MealSheet | None
     site_visit_access: list[SiteVisitAccess] | None
+    # The delegate directory: listed delegates, meeting requests, accepted meetings.
+    network: NetworkFigures | None = None
 
     @property
     def registration_count(self) -> int:
@@ -401,4 +404,5 @@ def conference_dashboard(
         badges=badges_by_category(conference),
         meals=meal_sheet(conference) if special_needs else None,
         site_visit_access=site_visit_access(conference) if special_needs else None,
+        network=network_figures(conference),
     )

@@ -14,11 +14,21 @@ from registrations.access.agenda import agenda_url
 from registrations.access.links import management_link_issue
 from registrations.documents.certificates import certificate_filename, certificate_pdf
 from registrations.models import OutboundEmail
+from registrations.network.tokens import meeting_answer_token
 from registrations.outbox.placeholders import bulk_text_render
 from registrations.outbox.recipients import Recipient
 from registrations.privacy.schedule import retention_deadlines
 
 T = TypeVar("T")
+
+# Emails about a meeting request between two delegates: they name the other delegate (name and
+# authority, never their address).
+KINDS_ABOUT_A_MEETING = {
+    OutboundEmail.Kind.MEETING_REQUESTED,
+    OutboundEmail.Kind.MEETING_ACCEPTED,
+    OutboundEmail.Kind.MEETING_DECLINED,
+    OutboundEmail.Kind.MEETING_CANCELLED,
+}
 
 # Emails after which the delegate is expected to come: they carry the conference calendar.
 KINDS_WITH_CALENDAR = {
@@ -105,6 +115,21 @@ def outbound_email_compose(email: OutboundEmail) -> EmailMultiAlternatives:
                 )
             )
             context["agenda_url"] = agenda_url(delegate)
+        if email.kind in KINDS_ABOUT_A_MEETING:
+            meeting = _queued_with(email, email.meeting_request, "meeting request")
+            delegate = _queued_with(email, registration, "registration")
+            context["meeting"] = meeting
+            context["other"] = (
+                meeting.recipient if meeting.sender_id == delegate.pk else meeting.sender
+            )
+            if email.kind == OutboundEmail.Kind.MEETING_REQUESTED:
+                answer_url = settings.SITE_URL + reverse(
+                    "registrations:meeting_answer",
+                    kwargs={"token": meeting_answer_token(meeting)},
+                )
+                context["accept_url"] = f"{answer_url}?answer=accept"
+                context["decline_url"] = f"{answer_url}?answer=decline"
+                context["report_url"] = f"{answer_url}?answer=report"
         if email.kind == OutboundEmail.Kind.BULK:
             # Read in the delegate's language (the override above), or in the other one where
             # the organisers left theirs empty.

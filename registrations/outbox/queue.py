@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from conference.models import Session
-from registrations.models import OutboundEmail, Registration, VisaLetterRequest
+from registrations.models import MeetingRequest, OutboundEmail, Registration, VisaLetterRequest
 from registrations.outbox.recipients import Recipient
 from registrations.outbox.send import EMAIL_MAX_ATTEMPTS
 from registrations.outbox.tasks import send_outbound_email
@@ -34,6 +34,7 @@ def outbound_email_queue(
     kind: str,
     session: Session | None = None,
     visa_request: VisaLetterRequest | None = None,
+    meeting_request: MeetingRequest | None = None,
 ) -> OutboundEmail:
     """Record an email in the caller's transaction and hand it to the worker once that
     commits."""
@@ -45,6 +46,7 @@ def outbound_email_queue(
         kind=kind,
         session=session,
         visa_request=visa_request,
+        meeting_request=meeting_request,
         recipient=to.address,
         language=to.language,
         next_attempt_at=timezone.now(),

@@ -33,6 +33,7 @@ from registrations.models import (
     RetiredAgendaFeed,
     WebhookDelivery,
 )
+from registrations.network.data import network_data_erase
 from registrations.organiser.exports.build import EXPORT_FILE_RETENTION, export_jobs_purge
 from registrations.privacy.export_jobs import export_jobs_delete, export_jobs_holding
 from registrations.privacy.figures import conference_figures_keep
@@ -228,6 +229,8 @@ def registrations_anonymise(
     )
     for registration in registrations:
         travel_data_erase(registration)
+        # The directory entry and the meeting requests go with the personal data.
+        network_data_erase(registration)
 
 
 def _needs_purge(conference, registrations, *, now, outcome) -> None:

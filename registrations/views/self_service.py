@@ -22,6 +22,8 @@ from registrations.access.self_service import (
 from registrations.errors import RegistrationError
 from registrations.forms.self_service import DetailsEditForm, LostLinkForm, SessionsEditForm
 from registrations.models import ManagementLink, Registration
+from registrations.network.directory import directory_can_see, directory_listing_of
+from registrations.network.meetings import meeting_requests_of
 from registrations.onsite.certificates import registration_attended
 from registrations.places.selectors import conference_waitlist_position, registration_booking_lines
 from registrations.places.status import registration_cancel
@@ -107,6 +109,11 @@ class ManageView(DelegateAccessMixin, TemplateView):
             agenda_url=reverse("agenda_calendar", kwargs={"token": self.registration.agenda_token}),
             visit_identity_sessions=visit_sessions_asking_identity(self.registration),
         )
+        if directory_can_see(self.registration):
+            context.update(
+                directory_listing=directory_listing_of(self.registration),
+                meeting_requests=list(meeting_requests_of(self.registration)),
+            )
         return context
 
 
