@@ -1,8 +1,9 @@
 """Reads for the delegate's own pages."""
 
-from registrations.models import Registration
+from registrations.models import Answer, Registration
 from registrations.network.data import network_data_for_export
 from registrations.privacy.travel_purge import travel_data_for_export
+from registrations.questions.selectors import answers_for
 
 
 def registration_personal_data(registration: Registration) -> dict:
@@ -59,8 +60,33 @@ def registration_personal_data(registration: Registration) -> dict:
             }
             for email in registration.emails.order_by("created_at")
         ],
+        # Their answers to the conference's questions, as asked and answered (a file by its
+        # name: the delegate sent it, and downloads it from their page).
+        "answers": [_answer_for_export(answer) for answer in answers_for(registration)],
         # Site-visit identity data and visa letter requests, while they are held.
         **travel_data_for_export(registration),
         # The delegate directory: their entry, and the meeting requests sent and received.
         **network_data_for_export(registration),
+    }
+
+
+def _answer_for_export(answer: Answer) -> dict:
+    value: object = answer.display_value
+    if answer.choice_labels:
+        value = list(answer.choice_labels)
+    elif answer.value_bool is not None:
+        value = answer.value_bool
+    elif answer.value_number is not None:
+        value = f"{answer.value_number.normalize():f}"
+    elif answer.value_datetime is not None:
+        value = answer.value_datetime.isoformat()
+    elif answer.value_date is not None:
+        value = answer.value_date.isoformat()
+    elif answer.value_country:
+        value = answer.value_country.code
+    return {
+        "question": answer.question_label,
+        "answer": value,
+        **({"file_name": answer.file_name} if answer.file else {}),
+        "answered_at": answer.updated_at.isoformat(),
     }

@@ -32,6 +32,7 @@ from registrations.places.registrations import RegistrationData, email_normalise
 from registrations.privacy.export_jobs import export_jobs_delete, export_jobs_holding
 from registrations.privacy.schedule import privacy_notice_version
 from registrations.privacy.travel_purge import travel_data_erase
+from registrations.questions.answers import answers_delete
 from registrations.webhooks.erasure import webhook_deliveries_scrub
 from registrations.webhooks.events import webhook_event_record
 
@@ -246,6 +247,8 @@ def registration_erase(*, registration: Registration, now: datetime | None = Non
         travel_data_erase(registration)
         # Their directory entry and their meeting requests, sent and received.
         network_data_erase(registration)
+        # Their answers to the conference's questions, and the files they sent.
+        answers_delete(registration.answers.all())
         placeholder = f"erased-{registration.pk}@invalid"
         registration.first_name = registration.last_name = ""
         registration.email = placeholder

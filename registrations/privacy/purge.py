@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from conference.models import Conference
 from registrations.models import (
+    Answer,
     CheckIn,
     Delegation,
     ExportJob,
@@ -43,6 +44,7 @@ from registrations.privacy.travel_purge import (
     visa_passport_data_purge,
     visit_identity_purge,
 )
+from registrations.questions.answers import answers_delete
 from registrations.webhooks.erasure import webhook_deliveries_scrub
 
 logger = logging.getLogger(__name__)
@@ -72,6 +74,8 @@ class PurgeOutcome:
     # Emails an earlier step of this run empties (or, dry, would): later steps skip them, so
     # that a dry run counts each once, as the real run does.
     claimed_emails: set[int] = field(default_factory=set)
+    # Likewise the answers the needs' step deletes (special-category ones).
+    claimed_answers: set[int] = field(default_factory=set)
 
     def add(self, conference: Conference | None, kind: str, count: int) -> None:
         if count:
@@ -190,8 +194,12 @@ def registrations_anonymise(
     outcome.add(conference, Kind.ADMIN_LOG, sum(e.count() for e in log_entries.values()))
     outcome.add(conference, Kind.SESSIONS, len(session_keys))
     outcome.add(conference, Kind.WEBHOOKS, len(delivery_ids))
+    # The answers to the conference's questions, their files too.
+    answers = Answer.objects.filter(registration__in=ids).exclude(pk__in=outcome.claimed_answers)
+    outcome.add(conference, Kind.ANSWERS, answers.count())
     if outcome.dry_run:
         return
+    answers_delete(answers)
     webhook_deliveries_scrub(WebhookDelivery.objects.filter(pk__in=delivery_ids))
     for registration in registrations:
         log_entries[registration.pk].update(object_repr=registration.reference, change_message="")
@@ -234,12 +242,20 @@ def registrations_anonymise(
 
 
 def _needs_purge(conference, registrations, *, now, outcome) -> None:
-    """Dietary and accessibility needs, once the days after the conference have passed."""
+    """Dietary and accessibility needs, once the days after the conference have passed: the
+    fields, and the answers to the special-category questions (diet, health, access)."""
     with_needs = registrations.filter(~Q(dietary_needs="") | ~Q(accessibility_needs=""))
     outcome.add(conference, Kind.NEEDS, with_needs.count())
+    special_answers = Answer.objects.filter(
+        registration__in=registrations, question__special_category=True
+    )
+    if outcome.dry_run:
+        outcome.claimed_answers |= set(special_answers.values_list("pk", flat=True))
+    outcome.add(conference, Kind.ANSWERS, special_answers.count())
     if not outcome.dry_run:
         # The history leaves the needs out (Registration.history): no copy there.
         with_needs.update(dietary_needs="", accessibility_needs="", updated_at=now)
+        answers_delete(special_answers)
 
 
 def _emails_purge(conference, *, cutoff, outcome) -> None:
