@@ -27,7 +27,10 @@ def _version_key(conference_id: int) -> str:
 
 def programme_version(conference_id: int) -> str:
     """The current version of the conference's programme, created on first use."""
-    key = _version_key(conference_id)
+    return _current_version(_version_key(conference_id))
+
+
+def _current_version(key: str) -> str:
     version = cache.get(key)
     if version is None:
         version = uuid.uuid4().hex
@@ -40,6 +43,22 @@ def programme_version(conference_id: int) -> str:
 def programme_changed(conference_id: int) -> None:
     """Retire every cached fragment of the conference's pages."""
     cache.set(_version_key(conference_id), uuid.uuid4().hex, timeout=None)
+
+
+# The authorities taking part (the participants page, the home page's map) have a version of
+# their own, raised by the app that holds registrations when a delegate is confirmed or no
+# longer is, or an authority changes: the programme's fragments are not retired with it.
+def _network_version_key(conference_id: int) -> str:
+    return f"network-version:{conference_id}"
+
+
+def network_version(conference_id: int) -> str:
+    return _current_version(_network_version_key(conference_id))
+
+
+def network_changed(conference_id: int) -> None:
+    """Retire the cached fragments that show who takes part in the conference."""
+    cache.set(_network_version_key(conference_id), uuid.uuid4().hex, timeout=None)
 
 
 def page_cache_seconds(conference: Conference, *, now: dt.datetime | None = None) -> int:

@@ -11,7 +11,7 @@ from django.views.generic import DetailView, ListView
 
 from conference.calendar import conference_ics
 from conference.models import SESSION_LANGUAGES, Conference, Session, Theme
-from conference.page_cache import page_cache_seconds, programme_version
+from conference.page_cache import network_version, page_cache_seconds, programme_version
 from conference.selectors import (
     conference_speakers,
     programme_days,
@@ -45,6 +45,8 @@ class ConferenceDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["page_cache_version"] = programme_version(self.object.pk)
+        # The home page shows the map of who takes part, which has a version of its own.
+        context["network_version"] = network_version(self.object.pk)
         context["page_cache_seconds"] = page_cache_seconds(self.object)
         return context
 

@@ -18,11 +18,14 @@ class RegistrationsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, as Django asks: services need the models, loaded only by now.
         from conference import signals  # noqa: PLC0415
+        from registrations.network_map.cache import network_cache_connect  # noqa: PLC0415
         from registrations.places.bookings import (  # noqa: PLC0415
             session_moved_notify,
             sessions_rebalance,
         )
         from registrations.places.status import waitlist_promote  # noqa: PLC0415
+
+        network_cache_connect()
 
         def fill_conference(sender: Any, conference: "Conference", **kwargs: Any) -> None:
             waitlist_promote(conference=conference)

@@ -5,6 +5,7 @@ from registrations.views import (
     desk,
     documents,
     network,
+    network_map,
     privacy,
     registration,
     self_service,
@@ -44,6 +45,9 @@ urlpatterns = [
         name="register_done",
     ),
     path("<slug:slug>/lost-link/", self_service.LostLinkView.as_view(), name="lost_link"),
+    path(
+        "<slug:slug>/participants/", network_map.ParticipantsView.as_view(), name="participants"
+    ),
     path(
         "<slug:slug>/register/delegation/",
         delegations.DelegationRegisterView.as_view(),

@@ -36,6 +36,7 @@ from registrations.models import (
     Registration,
     authority_name_key,
 )
+from registrations.network_map.coordinates import authority_coordinates_fill
 from registrations.places.imports import ImportedRegistration, registrations_import
 from registrations.places.registrations import RegistrationData
 
@@ -57,6 +58,7 @@ def demo_load(
         )
     with transaction.atomic():
         authorities = load_authorities()
+        authority_coordinates_fill()  # where the map places them (registrations/network_map)
         venue, rooms = load_venue()
         conference = load_conference(venue=venue, shift=shift)
         speakers = load_speakers(conference=conference)

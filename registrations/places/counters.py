@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 
 from conference.models import Conference
+from conference.page_cache import network_changed
 from registrations.models import Registration
 from registrations.places.locking import places_lock
 from registrations.webhooks.events import webhook_event_record, webhook_status_event
@@ -50,12 +51,21 @@ def place_counts_move(
     Conference.objects.filter(pk=conference.pk).update(
         **{field: F(field) + change for field, change in changes.items()}
     )
+    if "confirmed_count" in changes:
+        _network_changed_on_commit(conference.pk)
     for field, change in changes.items():
         setattr(conference, field, getattr(conference, field) + change)
 
 
+def _network_changed_on_commit(conference_id: int) -> None:
+    """A delegate confirmed or no longer: who takes part (the participants page, the home
+    page's map) is shown afresh once the change is committed."""
+    transaction.on_commit(lambda: network_changed(conference_id))
+
+
 def place_counts_write(conference: Conference) -> None:
     """Write the counters a locked conference holds in memory (after moves without `write`)."""
+    _network_changed_on_commit(conference.pk)
     Conference.objects.filter(pk=conference.pk).update(
         confirmed_count=conference.confirmed_count, waitlisted_count=conference.waitlisted_count
     )
