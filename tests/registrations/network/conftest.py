@@ -73,3 +73,26 @@ def pierre(conference):
         job_title="Adjoint à la sécurité",
         preferred_language="fr",
     )
+
+
+def _staff_client(group: str, username: str) -> Client:
+    from django.contrib.auth.models import Group, User
+
+    from tests.staff import staff_login
+
+    user = User.objects.create_user(username, password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    client = Client()
+    staff_login(client, user)
+    return client
+
+
+@pytest.fixture
+def organiser_client(db):
+    """A member of the Organisers group (the migrations' grants), logged in."""
+    return _staff_client("Organisers", "olga")
+
+
+@pytest.fixture
+def viewer_client(db):
+    return _staff_client("Viewers", "vera")
