@@ -8,6 +8,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
@@ -106,13 +107,57 @@ class AuthorityMergeForm(forms.Form):
         )
 
 
-def _status_count_column(status: Registration.Status):
+def _status_count_column(status: Registration.Status, conference: Conference | None = None):
+    """The authority's registrations in this status (at the conference chosen, if one is), as
+    a link to them in the registration list."""
+
     @admin.display(description=status.label, ordering=f"{status.value}_count")
     def column(authority):
-        return getattr(authority, f"{status.value}_count")
+        count = getattr(authority, f"{status.value}_count")
+        if not count:
+            return count
+        parameters = {"authority": authority.pk, "status__exact": status.value}
+        if conference is not None:
+            parameters["conference__id__exact"] = conference.pk
+        return format_html(
+            '<a href="{}?{}">{}</a>',
+            reverse("admin:registrations_registration_changelist"),
+            urlencode(parameters),
+            count,
+        )
 
     column.__name__ = f"{status.value}_count"
     return column
+
+
+class DelegateInline(admin.TabularInline):
+    """The authority's delegates, read-only, each linked to their registration."""
+
+    model = Registration
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name = _("delegate")
+    verbose_name_plural = _("delegates")
+    fields = readonly_fields = ["name", "conference", "category", "status", "created_at"]
+    ordering = ["-conference__start_date", "sort_name", "pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("conference")
+
+    @admin.display(description=_("name"))
+    def name(self, registration):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:registrations_registration_change", args=[registration.pk]),
+            f"{registration.last_name}, {registration.first_name}",
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Authority)
@@ -140,7 +185,7 @@ class AuthorityAdmin(admin.ModelAdmin):
     list_editable = ["is_member"]
     search_fields = ["name", "name_key"]
     ordering = ["name"]
-    inlines = [AuthorityAllotmentInline]
+    inlines = [AuthorityAllotmentInline, DelegateInline]
     actions = ["mark_reviewed", "merge_authority"]
     change_list_template = "admin/registrations/authority/change_list.html"
 
@@ -159,9 +204,15 @@ class AuthorityAdmin(admin.ModelAdmin):
         )
 
     def get_list_display(self, request):
-        if self.figures_conference(request) is None:
-            return self.list_display
-        return [*self.list_display, *self.conference_list_display]
+        conference = self.figures_conference(request)
+        # The counts link to the registrations they count, at the conference chosen.
+        list_display = [
+            *(column for column in self.list_display if not callable(column)),
+            *(_status_count_column(status, conference) for status in Registration.Status),
+        ]
+        if conference is None:
+            return list_display
+        return [*list_display, *self.conference_list_display]
 
     @admin.display(description=_("places used / allotted"), ordering="places_used")
     def places_column(self, authority):
