@@ -22,6 +22,11 @@ from registrations.admin.exports import (
     AttendeeExportMixin,
     can_see_special_needs,
 )
+from registrations.admin.registering import (
+    RegisteringAdminMixin,
+    cancel_confirmation_texts,
+    reject_confirmation_texts,
+)
 from registrations.errors import RegistrationError
 from registrations.forms.organiser import BulkEmailForm
 from registrations.models import (
@@ -111,7 +116,7 @@ class EstimatedCountPaginator(Paginator):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(AttendeeExportMixin, SimpleHistoryAdmin):
+class RegistrationAdmin(RegisteringAdminMixin, AttendeeExportMixin, SimpleHistoryAdmin):
     list_display = [
         "reference",
         "last_name",
@@ -183,6 +188,7 @@ class RegistrationAdmin(AttendeeExportMixin, SimpleHistoryAdmin):
         "reject_registrations",
         "resend_confirmation",
         "cancel_registrations",
+        "reinstate_registrations",
         "email_delegates",
         "send_new_personal_link",
         print_badges_by_name,
@@ -256,11 +262,6 @@ class RegistrationAdmin(AttendeeExportMixin, SimpleHistoryAdmin):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
-    def has_add_permission(self, request):
-        # Registrations are created through the registration service (capacity, reference,
-        # consent, confirmation email), i.e. the public form.
-        return False
-
     def has_delete_permission(self, request, obj=None):
         # Cancel instead: deleting would silently free a place without promoting anyone.
         return False
@@ -284,6 +285,13 @@ class RegistrationAdmin(AttendeeExportMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Cancel the selected registrations"), permissions=["change"])
     def cancel_registrations(self, request, queryset):
+        if not self.action_confirmed(request):
+            return self.action_confirmation(
+                request,
+                queryset.active(),
+                action="cancel_registrations",
+                texts=cancel_confirmation_texts,
+            )
         count = 0
         for registration in queryset.active():
             registration_cancel(registration=registration)
@@ -318,6 +326,13 @@ class RegistrationAdmin(AttendeeExportMixin, SimpleHistoryAdmin):
         description=_("Reject the selected pending registrations"), permissions=["change"]
     )
     def reject_registrations(self, request, queryset):
+        if not self.action_confirmed(request):
+            return self.action_confirmation(
+                request,
+                queryset.filter(status=Registration.Status.PENDING),
+                action="reject_registrations",
+                texts=reject_confirmation_texts,
+            )
         count = 0
         for registration in queryset.filter(status=Registration.Status.PENDING):
             registration_reject(registration=registration)

@@ -90,7 +90,7 @@ def test_cancel_action_cancels_and_promotes(admin_client):
 
     response = admin_client.post(
         reverse(CHANGELIST),
-        {"action": "cancel_registrations", "_selected_action": [confirmed.pk]},
+        {"action": "cancel_registrations", "_selected_action": [confirmed.pk], "post": "yes"},
         follow=True,
     )
 

@@ -123,7 +123,8 @@ def test_admin_bulk_approve_and_reject(admin_client, conference):
     assert "2 registrations approved." in response.content.decode()
     third = register(conference, non_member, email="c@example.org")
     admin_client.post(
-        changelist, {"action": "reject_registrations", "_selected_action": [third.pk]}
+        changelist,
+        {"action": "reject_registrations", "_selected_action": [third.pk], "post": "yes"},
     )
 
     statuses = dict(Registration.objects.values_list("email", "status"))

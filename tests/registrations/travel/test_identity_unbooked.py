@@ -63,7 +63,7 @@ def test_cancelling_in_the_admin_deletes_the_identity_data_at_once(
 
     response = admin_client.post(
         reverse("admin:registrations_registration_changelist"),
-        {"action": "cancel_registrations", "_selected_action": [registration.pk]},
+        {"action": "cancel_registrations", "_selected_action": [registration.pk], "post": "yes"},
         follow=True,
     )
 
