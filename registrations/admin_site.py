@@ -19,6 +19,7 @@ from two_factor.views import LoginView
 
 from conference.models import Conference
 from registrations.permissions import VIEW_REGISTRATION, two_factor_required
+from registrations.views.answer_sheets import AnswerSheetExportView
 from registrations.views.dashboard import ConferenceDashboardView, LogisticsExportView
 
 
@@ -49,6 +50,11 @@ class ConferenceAdminSite(admin.AdminSite):
                 "conference/<slug:slug>/logistics.<str:export_format>",
                 self.admin_view(LogisticsExportView.as_view()),
                 name="conference_logistics",
+            ),
+            path(
+                "conference/<slug:slug>/answers/<str:sheet>.<str:export_format>",
+                self.admin_view(AnswerSheetExportView.as_view()),
+                name="conference_answer_sheet",
             ),
             *super().get_urls(),
         ]

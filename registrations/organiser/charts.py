@@ -14,6 +14,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 
 from registrations.organiser.dashboard import Dashboard, Tally
+from registrations.questions.figures import ChoiceTally, QuestionFigures
 
 # Geometry in SVG user units; the SVG scales to the width of its column (CSS), text with it.
 CHART_WIDTH = 640
@@ -261,7 +262,7 @@ def column_chart(columns: Sequence[Bar], *, summary: str) -> ColumnChart:
     )
 
 
-def _tally_bars(tallies: Sequence[Tally]) -> list[Bar]:
+def _tally_bars(tallies: Sequence[Tally | ChoiceTally]) -> list[Bar]:
     return [Bar(tally.label, tally.count, str(tally.count)) for tally in tallies]
 
 
@@ -355,4 +356,23 @@ def dashboard_charts(dashboard: Dashboard) -> dict:
             hours, summary=_time_summary(title, hours, sum(hour.count for hour in day.hours))
         )
         check_in_days.append((day, chart))
-    return {**charts, "check_in_days": check_in_days}
+    return {
+        **charts,
+        "check_in_days": check_in_days,
+        **(answer_charts(dashboard.questions) if dashboard.questions is not None else {}),
+    }
+
+
+def answer_charts(figures: QuestionFigures) -> dict:
+    """The charts of the answers: `question_counts` holds (counts, chart) pairs, one per
+    question; `meals` the takers of each meal."""
+    return {
+        "question_counts": [
+            (counts, bar_chart(_tally_bars(counts.choices), title=counts.question.label))
+            for counts in figures.counts
+        ],
+        "meals": bar_chart(
+            [Bar(meal.choice.label, meal.count, str(meal.count)) for meal in figures.meals],
+            title=gettext("Meals chosen"),
+        ),
+    }

@@ -16,6 +16,7 @@ from registrations.models import Authority, Registration, SessionBooking
 from registrations.network.directory import NetworkFigures, network_figures
 from registrations.onsite.desk import check_in_figures
 from registrations.places.selectors import session_availability, sessions_for_sign_up
+from registrations.questions.figures import QuestionFigures, question_figures
 
 CONFIRMED = Registration.Status.CONFIRMED
 
@@ -121,6 +122,8 @@ class Dashboard:
     site_visit_access: list[SiteVisitAccess] | None
     # The delegate directory: listed delegates, meeting requests, accepted meetings.
     network: NetworkFigures | None = None
+    # From the answers to the conference's questions: counts per choice, meals, gala, transfers.
+    questions: QuestionFigures | None = None
 
     @property
     def registration_count(self) -> int:
@@ -405,4 +408,5 @@ def conference_dashboard(
         meals=meal_sheet(conference) if special_needs else None,
         site_visit_access=site_visit_access(conference) if special_needs else None,
         network=network_figures(conference),
+        questions=question_figures(conference, special_needs=special_needs),
     )
