@@ -74,6 +74,7 @@ class OutboundEmail(models.Model):
         MEETING_ACCEPTED = "meeting_accepted", _("Meeting request accepted")
         MEETING_DECLINED = "meeting_declined", _("Meeting request declined")
         MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
+        MEETING_REPORTED = "meeting_reported", _("Meeting request reported")
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
@@ -200,7 +201,9 @@ class OutboundEmail(models.Model):
                 condition=Q(registration__isnull=False)
                 | Q(delegation__isnull=False)
                 | Q(webhook_endpoint__isnull=False)
-                | Q(retention_schedule__isnull=False),
+                | Q(retention_schedule__isnull=False)
+                # To the organisers: a delegate reported a meeting request.
+                | Q(meeting_request__isnull=False),
                 name="outbound_email_has_a_subject",
             ),
             models.UniqueConstraint(
