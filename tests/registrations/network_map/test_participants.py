@@ -142,7 +142,7 @@ def test_the_page_in_french_names_countries_in_french_and_sorts_them_so(
     headings = [name for _code, name in re.findall(r'id="country-(\w\w)">([^<]+)</h3>', html)]
     assert headings == ["Belgique", "France", "Irlande", "Pologne", "Suisse"]
     assert "6 villes et régions de 5 pays" in html  # after the lead's merge of the catalogue
-    assert "Nice, France : 2 délégués" in map_titles(html)
+    assert "Nice, France\u00a0: 2 délégués" in map_titles(html)
 
 
 def test_the_public_api_names_the_same_authorities_as_the_page(client, conference, network):
