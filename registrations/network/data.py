@@ -62,6 +62,9 @@ def network_data_erase(registration: Registration) -> None:
     them stay in the outbox (their rows, without the request), as every sent email does, and
     those not sent yet are withdrawn."""
     meetings = MeetingRequest.objects.filter(Q(sender=registration) | Q(recipient=registration))
+    # The organisers' emails about a report are about the request alone: they go with it (their
+    # row could not outlive its subject).
+    OutboundEmail.objects.filter(meeting_request__in=meetings, registration=None).delete()
     OutboundEmail.objects.filter(
         meeting_request__in=meetings,
         status__in=[

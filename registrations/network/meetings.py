@@ -194,8 +194,9 @@ def meeting_request_cancel(
 def meeting_request_report(
     *, meeting: MeetingRequest, by: Registration, reason: str, now: datetime | None = None
 ) -> MeetingRequest:
-    """The recipient reports a request to the organisers (flagged, and filterable, in the
-    admin): it is declined if it was waiting, silently, and the sender can no longer ask them."""
+    """The recipient reports a request to the organisers: they are emailed (the conference's
+    contact address, once) and the request is flagged, and filterable, in the admin. It is
+    declined if it was waiting or accepted, silently, and the sender can no longer ask them."""
     now = now or timezone.now()
     with transaction.atomic():
         meeting = _locked(meeting)
@@ -204,6 +205,9 @@ def meeting_request_report(
         if meeting.reported_at is None:
             meeting.reported_at = now
             meeting.report_reason = reason.strip()[:500]
+            outbound_email_queue(
+                to=Recipient.organisers_of_report(meeting), kind=OutboundEmail.Kind.MEETING_REPORTED
+            )
         if meeting.status in (REQUESTED, ACCEPTED):
             meeting.status = MeetingRequest.Status.DECLINED
             meeting.answered_at = meeting.answered_at or now

@@ -89,6 +89,7 @@ def outbound_email_compose(email: OutboundEmail) -> EmailMultiAlternatives:
         # Organisers (told of a webhook endpoint) get no personal link: they use the admin.
         context["webhook_endpoint"] = recipient.webhook_endpoint
         context["retention_schedule"] = recipient.retention_schedule
+        context["meeting_report"] = recipient.meeting_report
         if recipient.retention_schedule is not None:
             # In the conference's time zone: the day its final purge runs.
             context["purge_day"] = retention_deadlines(conference).identifying.date()
@@ -99,6 +100,12 @@ def outbound_email_compose(email: OutboundEmail) -> EmailMultiAlternatives:
         elif recipient.webhook_endpoint is not None:
             context["admin_url"] = settings.SITE_URL + reverse(
                 "admin:registrations_webhookendpoint_change", args=[recipient.webhook_endpoint.pk]
+            )
+        elif recipient.meeting_report is not None:
+            # Organisers told of a reported meeting request: the admin, no personal link.
+            context["meeting"] = recipient.meeting_report
+            context["admin_url"] = settings.SITE_URL + reverse(
+                "admin:registrations_meetingrequest_change", args=[recipient.meeting_report.pk]
             )
         elif not recipient.is_previous_address:
             token = management_link_issue(registration=registration, delegation=delegation)

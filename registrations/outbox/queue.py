@@ -46,7 +46,7 @@ def outbound_email_queue(
         kind=kind,
         session=session,
         visa_request=visa_request,
-        meeting_request=meeting_request,
+        meeting_request=meeting_request or to.meeting_report,
         recipient=to.address,
         language=to.language,
         next_attempt_at=timezone.now(),

@@ -11,6 +11,7 @@ from django.conf import settings
 from conference.models import Conference
 from registrations.models import (
     Delegation,
+    MeetingRequest,
     OutboundEmail,
     Registration,
     RetentionSchedule,
@@ -27,6 +28,8 @@ class Recipient:
     delegation: Delegation | None = None
     webhook_endpoint: WebhookEndpoint | None = None
     retention_schedule: RetentionSchedule | None = None
+    # To the organisers: a delegate reported this meeting request.
+    meeting_report: MeetingRequest | None = None
 
     def __post_init__(self) -> None:
         subjects = (
@@ -34,6 +37,7 @@ class Recipient:
             self.delegation,
             self.webhook_endpoint,
             self.retention_schedule,
+            self.meeting_report,
         )
         if sum(subject is not None for subject in subjects) != 1:
             raise ValueError(
@@ -91,6 +95,17 @@ class Recipient:
         )
 
     @classmethod
+    def organisers_of_report(cls, meeting: MeetingRequest) -> "Recipient":
+        """The conference's contact address, told that a delegate reported a meeting request.
+        Staff accounts hold no language: the site's."""
+        return cls(
+            address=meeting.conference.contact_email,
+            language=settings.LANGUAGE_CODE[:2],
+            name="",
+            meeting_report=meeting,
+        )
+
+    @classmethod
     def of_email(cls, email: OutboundEmail) -> "Recipient":
         """Whom a queued email goes to: the address and language it was queued with."""
         if email.registration is not None:
@@ -109,6 +124,13 @@ class Recipient:
                 name="",
                 webhook_endpoint=email.webhook_endpoint,
             )
+        elif email.meeting_request is not None and email.delegation is None:
+            return cls(
+                address=email.recipient,
+                language=email.language,
+                name="",
+                meeting_report=email.meeting_request,
+            )
         else:
             # The outbox's check constraint: an email about no registration has a delegation.
             assert email.delegation is not None
@@ -124,7 +146,11 @@ class Recipient:
     @property
     def conference(self) -> Conference:
         about = (
-            self.registration or self.delegation or self.webhook_endpoint or self.retention_schedule
+            self.registration
+            or self.delegation
+            or self.webhook_endpoint
+            or self.retention_schedule
+            or self.meeting_report
         )
         assert about is not None  # one of the three, checked on creation
         return about.conference

@@ -359,6 +359,38 @@ def test_report_flags_the_request_for_organisers_and_blocks_the_sender(
     assert anna.reference not in not_reported.content.decode()
 
 
+def test_report_emails_the_organisers_once(both_listed, django_capture_on_commit_callbacks):
+    anna, pierre = both_listed
+    meeting = ask(anna, pierre)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_request_report(meeting=meeting, by=pierre, reason="Insistent")
+        meeting_request_report(meeting=meeting, by=pierre, reason="Again")
+
+    (email,) = OutboundEmail.objects.filter(kind=OutboundEmail.Kind.MEETING_REPORTED)
+    assert email.recipient == anna.conference.contact_email
+    assert email.registration is None and email.meeting_request == meeting
+    assert email.status == OutboundEmail.Status.SENT
+    (message,) = sent_to(anna.conference.contact_email)
+    assert f"/admin/registrations/meetingrequest/{meeting.pk}/change/" in message.body
+    assert anna.reference in message.body and pierre.reference in message.body
+    assert "Insistent" in message.body
+    text = whole_message(message)
+    assert anna.email not in text and pierre.email not in text
+    assert "/manage/enter/" not in text
+
+
+def test_erasing_a_reporter_takes_the_organisers_email_about_it(both_listed):
+    anna, pierre = both_listed
+    meeting = ask(anna, pierre)
+    meeting_request_report(meeting=meeting, by=pierre, reason="")
+    registration_cancel(registration=pierre)
+
+    registration_erase(registration=Registration.objects.get(pk=pierre.pk))
+
+    assert not MeetingRequest.objects.exists()
+    assert not OutboundEmail.objects.filter(kind=OutboundEmail.Kind.MEETING_REPORTED).exists()
+
+
 def test_report_link_in_the_email_works_without_the_personal_page(both_listed, client):
     anna, pierre = both_listed
     meeting = ask(anna, pierre)
