@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from conference.models import Conference
+from registrations.access.self_service import registration_erase
 from registrations.errors import RegistrationError
 from registrations.forms.imports import (
     OrganiserRegistrationForm,
@@ -234,10 +235,37 @@ class RegisteringAdminMixin:
         self._reinstate(
             request,
             list(
-                queryset.filter(status=Registration.Status.CANCELLED).order_by(
-                    "cancelled_at", "pk"
-                )
+                queryset.filter(status=Registration.Status.CANCELLED).order_by("cancelled_at", "pk")
             ),
+        )
+
+    # --- Erasing ---------------------------------------------------------------------------------
+
+    @admin.action(
+        description=_(
+            "Erase the personal data of the selected cancelled or rejected registrations"
+        ),
+        permissions=["change"],
+    )
+    def erase_registrations(self, request, queryset):
+        """At the delegate's request, as they can do themselves from their personal page."""
+        erasable = queryset.filter(status__in=Registration.INACTIVE_STATUSES, erased_at=None)
+        if not self.action_confirmed(request):
+            return self.action_confirmation(
+                request, erasable, action="erase_registrations", texts=erase_confirmation_texts
+            )
+        count = 0
+        for registration in erasable:
+            registration_erase(registration=registration)
+            count += 1
+        messages.success(
+            request,
+            ngettext(
+                "The personal data of %(count)d registration was erased.",
+                "The personal data of %(count)d registrations was erased.",
+                count,
+            )
+            % {"count": count},
         )
 
     # --- Confirming a destructive action ---------------------------------------------------------
@@ -308,5 +336,22 @@ def reject_confirmation_texts(count: int) -> dict[str, str]:
         % {"count": count},
         "consequence": gettext(
             "Each delegate is told by email that their registration was not accepted."
+        ),
+    }
+
+
+def erase_confirmation_texts(count: int) -> dict[str, str]:
+    return {
+        "title": gettext("Erase personal data"),
+        "question": ngettext(
+            "Erase the personal data of this %(count)d registration?",
+            "Erase the personal data of these %(count)d registrations?",
+            count,
+        )
+        % {"count": count},
+        "consequence": gettext(
+            "Names, addresses, needs, answers, travel and identity data, the history and the "
+            "personal links are erased for good; only the reference, the city or region, the "
+            "category and the dates remain. This cannot be undone."
         ),
     }

@@ -189,6 +189,7 @@ class RegistrationAdmin(RegisteringAdminMixin, AttendeeExportMixin, SimpleHistor
         "resend_confirmation",
         "cancel_registrations",
         "reinstate_registrations",
+        "erase_registrations",
         "email_delegates",
         "send_new_personal_link",
         print_badges_by_name,

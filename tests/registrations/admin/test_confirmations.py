@@ -126,3 +126,42 @@ def test_nothing_to_change_says_so_without_a_confirmation(organiser, conference)
     assert "None of the selected registrations can be changed that way." in (
         response.content.decode()
     )
+
+
+def test_erasing_names_the_delegates_and_waits_for_confirmation(organiser, conference):
+    cancelled = RegistrationFactory(
+        conference=conference, status="cancelled", first_name="Ærø", last_name="Đorđević"
+    )
+    active = RegistrationFactory(conference=conference, last_name="Still-coming")
+    data = {"action": "erase_registrations", "_selected_action": [cancelled.pk, active.pk]}
+
+    response = organiser.post(reverse(CHANGELIST), data)
+
+    content = response.content.decode()
+    assert "Erase the personal data of this 1 registration?" in content
+    assert "Ærø Đorđević" in content
+    assert "Still-coming" not in content
+    cancelled.refresh_from_db()
+    assert cancelled.erased_at is None and cancelled.last_name == "Đorđević"
+
+    organiser.post(reverse(CHANGELIST), {**data, "post": "yes"})
+
+    cancelled.refresh_from_db()
+    active.refresh_from_db()
+    assert cancelled.erased_at is not None and cancelled.last_name == ""
+    assert active.erased_at is None and active.last_name == "Still-coming"
+
+
+def test_viewers_cannot_erase(client, conference):
+    user = get_user_model().objects.create_user("viewer", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Viewers"))
+    staff_login(client, user)
+    cancelled = RegistrationFactory(conference=conference, status="cancelled")
+
+    client.post(
+        reverse(CHANGELIST),
+        {"action": "erase_registrations", "_selected_action": [cancelled.pk], "post": "yes"},
+    )
+
+    cancelled.refresh_from_db()
+    assert cancelled.erased_at is None
