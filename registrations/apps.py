@@ -3,6 +3,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_save
 from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,17 @@ class RegistrationsConfig(AppConfig):
             sessions_rebalance,
         )
         from registrations.places.status import waitlist_promote  # noqa: PLC0415
+        from registrations.questions.builtin import (  # noqa: PLC0415
+            builtin_questions_on_conference_save,
+        )
+
+        # Every new conference gets the built-in questions (days, meals, diet, travel).
+        post_save.connect(
+            builtin_questions_on_conference_save,
+            sender="conference.Conference",
+            weak=False,
+            dispatch_uid="registrations.builtin_questions_on_conference_save",
+        )
 
         network_cache_connect()
 

@@ -108,6 +108,16 @@ def delegation_register(
             coordinator_email=email_normalise(coordinator.email),
             coordinator_language=coordinator.preferred_language,
         )
+        # The limited choices all members want, locked at once in ascending id (places_lock's
+        # order), not member by member in the order of the form.
+        choice_ids = {
+            pk
+            for member in members
+            if member.answers is not None
+            for pk in member.answers.limited_choice_ids(member.category)
+        }
+        if choice_ids:
+            places_lock(choice_ids=choice_ids)
         for member in members:
             registration_create_locked(
                 conference,

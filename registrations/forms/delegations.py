@@ -7,15 +7,20 @@ from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from conference.models import Conference
 from registrations.authorities.delegations import Coordinator
 from registrations.forms.fields import PlainTextForm, privacy_link, validate_person_name
+from registrations.forms.questions import QuestionFields, question_field_name
 from registrations.forms.registration import AuthorityChoiceForm, DelegateDetailsForm
-from registrations.models import Registration
+from registrations.models import Question, Registration
 from registrations.places.registrations import RegistrationData, email_normalise
+from registrations.questions.selectors import questions_asked
 
 
-class DelegationMemberForm(PlainTextForm):
-    """One colleague in a delegation: what the coordinator knows of them."""
+class DelegationMemberForm(PlainTextForm, QuestionFields):
+    """One colleague in a delegation: what the coordinator knows of them, and their answers
+    to the conference's questions, but for those of the special category (diet, health,
+    accessibility), which need the delegate's own consent: they answer those on their page."""
 
     first_name = forms.CharField(
         label=_("First name"), max_length=100, validators=[validate_person_name]
@@ -34,8 +39,23 @@ class DelegationMemberForm(PlainTextForm):
         label=_("Language for emails"), choices=Registration.Language.choices
     )
 
-    def __init__(self, *args, language: str | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        language: str | None = None,
+        conference: Conference | None = None,
+        questions: list[Question] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        if conference is not None:
+            # The formset's forms share one read of the questions (form_kwargs).
+            if questions is None:
+                questions = questions_asked(conference, special=False)
+            self.question_fields_add(
+                [question for question in questions if not question.special_category],
+                conference=conference,
+            )
         # A colleague's details: the browser must not offer the coordinator's own.
         for name in ("first_name", "last_name", "email", "job_title"):
             self.fields[name].widget.attrs["autocomplete"] = "off"
@@ -55,9 +75,15 @@ class DelegationMemberForm(PlainTextForm):
         # The forms' clean() methods all return this dict, down to Form.clean().
         data = self.cleaned_data
         for name in self.row_required:
-            if name not in self.errors and data.get(name) in (None, ""):
+            if name not in self.errors and data.get(name) in (None, "", []):
                 self.add_error(name, self.fields[name].error_messages["required"])
+        if getattr(self, "questions", None):
+            self.questions_clean(data.get("category") or Registration.Category.DELEGATE)
         return data
+
+    @property
+    def question_bound_fields(self) -> list:
+        return [self[question_field_name(question)] for question in getattr(self, "questions", [])]
 
     def clean_email(self) -> str:
         return email_normalise(self.cleaned_data["email"])
@@ -71,6 +97,7 @@ class DelegationMemberForm(PlainTextForm):
             job_title=data["job_title"],
             category=data["category"],
             preferred_language=data["preferred_language"],
+            answers=self.answers_input,
         )
 
 

@@ -22,14 +22,21 @@ from registrations.forms.fields import (
     privacy_link,
     validate_person_name,
 )
+from registrations.forms.questions import QuestionFields
 from registrations.forms.travel import VisitIdentityFields
 from registrations.models import Authority, Registration
 from registrations.places.bookings import session_clash_message, session_clashes
 from registrations.places.registrations import RegistrationData, email_normalise
 from registrations.places.selectors import session_availability, sessions_for_sign_up
+from registrations.questions.selectors import questions_asked
 
 # What the submit button says once pressed (static/js/forms.js).
 SENDING_LABEL = _("Sending…")
+
+SPECIAL_ANSWERS_CONSENT_MESSAGE = _(
+    "Tick this box so that we may keep your dietary, health and accessibility answers, or "
+    "leave those questions unanswered."
+)
 
 
 class DelegateDetailsForm(PlainTextForm):
@@ -136,9 +143,10 @@ class DelegateDetailsForm(PlainTextForm):
             *(["category"] if "category" in self.fields else []),
         )
 
-    def needs_fieldset(self) -> Fieldset:
+    def needs_fieldset(self, *questions: str) -> Fieldset:
         return Fieldset(
             _("Dietary and accessibility needs"),
+            *questions,
             "dietary_needs",
             "accessibility_needs",
             "special_needs_consent",
@@ -344,7 +352,7 @@ class AuthorityChoiceForm(PlainTextForm):
         )
 
 
-class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceForm):
+class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceForm, QuestionFields):
     privacy_consent = forms.BooleanField(
         label=_(
             "I have read the privacy notice and agree to my data being used to manage my "
@@ -368,6 +376,18 @@ class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceFo
         self.fields["preferred_language"].initial = kwargs.get("initial", {}).get(
             "preferred_language", Registration.Language.ENGLISH
         )
+        self.question_fields_add(questions_asked(conference), conference=conference)
+        # The questions in the page's order, which the error summary follows.
+        order = list(self.fields)
+        for name in [*self.question_names(special=False), *self.question_names(special=True)]:
+            order.remove(name)
+        order[order.index("sessions") + 1 : order.index("sessions") + 1] = self.question_names(
+            special=False
+        )
+        order[order.index("dietary_needs") : order.index("dietary_needs")] = self.question_names(
+            special=True
+        )
+        self.order_fields(order)
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": "", "data-sending-label": SENDING_LABEL}
         full_text = _(
@@ -383,7 +403,8 @@ class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceFo
                 if self.has_sessions_to_choose
                 else []
             ),
-            self.needs_fieldset(),
+            *self.questions_layout(),
+            self.needs_fieldset(*self.question_names(special=True)),
             Fieldset(_("Privacy"), privacy_link(conference), "privacy_consent"),
             self.honeypot(),
             "form_token",
@@ -393,3 +414,20 @@ class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceFo
     def phone_region(self, data: dict) -> str | None:
         authority = data.get("authority")
         return authority.country.code if authority else data.get("new_authority_country") or None
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        category = self.cleaned_data.get("category") or Registration.Category.DELEGATE
+        self.questions_clean(category)
+        answers = self.answers_input
+        if (
+            answers is not None
+            and answers.has_special(category)
+            and not self.cleaned_data.get("special_needs_consent")
+            and "special_needs_consent" not in self.errors
+        ):
+            self.add_error("special_needs_consent", SPECIAL_ANSWERS_CONSENT_MESSAGE)
+        return self.cleaned_data
+
+    def registration_data(self, **overrides) -> RegistrationData:
+        return super().registration_data(answers=self.answers_input, **overrides)

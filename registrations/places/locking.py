@@ -1,7 +1,9 @@
 """The capacity locks. Who holds a place is decided under row locks, taken in one order
 everywhere: the conference row, then the registration row, then session rows all at once in
-ascending id. A transaction that needs more later (the sessions a cancellation frees) takes them
-by a second call, still in that order. Transactions that lock several registrations hold the
+ascending id, then the rows of question choices that have a capacity (the gala dinner's
+seats), all at once in ascending id. A transaction that needs more later (the sessions a
+cancellation frees, the choices a registration's answers want) takes them by a second call,
+still in that order. Transactions that lock several registrations hold the
 conference lock first; those without it lock a single registration.
 
 Rows are locked FOR NO KEY UPDATE, which still lets other transactions insert rows that refer to
@@ -17,7 +19,7 @@ from django.db import connection
 from django.db.transaction import TransactionManagementError
 
 from conference.models import Conference, Session
-from registrations.models import Registration
+from registrations.models import QuestionChoice, Registration
 
 # What was asked for is what comes back: a conference (or a registration) when one was given,
 # None when not.
@@ -32,29 +34,47 @@ class LockedRows(Generic[ConferenceT, RegistrationT]):
     conference: ConferenceT
     registration: RegistrationT
     sessions: dict[int, Session] = field(default_factory=dict)
+    choices: dict[int, QuestionChoice] = field(default_factory=dict)
 
 
 @overload
 def places_lock(
-    *, conference: Conference, registration: Registration, session_ids: Iterable[int] = ()
+    *,
+    conference: Conference,
+    registration: Registration,
+    session_ids: Iterable[int] = (),
+    choice_ids: Iterable[int] = (),
 ) -> LockedRows[Conference, Registration]: ...
 @overload
 def places_lock(
-    *, conference: Conference, registration: None = None, session_ids: Iterable[int] = ()
+    *,
+    conference: Conference,
+    registration: None = None,
+    session_ids: Iterable[int] = (),
+    choice_ids: Iterable[int] = (),
 ) -> LockedRows[Conference, None]: ...
 @overload
 def places_lock(
-    *, conference: None = None, registration: Registration, session_ids: Iterable[int] = ()
+    *,
+    conference: None = None,
+    registration: Registration,
+    session_ids: Iterable[int] = (),
+    choice_ids: Iterable[int] = (),
 ) -> LockedRows[None, Registration]: ...
 @overload
 def places_lock(
-    *, conference: None = None, registration: None = None, session_ids: Iterable[int] = ()
+    *,
+    conference: None = None,
+    registration: None = None,
+    session_ids: Iterable[int] = (),
+    choice_ids: Iterable[int] = (),
 ) -> LockedRows[None, None]: ...
 def places_lock(
     *,
     conference: Conference | None = None,
     registration: Registration | None = None,
     session_ids: Iterable[int] = (),
+    choice_ids: Iterable[int] = (),
 ) -> LockedRows[Conference | None, Registration | None]:
     """Lock what is given, in the fixed order, for the rest of the caller's transaction."""
     if not connection.in_atomic_block:
@@ -83,8 +103,20 @@ def places_lock(
             .filter(pk__in=session_ids)
             .order_by("pk")
         }
+    choice_ids = set(choice_ids)
+    choices: dict[int, QuestionChoice] = {}
+    if choice_ids:
+        choices = {
+            choice.pk: choice
+            for choice in QuestionChoice.objects.select_for_update(no_key=True)
+            .filter(pk__in=choice_ids)
+            .order_by("pk")
+        }
     return LockedRows(
-        conference=locked_conference, registration=locked_registration, sessions=sessions
+        conference=locked_conference,
+        registration=locked_registration,
+        sessions=sessions,
+        choices=choices,
     )
 
 

@@ -30,10 +30,12 @@ from registrations.models import (
 )
 from registrations.outbox.queue import outbound_email_queue, reminder_schedule
 from registrations.outbox.recipients import Recipient
+from registrations.places.answers import SPECIAL_CONSENT_MESSAGE, answers_save_locked
 from registrations.places.bookings import session_bookings_replace
 from registrations.places.counters import place_counts_move
 from registrations.places.locking import places_lock
 from registrations.privacy.schedule import privacy_notice_version
+from registrations.questions.answers import AnswersInput
 from registrations.webhooks.events import webhook_creation_events, webhook_event_record
 
 logger = logging.getLogger(__name__)
@@ -85,6 +87,17 @@ class RegistrationData:
     interpretation_language: str = ""
     dietary_needs: str = ""
     accessibility_needs: str = ""
+    # The answers to the conference's questions, saved with the registration.
+    answers: AnswersInput | None = None
+
+    def has_special_needs(self) -> bool:
+        """Does it hold what needs the special-needs consent: dietary or accessibility needs,
+        answers to special-category questions?"""
+        return bool(
+            self.dietary_needs
+            or self.accessibility_needs
+            or (self.answers is not None and self.answers.has_special(self.category))
+        )
 
 
 @dataclass(frozen=True)
@@ -169,7 +182,7 @@ def registration_create(
     which addresses are registered; organisers see the list)."""
     if (authority is None) == (new_authority is None):
         raise ValueError("give either an authority or a new authority")
-    if (data.dietary_needs or data.accessibility_needs) and not special_needs_consent:
+    if data.has_special_needs() and not special_needs_consent:
         raise RegistrationError(
             _("Dietary and accessibility needs can only be kept with your consent.")
         )
@@ -332,6 +345,14 @@ def registration_create_locked(
     )
     if sessions:
         session_bookings_replace(registration, sessions, now=now)
+    if data.answers is not None:
+        if (
+            data.answers.has_special(registration.category)
+            and ConsentRecord.Kind.SPECIAL_NEEDS not in consents
+        ):
+            raise RegistrationError(str(SPECIAL_CONSENT_MESSAGE))
+        # The choices are locked after the sessions, as places_lock orders them.
+        answers_save_locked(registration, data.answers)
     if notify:
         outbound_email_queue(to=Recipient.delegate(registration), kind=STATUS_EMAIL[status])
     webhook_event_record(*webhook_creation_events(status), registration=registration)

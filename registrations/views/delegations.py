@@ -26,6 +26,7 @@ from registrations.forms.delegations import (
 from registrations.models import Authority, Delegation, ManagementLink, Registration
 from registrations.places.selectors import registration_availability
 from registrations.places.status import registration_cancel
+from registrations.questions.selectors import questions_asked
 from registrations.views.once import SubmitOnceMixin, form_token_issue
 from registrations.views.self_service import MANAGE_SESSION_KEY
 from registrations.views.throttle import RateLimitMixin
@@ -65,8 +66,15 @@ class DelegationRegisterView(RateLimitMixin, SubmitOnceMixin, View):
                 conference=self.conference,
                 initial={"coordinator_language": language, "form_token": form_token_issue(request)},
             ),
-            DelegationMemberFormSet(prefix="members", form_kwargs={"language": language}),
+            DelegationMemberFormSet(prefix="members", form_kwargs=self._member_kwargs()),
         )
+
+    def _member_kwargs(self) -> dict:
+        return {
+            "language": self._language(),
+            "conference": self.conference,
+            "questions": questions_asked(self.conference, special=False),
+        }
 
     def _language(self) -> str:
         return get_language() if get_language() in Registration.Language.values else "en"
@@ -80,7 +88,7 @@ class DelegationRegisterView(RateLimitMixin, SubmitOnceMixin, View):
         request = self.request
         form = DelegationForm(request.POST, conference=self.conference)
         formset = DelegationMemberFormSet(
-            request.POST, prefix="members", form_kwargs={"language": self._language()}
+            request.POST, request.FILES, prefix="members", form_kwargs=self._member_kwargs()
         )
         if not (form.is_valid() and formset.is_valid()):
             return self._render(form, formset, status=400)
@@ -182,14 +190,14 @@ class DelegationManageView(DelegationAccessMixin, TemplateView):
                 "status", "last_name", "first_name"
             ),
             places_left=authority_places_left(self.conference, self.delegation.authority),
-            add_form=kwargs.get("add_form") or DelegationMemberForm(),
+            add_form=kwargs.get("add_form") or DelegationMemberForm(conference=self.conference),
             registration_open=self.conference.registration_is_open(),
         )
         return context
 
     def post(self, request, *args, **kwargs):
         """Add a delegate."""
-        form = DelegationMemberForm(request.POST)
+        form = DelegationMemberForm(request.POST, request.FILES, conference=self.conference)
         if form.is_valid():
             try:
                 delegation_add_member(delegation=self.delegation, data=form.registration_data())

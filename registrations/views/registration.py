@@ -15,6 +15,7 @@ from registrations.forms.registration import RegistrationForm
 from registrations.models import Registration
 from registrations.places.registrations import registration_create
 from registrations.places.selectors import RegistrationState, registration_availability
+from registrations.questions.answers import AnswerError
 from registrations.travel.identity import visit_identities_save
 from registrations.views.once import SubmitOnceMixin, form_token_issue
 from registrations.views.throttle import RateLimitMixin
@@ -36,7 +37,7 @@ class RegisterView(RateLimitMixin, SubmitOnceMixin, View):
         self.availability = registration_availability(conference=self.conference)
         return super().dispatch(request, *args, **kwargs)
 
-    def _form(self, data=None, token: str = "") -> RegistrationForm:
+    def _form(self, data=None, token: str = "", files=None) -> RegistrationForm:
         if self.availability.state is RegistrationState.FULL:
             label = _("Join the waiting list")
         else:
@@ -44,6 +45,7 @@ class RegisterView(RateLimitMixin, SubmitOnceMixin, View):
         language = get_language() if get_language() in Registration.Language.values else "en"
         return RegistrationForm(
             data,
+            files,
             conference=self.conference,
             submit_label=label,
             initial={"preferred_language": language, "form_token": token},
@@ -65,7 +67,7 @@ class RegisterView(RateLimitMixin, SubmitOnceMixin, View):
 
     def submit(self) -> HttpResponse:
         request = self.request
-        form = self._form(request.POST)
+        form = self._form(request.POST, files=request.FILES)
         if not form.is_valid():
             return self._render(form, status=400)
         # The page after is the same whatever happened, ignored spam and an address already
@@ -91,7 +93,12 @@ class RegisterView(RateLimitMixin, SubmitOnceMixin, View):
                         consent=form.visit_identity_consent,
                     )
         except RegistrationError as error:
-            messages.error(request, error.message)
+            # A full choice is told beside its question; other refusals above the form.
+            if not (
+                isinstance(error, AnswerError)
+                and form.answer_error_add(error.question_id, error.message)
+            ):
+                messages.error(request, error.message)
             return self._render(form, status=409)
         return self._done()
 
