@@ -43,6 +43,7 @@ from registrations.organiser.exports.records import (
     export_record_create,
 )
 from registrations.organiser.exports.writers import delegation_csv, export_filename
+from registrations.organiser.search import search_registrations
 from registrations.permissions import EXPORT_REGISTRATIONS, VIEW_REGISTRATION
 
 
@@ -184,7 +185,8 @@ class AuthorityAdmin(admin.ModelAdmin):
     ]
     list_editable = ["is_member"]
     search_fields = ["name", "name_key"]
-    ordering = ["name"]
+    # By the collation key (registrations.collation): Łódź among the L, Ærø among the A.
+    ordering = ["sort_name", "pk"]
     inlines = [AuthorityAllotmentInline, DelegateInline]
     actions = ["mark_reviewed", "merge_authority"]
     change_list_template = "admin/registrations/authority/change_list.html"
@@ -197,6 +199,11 @@ class AuthorityAdmin(admin.ModelAdmin):
                 Conference.objects.filter(pk=value).first() if value.isdigit() else None
             )
         return request._figures_conference
+
+    def get_search_results(self, request, queryset, search_term):
+        # Also the folded name, so that "lodz" finds Łódź, here and in the autocompletes.
+        fields = self.get_search_fields(request)
+        return search_registrations(queryset, search_term, fields, ["search_name"]), False
 
     def get_queryset(self, request):
         return authorities_with_figures(
@@ -384,7 +391,9 @@ class AuthorityAdmin(admin.ModelAdmin):
             )
         else:
             rows = registrations.count()
-            response = csv_response(delegation_csv(registrations), filename=filename)
+            response = csv_response(
+                delegation_csv(registrations, export_format=export_format), filename=filename
+            )
         recorded_filter, searched = export_filter(
             request.GET, recorded=changelist_filter_parameters(changelist)
         )

@@ -7,15 +7,20 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from conference.models import Conference
+from registrations.collation import name_sort_key, sort_key
 from registrations.documents.badges import badges_pdf
-from registrations.models import Registration, authority_name_key
+from registrations.models import Registration
 from registrations.onsite.certificates import certificates_send
 from registrations.views.documents import pdf_attachment
 
 
-def _name_key(registration: Registration) -> tuple[str, str]:
-    # Accents and case aside, so that "Šimek" is printed among the S and not after the Z.
-    return authority_name_key(registration.last_name), authority_name_key(registration.first_name)
+def registration_name_key(registration: Registration) -> tuple[str]:
+    """The order of people by name (registrations.collation): "Šimek" among the S, Łukasiewicz
+    among the L, not after the Z."""
+    return (name_sort_key(registration.last_name, registration.first_name),)
+
+
+_name_key = registration_name_key
 
 
 def _badge_sheets(modeladmin, request: HttpRequest, queryset: QuerySet, *, key, filename: str):
@@ -54,8 +59,8 @@ def print_badges_by_authority(modeladmin, request, queryset):
         request,
         queryset,
         key=lambda registration: (
-            authority_name_key(registration.authority.name),
-            *_name_key(registration),
+            sort_key(registration.authority.name),
+            *registration_name_key(registration),
         ),
         filename="badges-by-authority.pdf",
     )

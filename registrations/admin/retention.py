@@ -18,7 +18,7 @@ from conference.models import Conference
 from registrations.admin.exports import can_see_special_needs
 from registrations.models import PurgeRecord, RetentionSchedule
 from registrations.models.retention import RETENTION_PERIOD_FIELDS
-from registrations.organiser.exports.columns import spreadsheet_safe_row
+from registrations.organiser.exports.columns import CellType, Column, spreadsheet_safe_row
 from registrations.organiser.exports.writers import XLSX_CONTENT_TYPE, xlsx_temporary_file
 from registrations.privacy.figures import (
     SPECIAL_NEEDS_FIGURES,
@@ -121,7 +121,15 @@ class RetentionScheduleAdmin(admin.ModelAdmin):
         conference, header, lines = self._figures_table(request, pk)
         output, _count = xlsx_temporary_file(
             lines,
-            [(label, itemgetter(index)) for index, label in enumerate(header)],
+            # The counts as numbers, so that the sheet sums them; the rest as text.
+            [
+                Column(
+                    label,
+                    itemgetter(index),
+                    CellType.NUMBER if index == len(header) - 1 else CellType.TEXT,
+                )
+                for index, label in enumerate(header)
+            ],
             sheet_name=gettext("Figures"),
         )
         return FileResponse(

@@ -3,22 +3,22 @@
 from django.db import models
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import BaseExpression
-from django.db.models.functions import Coalesce, Concat, Lower
+from django.db.models.functions import Coalesce, Concat
 from django_countries import countries
 
 from conference.models import Conference
+from registrations.collation import sort_key
 from registrations.models import (
     Authority,
     AuthorityAllotment,
     Delegation,
     Registration,
-    authority_name_key,
 )
 
 
 def authorities_for_choice() -> QuerySet[Authority]:
     """Authorities a delegate can pick: reviewed ones, plus none that a stranger named."""
-    return Authority.objects.filter(needs_review=False).order_by("name")
+    return Authority.objects.filter(needs_review=False).order_by("sort_name", "pk")
 
 
 def authorities_listed_publicly(conference: Conference) -> QuerySet[Authority]:
@@ -106,9 +106,9 @@ def delegation_list(
     each with its authority's coordinator at its conference, ordered by country name,
     authority and last name, in one query."""
     codes = set(authorities.order_by().values_list("country", flat=True).distinct())
-    # Countries are stored as codes: order by their names, ranked here as an accent- and
-    # case-insensitive sort puts them, whatever the database's collation.
-    by_name = sorted(codes, key=lambda code: authority_name_key(countries.name(code)))
+    # Countries are stored as codes: order by their names, ranked here by the collation key
+    # (registrations.collation), whatever the database's collation.
+    by_name = sorted(codes, key=lambda code: sort_key(str(countries.name(code))))
     country_rank = Case(
         *[When(authority__country=code, then=Value(rank)) for rank, code in enumerate(by_name)],
         default=Value(len(by_name)),
@@ -127,10 +127,10 @@ def delegation_list(
         .annotate(country_rank=country_rank, **_coordinator(delegation))
         .order_by(
             "country_rank",
-            "authority__name_key",
+            # The collation keys (registrations.collation): Łódź among the L.
+            "authority__sort_name",
             "authority__pk",
-            Lower("last_name"),
-            Lower("first_name"),
+            "sort_name",
             "pk",
         )
     )

@@ -16,8 +16,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from conference.models import Conference, Session
+from registrations.collation import search_fold
 from registrations.documents.tokens import reference_from_badge_token
-from registrations.models import CheckIn, Registration, SessionBooking, authority_name_key
+from registrations.models import CheckIn, Registration, SessionBooking
 from registrations.onsite.check_in import check_ins_standing
 
 DESK_LOOKUP_LIMIT = 20
@@ -97,26 +98,27 @@ def desk_lookup(conference: Conference, query: str) -> list[Registration]:
     if reference is not None:
         return list(registrations.filter(reference=reference))
 
-    words = fold(query).split()[:DESK_LOOKUP_MAX_WORDS]
-    registrations = registrations.annotate(
-        first_folded=Folded("first_name"),
-        last_folded=Folded("last_name"),
-        badge_folded=Folded("badge_name"),
-    )
+    # Names and authorities are searched in their folded text (registrations.collation), so
+    # that "aero" finds Ærø and "djordjevic" Đorđević; the badge's name, not kept folded, as
+    # Folded() writes it.
+    words = search_fold(query).split()[:DESK_LOOKUP_MAX_WORDS]
+    if not words:  # nothing that folds to a letter or a digit
+        return []
+    registrations = registrations.annotate(badge_folded=Folded("badge_name"))
     for word in words:
         registrations = registrations.filter(
-            Q(first_folded__contains=word)
-            | Q(last_folded__contains=word)
+            Q(search_name__contains=word)
             | Q(badge_folded__contains=word)
-            | Q(authority__name_key__contains=authority_name_key(word))
+            | Q(authority__search_name__contains=word)
             | Q(reference__icontains=word)
         )
     first_word = words[0]
+    # The search text begins with the last name, and a space comes before each other word.
     match_rank = Case(
         When(reference__iexact=query, then=Value(0)),
-        When(last_folded__startswith=first_word, then=Value(1)),
+        When(search_name__startswith=first_word, then=Value(1)),
         When(badge_folded__startswith=first_word, then=Value(1)),
-        When(first_folded__startswith=first_word, then=Value(2)),
+        When(search_name__contains=f" {first_word}", then=Value(2)),
         default=Value(3),
     )
     # Delegates who still hold a registration come before cancelled and rejected namesakes.
@@ -125,7 +127,7 @@ def desk_lookup(conference: Conference, query: str) -> list[Registration]:
     )
     return list(
         registrations.annotate(match_rank=match_rank, inactive=inactive).order_by(
-            "match_rank", "inactive", "last_folded", "first_folded", "pk"
+            "match_rank", "inactive", "sort_name", "pk"
         )[:DESK_LOOKUP_LIMIT]
     )
 

@@ -2,11 +2,10 @@
 queries."""
 
 import datetime
-from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
-from django.db.models.functions import Lower, Trim, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext
 from django_countries import countries
@@ -15,6 +14,7 @@ from conference.models import SESSION_LANGUAGES, Conference, Session
 from registrations.models import Authority, Registration, SessionBooking
 from registrations.network.directory import NetworkFigures, network_figures
 from registrations.onsite.desk import check_in_figures
+from registrations.organiser.diets import diet_groups
 from registrations.places.selectors import session_availability, sessions_for_sign_up
 from registrations.questions.figures import QuestionFigures, question_figures
 
@@ -51,6 +51,11 @@ class SessionFill:
         if not self.capacity:
             return None
         return round(100 * self.booked / self.capacity)
+
+    @property
+    def overbooked(self) -> bool:
+        """More delegates booked than places: an organiser allowed to accepted it."""
+        return self.capacity is not None and self.booked > self.capacity
 
 
 @dataclass(frozen=True)
@@ -275,36 +280,26 @@ def check_in_progress(conference: Conference) -> CheckInProgress:
     )
 
 
-def normalised_need(text: str) -> str:
-    """ "  Vegetarian " and "VEGETARIAN" are one need for the caterers."""
-    return " ".join(text.lower().split())
-
-
 def meal_sheet(conference: Conference) -> MealSheet:
-    """Confirmed delegates' dietary needs, grouped by their normalised text, most frequent
-    first. The database groups what it can (SQLite lowers ASCII letters only); the rest of the
-    normalisation happens on those few groups."""
+    """Confirmed delegates' dietary needs, grouped whatever their case, accents and language
+    (organiser.diets: "Sans porc" and "No pork" are one need), most frequent first. The
+    database counts each text; the few distinct texts are grouped here."""
     rows = (
         _confirmed_registrations(conference)
         .order_by()
-        .annotate(need=Lower(Trim("dietary_needs")))
-        .values("need")
+        .values("dietary_needs")
         .annotate(count=Count("pk"))
-        .values_list("need", "count")
+        .values_list("dietary_needs", "count")
     )
     confirmed = 0
-    needs: Counter[str] = Counter()
+    needs = []
     for need, count in rows:
         confirmed += count
-        if normalised_need(need):
-            needs[normalised_need(need)] += count
+        needs.append((need, count))
     return MealSheet(
         days=conference_days(conference),
         confirmed=confirmed,
-        needs=[
-            Tally(need, need, count)
-            for need, count in sorted(needs.items(), key=lambda item: (-item[1], item[0]))
-        ],
+        needs=[Tally(group.key, group.label, group.count) for group in diet_groups(needs)],
     )
 
 

@@ -15,7 +15,12 @@ from registrations.models import ExportFormat, ExportKind, ExportRecord
 from registrations.organiser.charts import dashboard_charts
 from registrations.organiser.dashboard import conference_dashboard
 from registrations.organiser.exports.records import export_record_create
-from registrations.organiser.exports.writers import csv_stream, export_filename, xlsx_temporary_file
+from registrations.organiser.exports.writers import (
+    content_type,
+    csv_stream,
+    export_filename,
+    xlsx_temporary_file,
+)
 from registrations.organiser.logistics import logistics_columns, logistics_lines
 from registrations.permissions import (
     EXPORT_REGISTRATIONS,
@@ -77,7 +82,8 @@ class LogisticsExportView(PermissionRequiredMixin, View):
         else:
             rows = len(lines)
             response = HttpResponse(
-                "".join(csv_stream(lines, columns)), content_type="text/csv; charset=utf-8"
+                "".join(csv_stream(lines, columns, export_format=export_format)),
+                content_type=content_type(export_format),
             )
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
         export_record_create(

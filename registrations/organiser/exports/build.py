@@ -15,7 +15,8 @@ from registrations.models import ExportFormat, ExportJob, ExportKind, ExportReco
 
 # Through the module: tests and benchmarks change the chunk size there.
 from registrations.organiser.exports import writers
-from registrations.organiser.exports.columns import attendee_columns, attendee_fields
+from registrations.organiser.exports.columns import attendee_annotations, attendee_fields
+from registrations.organiser.exports.questions import attendee_columns_with_questions
 from registrations.organiser.exports.records import export_record_create
 
 logger = logging.getLogger(__name__)
@@ -35,15 +36,40 @@ def _attendee_rows_by_id(
         chunk = registration_ids[start : start + writers.CHUNK_SIZE]
         found = {
             pk: (conference_id, row)
-            for pk, conference_id, *row in Registration.objects.filter(pk__in=chunk).values_list(
-                "pk", "conference_id", *fields
-            )
+            for pk, conference_id, *row in Registration.objects.filter(pk__in=chunk)
+            .annotate(**attendee_annotations())
+            .values_list("pk", "conference_id", *fields)
         }
         for pk in chunk:
             if pk in found:
                 conference_id, row = found[pk]
                 conference_ids.add(conference_id)
                 yield row
+
+
+def _write(job: ExportJob, rows: Iterator[tuple], output, *, on_progress) -> int:
+    """The job's rows in its format to `output` (a binary file); returns how many."""
+    columns = attendee_columns_with_questions(
+        Registration.objects.filter(pk__in=job.registration_ids or []),
+        special_needs=job.special_needs,
+        export_format=job.format,
+    )
+    if job.format == ExportFormat.XLSX:
+        return writers.xlsx_write(
+            rows, columns, output, sheet_name=_("Attendees"), on_progress=on_progress
+        )
+    count = 0
+
+    def counted() -> Iterator[tuple]:
+        nonlocal count
+        for count, row in enumerate(rows, start=1):  # noqa: B007 (read by the loop below)
+            yield row
+
+    for text in writers.csv_stream(counted(), columns, export_format=job.format):
+        output.write(text.encode("utf-8"))
+        if count and count % writers.CHUNK_SIZE == 0:
+            on_progress(count)
+    return count
 
 
 def export_job_build(*, job_id: int) -> ExportJob | None:
@@ -63,18 +89,20 @@ def export_job_build(*, job_id: int) -> ExportJob | None:
     conference_ids: set[int] = set()
     try:
         with translation.override(job.language), tempfile.TemporaryFile() as output:
-            rows = writers.xlsx_write(
+            rows = _write(
+                job,
                 _attendee_rows_by_id(
                     job.registration_ids or [], conference_ids, special_needs=job.special_needs
                 ),
-                attendee_columns(special_needs=job.special_needs),
                 output,
-                sheet_name=_("Attendees"),
                 on_progress=progress,
             )
             output.seek(0)
             # A random part: the name of a file of personal data should not be guessable.
-            name = f"attendees-{timezone.localdate():%Y-%m-%d}-{secrets.token_urlsafe(12)}.xlsx"
+            extension = writers.FILE_EXTENSIONS[ExportFormat(job.format)]
+            name = (
+                f"attendees-{timezone.localdate():%Y-%m-%d}-{secrets.token_urlsafe(12)}.{extension}"
+            )
             job.file.save(name, File(output), save=False)
     except Exception:
         logger.exception("export job %s failed", job_id)

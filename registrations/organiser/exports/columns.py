@@ -1,17 +1,24 @@
-"""The columns of each exported list: a header and how to read the cell from a row; every
-cell is made safe from spreadsheet formulas."""
+"""The columns of each exported list: a header, how to read the cell from a row, and what the
+cell holds (text, a number, a date, a moment), so that a spreadsheet can compute with it. CSV
+cells are made safe from spreadsheet formulas; XLSX text is written as string cells, which a
+spreadsheet never evaluates."""
 
 import datetime as dt
+import enum
 import re
 import zoneinfo
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
 from typing import Any, Protocol, TypeVar
 
+from django.db.models import CharField, ExpressionWrapper, F, OuterRef, Subquery
+from django.db.models.aggregates import Aggregate
 from django.utils.translation import gettext as _
 from django_countries.fields import Country
 
+from conference.models import SESSION_LANGUAGES, Session
 from registrations.models import Authority, Registration, SessionBooking
 
 # A cell starting with one of these is read as a formula by spreadsheet programs (CSV injection).
@@ -19,7 +26,47 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 Row = TypeVar("Row")
 
-Column = tuple[str, Callable[[Any], object]]
+
+class CellType(enum.Enum):
+    """What a column's cells hold: XLSX writes each kind as its own cell type."""
+
+    TEXT = "text"
+    NUMBER = "number"  # an int or a float
+    DATE = "date"  # a date
+    DATETIME = "datetime"  # a naive datetime, in the conference's time zone
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of an export. The lists are built per export (per conference, once custom
+    questions add theirs): a list of these, in order."""
+
+    label: str
+    get: Callable[[Any], object]
+    type: CellType = CellType.TEXT
+
+
+# What the writers accept: columns, or (label, getter) pairs for text columns.
+ColumnLike = Column | tuple[str, Callable[[Any], object]]
+
+
+def as_columns(columns: Iterable[ColumnLike]) -> list[Column]:
+    return [column if isinstance(column, Column) else Column(*column) for column in columns]
+
+
+# How CSV writes the cells that are not text (XLSX keeps them as numbers and dates).
+CSV_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def csv_value(value: object, cell_type: CellType) -> str:
+    if value is None:
+        return ""
+    if cell_type is CellType.DATETIME:
+        return value.strftime(CSV_DATETIME_FORMAT)  # type: ignore[attr-defined]
+    if cell_type is CellType.DATE:
+        return value.isoformat()  # type: ignore[attr-defined]
+    return str(value)
+
 
 # A formula start at the beginning of the text or after any character that a spreadsheet program
 # may split a CSV line on: the comma we write, but also the semicolon (French and German Excel's
@@ -104,28 +151,76 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(name)
 
 
-def _local_minute(moment: dt.datetime, time_zone: str) -> str:
-    return moment.astimezone(_zone(time_zone)).strftime("%Y-%m-%d %H:%M")
+def local_datetime(moment: dt.datetime | None, time_zone: str) -> dt.datetime | None:
+    """The moment as the clock read it in `time_zone`, without a zone (as XLSX stores it), to
+    the second."""
+    if moment is None:
+        return None
+    return moment.astimezone(_zone(time_zone)).replace(tzinfo=None, microsecond=0)
+
+
+class _IdList(Aggregate):
+    """The ids of the group as one text, comma-separated (in no order): GROUP_CONCAT on SQLite,
+    STRING_AGG on PostgreSQL."""
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="STRING_AGG",
+            template="%(function)s(%(expressions)s::text, ',')",
+            **extra_context,
+        )
+
+
+def booked_session_ids() -> Subquery:
+    """The ids of the sessions a registration is booked into (not waiting for), as a text."""
+    return Subquery(
+        SessionBooking.objects.filter(
+            registration=OuterRef("pk"), status=SessionBooking.Status.BOOKED
+        )
+        .order_by()
+        .values("registration")
+        .annotate(ids=_IdList("session_id"))
+        .values("ids"),
+        output_field=CharField(),
+    )
 
 
 # What the attendee list reads of each registration, as values_list() fields in this order: a
 # tuple a row is all an export needs, and builds several times faster than a model instance.
+# The names of ATTENDEE_ANNOTATIONS are annotated first (exports.selectors.attendee_values).
 ATTENDEE_FIELDS = (
     "reference",
     "status",
     "first_name",
     "last_name",
     "email",
+    "phone_e164",
     "job_title",
     "organisation",
     "authority__name",
     "authority__country",
     "category",
     "preferred_language",
+    "interpretation_language",
+    "booked_session_ids",
     "created_at",
     "conference__time_zone",
 )
 SPECIAL_NEEDS_FIELDS = ("dietary_needs", "accessibility_needs")
+
+
+def attendee_annotations() -> dict[str, Any]:
+    return {
+        # The stored text, E.164 already (PHONENUMBER_DB_FORMAT): read as a PhoneNumber, each
+        # row's would be parsed again.
+        "phone_e164": ExpressionWrapper(F("phone"), output_field=CharField()),
+        "booked_session_ids": booked_session_ids(),
+    }
 
 
 def attendee_fields(*, special_needs: bool = False) -> tuple[str, ...]:
@@ -133,37 +228,87 @@ def attendee_fields(*, special_needs: bool = False) -> tuple[str, ...]:
     return ATTENDEE_FIELDS + (SPECIAL_NEEDS_FIELDS if special_needs else ())
 
 
+def _session_labels() -> Callable[[str | None], str]:
+    """The sessions of a list of ids as one cell: "2026-06-10 14:00 Title; …", by start time in
+    the conference's time zone. Sessions are read a conference at a time, when a row first
+    names one of its sessions: one query per conference, whatever the number of rows."""
+    labels: dict[int, tuple[dt.datetime, int, str]] = {}
+
+    def load(session_id: int) -> None:
+        sessions = Session.objects.filter(
+            conference__in=Session.objects.filter(pk=session_id).values("conference")
+        ).select_related("conference")
+        for session in sessions:
+            start = session.starts_at.astimezone(_zone(session.conference.time_zone))
+            labels[session.pk] = (start, session.pk, f"{start:%Y-%m-%d %H:%M} {session.title}")
+
+    def cell(ids: str | None) -> str:
+        if not ids:
+            return ""
+        keys = []
+        for text in ids.split(","):
+            session_id = int(text)
+            if session_id not in labels:
+                load(session_id)
+            keys.append(labels[session_id])
+        return "; ".join(label for _start, _pk, label in sorted(keys))
+
+    return cell
+
+
 def attendee_columns(*, special_needs: bool = False) -> list[Column]:
     """The attendee list, read from tuples of attendee_fields() (exports.selectors.
     attendee_rows). Dietary and accessibility needs only for those allowed to see them
-    (registrations.view_special_needs): the caller decides."""
+    (registrations.view_special_needs): the caller decides.
+
+    Booked sessions are one column of "; "-joined start times and titles rather than a column
+    per session: the list may span conferences (a column per session of each), and in a
+    spreadsheet a text filter "contains <title>" picks a session's delegates while the cell
+    still reads as their programme; the CSV, a single line per delegate, reads the same."""
     index = {name: position for position, name in enumerate(attendee_fields(special_needs=True))}
     field = {name: itemgetter(position) for name, position in index.items()}
     status = _labels(Registration.Status.choices)
     category = _labels(Registration.Category.choices)
     language = _labels(Registration.Language.choices)
+    interpretation = _labels([("", ""), *SESSION_LANGUAGES])
     country = _country_names_by_code()
+    sessions = _session_labels()
     created_at, time_zone = index["created_at"], index["conference__time_zone"]
-    columns: list[Column] = [
-        (_("Reference"), field["reference"]),
-        (_("Status"), lambda r: status(r[index["status"]])),
-        (_("First name"), field["first_name"]),
-        (_("Last name"), field["last_name"]),
-        (_("Email"), field["email"]),
-        (_("Job title"), field["job_title"]),
-        (_("Department or organisation"), field["organisation"]),
-        (_("City or region"), field["authority__name"]),
-        (_("Country"), lambda r: country(r[index["authority__country"]])),
-        (_("Category"), lambda r: category(r[index["category"]])),
-        (_("Language"), lambda r: language(r[index["preferred_language"]])),
-        (_("Registered at"), lambda r: _local_minute(r[created_at], r[time_zone])),
+    columns = [
+        Column(_("Reference"), field["reference"]),
+        Column(_("Status"), lambda r: status(r[index["status"]])),
+        Column(_("First name"), field["first_name"]),
+        Column(_("Last name"), field["last_name"]),
+        Column(_("Email"), field["email"]),
+        Column(_("Phone"), field["phone_e164"]),
+        Column(_("Job title"), field["job_title"]),
+        Column(_("Department or organisation"), field["organisation"]),
+        Column(_("City or region"), field["authority__name"]),
+        Column(_("Country"), lambda r: country(r[index["authority__country"]])),
+        Column(_("Country code"), field["authority__country"]),
+        Column(_("Category"), lambda r: category(r[index["category"]])),
+        Column(_("Language"), lambda r: language(r[index["preferred_language"]])),
+        Column(
+            _("Interpretation language"),
+            lambda r: interpretation(r[index["interpretation_language"]]),
+        ),
+        Column(_("Booked sessions"), lambda r: sessions(r[index["booked_session_ids"]])),
+        Column(
+            _("Registered at"),
+            lambda r: local_datetime(r[created_at], r[time_zone]),
+            CellType.DATETIME,
+        ),
     ]
     if special_needs:
         columns += [
-            (_("Dietary needs"), field["dietary_needs"]),
-            (_("Accessibility needs"), field["accessibility_needs"]),
+            Column(_("Dietary needs"), field["dietary_needs"]),
+            Column(_("Accessibility needs"), field["accessibility_needs"]),
         ]
     return columns
+
+
+def _phone(registration: Registration) -> str:
+    return registration.phone.as_e164 if registration.phone else ""
 
 
 def session_attendee_columns() -> list[Column]:
@@ -171,17 +316,24 @@ def session_attendee_columns() -> list[Column]:
     booking = _labels(SessionBooking.Status.choices)
     category = _labels(Registration.Category.choices)
     language = _labels(Registration.Language.choices)
+    interpretation = _labels([("", ""), *SESSION_LANGUAGES])
     country = _country_names()
     return [
-        (_("Reference"), lambda b: b.registration.reference),
-        (_("Booking"), lambda b: booking(b.status)),
-        (_("First name"), lambda b: b.registration.first_name),
-        (_("Last name"), lambda b: b.registration.last_name),
-        (_("Email"), lambda b: b.registration.email),
-        (_("City or region"), lambda b: b.registration.authority.name),
-        (_("Country"), lambda b: country(b.registration.authority.country)),
-        (_("Category"), lambda b: category(b.registration.category)),
-        (_("Language"), lambda b: language(b.registration.preferred_language)),
+        Column(_("Reference"), lambda b: b.registration.reference),
+        Column(_("Booking"), lambda b: booking(b.status)),
+        Column(_("First name"), lambda b: b.registration.first_name),
+        Column(_("Last name"), lambda b: b.registration.last_name),
+        Column(_("Email"), lambda b: b.registration.email),
+        Column(_("Phone"), lambda b: _phone(b.registration)),
+        Column(_("City or region"), lambda b: b.registration.authority.name),
+        Column(_("Country"), lambda b: country(b.registration.authority.country)),
+        Column(_("Country code"), lambda b: b.registration.authority.country.code),
+        Column(_("Category"), lambda b: category(b.registration.category)),
+        Column(_("Language"), lambda b: language(b.registration.preferred_language)),
+        Column(
+            _("Interpretation language"),
+            lambda b: interpretation(b.registration.interpretation_language),
+        ),
     ]
 
 
@@ -207,16 +359,18 @@ def delegation_columns() -> list[Column]:
     category = _labels(Registration.Category.choices)
     country = _country_names()
     return [
-        (_("Country"), lambda r: country(r.authority.country)),
-        (_("City or region"), lambda r: r.authority.name),
-        (_("Kind"), lambda r: kind(r.authority.kind)),
-        (_("Member"), lambda r: yes if r.authority.is_member else no),
-        (_("Coordinator"), _coordinator_cell),
-        (_("Reference"), lambda r: r.reference),
-        (_("Status"), lambda r: status(r.status)),
-        (_("First name"), lambda r: r.first_name),
-        (_("Last name"), lambda r: r.last_name),
-        (_("Email"), lambda r: r.email),
-        (_("Job title"), lambda r: r.job_title),
-        (_("Category"), lambda r: category(r.category)),
+        Column(_("Country"), lambda r: country(r.authority.country)),
+        Column(_("Country code"), lambda r: r.authority.country.code),
+        Column(_("City or region"), lambda r: r.authority.name),
+        Column(_("Kind"), lambda r: kind(r.authority.kind)),
+        Column(_("Member"), lambda r: yes if r.authority.is_member else no),
+        Column(_("Coordinator"), _coordinator_cell),
+        Column(_("Reference"), lambda r: r.reference),
+        Column(_("Status"), lambda r: status(r.status)),
+        Column(_("First name"), lambda r: r.first_name),
+        Column(_("Last name"), lambda r: r.last_name),
+        Column(_("Email"), lambda r: r.email),
+        Column(_("Phone"), _phone),
+        Column(_("Job title"), lambda r: r.job_title),
+        Column(_("Category"), lambda r: category(r.category)),
     ]

@@ -26,17 +26,19 @@ def export_job_start(
     filter: str,
     searched: bool,
     special_needs: bool,
+    export_format: ExportFormat = ExportFormat.XLSX,
 ) -> ExportJob:
-    """Ask for the attendee list as XLSX, built by a Celery task. `registrations` is the list in
-    export order (exports.selectors.attendee_list); its rows are noted now, so the file holds
-    what the list showed even though the search that narrowed it is not stored."""
+    """Ask for the attendee list as a file (XLSX, or either CSV), built by a Celery task.
+    `registrations` is the list in export order (exports.selectors.attendee_list); its rows
+    are noted now, so the file holds what the list showed even though the search that
+    narrowed it is not stored."""
     registration_ids = list(registrations.values_list("pk", flat=True))
     with transaction.atomic():
         export_jobs_purge()
         job = ExportJob.objects.create(
             user=user,
             kind=ExportKind.ATTENDEES,
-            format=ExportFormat.XLSX,
+            format=export_format,
             filter=filter,
             searched=searched,
             special_needs=special_needs,

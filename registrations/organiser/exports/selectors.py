@@ -6,13 +6,20 @@ from django.db.models import QuerySet
 
 from conference.models import Conference
 from registrations.models import Registration, SessionBooking
-from registrations.organiser.exports.columns import attendee_fields
+from registrations.organiser.exports.columns import attendee_annotations, attendee_fields
 
 
 def attendee_list(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
     """Registrations with what the attendee export prints, in one query."""
     return queryset.select_related("authority", "conference").order_by(
-        "conference", "last_name", "first_name", "pk"
+        "conference", "sort_name", "pk"
+    )
+
+
+def attendee_values(queryset: QuerySet[Registration], *, special_needs: bool = False) -> QuerySet:
+    """The queryset's rows as the tuples exports.columns.attendee_columns() read."""
+    return queryset.annotate(**attendee_annotations()).values_list(
+        *attendee_fields(special_needs=special_needs)
     )
 
 
@@ -22,8 +29,7 @@ def attendee_rows(
     """The attendee list's rows as the tuples exports.columns.attendee_columns() read, in the
     queryset's order, fetched chunk_size at a time (on PostgreSQL through a server-side
     cursor): memory stays flat whatever the number of rows."""
-    fields = attendee_fields(special_needs=special_needs)
-    return queryset.values_list(*fields).iterator(chunk_size=chunk_size)
+    return attendee_values(queryset, special_needs=special_needs).iterator(chunk_size=chunk_size)
 
 
 def registrations_for_export(

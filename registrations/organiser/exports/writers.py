@@ -7,6 +7,7 @@ import io
 import itertools
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
 from typing import IO
 
 import xlsxwriter
@@ -17,14 +18,17 @@ from django.utils.translation import gettext as _
 from registrations.errors import ExportTooLargeError
 from registrations.models import ExportFormat, Registration
 from registrations.organiser.exports.columns import (
-    Column,
+    CellType,
+    ColumnLike,
     Row,
-    attendee_columns,
+    as_columns,
     cell_text,
+    csv_value,
     delegation_columns,
     spreadsheet_safe,
     spreadsheet_safe_row,
 )
+from registrations.organiser.exports.questions import attendee_columns_with_questions
 from registrations.organiser.exports.selectors import attendee_rows
 
 CHUNK_SIZE = 2000
@@ -38,7 +42,26 @@ XLSX_WIDTH_SAMPLE = 200
 
 XLSX_MIN_WIDTH, XLSX_MAX_WIDTH = 8, 50
 
+# How XLSX shows its date cells: unambiguous in every language.
+XLSX_NUMBER_FORMATS = {CellType.DATE: "yyyy-mm-dd", CellType.DATETIME: "yyyy-mm-dd hh:mm"}
+
 UTF8_BOM = "\ufeff"
+
+# Each CSV flavour's separator. Both begin with a byte-order mark (Excel reads the accents
+# right) and end their lines with CRLF (the csv module's default).
+CSV_DELIMITERS = {ExportFormat.CSV: ",", ExportFormat.CSV_EXCEL: ";"}
+
+FILE_EXTENSIONS = {
+    ExportFormat.CSV: "csv",
+    ExportFormat.CSV_EXCEL: "csv",
+    ExportFormat.XLSX: "xlsx",
+}
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+def content_type(export_format: str) -> str:
+    return XLSX_CONTENT_TYPE if export_format == ExportFormat.XLSX else CSV_CONTENT_TYPE
 
 
 def _batches(rows: Iterable[Row]) -> Iterator[list[Row]]:
@@ -47,15 +70,30 @@ def _batches(rows: Iterable[Row]) -> Iterator[list[Row]]:
         yield batch
 
 
-def csv_stream(rows: Iterable[Row], columns: Sequence[Column]) -> Iterator[str]:
-    """UTF-8 CSV text, the header line first, beginning with a byte-order mark so that Excel
-    reads accents right, then CHUNK_SIZE lines at a time (a line per piece of a streamed
-    response costs more than writing it). Every field is quoted, so a separator in the data
-    never splits it for a reader that uses ours; spreadsheet_safe disarms formulas for readers
-    that split on another one."""
+def _csv_getter(get: Callable[[object], object], cell_type: CellType) -> Callable[[object], object]:
+    if cell_type is CellType.TEXT:
+        return get
+    return lambda row: csv_value(get(row), cell_type)
+
+
+def csv_stream(
+    rows: Iterable[Row],
+    columns: Sequence[ColumnLike],
+    *,
+    export_format: str = ExportFormat.CSV,
+) -> Iterator[str]:
+    """UTF-8 CSV text in the flavour of `export_format` (CSV_DELIMITERS), the header line first,
+    beginning with a byte-order mark so that Excel reads accents right, then CHUNK_SIZE lines
+    at a time (a line per piece of a streamed response costs more than writing it). Numbers
+    and dates are written as text a spreadsheet reads back as such (CSV_DATETIME_FORMAT). Every
+    field is quoted, so a separator in the data never splits it for a reader that uses ours;
+    spreadsheet_safe disarms formulas for readers that split on another one."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
-    getters = [getter for _label, getter in columns]
+    writer = csv.writer(
+        buffer, delimiter=CSV_DELIMITERS[ExportFormat(export_format)], quoting=csv.QUOTE_ALL
+    )
+    typed = as_columns(columns)
+    getters = [_csv_getter(column.get, column.type) for column in typed]
 
     def drained() -> str:
         text = buffer.getvalue()
@@ -63,33 +101,88 @@ def csv_stream(rows: Iterable[Row], columns: Sequence[Column]) -> Iterator[str]:
         buffer.truncate()
         return text
 
-    writer.writerow([spreadsheet_safe(label) for label, _getter in columns])
+    writer.writerow([spreadsheet_safe(column.label) for column in typed])
     yield UTF8_BOM + drained()
     for batch in _batches(rows):
         writer.writerows([spreadsheet_safe_row([get(row) for get in getters]) for row in batch])
         yield drained()
 
 
-def attendee_csv(queryset: QuerySet[Registration], *, special_needs: bool = False) -> Iterator[str]:
+def attendee_csv(
+    queryset: QuerySet[Registration],
+    *,
+    special_needs: bool = False,
+    export_format: str = ExportFormat.CSV,
+) -> Iterator[str]:
     return csv_stream(
         attendee_rows(queryset, special_needs=special_needs, chunk_size=CHUNK_SIZE),
-        attendee_columns(special_needs=special_needs),
+        attendee_columns_with_questions(
+            queryset, special_needs=special_needs, export_format=export_format
+        ),
+        export_format=export_format,
     )
+
+
+def _width_text(value: object, cell_type: CellType) -> str:
+    # As wide as the CSV writes it: XLSX_NUMBER_FORMATS show dates as long.
+    return cell_text(value) if cell_type is CellType.TEXT else csv_value(value, cell_type)
+
+
+def _cell_writers(sheet, workbook, columns: Sequence) -> list[Callable[[int, int, object], None]]:
+    """For each column, how a cell is written: text as a string cell (never evaluated, so a
+    formula stays text and needs no prefix), numbers as numbers, dates and moments as dates in
+    their format. Nothing is written for None or empty text."""
+    write_string, write_number, write_datetime = (
+        sheet.write_string,
+        sheet.write_number,
+        sheet.write_datetime,
+    )
+
+    def text(row: int, col: int, value: object) -> None:
+        if value is not None and value != "":
+            write_string(row, col, value if type(value) is str else str(value))
+
+    def number(row: int, col: int, value: object) -> None:
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            write_number(row, col, value)
+        else:  # a line of another kind among the figures: kept as its text
+            text(row, col, value)
+
+    def moment(cell_format) -> Callable[[int, int, object], None]:
+        def write(row: int, col: int, value: object) -> None:
+            if value is not None and value != "":
+                write_datetime(row, col, value, cell_format)
+
+        return write
+
+    formats = {
+        cell_type: moment(workbook.add_format({"num_format": number_format}))
+        for cell_type, number_format in XLSX_NUMBER_FORMATS.items()
+    }
+    return [
+        text
+        if column.type is CellType.TEXT
+        else number
+        if column.type is CellType.NUMBER
+        else formats[column.type]
+        for column in columns
+    ]
 
 
 def xlsx_write(
     rows: Iterable[Row],
-    columns: Sequence[Column],
+    columns: Sequence[ColumnLike],
     output: str | IO[bytes],
     *,
     sheet_name: str,
     on_progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write the rows to an XLSX workbook in `output` (a path, or a binary file open for
-    writing) and return how many there were. Every cell is written with write_string: text that
-    looks like a formula, a number or a link stays text, and is shown as it is, with no
-    prefix. `on_progress` is called with the rows written so far, every
-    CHUNK_SIZE rows."""
+    writing) and return how many there were. Each cell is written as its column's type
+    (_cell_writers): a spreadsheet sums the numbers and sorts the dates, and text that looks
+    like a formula, a number or a link stays text, shown as it is, with no prefix.
+    `on_progress` is called with the rows written so far, every CHUNK_SIZE rows."""
+    typed = as_columns(columns)
     # xlsxwriter's temporary files hold the rows until close(): a directory of our own is
     # removed with them however the writing ends.
     with tempfile.TemporaryDirectory(prefix="export-") as tmpdir:
@@ -105,27 +198,29 @@ def xlsx_write(
             },
         )
         sheet = workbook.add_worksheet(sheet_name[:31])
-        header = [cell_text(label) for label, _getter in columns]
-        getters = [getter for _label, getter in columns]
-        values = ([cell_text(get(row)) for get in getters] for row in rows)
+        header = [cell_text(column.label) for column in typed]
+        getters = [column.get for column in typed]
+        values = ([get(row) for get in getters] for row in rows)
         # Constant-memory mode writes rows in order and never goes back: widths are decided
         # from the first rows, which are held until then.
         first = list(itertools.islice(values, XLSX_WIDTH_SAMPLE))
         for index, label in enumerate(header):
-            width = max([len(label), *(len(cells[index]) for cells in first)]) + 2
+            cell_type = typed[index].type
+            lengths = (len(_width_text(cells[index], cell_type)) for cells in first)
+            width = max([len(label), *lengths]) + 2
             sheet.set_column(index, index, min(max(width, XLSX_MIN_WIDTH), XLSX_MAX_WIDTH))
         bold = workbook.add_format({"bold": True})
         for index, label in enumerate(header):
             sheet.write_string(0, index, label, bold)
         sheet.freeze_panes(1, 0)
+        writers = _cell_writers(sheet, workbook, typed)
         count = 0
-        write_string = sheet.write_string
         for cells in itertools.chain(first, values):
             count += 1
             if count > XLSX_MAX_ROWS:
                 raise ExportTooLargeError(f"more than {XLSX_MAX_ROWS} rows")
             for index, cell in enumerate(cells):
-                write_string(count, index, cell)
+                writers[index](count, index, cell)
             if on_progress is not None and count % CHUNK_SIZE == 0:
                 on_progress(count)
         sheet.autofilter(0, 0, count, len(header) - 1)
@@ -134,7 +229,7 @@ def xlsx_write(
 
 
 def xlsx_temporary_file(
-    rows: Iterable[Row], columns: Sequence[Column], *, sheet_name: str
+    rows: Iterable[Row], columns: Sequence[ColumnLike], *, sheet_name: str
 ) -> tuple[IO[bytes], int]:
     """The rows as an XLSX workbook in an anonymous temporary file, rewound, and their count.
     The file disappears when it is closed, e.g. by the FileResponse that sends it."""
@@ -149,7 +244,8 @@ def xlsx_temporary_file(
 
 
 def export_filename(kind: str, export_format: str) -> str:
-    return f"{kind}-{timezone.localdate():%Y-%m-%d}.{export_format}"
+    extension = FILE_EXTENSIONS[ExportFormat(export_format)]
+    return f"{kind}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
 def attendee_export_write(
@@ -161,7 +257,9 @@ def attendee_export_write(
     on_progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write the attendee list to a file; returns how many rows."""
-    columns = attendee_columns(special_needs=special_needs)
+    columns = attendee_columns_with_questions(
+        registrations, special_needs=special_needs, export_format=export_format
+    )
     rows = attendee_rows(registrations, special_needs=special_needs, chunk_size=CHUNK_SIZE)
     if export_format == ExportFormat.XLSX:
         # Opened first: xlsxwriter would only open it once every row is written.
@@ -177,12 +275,16 @@ def attendee_export_write(
             yield row
 
     with open(path, "w", encoding="utf-8", newline="") as text_file:
-        for text in csv_stream(counted(), columns):
+        for text in csv_stream(counted(), columns, export_format=export_format):
             text_file.write(text)
             if on_progress is not None and count and count % CHUNK_SIZE == 0:
                 on_progress(count)
     return count
 
 
-def delegation_csv(registrations: QuerySet[Registration]) -> Iterator[str]:
-    return csv_stream(registrations.iterator(chunk_size=2000), delegation_columns())
+def delegation_csv(
+    registrations: QuerySet[Registration], *, export_format: str = ExportFormat.CSV
+) -> Iterator[str]:
+    return csv_stream(
+        registrations.iterator(chunk_size=2000), delegation_columns(), export_format=export_format
+    )

@@ -60,23 +60,28 @@ def test_attendee_csv_has_header_and_one_row_per_registration():
         "First name",
         "Last name",
         "Email",
+        "Phone",
         "Job title",
         "Department or organisation",
         "City or region",
         "Country",
+        "Country code",
         "Category",
         "Language",
+        "Interpretation language",
+        "Booked sessions",
         "Registered at",
     ]
-    assert rows[1][:6] == [
+    assert rows[1][:7] == [
         registration.reference,
         "Confirmed",
         "Łucja",
         "Żak",
         registration.email,
+        "",
         "'=1+2",
     ]
-    assert rows[1][7:11] == ["Gdańsk", "Poland", "Delegate", "English"]
+    assert rows[1][8:13] == ["Gdańsk", "Poland", "PL", "Delegate", "English"]
     assert len(rows) == 2
 
 
@@ -87,9 +92,9 @@ def test_attendee_csv_quotes_every_field():
 
     assert lines[0].startswith('"Reference","Status","First name",')
     assert '"x;\'=1+2;x"' in lines[1]
-    # Twelve fields, each in quotes, empty ones included.
+    # Sixteen fields, each in quotes, empty ones included.
     assert lines[1].startswith('"') and lines[1].endswith('"')
-    assert lines[1].count('","') == 11
+    assert lines[1].count('","') == 15
 
 
 def test_attendee_csv_is_utf8_with_bom_when_encoded():
@@ -107,8 +112,8 @@ def test_attendee_csv_names_countries_in_the_active_language():
             attendee_csv(Registration.objects.select_related("authority", "conference"))
         )
 
-    assert rows[0][7:9] == ["Ville ou région", "Pays"]
-    assert rows[1][7:9] == ["Gdańsk", "Pologne"]
+    assert rows[0][8:10] == ["Ville ou région", "Pays"]
+    assert rows[1][8:11] == ["Gdańsk", "Pologne", "PL"]
 
 
 # Formula characters, the separators spreadsheet programs split on, quotes and spaces, and a

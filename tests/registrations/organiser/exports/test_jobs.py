@@ -328,5 +328,5 @@ def test_job_names_countries_in_the_organisers_language(
     assert job.language == "fr"
     response = organiser_client.get(reverse(DOWNLOAD, args=[job.pk]))
     rows = read_xlsx(b"".join(response.streaming_content))
-    assert rows[0][8] == "Pays"
-    assert sorted(row[8] for row in rows[1:]) == ["Belgique", "Belgique", "Belgique", "France"]
+    assert rows[0][9] == "Pays"
+    assert sorted(row[9] for row in rows[1:]) == ["Belgique", "Belgique", "Belgique", "France"]

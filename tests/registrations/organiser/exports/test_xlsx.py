@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import io
 import sys
 import tempfile
@@ -22,14 +23,19 @@ ATTENDEE_HEADER = [
     "First name",
     "Last name",
     "Email",
+    "Phone",
     "Job title",
     "Department or organisation",
     "City or region",
     "Country",
+    "Country code",
     "Category",
     "Language",
+    "Interpretation language",
+    "Booked sessions",
     "Registered at",
 ]
+JOB_TITLE = ATTENDEE_HEADER.index("Job title")
 
 
 def attendees_xlsx(**columns) -> bytes:
@@ -47,11 +53,12 @@ def test_xlsx_stores_formulas_as_text_without_a_prefix():
     data = attendees_xlsx()
     rows = read_xlsx(data)
 
-    assert rows[1][5:7] == ["=1+2", '=HYPERLINK("http://evil")']
+    assert rows[1][JOB_TITLE : JOB_TITLE + 2] == ["=1+2", '=HYPERLINK("http://evil")']
     # Text that looks like a number stays text, leading zero included.
-    assert rows[2][5:7] == ["+33 4 93 92 83 00", "0042"]
+    assert rows[2][JOB_TITLE : JOB_TITLE + 2] == ["+33 4 93 92 83 00", "0042"]
     assert not has_formula(data)
-    assert cell_types(data) == {"inlineStr"}
+    # Text inline, and the registration time a number (a date, by its style).
+    assert cell_types(data) == {"inlineStr", None}
 
 
 def test_xlsx_has_the_header_in_bold_on_a_frozen_first_row():
@@ -79,7 +86,7 @@ def test_xlsx_has_the_header_in_bold_on_a_frozen_first_row():
     assert all(8 <= width <= 51 for width in widths)
     # The email column is wider than the reference column: widths follow the content.
     assert widths[4] > widths[0]
-    assert sheet.find(f"{main}autoFilter").get("ref") == "A1:L2"
+    assert sheet.find(f"{main}autoFilter").get("ref") == "A1:P2"
 
 
 def test_xlsx_has_one_row_per_registration_in_order():
@@ -91,7 +98,7 @@ def test_xlsx_has_one_row_per_registration_in_order():
     assert len(rows) == 4
     assert [row[0] for row in rows[1:]] == [r.reference for r in registrations]
     assert rows[1][2] == "Łucja"
-    assert rows[1][7:11] == ["Gdańsk", "Poland", "Delegate", "English"]
+    assert rows[1][8:13] == ["Gdańsk", "Poland", "PL", "Delegate", "English"]
 
 
 def test_xlsx_with_no_rows_has_the_header_only():
@@ -138,7 +145,7 @@ def test_admin_exports_the_filtered_list_as_xlsx(admin_client):
     assert response["Content-Disposition"].endswith('.xlsx"')
     rows = read_xlsx(b"".join(response.streaming_content))
     assert [row[0] for row in rows[1:]] == [confirmed.reference]
-    assert rows[1][5] == "@admin"
+    assert rows[1][JOB_TITLE] == "@admin"
     # A superuser may see special needs: the columns are there.
     assert rows[0][-2:] == ["Dietary needs", "Accessibility needs"]
     record = ExportRecord.objects.get()
@@ -160,9 +167,13 @@ def test_admin_csv_and_xlsx_hold_the_same_text_but_the_csv_formula_quote(admin_c
 
     csv_rows = list(csv.reader(io.StringIO(csv_text.removeprefix("\ufeff"))))
     # The CSV disarms the formula with a quote; the XLSX string cell needs none.
-    assert csv_rows[1][5] == "'-2+3"
-    assert xlsx[1][5] == "-2+3"
-    csv_rows[1][5] = "-2+3"
+    assert csv_rows[1][JOB_TITLE] == "'-2+3"
+    assert xlsx[1][JOB_TITLE] == "-2+3"
+    csv_rows[1][JOB_TITLE] = "-2+3"
+    # The XLSX holds the registration time as a date, which the CSV writes to the minute.
+    registered_at = ATTENDEE_HEADER.index("Registered at")
+    assert isinstance(xlsx[1][registered_at], dt.datetime)
+    xlsx[1][registered_at] = f"{xlsx[1][registered_at]:%Y-%m-%d %H:%M}"
     assert xlsx == csv_rows
 
 
@@ -172,16 +183,24 @@ def test_admin_exports_delegations_as_xlsx(admin_client):
     response = admin_client.get(reverse("admin:registrations_authority_delegations_xlsx"))
 
     rows = read_xlsx(b"".join(response.streaming_content))
-    assert rows[0][:2] == ["Country", "City or region"]
-    assert rows[1][5] == registration.reference
-    assert rows[1][8] == "=cmd|' /C calc'!A0"
+    assert rows[0][:3] == ["Country", "Country code", "City or region"]
+    assert rows[1][6] == registration.reference
+    assert rows[1][9] == "=cmd|' /C calc'!A0"
     assert ExportRecord.objects.get().kind == "delegations"
 
 
 def test_xlsx_reads_the_same_from_the_sheet_xml_as_with_openpyxl(monkeypatch):
     pytest.importorskip("openpyxl")
     RegistrationFactory(job_title="=1+2", organisation="")
-    data = attendees_xlsx()
+    # Text only: the sheet's XML is read for its strings.
+    output = io.BytesIO()
+    xlsx_write(
+        Registration.objects.all(),
+        [("Job title", lambda r: r.job_title), ("Organisation", lambda r: r.organisation)],
+        output,
+        sheet_name="Attendees",
+    )
+    data = output.getvalue()
     with_openpyxl = read_xlsx(data)
 
     monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl now fails
