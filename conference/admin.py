@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
 from django.utils.html import format_html_join
@@ -17,7 +18,13 @@ from conference.models import (
     Venue,
 )
 from conference.schedule_checks import schedule_problems
-from conference.services import session_save
+from conference.services import (
+    BOOK_OVER_CAPACITY_PERMISSION,
+    CAPACITY_FIELDS,
+    session_overbooking_message,
+    session_places_check,
+    session_save,
+)
 from conference.signals import conference_capacity_raised
 
 
@@ -122,6 +129,8 @@ class SessionAdminForm(forms.ModelForm):
             "ends_at",
             "room",
             "location",
+            "meeting_point",
+            "meeting_time",
             "capacity",
             "language",
             "interpretation_languages",
@@ -132,6 +141,27 @@ class SessionAdminForm(forms.ModelForm):
             "identity_number_required",
             "identity_date_of_birth_required",
         ]
+
+    # Set by the admin from the user's permissions (SessionAdmin.get_form).
+    allow_over_capacity = False
+    # What a room or capacity change accepted over capacity left: recorded by the admin.
+    overbooking = None
+
+    def _post_clean(self):
+        super()._post_clean()
+        # The instance now holds the new room and capacity. Checked under the session's lock,
+        # which the admin's transaction keeps until the save: the refusal lands beside the
+        # field, and no booking slips in between.
+        if self.instance.pk is None or not CAPACITY_FIELDS & set(self.changed_data):
+            return
+        if any(self.has_error(field) for field in CAPACITY_FIELDS):
+            return
+        try:
+            self.overbooking = session_places_check(
+                session=self.instance, allow_over_capacity=self.allow_over_capacity
+            )
+        except ValidationError as error:
+            self._update_errors(error)
 
     def clean(self):
         super().clean()
@@ -179,9 +209,23 @@ class SessionAdmin(TranslationAdmin):
     autocomplete_fields = ["speakers", "themes"]
     date_hierarchy = "starts_at"
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        allowed = request.user.has_perm(BOOK_OVER_CAPACITY_PERMISSION)
+        return type(form.__name__, (form,), {"allow_over_capacity": allowed})
+
     def save_model(self, request, obj, form, change):
         if change:
-            session_save(session=obj, changed_fields=set(form.changed_data))
+            session_save(
+                session=obj,
+                changed_fields=set(form.changed_data),
+                allow_over_capacity=form.allow_over_capacity,
+            )
+            if form.overbooking is not None:
+                # Told, and kept in the session's admin history: who accepted it, when.
+                message = session_overbooking_message(form.overbooking)
+                messages.warning(request, message)
+                self.log_change(request, obj, message)
         else:
             super().save_model(request, obj, form, change)
 

@@ -1,34 +1,159 @@
 """Writes to the programme that carry rules beyond a plain save."""
 
+import logging
+from dataclasses import dataclass
+
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
+from django.utils.translation import gettext, ngettext
 
-from conference.models import Session
-from conference.signals import session_capacity_changed, session_moved
+from conference.models import Session, SessionChange
+from conference.signals import session_capacity_changed, session_moved, session_places_taken
 
-# Changing any of these moves the session for the people who booked it; the meeting point is
-# written in each language (location_en, location_fr), and a change in any of them counts.
-MOVING_FIELDS = {
-    "starts_at",
-    "ends_at",
-    "room",
-    "location",
-    *(f"location_{code}" for code, _name in settings.LANGUAGES),
-}
+logger = logging.getLogger(__name__)
+
+# The meeting point is written in each language (location_en, location_fr); a change in any of
+# them counts.
+LOCATION_FIELDS = tuple(f"location_{code}" for code, _name in settings.LANGUAGES)
+# Changing any of these moves the session for the delegates it concerns.
+MOVING_FIELDS = {"starts_at", "ends_at", "room", "location", *LOCATION_FIELDS}
 CAPACITY_FIELDS = {"capacity", "room"}
 
+# The permission to leave a session with more delegates booked than places. Spelled here: the
+# conference app cannot import registrations.permissions (BOOK_OVER_CAPACITY, the same name).
+BOOK_OVER_CAPACITY_PERMISSION = "registrations.book_over_capacity"
 
-def session_save(*, session: Session, changed_fields: set[str]) -> Session:
-    """Save an organiser's change to a session. A move raises its calendar revision and tells
-    the delegates who booked it; a change of places rebalances its waiting list."""
-    moved = bool(MOVING_FIELDS & changed_fields) and session.pk is not None
+
+@dataclass(frozen=True)
+class SessionOverbooking:
+    """A session left with more delegates booked than places, by someone allowed to."""
+
+    booked: int
+    places: int
+
+
+def session_lock(session_id: int) -> Session:
+    """The session's row as it is saved, locked as the booking services lock it
+    (registrations.places.locking: FOR NO KEY UPDATE of the session row alone) until the
+    caller's transaction ends: no booking of it can be decided meanwhile."""
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("a session is only locked inside a transaction")
+    # The room by a second query once the row is locked, as places_lock reads it: joined to the
+    # locking query, a room changed meanwhile would be read as of before (or as none).
+    return (
+        Session.objects.select_for_update(no_key=True, of=("self",))
+        .prefetch_related("room")
+        .get(pk=session_id)
+    )
+
+
+def session_places_taken_count(session: Session) -> int:
+    """How many places of the session are taken, as the app holding bookings answers."""
+    return sum(
+        int(answer) for _receiver, answer in session_places_taken.send(Session, session=session)
+    )
+
+
+def session_places_check(
+    *, session: Session, allow_over_capacity: bool = False
+) -> SessionOverbooking | None:
+    """Whether the places `session` would have (its room or capacity as changed, not saved yet)
+    still hold the delegates booked. The places taken are counted under the session's lock,
+    which the caller's transaction keeps until it saves: a booking cannot slip in between.
+
+    A change that leaves fewer places than bookings, where there were more, is refused with a
+    message on the field that took them away, unless `allow_over_capacity` (the organiser holds
+    BOOK_OVER_CAPACITY_PERMISSION): then the overbooking is returned, for the caller to
+    record. A session already overbooked may still gain places, or keep those it has."""
+    places = session.effective_capacity
+    if session.pk is None or places is None:
+        return None
+    saved = session_lock(session.pk)
+    booked = session_places_taken_count(saved)
+    before = saved.effective_capacity
+    if booked <= places or (before is not None and places >= before):
+        return None
+    if allow_over_capacity:
+        return SessionOverbooking(booked=booked, places=places)
+    if session.capacity is not None:
+        message = ngettext(
+            "%(booked)d delegate holds a place in this session: its capacity cannot be lower.",
+            "%(booked)d delegates hold a place in this session: its capacity cannot be lower.",
+            booked,
+        ) % {"booked": booked}
+        raise ValidationError({"capacity": message})
+    room = session.room
+    message = ngettext(
+        "%(room)s has %(places)d seats, but %(booked)d delegate holds a place in this session. "
+        "Choose a larger room, or set a capacity once places are freed.",
+        "%(room)s has %(places)d seats, but %(booked)d delegates hold a place in this session. "
+        "Choose a larger room, or set a capacity once places are freed.",
+        booked,
+    ) % {"room": room.name if room else "", "places": places, "booked": booked}
+    raise ValidationError({"room": message})
+
+
+def session_overbooking_message(overbooking: SessionOverbooking) -> str:
+    return gettext("Accepted over capacity: %(booked)d delegates booked for %(places)d places.") % {
+        "booked": overbooking.booked,
+        "places": overbooking.places,
+    }
+
+
+def _moving_values(session: Session) -> tuple:
+    return (
+        session.starts_at,
+        session.ends_at,
+        session.room_id,
+        *(getattr(session, field) for field in LOCATION_FIELDS),
+    )
+
+
+def session_save(
+    *, session: Session, changed_fields: set[str], allow_over_capacity: bool = False
+) -> Session:
+    """Save an organiser's change to a session, under its lock. A room or capacity that would
+    leave more delegates booked than places is refused (ValidationError on that field) unless
+    `allow_over_capacity`; then it is logged. A move (time or place) raises its calendar
+    revision and is recorded with what it was, and the delegates it concerns are told; a
+    change of places rebalances its waiting list."""
     with transaction.atomic():
-        if moved:
-            session.sequence += 1
+        saved = session_lock(session.pk) if session.pk is not None else None
+        if CAPACITY_FIELDS & changed_fields:
+            overbooking = session_places_check(
+                session=session, allow_over_capacity=allow_over_capacity
+            )
+            if overbooking is not None:
+                logger.warning(
+                    "session %s accepted over capacity: %s booked, %s places",
+                    session.pk,
+                    overbooking.booked,
+                    overbooking.places,
+                )
+        moved = saved is not None and _moving_values(saved) != _moving_values(session)
+        if moved and saved is not None:
+            session.sequence = saved.sequence + 1
         session.full_clean()
         session.save()
-        if moved:
-            session_moved.send(sender=Session, session=session)
+        if moved and saved is not None:
+            change = SessionChange.objects.create(
+                session=session,
+                sequence=session.sequence,
+                previous_starts_at=saved.starts_at,
+                previous_ends_at=saved.ends_at,
+                previous_room_id=saved.room_id,
+                new_starts_at=session.starts_at,
+                new_ends_at=session.ends_at,
+                new_room_id=session.room_id,
+                **{
+                    f"{side}_location_{code}": getattr(source, f"location_{code}") or ""
+                    for side, source in (("previous", saved), ("new", session))
+                    for code, _name in settings.LANGUAGES
+                },
+            )
+            session_moved.send(sender=Session, session=session, change=change)
         if CAPACITY_FIELDS & changed_fields:
             session_capacity_changed.send(sender=Session, session=session)
     return session

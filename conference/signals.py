@@ -9,5 +9,10 @@ conference_capacity_raised = Signal()  # conference=
 # A session's places changed (its capacity, or its room when it has no capacity of its own).
 session_capacity_changed = Signal()  # session=
 
-# A session moved in time or place: the delegates who booked it must be told.
-session_moved = Signal()  # session=
+# A session moved in time or place (`change` holds what it was and became): the delegates it
+# concerns must be told.
+session_moved = Signal()  # session=, change=
+
+# Asked, under the session's row lock, how many places of a session are taken: each receiver
+# answers a number (registrations: the booked places), which the programme's rules add up.
+session_places_taken = Signal()  # session=

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     # For the types only: the models cannot be imported before the apps are loaded.
-    from conference.models import Conference, Session
+    from conference.models import Conference, Session, SessionChange
 
 
 class RegistrationsConfig(AppConfig):
@@ -22,6 +22,7 @@ class RegistrationsConfig(AppConfig):
         from registrations.network_map.cache import network_cache_connect  # noqa: PLC0415
         from registrations.places.bookings import (  # noqa: PLC0415
             session_moved_notify,
+            session_places_taken,
             sessions_rebalance,
         )
         from registrations.places.status import waitlist_promote  # noqa: PLC0415
@@ -45,13 +46,19 @@ class RegistrationsConfig(AppConfig):
         def fill_session(sender: Any, session: "Session", **kwargs: Any) -> None:
             sessions_rebalance(session_ids=[session.pk])
 
-        def tell_session_moved(sender: Any, session: "Session", **kwargs: Any) -> None:
-            session_moved_notify(session=session)
+        def tell_session_moved(
+            sender: Any, session: "Session", change: "SessionChange", **kwargs: Any
+        ) -> None:
+            session_moved_notify(session=session, change=change)
 
-        receivers: list[tuple[Signal, Callable[..., None]]] = [
+        def count_places_taken(sender: Any, session: "Session", **kwargs: Any) -> int:
+            return session_places_taken(session)
+
+        receivers: list[tuple[Signal, Callable[..., object]]] = [
             (signals.conference_capacity_raised, fill_conference),
             (signals.session_capacity_changed, fill_session),
             (signals.session_moved, tell_session_moved),
+            (signals.session_places_taken, count_places_taken),
         ]
         for signal, receiver in receivers:
             signal.connect(receiver, weak=False, dispatch_uid=f"registrations.{receiver.__name__}")

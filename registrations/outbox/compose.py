@@ -78,6 +78,8 @@ def outbound_email_compose(email: OutboundEmail) -> EmailMultiAlternatives:
             "delegation": delegation,
             "conference": conference,
             "session": session,
+            # What a moved session was and became (SESSION_MOVED).
+            "session_change": email.session_change,
             "visa_request": email.visa_request,
             "conference_url": settings.SITE_URL + conference.get_absolute_url(),
             "site_url": settings.SITE_URL,

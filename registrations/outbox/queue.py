@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from conference.models import Session
+from conference.models import Session, SessionChange
 from registrations.models import MeetingRequest, OutboundEmail, Registration, VisaLetterRequest
 from registrations.outbox.recipients import Recipient
 from registrations.outbox.send import EMAIL_MAX_ATTEMPTS
@@ -33,6 +33,7 @@ def outbound_email_queue(
     to: Recipient,
     kind: str,
     session: Session | None = None,
+    session_change: SessionChange | None = None,
     visa_request: VisaLetterRequest | None = None,
     meeting_request: MeetingRequest | None = None,
 ) -> OutboundEmail:
@@ -45,6 +46,7 @@ def outbound_email_queue(
         retention_schedule=to.retention_schedule,
         kind=kind,
         session=session,
+        session_change=session_change,
         visa_request=visa_request,
         meeting_request=meeting_request or to.meeting_report,
         recipient=to.address,

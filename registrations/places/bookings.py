@@ -10,11 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from conference.models import Session
+from conference.models import Session, SessionChange
 from registrations.errors import BookingError
 from registrations.models import OutboundEmail, Registration, SessionBooking
 from registrations.outbox.queue import outbound_email_queue
 from registrations.outbox.recipients import Recipient
+from registrations.places.audience import session_audience
 from registrations.places.locking import places_lock, registration_touch
 from registrations.travel.identity import visit_identities_forget
 
@@ -206,18 +207,27 @@ def _registrations_touch_one_by_one(registration_ids: list[int]) -> None:
         Registration.objects.filter(pk=registration_id).update(updated_at=now)
 
 
-def session_moved_notify(*, session: Session) -> int:
-    """Tell every delegate holding a place or waiting in a session that it has moved."""
+def session_moved_notify(*, session: Session, change: SessionChange) -> int:
+    """Tell every delegate the session concerns (session_audience) of one change of its time or
+    place, with what it was and what it is now: one email per delegate and change, so that
+    telling again (a repeated call) sends nobody a second copy. Returns how many were queued."""
     with transaction.atomic():
-        bookings = list(
-            session.bookings.exclude(
-                registration__status__in=Registration.INACTIVE_STATUSES
-            ).select_related("registration")
-        )
-        for booking in bookings:
+        told = OutboundEmail.objects.filter(session_change=change).values("registration_id")
+        audience = list(session_audience(session).exclude(pk__in=told))
+        for registration in audience:
             outbound_email_queue(
-                to=Recipient.delegate(booking.registration),
+                to=Recipient.delegate(registration),
                 kind=OutboundEmail.Kind.SESSION_MOVED,
                 session=session,
+                session_change=change,
             )
-    return len(bookings)
+    logger.info("session %s change %s told to %s delegates", session.pk, change.pk, len(audience))
+    return len(audience)
+
+
+def session_places_taken(session: Session) -> int:
+    """The places of the session held by bookings, which a room or capacity change must keep
+    (conference.services.session_places_check asks, under the session's lock)."""
+    return SessionBooking.objects.filter(
+        session=session, status=SessionBooking.Status.BOOKED
+    ).count()

@@ -98,8 +98,11 @@ def places_lock(
     if session_ids:
         sessions = {
             session.pk: session
+            # The rooms by a second query, once the sessions are locked: joined to the locked
+            # query, a room changed by the transaction waited for would be read as of before
+            # it (PostgreSQL rechecks only the locked rows), here as no room at all.
             for session in Session.objects.select_for_update(of=("self",), no_key=True)
-            .select_related("room")
+            .prefetch_related("room")
             .filter(pk__in=session_ids)
             .order_by("pk")
         }

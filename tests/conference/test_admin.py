@@ -62,7 +62,7 @@ FRENCH_FIELDS = {
     },
     "speaker": {"role_fr", "organisation_fr", "biography_fr"},
     "theme": {"name_fr"},
-    "session": {"title_fr", "description_fr", "location_fr"},
+    "session": {"title_fr", "description_fr", "location_fr", "meeting_point_fr"},
 }
 
 

@@ -112,12 +112,19 @@ def test_session_moved_email_gives_the_new_time_and_place(conference, session):
     message, html = send(email)
 
     assert message.subject == f"New time or place for “Drugs & nightlife” – {conference.name}"
+    old_day = conference.start_date
     new_day = conference.start_date + dt.timedelta(days=1)
     for body in (message.body, html):
         assert f"{new_day:%A} {new_day.day} {new_day:%B %Y}" in body
         assert "16:00–17:30" in body
         assert "Auditorium Apollon" in body
-        assert "Salle Athéna" not in body
+    # What it was, and what it is now.
+    old_day_text = f"{old_day:%A} {old_day.day} {old_day:%B %Y}"
+    new_day_text = f"{new_day:%A} {new_day.day} {new_day:%B %Y}"
+    assert f"Before: {old_day_text}, 14:00–15:30, Salle Athéna" in message.body
+    assert f"Now: {new_day_text}, 16:00–17:30, Auditorium Apollon" in message.body
+    assert f"<del>{old_day_text}, 14:00–15:30, Salle Athéna</del>" in html
+    assert f"<strong>{new_day_text}, 16:00–17:30, Auditorium Apollon</strong>" in html
     _filename, calendar = attached_calendar(message)
     [event] = calendar.walk("VEVENT")
     assert event["sequence"] == 1
