@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from registrations.api.idempotency import idempotency_keys_purge
+from registrations.network_map.coordinates import authority_coordinates_fill
 from registrations.organiser.exports.build import export_jobs_purge
 from registrations.organiser.exports.tasks import build_export
 from registrations.outbox.queue import outbound_emails_dispatch_due, outbound_emails_requeue_stalled
@@ -21,6 +22,7 @@ from registrations.webhooks.tasks import send_webhook_delivery
 __all__ = [
     "build_export",
     "dispatch_due_emails",
+    "place_authorities",
     "purge_api_idempotency_keys",
     "purge_export_files",
     "purge_personal_data",
@@ -67,3 +69,9 @@ def purge_personal_data() -> int:
     now = timezone.now()
     final_purge_reminders_send(now=now)
     return personal_data_purge(now=now).total()
+
+
+@shared_task
+def place_authorities() -> int:
+    """Coordinates for the authorities added since (network_map.coordinates)."""
+    return len(authority_coordinates_fill().filled)

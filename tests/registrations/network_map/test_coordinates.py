@@ -2,6 +2,7 @@
 accent-insensitively and through their other names, the most populous of several; a region at
 the city it is named after; the others left to an organiser."""
 
+import functools
 import io
 
 import pytest
@@ -9,14 +10,20 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from registrations.models import Authority
-from registrations.network_map.coordinates import authority_coordinates_fill, authority_place
+from registrations.network_map.coordinates import Gazetteer, authority_coordinates_fill
 from tests.factories import AuthorityFactory
 
 Kind = Authority.Kind
 
 
+@functools.cache
+def gazetteer() -> Gazetteer:
+    # GeoNames' file is read once for these tests (a few seconds).
+    return Gazetteer(["FR", "BE", "ES", "DE"])
+
+
 def place(name: str, country: str, kind: str = Kind.MUNICIPALITY, region_code: str = ""):
-    return authority_place(
+    return gazetteer().place(
         Authority(name=name, country=country, kind=kind, region_code=region_code)
     )
 
@@ -59,6 +66,11 @@ def test_a_region_is_placed_at_the_city_it_is_named_after_or_left_to_an_organise
 def test_an_unknown_name_is_not_guessed():
     assert place("Forum français pour la sécurité urbaine", "FR", kind=Kind.NATIONAL) is None
     assert place("Nice", "BE") is None
+    assert place("Nice", "IT") is None  # a country not read: nothing guessed
+
+
+def test_only_the_countries_asked_for_are_read():
+    assert Gazetteer([]).place(Authority(name="Nice", country="FR")) is None
 
 
 @pytest.mark.django_db
@@ -102,3 +114,15 @@ def test_the_admin_shows_the_coordinates_to_enter(admin_client):
     ).content.decode()
 
     assert 'name="latitude"' in html and 'name="longitude"' in html
+
+
+@pytest.mark.django_db
+def test_beat_places_the_authorities_added_since(settings):
+    from registrations.tasks import place_authorities
+
+    nice = AuthorityFactory(name="Nice", country="FR")
+
+    assert place_authorities() == 1
+    nice.refresh_from_db()
+    assert nice.latitude is not None
+    assert "place-authorities" in settings.CELERY_BEAT_SCHEDULE
