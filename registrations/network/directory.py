@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -175,10 +176,24 @@ class NetworkFigures:
     reported: int  # requests reported to the organisers
 
 
+def _count(queryset: QuerySet, by: str) -> Coalesce:
+    """The rows of a queryset of one conference, as a subquery (grouped by that conference)."""
+    counted = queryset.order_by().values(by).annotate(count=Count("pk")).values("count")
+    return Coalesce(Subquery(counted), 0)
+
+
 def network_figures(conference: Conference) -> NetworkFigures:
-    counts = MeetingRequest.objects.filter(conference=conference).aggregate(
-        requests=Count("pk"),
-        accepted=Count("pk", filter=Q(status=MeetingRequest.Status.ACCEPTED)),
-        reported=Count("pk", filter=Q(reported_at__isnull=False)),
+    """The dashboard's figures of the directory, in one query."""
+    meetings = MeetingRequest.objects.filter(conference=conference)
+    counts = (
+        Conference.objects.filter(pk=conference.pk)
+        .annotate(
+            listed=_count(directory_listings_shown(conference), "registration__conference"),
+            requests=_count(meetings, "conference"),
+            accepted=_count(meetings.filter(status=MeetingRequest.Status.ACCEPTED), "conference"),
+            reported=_count(meetings.exclude(reported_at=None), "conference"),
+        )
+        .values("listed", "requests", "accepted", "reported")
+        .get()
     )
-    return NetworkFigures(listed=directory_listings_shown(conference).count(), **counts)
+    return NetworkFigures(**counts)
