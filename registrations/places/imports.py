@@ -102,6 +102,8 @@ def registrations_import(
 
 
 def _write_imported(batch: list[tuple[Registration, bool, datetime]]) -> int:
+    for registration, _consent, _at in batch:
+        registration.set_name_keys()  # save() would; bulk_create() does not
     registrations = Registration.objects.bulk_create(
         [registration for registration, _consent, _at in batch]
     )

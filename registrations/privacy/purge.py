@@ -22,6 +22,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from conference.models import Conference
+from registrations.collation import name_sort_key
 from registrations.models import (
     Answer,
     CheckIn,
@@ -220,7 +221,12 @@ def registrations_anonymise(
     }
     # update(), not save(): a save would write one more history row, with the data.
     Registration.objects.filter(pk__in=ids).exclude(pk__in=keep_names_of).update(
-        first_name="", last_name="", **blank
+        # The names' keys too: the search text spells the names out.
+        first_name="",
+        last_name="",
+        sort_name=name_sort_key("", ""),
+        search_name="",
+        **blank,
     )
     Registration.objects.filter(pk__in=ids).filter(pk__in=keep_names_of).update(**blank)
     history.delete()
