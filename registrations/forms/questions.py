@@ -5,7 +5,8 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from crispy_forms.layout import Fieldset
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
 from django.utils.html import format_html
@@ -16,7 +17,7 @@ from django_countries import countries
 from conference.models import Conference
 from registrations.forms.fields import validate_line_of_text, validate_text
 from registrations.forms.travel import DateInput
-from registrations.models import Answer, Question, QuestionType, Registration
+from registrations.models import Answer, ConsentRecord, Question, QuestionType, Registration
 from registrations.questions.answers import (
     REQUIRED_MESSAGE,
     AnswersInput,
@@ -26,6 +27,18 @@ from registrations.questions.answers import (
     value_is_empty,
 )
 from registrations.questions.files import ANSWER_FILE_MAX_BYTES, answer_file_type
+from registrations.questions.selectors import answers_for, questions_asked
+
+# What the submit button says once pressed (static/js/forms.js).
+SENDING_LABEL = _("Sending…")
+SPECIAL_NEEDS_CONSENT_LABEL = _(
+    "I agree that the organisers use my dietary and accessibility needs to plan "
+    "catering and access, and delete them after the conference."
+)
+SPECIAL_ANSWERS_CONSENT_MESSAGE = _(
+    "Tick this box so that we may keep your dietary, health and accessibility answers, or "
+    "leave those questions unanswered."
+)
 
 TEXT_MAX_LENGTH = 300
 LONG_TEXT_MAX_LENGTH = 2000
@@ -295,3 +308,58 @@ class QuestionFields(forms.Form):
 
     def questions_special_asked(self) -> bool:
         return any(question.special_category for question in getattr(self, "questions", []))
+
+
+class AnswersEditForm(QuestionFields):
+    """The delegate's answers, on their own page (or an organiser's, in the admin): the
+    questions asked of their category, with the special-needs consent when any is of the
+    special category."""
+
+    def __init__(
+        self,
+        *args,
+        registration: Registration,
+        special: bool = True,
+        submit_label: str | None = None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.registration = registration
+        conference = registration.conference
+        self.question_fields_add(
+            questions_asked(conference, category=registration.category, special=special),
+            conference=conference,
+            answers=answers_for(registration, special=special),
+        )
+        layout: list = list(self.question_names(special=False))
+        special_names = self.question_names(special=True)
+        if special_names:
+            self.fields["special_needs_consent"] = forms.BooleanField(
+                label=SPECIAL_NEEDS_CONSENT_LABEL, required=False
+            )
+            self.initial["special_needs_consent"] = registration.consents.filter(
+                kind=ConsentRecord.Kind.SPECIAL_NEEDS
+            ).exists()
+            layout.append(
+                Fieldset(
+                    _("Dietary, health and accessibility"),
+                    *special_names,
+                    "special_needs_consent",
+                )
+            )
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": "", "data-sending-label": SENDING_LABEL}
+        self.helper.layout = Layout(*layout, Submit("submit", submit_label or _("Save my answers")))
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        self.questions_clean(self.registration.category)
+        answers = self.answers_input
+        if (
+            "special_needs_consent" in self.fields
+            and answers is not None
+            and answers.has_special(self.registration.category)
+            and not self.cleaned_data.get("special_needs_consent")
+        ):
+            self.add_error("special_needs_consent", SPECIAL_ANSWERS_CONSENT_MESSAGE)
+        return self.cleaned_data

@@ -22,21 +22,17 @@ from registrations.forms.fields import (
     privacy_link,
     validate_person_name,
 )
-from registrations.forms.questions import QuestionFields
+from registrations.forms.questions import (
+    SENDING_LABEL,
+    SPECIAL_ANSWERS_CONSENT_MESSAGE,
+    QuestionFields,
+)
 from registrations.forms.travel import VisitIdentityFields
 from registrations.models import Authority, Registration
 from registrations.places.bookings import session_clash_message, session_clashes
 from registrations.places.registrations import RegistrationData, email_normalise
 from registrations.places.selectors import session_availability, sessions_for_sign_up
 from registrations.questions.selectors import questions_asked
-
-# What the submit button says once pressed (static/js/forms.js).
-SENDING_LABEL = _("Sending…")
-
-SPECIAL_ANSWERS_CONSENT_MESSAGE = _(
-    "Tick this box so that we may keep your dietary, health and accessibility answers, or "
-    "leave those questions unanswered."
-)
 
 
 class DelegateDetailsForm(PlainTextForm):

@@ -204,7 +204,9 @@ class Answer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.question_label}: {self.display_value}"
+        # Not the answer itself: this is what lists of objects show (the admin's delete
+        # confirmation among them), to staff who may not see special-category answers.
+        return f"{self.question_label} ({self.registration_id})"
 
     @property
     def display_value(self) -> str:

@@ -64,7 +64,14 @@ def registration_answers_set(
         # Only the delegate consents: an organiser keeps such answers once they have.
         consenting = special_needs_consent and not by_organiser
         if answers.has_special(registration.category) and not (consenting or consented):
-            raise RegistrationError(str(SPECIAL_CONSENT_MESSAGE))
+            raise RegistrationError(
+                gettext(
+                    "The delegate has not agreed to their dietary, health and accessibility "
+                    "answers being kept."
+                )
+                if by_organiser
+                else str(SPECIAL_CONSENT_MESSAGE)
+            )
         if consenting and not consented:
             ConsentRecord.objects.create(
                 registration=registration,

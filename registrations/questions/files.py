@@ -3,7 +3,6 @@ type the browser sends are the sender's to choose), and no larger than the limit
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 ANSWER_FILE_MAX_BYTES = 5 * 2**20
@@ -21,9 +20,9 @@ def answer_file_type(upload: UploadedFile) -> str:
     those accepted or too large."""
     if upload.size is not None and upload.size > ANSWER_FILE_MAX_BYTES:
         raise ValidationError(
-            _("This file is too large: send one of %(limit)s at most."),
+            _("This file is too large: send one of %(size)d MB at most."),
             code="file_too_large",
-            params={"limit": filesizeformat(ANSWER_FILE_MAX_BYTES)},
+            params={"size": ANSWER_FILE_MAX_BYTES // 2**20},
         )
     upload.seek(0)
     head = upload.read(16)
