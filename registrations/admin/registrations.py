@@ -5,10 +5,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections
 from django.template.response import TemplateResponse
+from django.utils import formats
 from django.utils.functional import cached_property
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
 from registrations.access.self_service import management_link_send
@@ -27,10 +27,22 @@ from registrations.admin.registering import (
     cancel_confirmation_texts,
     reject_confirmation_texts,
 )
+from registrations.admin.registration_bookings import (
+    RegistrationBookingsMixin,
+    SessionBookingInline,
+)
+from registrations.admin.registration_filters import (
+    AuthorityCountryFilter,
+    AuthorityFilter,
+    BookedSessionFilter,
+    DayAttendedFilter,
+    InterpretationLanguageFilter,
+    WaitingSessionFilter,
+    authority_filter_media,
+)
 from registrations.errors import RegistrationError
 from registrations.forms.organiser import BulkEmailForm
 from registrations.models import (
-    Authority,
     ConsentRecord,
     OutboundEmail,
     Registration,
@@ -50,20 +62,6 @@ from registrations.places.status import (
     registration_reject,
 )
 from registrations.webhooks.events import webhook_event_record
-
-
-class AuthorityCountryFilter(admin.SimpleListFilter):
-    title = _("country")
-    parameter_name = "country"
-
-    def lookups(self, request, model_admin):
-        codes = Authority.objects.values_list("country", flat=True).distinct()
-        return sorted(((code, countries.name(code)) for code in codes), key=lambda item: item[1])
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(authority__country=self.value())
-        return queryset
 
 
 class ConsentRecordInline(admin.TabularInline):
@@ -116,27 +114,35 @@ class EstimatedCountPaginator(Paginator):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(RegisteringAdminMixin, AttendeeExportMixin, SimpleHistoryAdmin):
+class RegistrationAdmin(
+    RegistrationBookingsMixin, RegisteringAdminMixin, AttendeeExportMixin, SimpleHistoryAdmin
+):
+    # Narrow enough for a 1280 px screen beside the filters: one name column, the authority
+    # with its country's code, a short date.
     list_display = [
         "reference",
-        "last_name",
-        "first_name",
-        "authority",
+        "name_column",
+        "authority_column",
         "category",
         "status",
-        "created_at",
+        "registered_at_column",
     ]
-    list_display_links = ["reference", "last_name"]
+    list_display_links = ["reference", "name_column"]
     list_filter = [
         "status",
         "category",
         AuthorityCountryFilter,
+        AuthorityFilter,
+        BookedSessionFilter,
+        WaitingSessionFilter,
+        DayAttendedFilter,
+        InterpretationLanguageFilter,
         "authority__is_member",
         "conference",
         "preferred_language",
     ]
-    # What list_display shows: the authority's name and country.
-    list_select_related = ["authority"]
+    # What list_display shows: the authority's name and country, the conference's time zone.
+    list_select_related = ["authority", "conference"]
     # The unfiltered count would be a second COUNT(*) of the whole table on every page.
     show_full_result_count = False
     paginator = EstimatedCountPaginator
@@ -182,7 +188,7 @@ class RegistrationAdmin(RegisteringAdminMixin, AttendeeExportMixin, SimpleHistor
             {"fields": ["created_at", "updated_at", "confirmed_at", "cancelled_at"]},
         ),
     ]
-    inlines = [ConsentRecordInline, OutboundEmailInline]
+    inlines = [SessionBookingInline, ConsentRecordInline, OutboundEmailInline]
     actions = [
         "approve_registrations",
         "reject_registrations",
@@ -197,6 +203,27 @@ class RegistrationAdmin(RegisteringAdminMixin, AttendeeExportMixin, SimpleHistor
         send_certificates,
     ]
     change_list_template = "admin/registrations/registration/change_list.html"
+
+    @admin.display(description=_("name"), ordering="sort_name")
+    def name_column(self, registration):
+        return f"{registration.last_name}, {registration.first_name}"
+
+    @admin.display(description=_("city or region"), ordering="authority__sort_name")
+    def authority_column(self, registration):
+        return str(registration.authority)
+
+    @admin.display(description=_("registered at"), ordering="created_at")
+    def registered_at_column(self, registration):
+        # In the conference's time zone, as the exports give it.
+        return formats.date_format(
+            registration.created_at.astimezone(registration.conference.tzinfo),
+            "SHORT_DATETIME_FORMAT",
+        )
+
+    @property
+    def media(self):
+        # The authority filter's select searches through the admin's autocomplete view.
+        return super().media + authority_filter_media(self.admin_site)
 
     # --- Dietary and accessibility needs: only for holders of view_special_needs -------------
 

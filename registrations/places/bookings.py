@@ -5,19 +5,24 @@ import logging
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from conference.models import Session, SessionChange
-from registrations.errors import BookingError
-from registrations.models import OutboundEmail, Registration, SessionBooking
+from registrations.errors import BookingError, SessionFullError
+from registrations.models import OutboundEmail, Registration, SessionBooking, WebhookEvent
 from registrations.outbox.queue import outbound_email_queue
 from registrations.outbox.recipients import Recipient
 from registrations.places.audience import session_audience
 from registrations.places.locking import places_lock, registration_touch
 from registrations.travel.identity import visit_identities_forget
+from registrations.webhooks.events import webhook_event_record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -74,12 +79,25 @@ def session_bookings_set(
 
 
 def session_booking_add(
-    *, registration: Registration, session: Session, now: datetime | None = None
+    *,
+    registration: Registration,
+    session: Session,
+    now: datetime | None = None,
+    waiting_list: bool = True,
+    over_capacity: bool = False,
+    by: "User | None" = None,
+    notify: bool = False,
 ) -> tuple[SessionBooking, bool]:
     """Book one more session, keeping the delegate's others: a place while places remain, its
     waiting list after that. Returns the booking and whether it is new. The current bookings
     are read under the registration's lock, so that a change made meanwhile (the delegate on
-    their page) is kept, not undone."""
+    their page) is kept, not undone.
+
+    An organiser's booking (`by`) may refuse the waiting list (`waiting_list=False`: a full
+    session raises SessionFullError), or give a confirmed delegate a place in a full session
+    (`over_capacity=True`, for holders of BOOK_OVER_CAPACITY, which the caller checks),
+    recorded in the registration's history. `notify` tells the delegate their sessions
+    changed, as their own change on their page does."""
     now = now or timezone.now()
     with transaction.atomic():
         registration = places_lock(registration=registration).registration
@@ -90,15 +108,77 @@ def session_booking_add(
         if created:
             session_bookings_replace(registration, [*current, session], now=now)
         booking = registration.bookings.select_related("session").get(session=session)
+        placed = _place_when_full(
+            registration,
+            booking,
+            waiting_list=waiting_list,
+            over_capacity=over_capacity,
+            by=by,
+            now=now,
+        )
+        if notify and (created or placed):
+            _sessions_changed_tell(registration)
     return booking, created
 
 
+def session_booking_move(
+    *,
+    registration: Registration,
+    session_id: int,
+    to: Session,
+    now: datetime | None = None,
+    waiting_list: bool = True,
+    over_capacity: bool = False,
+    by: "User | None" = None,
+    notify: bool = False,
+) -> SessionBooking:
+    """Move the delegate from one of their sessions to another in one step: the place they
+    leave goes to its waiting list, the new session is booked as session_booking_add books it
+    (clashes checked against their other sessions; `waiting_list`, `over_capacity`, `by` and
+    `notify` as there). When the new session refuses them, they keep the old one."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = places_lock(registration=registration).registration
+        if not registration.is_active:
+            raise BookingError(gettext("This registration is cancelled."))
+        current = list(Session.objects.filter(bookings__registration=registration))
+        held = {session.pk for session in current}
+        if session_id not in held:
+            raise BookingError(gettext("This session is not among the delegate's sessions."))
+        if to.pk in held:
+            raise BookingError(
+                gettext("“%(session)s” is already among the delegate's sessions.")
+                % {"session": to.title}
+            )
+        session_bookings_replace(
+            registration, [*[held for held in current if held.pk != session_id], to], now=now
+        )
+        booking = registration.bookings.select_related("session").get(session=to)
+        # Raising here undoes the move, the freed place given away included.
+        _place_when_full(
+            registration,
+            booking,
+            waiting_list=waiting_list,
+            over_capacity=over_capacity,
+            by=by,
+            now=now,
+        )
+        if notify:
+            _sessions_changed_tell(registration)
+    return booking
+
+
 def session_booking_remove(
-    *, registration: Registration, session_id: int, now: datetime | None = None
+    *,
+    registration: Registration,
+    session_id: int,
+    now: datetime | None = None,
+    notify: bool = False,
 ) -> bool:
     """Give up one session, keeping the delegate's others (its place goes to its waiting
     list); False when it was not booked. Read under the registration's lock, as
-    session_booking_add: a visit booked meanwhile, and its identity data, stay."""
+    session_booking_add: a visit booked meanwhile, and its identity data, stay. `notify` as
+    in session_booking_add."""
     now = now or timezone.now()
     with transaction.atomic():
         registration = places_lock(registration=registration).registration
@@ -110,7 +190,67 @@ def session_booking_remove(
         session_bookings_replace(
             registration, [held for held in current if held.pk != session_id], now=now
         )
+        if notify:
+            _sessions_changed_tell(registration)
     return True
+
+
+def _place_when_full(
+    registration: Registration,
+    booking: SessionBooking,
+    *,
+    waiting_list: bool,
+    over_capacity: bool,
+    by: "User | None",
+    now: datetime,
+) -> bool:
+    """A confirmed delegate left in a session's waiting list waits because the session is
+    full (the rebalance gives free places first): refuse it, or book them over capacity, as
+    asked. Returns whether a place was given here. Others wait for their registration's
+    confirmation, not for a place, and stay as they are."""
+    if (
+        booking.status == SessionBooking.Status.BOOKED
+        or registration.status != Registration.Status.CONFIRMED
+        or (waiting_list and not over_capacity)
+    ):
+        return False
+    # Already locked when the booking was just made; locked here when it was waiting before.
+    session = places_lock(session_ids=[booking.session_id]).sessions[booking.session_id]
+    booked = session_places_taken(session)
+    figures = {"session": session.title, "booked": booked, "capacity": session.effective_capacity}
+    if not over_capacity:
+        raise SessionFullError(
+            gettext("“%(session)s” is full: %(booked)d of %(capacity)d places are booked.")
+            % figures
+        )
+    booking.status = SessionBooking.Status.BOOKED
+    booking.booked_at = now
+    booking.save(update_fields=["status", "booked_at"])
+    figures["booked"] = booked + 1
+    # The history of the registration says who made the exception, when, and where.
+    Registration.history.bulk_history_create(
+        [registration],
+        update=True,
+        default_user=by,
+        default_date=now,
+        default_change_reason=gettext(
+            "Booked over capacity in “%(session)s”: %(booked)d booked for %(capacity)d places."
+        )
+        % figures,
+    )
+    logger.info("booking %s made over the capacity of session %s", booking.pk, session.pk)
+    return True
+
+
+def _sessions_changed_tell(registration: Registration) -> None:
+    """An organiser changed the delegate's sessions: they are told as when they change them
+    themselves, and the organisers' systems hear of it."""
+    outbound_email_queue(
+        to=Recipient.delegate(registration), kind=OutboundEmail.Kind.SESSIONS_CHANGED
+    )
+    webhook_event_record(
+        WebhookEvent.REGISTRATION_UPDATED, registration=registration, changed_fields=["sessions"]
+    )
 
 
 def session_bookings_replace(
