@@ -6,6 +6,7 @@ as the public form and the delegates' own pages."""
 from collections.abc import Callable
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
@@ -300,9 +301,9 @@ class RegisteringAdminMixin:
                 "registrations": registrations,
                 "count": len(registrations),
                 "action": action,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "select_across": request.POST.get("select_across", "0"),
-                "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
                 "cancel_url": reverse("admin:registrations_registration_changelist")
                 + (f"?{request.GET.urlencode()}" if request.GET else ""),
             },

@@ -165,7 +165,9 @@ class ImportRowForm(DelegateDetailsForm):
 
     def column_errors(self) -> dict[str, list[str]]:
         return {
-            (ROW if name == "__all__" else self.COLUMN_OF_FIELD.get(name, name)): list(messages)
+            (ROW if name == "__all__" else self.COLUMN_OF_FIELD.get(name, name)): [
+                str(message) for message in messages
+            ]
             for name, messages in self.errors.items()
         }
 

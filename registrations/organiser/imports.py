@@ -11,7 +11,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import openpyxl
 from django.db import transaction
@@ -23,6 +23,10 @@ from registrations.authorities.lookup import NewAuthority
 from registrations.errors import AlreadyRegisteredError, AuthorityFullError, RegistrationError
 from registrations.models import Authority, Registration
 from registrations.places.registrations import RegistrationData, registration_create
+
+if TYPE_CHECKING:
+    # A development dependency: for the types only.
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +41,7 @@ ROW = ""
 class ImportColumn:
     name: str
     required: bool
-    description: str
+    description: "StrOrPromise"
     example: str
 
     @property
@@ -364,12 +368,12 @@ def registrations_import_rows(
     return ImportReport(rows=list(results), dry_run=dry_run, saved=saved)
 
 
-SAVED = {
+SAVED: "dict[str, StrOrPromise]" = {
     Registration.Status.CONFIRMED: _("Confirmed"),
     Registration.Status.WAITLISTED: _("On the waiting list"),
     Registration.Status.PENDING: _("Pending approval"),
 }
-WOULD_BE = {
+WOULD_BE: "dict[str, StrOrPromise]" = {
     Registration.Status.CONFIRMED: _("Would be confirmed"),
     Registration.Status.WAITLISTED: _("Would be on the waiting list"),
     Registration.Status.PENDING: _("Would be pending approval"),
