@@ -77,6 +77,11 @@ urlpatterns += [
     path("desk/<slug:slug>/", desk.DeskView.as_view(), name="desk"),
     path("desk/<slug:slug>/scan/", desk.DeskScanView.as_view(), name="desk_scan"),
     path(
+        "desk/<slug:slug>/badges/<str:reference>.pdf",
+        desk.DeskBadgeView.as_view(),
+        name="desk_badge",
+    ),
+    path(
         "desk/<slug:slug>/sessions/<int:pk>/",
         desk.DeskView.as_view(),
         name="desk_session",

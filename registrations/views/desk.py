@@ -13,9 +13,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import TemplateView
 
 from conference.models import Conference, Session
+from registrations.documents.badges import badges_pdf
 from registrations.documents.tokens import reference_from_badge_token, registration_from_badge_token
 from registrations.errors import CheckInRefusedError
 from registrations.forms.desk import CheckInForm, UndoForm
@@ -30,7 +32,8 @@ from registrations.onsite.desk import (
     desk_lookup,
     door_figures,
 )
-from registrations.permissions import CHECK_IN, permitted_user
+from registrations.permissions import CHECK_IN, PRINT_BADGES, permitted_user
+from registrations.views.documents import pdf_attachment
 from registrations.views.throttle import RateLimitMixin
 
 QUERY_MAX_LENGTH = 300
@@ -188,6 +191,23 @@ class DeskView(DeskAccessMixin, TemplateView):
             self.request, _("Check-in of %(name)s undone.") % {"name": registration.name_on_badge}
         )
         return redirect(self.card_url(registration, self.session))
+
+
+class DeskBadgeView(DeskAccessMixin, View):
+    """A confirmed delegate's badge, to print (or print again) at the desk: for staff who
+    print badges, as the admin's badge sheets are."""
+
+    permission_required = PRINT_BADGES
+
+    def get(self, request, *args, **kwargs) -> HttpResponse:
+        registration = get_object_or_404(
+            self.conference.registrations.select_related("conference__venue", "authority"),
+            reference=kwargs["reference"],
+            status=Registration.Status.CONFIRMED,
+            erased_at=None,
+        )
+        pdf = badges_pdf([registration], layout="single")
+        return pdf_attachment(pdf, f"badge-{registration.reference}.pdf")
 
 
 class DeskScanView(DeskAccessMixin, RateLimitMixin):
