@@ -13,7 +13,7 @@ from django.urls import reverse
 from registrations.admin.registrations import RegistrationAdmin
 from registrations.models import Registration
 from registrations.organiser.search import search_registrations
-from tests.factories import AuthorityFactory, RegistrationFactory
+from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,11 @@ TRIGRAM_INDEXES = {
     "registration_last_name_trgm",
     "registration_email_trgm",
     "authority_name_trgm",
+    # Of the folded names (migration 0038_name_sort_and_search_keys).
+    "registration_search_name_trgm",
+    "authority_search_name_trgm",
 }
+FOLDED = ["search_name", "authority__search_name"]
 
 migration = importlib.import_module("registrations.migrations.0031_search_trigram_indexes")
 
@@ -99,6 +103,51 @@ def test_changelist_search_lists_the_matches_in_a_fixed_number_of_queries(admin_
     assert [r.last_name for r in response.context["cl"].result_list] == ["Wiśniewska"]
 
 
+@pytest.mark.parametrize(
+    ("term", "last_name"),
+    [("aero", "Ærø"), ("djordjevic", "Đorđević"), ("DORDEVIC", "Đorđević"), ("soeren", "Søren")],
+)
+def test_search_finds_names_by_their_ascii_spellings(delegates, term, last_name):
+    wanted = RegistrationFactory(last_name=last_name)
+
+    found = search_registrations(Registration.objects.all(), term, FIELDS, FOLDED)
+
+    assert list(found) == [wanted]
+    # Without the folded names, the admin's own search finds nothing.
+    assert not search_registrations(Registration.objects.all(), term, FIELDS).exists()
+
+
+def test_search_finds_an_authority_by_its_ascii_spelling(delegates):
+    lodz = AuthorityFactory(name="Łódź", country="PL")
+    wanted = RegistrationFactory(authority=lodz, last_name="Nowicka")
+
+    assert list(search_registrations(Registration.objects.all(), "lodz", FIELDS, FOLDED)) == [
+        wanted
+    ]
+    assert set(search_registrations(Registration.objects.all(), "anna gdansk", FIELDS, FOLDED)) == {
+        delegates[1]
+    }
+
+
+def test_changelist_folded_search_runs_a_fixed_number_of_queries(admin_client):
+    url = reverse(CHANGELIST)
+    lodz = AuthorityFactory(name="Łódź", country="PL")
+    conference = ConferenceFactory()
+    RegistrationFactory(conference=conference, authority=lodz, last_name="Ærø")
+
+    def search(term):
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(url, {"q": term})
+        return response.context["cl"].result_count, len(queries)
+
+    count, few = search("lodz")
+    assert count == 1
+    RegistrationFactory.create_batch(30, conference=conference, authority=lodz)
+    count, many = search("lodz")
+    assert (count, many) == (31, few)
+    assert search("aero")[0] == 1
+
+
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="trigram indexes are for PostgreSQL"
 )
@@ -130,6 +179,21 @@ def test_the_search_sql_is_answered_from_the_trigram_indexes(delegates, term):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan" not in plan, plan
     assert {"registration_last_name_trgm", "authority_name_trgm"} <= {
+        name for name in TRIGRAM_INDEXES if name in plan
+    }, plan
+
+
+@postgresql_only
+@pytest.mark.parametrize("term", ["djordjevic", "aero lodz"])
+def test_the_folded_search_is_answered_from_the_trigram_indexes(delegates, term):
+    queryset = search_registrations(Registration.objects.order_by(), term, FIELDS, FOLDED)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan" not in plan, plan
+    assert {"registration_search_name_trgm", "authority_search_name_trgm"} <= {
         name for name in TRIGRAM_INDEXES if name in plan
     }, plan
 
