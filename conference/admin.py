@@ -1,3 +1,5 @@
+import copy
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -21,6 +23,7 @@ from conference.schedule_checks import schedule_problems
 from conference.services import (
     BOOK_OVER_CAPACITY_PERMISSION,
     CAPACITY_FIELDS,
+    SessionOverbooking,
     session_overbooking_message,
     session_places_check,
     session_save,
@@ -145,34 +148,38 @@ class SessionAdminForm(forms.ModelForm):
     # Set by the admin from the user's permissions (SessionAdmin.get_form).
     allow_over_capacity = False
     # What a room or capacity change accepted over capacity left: recorded by the admin.
-    overbooking = None
-
-    def _post_clean(self):
-        super()._post_clean()
-        # The instance now holds the new room and capacity. Checked under the session's lock,
-        # which the admin's transaction keeps until the save: the refusal lands beside the
-        # field, and no booking slips in between.
-        if self.instance.pk is None or not CAPACITY_FIELDS & set(self.changed_data):
-            return
-        if any(self.has_error(field) for field in CAPACITY_FIELDS):
-            return
-        try:
-            self.overbooking = session_places_check(
-                session=self.instance, allow_over_capacity=self.allow_over_capacity
-            )
-        except ValidationError as error:
-            self._update_errors(error)
+    overbooking: SessionOverbooking | None = None
 
     def clean(self):
         super().clean()
         # A model form's clean() returns its cleaned_data.
         cleaned_data = self.cleaned_data
+        self._check_places(cleaned_data)
         conference = cleaned_data.get("conference")
         if conference is not None:
             for field in ("speakers", "themes"):
                 if any(item.conference_id != conference.pk for item in cleaned_data.get(field, [])):
                     self.add_error(field, _("Choose only from this session’s conference."))
         return cleaned_data
+
+    def _check_places(self, cleaned_data: dict) -> None:
+        """A new room or capacity must hold the delegates booked. Checked under the session's
+        lock, which the admin's transaction keeps until the save: the refusal lands beside the
+        field, and no booking slips in between."""
+        if self.instance.pk is None or not CAPACITY_FIELDS & set(self.changed_data):
+            return
+        if any(field not in cleaned_data for field in CAPACITY_FIELDS):
+            return  # refused already
+        changed = copy.copy(self.instance)
+        changed.room = cleaned_data["room"]
+        changed.capacity = cleaned_data["capacity"]
+        try:
+            self.overbooking = session_places_check(
+                session=changed, allow_over_capacity=self.allow_over_capacity
+            )
+        except ValidationError as error:
+            for field, field_messages in error.message_dict.items():
+                self.add_error(field, field_messages)
 
 
 @admin.register(Theme)

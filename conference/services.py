@@ -2,6 +2,7 @@
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -51,9 +52,8 @@ def session_lock(session_id: int) -> Session:
 
 def session_places_taken_count(session: Session) -> int:
     """How many places of the session are taken, as the app holding bookings answers."""
-    return sum(
-        int(answer) for _receiver, answer in session_places_taken.send(Session, session=session)
-    )
+    answers: list[tuple[Any, Any]] = session_places_taken.send(Session, session=session)
+    return sum(int(answer) for _receiver, answer in answers)
 
 
 def session_places_check(

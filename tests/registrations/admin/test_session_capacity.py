@@ -174,3 +174,19 @@ def test_overbooked_session_shows_full_on_the_programme_and_dashboard(
     assert "places left" not in page
     dashboard = admin_client.get(reverse("admin:conference_dashboard", args=[conference.slug]))
     assert "overbooked" in dashboard.content.decode()
+
+
+def test_programme_cached_before_a_room_change_shows_the_new_places_at_once(
+    client, workshop, small_room, conference
+):
+    conference.is_published = True
+    conference.save()
+    programme = reverse("conference:programme", args=[conference.slug])
+    assert "245 places left" in client.get(programme).content.decode()
+
+    workshop.room = small_room
+    session_save(session=workshop, changed_fields={"room"}, allow_over_capacity=True)
+
+    page = client.get(programme).content.decode()
+    assert "places left" not in page
+    assert "Waiting list" in page
