@@ -39,6 +39,7 @@ from registrations.models import (
 from registrations.network_map.coordinates import authority_coordinates_fill
 from registrations.places.imports import ImportedRegistration, registrations_import
 from registrations.places.registrations import RegistrationData
+from registrations.questions.builtin import builtin_questions_create
 
 M = TypeVar("M", bound=models.Model)
 
@@ -61,6 +62,7 @@ def demo_load(
         authority_coordinates_fill()  # where the map places them (registrations/network_map)
         venue, rooms = load_venue()
         conference = load_conference(venue=venue, shift=shift)
+        builtin_questions_create(conference)  # days, meals, diet, travel (if it lacks them)
         speakers = load_speakers(conference=conference)
         themes = load_themes(conference=conference)
         load_sessions(conference=conference, rooms=rooms, speakers=speakers, themes=themes)
