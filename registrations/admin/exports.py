@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from registrations.models import ExportFormat, ExportJob, ExportKind, ExportRecord
 from registrations.organiser.exports.build import EXPORT_FILE_RETENTION
-from registrations.organiser.exports.columns import attendee_columns
 from registrations.organiser.exports.jobs import EXPORT_SYNC_LIMIT, export_job_start
+from registrations.organiser.exports.questions import attendee_columns_with_questions
 from registrations.organiser.exports.records import (
     conference_ids_of,
     export_filter,
@@ -173,7 +173,9 @@ class AttendeeExportMixin:
         response, rows = export_response(
             export_format,
             attendee_rows(registrations, special_needs=special_needs, chunk_size=CHUNK_SIZE),
-            attendee_columns(special_needs=special_needs),
+            attendee_columns_with_questions(
+                registrations, special_needs=special_needs, export_format=export_format
+            ),
             filename=export_filename("attendees", export_format),
             sheet_name=gettext("Attendees"),
             count=count,

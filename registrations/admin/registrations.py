@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from registrations.access.self_service import management_link_send
+from registrations.admin.answers import AnswerInline
 from registrations.admin.documents import (
     print_badges_by_authority,
     print_badges_by_name,
@@ -22,6 +23,7 @@ from registrations.admin.exports import (
     AttendeeExportMixin,
     can_see_special_needs,
 )
+from registrations.admin.question_filters import AnswerFilter
 from registrations.admin.registering import (
     RegisteringAdminMixin,
     cancel_confirmation_texts,
@@ -137,6 +139,7 @@ class RegistrationAdmin(
         WaitingSessionFilter,
         DayAttendedFilter,
         InterpretationLanguageFilter,
+        AnswerFilter,
         "authority__is_member",
         "conference",
         "preferred_language",
@@ -188,7 +191,7 @@ class RegistrationAdmin(
             {"fields": ["created_at", "updated_at", "confirmed_at", "cancelled_at"]},
         ),
     ]
-    inlines = [SessionBookingInline, ConsentRecordInline, OutboundEmailInline]
+    inlines = [SessionBookingInline, ConsentRecordInline, OutboundEmailInline, AnswerInline]
     actions = [
         "approve_registrations",
         "reject_registrations",

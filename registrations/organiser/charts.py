@@ -365,14 +365,17 @@ def dashboard_charts(dashboard: Dashboard) -> dict:
 
 def answer_charts(figures: QuestionFigures) -> dict:
     """The charts of the answers: `question_counts` holds (counts, chart) pairs, one per
-    question; `meals` the takers of each meal."""
+    question someone answered; `meals` the takers of each meal, once someone chose one."""
     return {
         "question_counts": [
             (counts, bar_chart(_tally_bars(counts.choices), title=counts.question.label))
             for counts in figures.counts
+            if counts.answered
         ],
         "meals": bar_chart(
             [Bar(meal.choice.label, meal.count, str(meal.count)) for meal in figures.meals],
             title=gettext("Meals chosen"),
-        ),
+        )
+        if figures.meals_taken
+        else None,
     }

@@ -12,8 +12,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 
 from conference.models import Conference
@@ -118,81 +119,167 @@ class QuestionFigures:
     transfer_hours: list[TransferHour]
     special_needs: bool
 
+    @property
+    def meals_taken(self) -> bool:
+        return any(meal.count for meal in self.meals)
 
-def _confirmed_answers(conference: Conference):
-    return Answer.objects.filter(
-        registration__conference=conference, registration__status=CONFIRMED
-    )
+    @property
+    def unanswered(self) -> list[Question]:
+        """The counted questions no confirmed delegate answered yet."""
+        return [counts.question for counts in self.counts if not counts.answered]
 
 
-def _choice_pairs(conference: Conference, question: Question | None) -> list[tuple[int, int]]:
-    """(registration id, choice id) of each choice confirmed delegates made."""
-    if question is None:
-        return []
-    return list(
-        Answer.choices.through.objects.filter(
-            answer__question=question,
-            answer__registration__conference=conference,
-            answer__registration__status=CONFIRMED,
-        ).values_list("answer__registration_id", "questionchoice_id")
-    )
+TRAVEL_KEYS = {
+    "arrival": (BUILTIN_ARRIVAL_AT, BUILTIN_ARRIVAL_PLACE, BUILTIN_ARRIVAL_NUMBER),
+    "departure": (BUILTIN_DEPARTURE_AT, BUILTIN_DEPARTURE_PLACE, BUILTIN_DEPARTURE_NUMBER),
+}
+
+# The built-in questions whose answers are a value, not a choice: read with the yes/no ones.
+VALUE_BUILTINS = (
+    BUILTIN_DIET_OTHER,
+    BUILTIN_ARRIVAL_AT,
+    BUILTIN_ARRIVAL_NUMBER,
+    BUILTIN_DEPARTURE_AT,
+    BUILTIN_DEPARTURE_NUMBER,
+)
+
+
+class _ConferenceAnswers:
+    """The conference's active questions and its confirmed delegates' answers, each read at
+    most once, when a figure first needs it: the questions with their choices (two queries),
+    the choices made (one), the values of the yes/no and built-in value questions (one), the
+    people named (one)."""
+
+    def __init__(self, conference: Conference):
+        self.conference = conference
+
+    @cached_property
+    def questions(self) -> list[Question]:
+        return list(
+            Question.objects.filter(conference=self.conference, active=True)
+            .prefetch_related(
+                Prefetch("choices", queryset=QuestionChoice.objects.order_by("position", "id"))
+            )
+            .order_by("position", "id")
+        )
+
+    @cached_property
+    def builtin(self) -> dict[str, Question]:
+        return {question.builtin: question for question in self.questions if question.builtin}
+
+    @cached_property
+    def choices(self) -> dict[int, QuestionChoice]:
+        return {choice.pk: choice for q in self.questions for choice in q.choices.all()}
+
+    def _confirmed(self):
+        return Answer.objects.filter(
+            registration__conference=self.conference, registration__status=CONFIRMED
+        )
+
+    @cached_property
+    def chosen(self) -> dict[int, dict[int, set[int]]]:
+        """question id → registration id → the choices' ids."""
+        chosen: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+        rows = Answer.choices.through.objects.filter(
+            answer__in=self._confirmed().filter(
+                question__in=[q for q in self.questions if q.has_choices]
+            )
+        ).values_list("answer__question_id", "answer__registration_id", "questionchoice_id")
+        for question_id, registration_id, choice_id in rows:
+            chosen[question_id][registration_id].add(choice_id)
+        return chosen
+
+    @cached_property
+    def values(self) -> dict[int, dict[int, tuple]]:
+        """question id → registration id → (value_bool, value_text, value_datetime), for the
+        yes/no questions and the built-in value questions."""
+        questions = [
+            q
+            for q in self.questions
+            if q.type == QuestionType.YES_NO or q.builtin in VALUE_BUILTINS
+        ]
+        values: dict[int, dict[int, tuple]] = defaultdict(dict)
+        for question_id, registration_id, *value in (
+            self._confirmed()
+            .filter(question__in=questions)
+            .values_list(
+                "question_id", "registration_id", "value_bool", "value_text", "value_datetime"
+            )
+        ):
+            values[question_id][registration_id] = tuple(value)
+        return values
+
+    def chosen_by(self, key: str) -> dict[int, set[int]]:
+        question = self.builtin.get(key)
+        return self.chosen.get(question.pk, {}) if question is not None else {}
+
+    def values_of(self, key: str) -> dict[int, tuple]:
+        question = self.builtin.get(key)
+        return self.values.get(question.pk, {}) if question is not None else {}
+
+    def choice_keyed(self, key: str, choice_key: str) -> set[int]:
+        """The registrations that chose the built-in choice `choice_key` of question `key`."""
+        return {
+            pk
+            for pk, ids in self.chosen_by(key).items()
+            if any(self.choices[c].builtin == choice_key for c in ids)
+        }
+
+    def diet_texts(self) -> dict[int, str]:
+        return {
+            pk: value[1].strip()
+            for pk, value in self.values_of(BUILTIN_DIET_OTHER).items()
+            if value[1].strip()
+        }
+
+    def people(self, registration_ids) -> dict[int, Any]:
+        return {
+            row["pk"]: row
+            for row in Registration.objects.filter(pk__in=list(registration_ids)).values(
+                "pk",
+                "reference",
+                "first_name",
+                "last_name",
+                "sort_name",
+                "authority__name",
+                "authority__country",
+            )
+        }
+
+
+def _by_name(people: dict[int, Any]) -> list[Any]:
+    return sorted(people.values(), key=lambda row: (row["sort_name"], row["pk"]))
+
+
+def _question_counts(data: _ConferenceAnswers, *, special_needs: bool) -> list[QuestionCounts]:
+    result = []
+    for question in data.questions:
+        if question.type not in COUNTED_TYPES or (question.special_category and not special_needs):
+            continue
+        if question.type == QuestionType.YES_NO:
+            answers = data.values.get(question.pk, {})
+            given = Counter(value[0] for value in answers.values() if value[0] is not None)
+            tallies = [
+                ChoiceTally("yes", gettext("Yes"), given[True]),
+                ChoiceTally("no", gettext("No"), given[False]),
+            ]
+            answered = sum(given.values())
+        else:
+            chosen = data.chosen.get(question.pk, {})
+            made = Counter(choice for ids in chosen.values() for choice in ids)
+            tallies = [
+                ChoiceTally(str(choice.pk), choice.label, made[choice.pk])
+                for choice in question.choices.all()
+            ]
+            answered = len(chosen)
+        result.append(QuestionCounts(question, tallies, answered))
+    return result
 
 
 def question_counts(conference: Conference, *, special_needs: bool) -> list[QuestionCounts]:
     """Each active choice or yes/no question's answers, choice by choice in their order (those
     chosen by none included); special-category questions only with `special_needs`."""
-    asked = Question.objects.filter(
-        conference=conference, active=True, type__in=COUNTED_TYPES
-    ).order_by("position", "id")
-    if not special_needs:
-        asked = asked.filter(special_category=False)
-    questions = list(asked)
-    confirmed = Q(answers__registration__status=CONFIRMED)
-    choices: dict[int, list[ChoiceTally]] = defaultdict(list)
-    for choice in (
-        QuestionChoice.objects.filter(question__in=questions)
-        .annotate(count=Count("answers", filter=confirmed))
-        .order_by("position", "id")
-    ):
-        choices[choice.question_id].append(ChoiceTally(str(choice.pk), choice.label, choice.count))
-    answered = dict(
-        _confirmed_answers(conference)
-        .filter(question__in=questions)
-        .order_by()
-        .values("question_id")
-        .annotate(count=Count("pk"))
-        .values_list("question_id", "count")
-    )
-    yes_no = {
-        (question_id, value): count
-        for question_id, value, count in _confirmed_answers(conference)
-        .filter(question__in=questions, question__type=QuestionType.YES_NO)
-        .exclude(value_bool=None)
-        .order_by()
-        .values("question_id", "value_bool")
-        .annotate(count=Count("pk"))
-        .values_list("question_id", "value_bool", "count")
-    }
-    result = []
-    for question in questions:
-        if question.type == QuestionType.YES_NO:
-            tallies = [
-                ChoiceTally("yes", gettext("Yes"), yes_no.get((question.pk, True), 0)),
-                ChoiceTally("no", gettext("No"), yes_no.get((question.pk, False), 0)),
-            ]
-        else:
-            tallies = choices.get(question.pk, [])
-        result.append(QuestionCounts(question, tallies, answered.get(question.pk, 0)))
-    return result
-
-
-def _builtin(conference: Conference, *keys: str) -> dict[str, Question]:
-    return {
-        question.builtin: question
-        for question in Question.objects.filter(
-            conference=conference, builtin__in=keys, active=True
-        ).prefetch_related("choices")
-    }
+    return _question_counts(_ConferenceAnswers(conference), special_needs=special_needs)
 
 
 def _day_of(choice: QuestionChoice) -> datetime.date | None:
@@ -201,29 +288,19 @@ def _day_of(choice: QuestionChoice) -> datetime.date | None:
     return None
 
 
-def _diets_of(conference: Conference, questions: dict[str, Question]) -> dict[int, set[int]]:
-    diets: dict[int, set[int]] = defaultdict(set)
-    for registration_id, choice_id in _choice_pairs(conference, questions.get(BUILTIN_DIET)):
-        diets[registration_id].add(choice_id)
-    return diets
-
-
-def meal_counts(conference: Conference, *, special_needs: bool) -> list[MealCount]:
-    """Confirmed delegates taking each meal of the built-in meals question, in its order; per
-    diet (exact: the diet is a choice) only with `special_needs`. A delegate with two diets
-    counts in both, and once in the meal's total."""
-    questions = _builtin(conference, BUILTIN_MEALS, BUILTIN_DIET)
-    meals = questions.get(BUILTIN_MEALS)
+def _meal_counts(data: _ConferenceAnswers, *, special_needs: bool) -> list[MealCount]:
+    meals = data.builtin.get(BUILTIN_MEALS)
     if meals is None:
         return []
     takers: dict[int, set[int]] = defaultdict(set)
-    for registration_id, choice_id in _choice_pairs(conference, meals):
-        takers[choice_id].add(registration_id)
-    diets = _diets_of(conference, questions) if special_needs else {}
-    diet_question = questions.get(BUILTIN_DIET)
+    for registration_id, ids in data.chosen_by(BUILTIN_MEALS).items():
+        for choice_id in ids:
+            takers[choice_id].add(registration_id)
+    diets = data.chosen_by(BUILTIN_DIET) if special_needs else {}
+    diet_question = data.builtin.get(BUILTIN_DIET)
     diet_choices = list(diet_question.choices.all()) if diet_question else []
     result = []
-    for choice in sorted(meals.choices.all(), key=lambda c: (c.position, c.pk)):
+    for choice in meals.choices.all():
         eating = takers.get(choice.pk, set())
         per_diet = Counter(diet for pk in eating for diet in diets.get(pk, ()))
         result.append(
@@ -245,47 +322,16 @@ def meal_counts(conference: Conference, *, special_needs: bool) -> list[MealCoun
     return result
 
 
-def _people(registration_ids) -> dict[int, Any]:
-    return {
-        row["pk"]: row
-        for row in Registration.objects.filter(pk__in=list(registration_ids)).values(
-            "pk",
-            "reference",
-            "first_name",
-            "last_name",
-            "sort_name",
-            "authority__name",
-            "authority__country",
-        )
-    }
+def meal_counts(conference: Conference, *, special_needs: bool) -> list[MealCount]:
+    """Confirmed delegates taking each meal of the built-in meals question, in its order; per
+    diet (exact: the diet is a choice) only with `special_needs`. A delegate with two diets
+    counts in both, and once in the meal's total."""
+    return _meal_counts(_ConferenceAnswers(conference), special_needs=special_needs)
 
 
-def _diet_texts(conference: Conference, questions: dict[str, Question]) -> dict[int, str]:
-    other = questions.get(BUILTIN_DIET_OTHER)
-    if other is None:
-        return {}
-    return {
-        registration_id: text.strip()
-        for registration_id, text in _confirmed_answers(conference)
-        .filter(question=other)
-        .exclude(value_text="")
-        .values_list("registration_id", "value_text")
-    }
-
-
-def other_diets(conference: Conference) -> list[OtherDiet]:
-    """Confirmed delegates who ticked "other" or wrote another requirement, with its text: the
-    caterers' list of particular plates. Special-category data: callers check the permission."""
-    questions = _builtin(conference, BUILTIN_DIET, BUILTIN_DIET_OTHER)
-    diet = questions.get(BUILTIN_DIET)
-    other_ids = (
-        {c.pk for c in diet.choices.all() if c.builtin == CHOICE_DIET_OTHER} if diet else set()
-    )
-    texts = _diet_texts(conference, questions)
-    ids = {pk for pk, choice_id in _choice_pairs(conference, diet) if choice_id in other_ids}
-    ids |= set(texts)
-    people = _people(ids)
-    rows = sorted(people.values(), key=lambda row: (row["sort_name"], row["pk"]))
+def _other_diets(data: _ConferenceAnswers) -> list[OtherDiet]:
+    texts = data.diet_texts()
+    ids = data.choice_keyed(BUILTIN_DIET, CHOICE_DIET_OTHER) | set(texts)
     return [
         OtherDiet(
             row["reference"],
@@ -293,44 +339,39 @@ def other_diets(conference: Conference) -> list[OtherDiet]:
             row["authority__name"],
             texts.get(row["pk"], ""),
         )
-        for row in rows
+        for row in _by_name(data.people(ids))
     ]
 
 
-def gala_guests(conference: Conference, *, special_needs: bool) -> list[GalaGuest]:
-    """Confirmed delegates who chose the gala dinner (the meals question's choice), by name;
-    their diet (the choices and the "other" text) only with `special_needs`."""
-    questions = _builtin(conference, BUILTIN_MEALS, BUILTIN_DIET, BUILTIN_DIET_OTHER)
-    meals = questions.get(BUILTIN_MEALS)
-    if meals is None:
+def other_diets(conference: Conference) -> list[OtherDiet]:
+    """Confirmed delegates who ticked "other" or wrote another requirement, with its text: the
+    caterers' list of particular plates. Special-category data: callers check the permission."""
+    return _other_diets(_ConferenceAnswers(conference))
+
+
+def _gala_guests(data: _ConferenceAnswers, *, special_needs: bool) -> list[GalaGuest]:
+    ids = data.choice_keyed(BUILTIN_MEALS, CHOICE_GALA_DINNER)
+    if not ids:
         return []
-    gala = {c.pk for c in meals.choices.all() if c.builtin == CHOICE_GALA_DINNER}
-    ids = {pk for pk, choice_id in _choice_pairs(conference, meals) if choice_id in gala}
-    diets: dict[int, set[int]] = {}
-    texts: dict[int, str] = {}
-    diet_choices: list[QuestionChoice] = []
-    if special_needs:
-        diets = _diets_of(conference, questions)
-        texts = _diet_texts(conference, questions)
-        diet = questions.get(BUILTIN_DIET)
-        diet_choices = sorted(diet.choices.all(), key=lambda c: (c.position, c.pk)) if diet else []
+    diets = data.chosen_by(BUILTIN_DIET) if special_needs else {}
+    texts = data.diet_texts() if special_needs else {}
+    diet = data.builtin.get(BUILTIN_DIET)
+    diet_choices = list(diet.choices.all()) if diet is not None and special_needs else []
 
     def diet_of(pk: int) -> str | None:
         """The diets ticked, in their order, "other" replaced by its text when written."""
         if not special_needs:
             return None
-        parts = []
-        for choice in diet_choices:
-            if choice.pk in diets.get(pk, ()) and not (
-                choice.builtin == CHOICE_DIET_OTHER and texts.get(pk)
-            ):
-                parts.append(choice.label)
+        parts = [
+            choice.label
+            for choice in diet_choices
+            if choice.pk in diets.get(pk, ())
+            and not (choice.builtin == CHOICE_DIET_OTHER and texts.get(pk))
+        ]
         if texts.get(pk):
             parts.append(texts[pk])
         return "; ".join(parts)
 
-    people = _people(ids)
-    rows = sorted(people.values(), key=lambda row: (row["sort_name"], row["pk"]))
     return [
         GalaGuest(
             row["reference"],
@@ -340,61 +381,53 @@ def gala_guests(conference: Conference, *, special_needs: bool) -> list[GalaGues
             row["authority__country"],
             diet_of(row["pk"]),
         )
-        for row in rows
+        for row in _by_name(data.people(ids))
     ]
 
 
-TRAVEL_KEYS = {
-    "arrival": (BUILTIN_ARRIVAL_AT, BUILTIN_ARRIVAL_PLACE, BUILTIN_ARRIVAL_NUMBER),
-    "departure": (BUILTIN_DEPARTURE_AT, BUILTIN_DEPARTURE_PLACE, BUILTIN_DEPARTURE_NUMBER),
-}
+def gala_guests(conference: Conference, *, special_needs: bool) -> list[GalaGuest]:
+    """Confirmed delegates who chose the gala dinner (the meals question's choice), by name;
+    their diet (the choices and the "other" text) only with `special_needs`."""
+    return _gala_guests(_ConferenceAnswers(conference), special_needs=special_needs)
+
+
+def _travel_legs(data: _ConferenceAnswers) -> list[TravelLeg]:
+    tz = zoneinfo.ZoneInfo(data.conference.time_zone)
+    found = []
+    for direction, (at_key, place_key, number_key) in TRAVEL_KEYS.items():
+        places = data.chosen_by(place_key)
+        numbers = data.values_of(number_key)
+        for pk, value in data.values_of(at_key).items():
+            if value[2] is None:
+                continue
+            place = next(iter(sorted(places.get(pk, ()))), None)
+            choice = data.choices.get(place) if place is not None else None
+            number = numbers.get(pk, (None, "", None))[1]
+            found.append((direction, timezone.localtime(value[2], tz), choice, number, pk))
+    people = data.people({pk for *_rest, pk in found}) if found else {}
+    legs = [
+        TravelLeg(
+            direction=direction,
+            at=at,
+            place=choice.builtin if choice is not None else "",
+            place_label=choice.label if choice is not None else "",
+            number=number,
+            reference=people[pk]["reference"],
+            first_name=people[pk]["first_name"],
+            last_name=people[pk]["last_name"],
+        )
+        for direction, at, choice, number, pk in found
+    ]
+    order = list(TRAVEL_KEYS)
+    return sorted(
+        legs, key=lambda leg: (order.index(leg.direction), leg.at, leg.last_name, leg.reference)
+    )
 
 
 def travel_legs(conference: Conference) -> list[TravelLeg]:
     """Confirmed delegates' arrivals, then departures, by time (in the conference's time zone),
     with the place and the flight or train number they gave. A leg needs its date and time."""
-    keys = [key for keys in TRAVEL_KEYS.values() for key in keys]
-    questions = _builtin(conference, *keys)
-    tz = zoneinfo.ZoneInfo(conference.time_zone)
-    values: dict[tuple[int, str], object] = {}
-    for registration_id, builtin, moment, text in (
-        _confirmed_answers(conference)
-        .filter(question__in=questions.values())
-        .values_list("registration_id", "question__builtin", "value_datetime", "value_text")
-    ):
-        values[registration_id, builtin] = moment if moment is not None else text
-    choices = {c.pk: c for q in questions.values() if q.has_choices for c in q.choices.all()}
-    for registration_id, choice_id in Answer.choices.through.objects.filter(
-        answer__question__in=[q for q in questions.values() if q.has_choices],
-        answer__registration__conference=conference,
-        answer__registration__status=CONFIRMED,
-    ).values_list("answer__registration_id", "questionchoice_id"):
-        choice = choices[choice_id]
-        values[registration_id, choice.question.builtin] = choice
-    people = _people({pk for pk, _key in values})
-    legs = []
-    for direction, (at_key, place_key, number_key) in TRAVEL_KEYS.items():
-        for (pk, key), moment in values.items():
-            if key != at_key or not isinstance(moment, datetime.datetime):
-                continue
-            place = values.get((pk, place_key))
-            person = people[pk]
-            legs.append(
-                TravelLeg(
-                    direction=direction,
-                    at=timezone.localtime(moment, tz),
-                    place=place.builtin if isinstance(place, QuestionChoice) else "",
-                    place_label=place.label if isinstance(place, QuestionChoice) else "",
-                    number=str(values.get((pk, number_key)) or ""),
-                    reference=person["reference"],
-                    first_name=person["first_name"],
-                    last_name=person["last_name"],
-                )
-            )
-    order = list(TRAVEL_KEYS)
-    return sorted(
-        legs, key=lambda leg: (order.index(leg.direction), leg.at, leg.last_name, leg.reference)
-    )
+    return _travel_legs(_ConferenceAnswers(conference))
 
 
 def transfer_hours(legs: list[TravelLeg]) -> list[TransferHour]:
@@ -414,12 +447,14 @@ def transfer_hours(legs: list[TravelLeg]) -> list[TransferHour]:
 
 
 def question_figures(conference: Conference, *, special_needs: bool) -> QuestionFigures:
-    legs = travel_legs(conference)
+    """Every figure of the answers, from one read of them (a fixed number of queries)."""
+    data = _ConferenceAnswers(conference)
+    legs = _travel_legs(data)
     return QuestionFigures(
-        counts=question_counts(conference, special_needs=special_needs),
-        meals=meal_counts(conference, special_needs=special_needs),
-        other_diets=other_diets(conference) if special_needs else None,
-        gala=gala_guests(conference, special_needs=special_needs),
+        counts=_question_counts(data, special_needs=special_needs),
+        meals=_meal_counts(data, special_needs=special_needs),
+        other_diets=_other_diets(data) if special_needs else None,
+        gala=_gala_guests(data, special_needs=special_needs),
         travel=legs,
         transfer_hours=transfer_hours(legs),
         special_needs=special_needs,
