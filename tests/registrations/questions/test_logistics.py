@@ -265,7 +265,7 @@ def test_dashboard_shows_the_answers_figures_and_charts(client, world, organiser
     page = response.content.decode()
     assert response.status_code == 200
     assert "Only confirmed delegates are counted." in page
-    assert 'data-question="%d"' % world["photo"].pk in page
+    assert f'data-question="{world["photo"].pk}"' in page
     charts = response.context["charts"]["question_counts"]
     photo_chart = next(chart for counts, chart in charts if counts.question == world["photo"])
     assert "Photos: Yes: 2; No: 1." in str(photo_chart)
@@ -283,7 +283,7 @@ def test_dashboard_hides_special_category_answers_without_the_permission(client,
     assert response.status_code == 200
     assert "No celery" not in page
     assert "Vegan; Gluten-free" not in page
-    assert 'data-question="%d"' % world["q"][BUILTIN_DIET].pk not in page
+    assert f'data-question="{world["q"][BUILTIN_DIET].pk}"' not in page
     assert 'data-diet="' not in page
     assert "Albers, Eva" in page  # the gala list, without the diets
 

@@ -74,7 +74,9 @@ def answered(conference):
 
 def test_data_export_holds_every_answer_with_its_value(answered):
     registration, _file = answered
-    answers = {item["question"]: item for item in registration_personal_data(registration)["answers"]}
+    answers = {
+        item["question"]: item for item in registration_personal_data(registration)["answers"]
+    }
     assert answers["Dietary requirements"]["answer"] == ["Vegan"]
     assert answers["Nights at the hotel"]["answer"] == "3"
     assert answers["Photo consent"]["answer"] is False
@@ -134,6 +136,9 @@ def test_purge_at_the_identifying_deadline_deletes_every_answer_and_file(
         personal_data_purge(conferences=[conference], now=now)
     assert not Answer.objects.filter(registration=registration).exists()
     assert not path.exists()
-    assert PurgeRecord.objects.filter(
-        conference=conference, kind=PurgeRecord.Kind.ANSWERS
-    ).values_list("count", flat=True).get() == 5
+    assert (
+        PurgeRecord.objects.filter(conference=conference, kind=PurgeRecord.Kind.ANSWERS)
+        .values_list("count", flat=True)
+        .get()
+        == 5
+    )
