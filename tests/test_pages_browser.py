@@ -21,7 +21,16 @@ from django.utils import timezone, translation
 
 from registrations.access.links import management_link_issue
 from registrations.demo.seed import demo_load
-from registrations.models import Delegation, Registration, VisaLetterRequest
+from registrations.models import (
+    Delegation,
+    DirectoryListing,
+    MeetingRequest,
+    Registration,
+    VisaLetterRequest,
+)
+from registrations.network.directory import directory_listing_save, meeting_slots
+from registrations.network.meetings import meeting_request_create
+from registrations.network.tokens import meeting_answer_token
 from registrations.views.delegations import DELEGATION_SESSION_KEY
 from registrations.views.desk import door_sessions
 from registrations.views.registration import SESSION_KEY as REGISTRATION_DONE_SESSION_KEY
@@ -82,6 +91,39 @@ def issued_visa_letter(demo: Demo) -> dict:
     return {"reference": letter.reference}
 
 
+def directory_listed(demo: Demo) -> dict:
+    """The delegate and a dozen confirmed delegates listed in the directory, with languages
+    and themes, and a meeting asked of the delegate (their personal page lists it)."""
+    themes = list(demo.conference.themes.order_by("pk")[:3])
+    delegates = demo.conference.registrations.filter(status=Registration.Status.CONFIRMED)
+    for number, delegate in enumerate(delegates.order_by("pk")[:13]):
+        directory_listing_save(
+            registration=delegate, languages=["en", "fr", "de"][: number % 3 + 1], themes=themes
+        )
+    return {}
+
+
+def other_listed(demo: Demo) -> dict:
+    directory_listed(demo)
+    listing = DirectoryListing.objects.exclude(registration=demo.delegate).order_by("pk").first()
+    return {"pk": listing.pk}
+
+
+def meeting_answer_link(demo: Demo) -> dict:
+    """The signed link of a meeting request's email, to the delegate."""
+    directory_listed(demo)
+    sender = DirectoryListing.objects.exclude(registration=demo.delegate).order_by("pk").first()
+    meeting = MeetingRequest.objects.filter(recipient=demo.delegate).first()
+    if meeting is None:
+        meeting = meeting_request_create(
+            sender=sender.registration,
+            recipient=demo.delegate,
+            message="Could we compare our night-time economy plans?",
+            slot=meeting_slots(demo.conference).first(),
+        )
+    return {"token": meeting_answer_token(meeting)}
+
+
 def withdrawn_visa_letter(demo: Demo) -> dict:
     """The verification reference of a letter issued to a delegate who later cancelled."""
     letter = VisaLetterRequest.objects.filter(
@@ -109,6 +151,7 @@ PAGES = [
     PageSpec("conference:programme", slug),
     PageSpec("conference:session", lambda demo: {**slug(demo), "pk": demo.door.pk}),
     PageSpec("conference:speakers", slug),
+    PageSpec("registrations:participants", slug),
     PageSpec("registrations:privacy"),
     PageSpec("registrations:privacy", slug),
     PageSpec("registrations:register", slug),
@@ -126,6 +169,10 @@ PAGES = [
     PageSpec("registrations:manage_erase", who="delegate"),
     PageSpec("registrations:manage_visa_letter", who="delegate"),
     PageSpec("registrations:manage_visit_identity", who="delegate"),
+    PageSpec("registrations:directory", lambda demo: directory_listed(demo), who="delegate"),
+    PageSpec("registrations:directory_listing", who="delegate"),
+    PageSpec("registrations:meeting_request", lambda demo: other_listed(demo), who="delegate"),
+    PageSpec("registrations:meeting_answer", lambda demo: meeting_answer_link(demo)),
     PageSpec("visa_verify", lambda demo: issued_visa_letter(demo)),
     PageSpec("visa_verify", withdrawn_visa_letter, status=410),
     PageSpec("visa_verify", lambda demo: {"reference": "AAAA-BBBB-CCCC-DDDD"}, status=404),
