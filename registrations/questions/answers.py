@@ -207,7 +207,7 @@ def _answer_fill(answer: Answer, question: Question, value: Any) -> list[int] | 
 
 def _file_delete_on_commit(name: str) -> None:
     if name:
-        storage = Answer._meta.get_field("file").storage  # type: ignore[attr-defined]
+        storage = Answer._meta.get_field("file").storage
         transaction.on_commit(lambda: storage.delete(name))
 
 
