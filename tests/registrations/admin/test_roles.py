@@ -298,6 +298,10 @@ def test_saving_without_the_special_needs_permission_keeps_the_needs(client, reg
         "consents-INITIAL_FORMS": "0",
         "emails-TOTAL_FORMS": "0",
         "emails-INITIAL_FORMS": "0",
+        "bookings-TOTAL_FORMS": "0",
+        "bookings-INITIAL_FORMS": "0",
+        "answers-TOTAL_FORMS": "0",
+        "answers-INITIAL_FORMS": "0",
         "_save": "Save",
     }
     response = client.post(url, data)
