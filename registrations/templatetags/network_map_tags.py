@@ -15,6 +15,9 @@ register = template.Library()
 
 @register.inclusion_tag("registrations/network_map/_home.html")
 def network_map_section(conference: Conference) -> dict:
+    # No confirmed delegate yet (the conference's counter): nothing to ask the database.
+    if not conference.confirmed_count:
+        return {"map": None}
     authorities = list(participating_authorities(conference))
     return {
         "conference": conference,
