@@ -19,6 +19,7 @@ from two_factor.views import LoginView
 
 from conference.models import Conference
 from registrations.permissions import VIEW_REGISTRATION, two_factor_required
+from registrations.views.answer_files import AnswerFileAdminView
 from registrations.views.answer_sheets import AnswerSheetExportView
 from registrations.views.dashboard import ConferenceDashboardView, LogisticsExportView
 
@@ -55,6 +56,11 @@ class ConferenceAdminSite(admin.AdminSite):
                 "conference/<slug:slug>/answers/<str:sheet>.<str:export_format>",
                 self.admin_view(AnswerSheetExportView.as_view()),
                 name="conference_answer_sheet",
+            ),
+            path(
+                "answers/<int:pk>/file/",
+                self.admin_view(AnswerFileAdminView.as_view()),
+                name="registrations_answer_file",
             ),
             *super().get_urls(),
         ]

@@ -1,9 +1,12 @@
 """A registration's answers on its admin page, read-only: the question as it was asked, the
 answer as text (from the copies kept with it, so an answer to a question or choice changed
 since still reads as given), a file by its name. Special-category answers (diet, health,
-access) only for staff who may see special needs."""
+access) only for staff who may see special needs. A file downloads through a view that checks
+the same permissions (views.answer_files)."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from registrations.models import Answer
@@ -27,6 +30,10 @@ class AnswerInline(admin.TabularInline):
 
     @admin.display(description=_("answer"))
     def answer(self, obj: Answer) -> str:
+        if obj.file:
+            # Through the view that checks the permissions: the files are never media.
+            url = reverse("admin:registrations_answer_file", args=[obj.pk])
+            return format_html('<a href="{}" download>{}</a>', url, obj.file_name or obj.file.name)
         return obj.display_value
 
     def has_add_permission(self, request, obj=None) -> bool:

@@ -4,12 +4,15 @@ special-needs permission, in both."""
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from registrations.models import QuestionType
 from registrations.questions.builtin import BUILTIN_DIET
 from tests.factories import ConferenceFactory, RegistrationFactory
+from tests.factories.questions import QuestionFactory
 from tests.registrations.questions.answering import answer, builtin, choose
+from tests.registrations.questions.helpers import PDF
 from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +135,43 @@ def test_registration_page_shows_its_answers_special_ones_with_the_permission(cl
     page = client.get(url).content.decode()
     assert "Dietary requirements" in page
     assert "Vegan" in page
+
+
+def test_file_answer_downloads_through_the_permission_checked_view(
+    client, staff, conference, questions, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    registration = RegistrationFactory(conference=conference)
+    sent = answer(registration, questions[QuestionType.FILE], file_name="mandate.pdf")
+    sent.file.save("mandate.pdf", ContentFile(PDF), save=True)
+    sent.file_content_type = "application/pdf"
+    sent.save()
+    secret_question = QuestionFactory(
+        conference=conference, type=QuestionType.FILE, special_category=True
+    )
+    secret = answer(registration, secret_question, file_name="medical.pdf")
+    secret.file.save("medical.pdf", ContentFile(PDF), save=True)
+    url = reverse("admin:registrations_answer_file", args=[sent.pk])
+    secret_url = reverse("admin:registrations_answer_file", args=[secret.pk])
+    staff_login(client, staff)
+    assert client.get(url).status_code == 403  # no view_answer
+
+    grant(staff, "view_answer")
+    staff = type(staff).objects.get(pk=staff.pk)
+    staff_login(client, staff)
+    page = client.get(
+        reverse("admin:registrations_registration_change", args=[registration.pk])
+    ).content.decode()
+    response = client.get(url)
+
+    assert f'href="{url}"' in page
+    assert f'href="{secret_url}"' not in page
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="mandate.pdf"'
+    assert b"".join(response.streaming_content) == PDF
+    assert client.get(secret_url).status_code == 403
+
+    grant(staff, "view_special_needs")
+    staff = type(staff).objects.get(pk=staff.pk)
+    staff_login(client, staff)
+    assert client.get(secret_url).status_code == 200
