@@ -15,6 +15,7 @@ from conference.models import (
     Conference,
     Room,
     Session,
+    SessionChange,
     Speaker,
     Theme,
     Venue,
@@ -191,9 +192,36 @@ class ThemeAdmin(TranslationAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class SessionChangeInline(admin.TabularInline):
+    """The session's moves, as recorded and told to the delegates: read only."""
+
+    model = SessionChange
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("changes of time or place")
+    fields = readonly_fields = [
+        "sequence",
+        "changed_at",
+        "previous_starts_at",
+        "previous_room",
+        "previous_location",
+        "new_starts_at",
+        "new_room",
+        "new_location",
+    ]
+    ordering = ["-sequence"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Session)
 class SessionAdmin(TranslationAdmin):
     form = SessionAdminForm
+    inlines = [SessionChangeInline]
     list_display = [
         "title",
         "kind",

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
@@ -160,3 +161,21 @@ def test_session_move_email_is_in_french_for_a_french_delegate(conference, plena
         message.body
     )
     assert "Elle a désormais lieu\u00a0:" in message.body
+
+
+def test_session_page_lists_its_changes(admin_client, conference, plenary):
+    moved_to(plenary, hours=2, room=RoomFactory(venue=conference.venue, name="Salle Hermès"))
+
+    response = admin_client.get(reverse("admin:conference_session_change", args=[plenary.pk]))
+
+    assert "Changes of time or place" in response.content.decode()
+    [changes] = [
+        inline
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.model is SessionChange
+    ]
+    [form] = changes.formset.forms
+    assert (form.instance.previous_room.name, form.instance.new_room.name) == (
+        "Auditorium Apollon",
+        "Salle Hermès",
+    )
