@@ -139,3 +139,53 @@ def test_special_category_answer_needs_the_consent(client, conference, form_data
     registration = Registration.objects.get()
     assert registration.answers.get(question=diet).choice_labels == ["Vegan"]
     assert registration.consents.filter(kind=ConsentRecord.Kind.SPECIAL_NEEDS).exists()
+
+
+def test_full_choice_is_refused_beside_its_field_and_shown_full(
+    client, conference, questions, form_data
+):
+    question = questions[QuestionType.SINGLE_CHOICE]
+    negresco = question.choices.get(label_en="Hotel Negresco")
+    negresco.capacity = 1
+    negresco.save()
+    client.post(
+        register_url(conference),
+        {**form_data, "email": "first@rotterdam.nl", field(question): str(negresco.pk)},
+    )
+
+    page = client.get(register_url(conference)).content.decode()
+    response = client.post(
+        register_url(conference), {**form_data, field(question): str(negresco.pk)}
+    )
+
+    assert "Hotel Negresco · full" in page
+    assert response.status_code == 400
+    assert response.context["form"].errors[field(question)] == [
+        "“Hotel Negresco” is full: choose another answer."
+    ]
+    assert Registration.objects.count() == 1
+
+
+def test_choice_filled_meanwhile_is_refused_by_the_service_beside_its_field(
+    client, conference, questions, form_data, monkeypatch
+):
+    """The seat went between the page's check and the locked one: the service refuses."""
+    question = questions[QuestionType.SINGLE_CHOICE]
+    negresco = question.choices.get(label_en="Hotel Negresco")
+    negresco.capacity = 1
+    negresco.save()
+    monkeypatch.setattr("registrations.forms.questions.choices_held", lambda ids: {})
+    client.post(
+        register_url(conference),
+        {**form_data, "email": "first@rotterdam.nl", field(question): str(negresco.pk)},
+    )
+
+    response = client.post(
+        register_url(conference), {**form_data, field(question): str(negresco.pk)}
+    )
+
+    assert response.status_code == 409
+    assert response.context["form"].errors[field(question)] == [
+        "“Hotel Negresco” is full: choose another answer."
+    ]
+    assert Registration.objects.count() == 1
