@@ -13,7 +13,7 @@ casefold): "aero" finds Ærø, "lodz" Łódź. A few letters have a second usual
 keyboard (đ is written dj in Serbia and Croatia, ø oe in Denmark and Norway, ü ue in Germany…):
 the stored text holds that spelling too, so "djordjevic" finds Đorđević as "dordevic" does."""
 
-from functools import cache
+from functools import cache, lru_cache
 
 import pyuca
 from anyascii import anyascii
@@ -47,6 +47,9 @@ def _collator() -> pyuca.Collator:
     return pyuca.Collator()
 
 
+# pyuca's keys are computed in Python, a few hundred microseconds a name: names repeat (first
+# names above all), so recent ones are kept.
+@lru_cache(maxsize=8192)
 def sort_key(text: str) -> str:
     """The collation key of one text, as fixed-width hex: compare these strings as the texts
     should be ordered."""
