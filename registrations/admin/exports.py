@@ -30,7 +30,9 @@ from registrations.organiser.exports.records import (
 from registrations.organiser.exports.selectors import attendee_list, attendee_rows
 from registrations.organiser.exports.writers import (
     CHUNK_SIZE,
+    FILE_EXTENSIONS,
     XLSX_CONTENT_TYPE,
+    content_type,
     csv_stream,
     export_filename,
     xlsx_temporary_file,
@@ -40,11 +42,20 @@ from registrations.permissions import EXPORT_REGISTRATIONS, VIEW_SPECIAL_NEEDS
 SPECIAL_NEEDS_FIELDS = ("dietary_needs", "accessibility_needs")
 
 
+# The end of each format's address: both CSV flavours end in .csv.
+EXPORT_SUFFIXES = {
+    ExportFormat.CSV: "csv",
+    ExportFormat.CSV_EXCEL: "excel.csv",
+    ExportFormat.XLSX: "xlsx",
+}
+
+
 def export_paths(model_admin, route: str, view, name: str) -> list:
-    """The URLs of one export in every format: `<route>.csv` named `<name>_csv`, and so on."""
+    """The URLs of one export in every format: `<route>.csv` named `<name>_csv`,
+    `<route>.excel.csv` named `<name>_csv_excel`, `<route>.xlsx` named `<name>_xlsx`."""
     return [
         path(
-            f"{route}.{export_format}",
+            f"{route}.{EXPORT_SUFFIXES[export_format]}",
             model_admin.admin_site.admin_view(view),
             {"export_format": export_format},
             name=f"{name}_{export_format}",
@@ -58,7 +69,7 @@ def can_see_special_needs(request: HttpRequest) -> bool:
 
 
 def csv_response(lines, *, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(lines, content_type=content_type(ExportFormat.CSV))
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -75,10 +86,12 @@ def xlsx_response(rows, columns, *, filename: str, sheet_name: str) -> tuple[Fil
 def export_response(
     export_format: str, rows, columns, *, filename: str, sheet_name: str, count: int
 ) -> tuple[HttpResponse, int]:
-    """The export in CSV (streamed; `count` counted beforehand) or XLSX; and its row count."""
+    """The export in either CSV (streamed; `count` counted beforehand) or XLSX; and its row
+    count."""
     if export_format == ExportFormat.XLSX:
         return xlsx_response(rows, columns, filename=filename, sheet_name=sheet_name)
-    return csv_response(csv_stream(rows, columns), filename=filename), count
+    lines = csv_stream(rows, columns, export_format=export_format)
+    return csv_response(lines, filename=filename), count
 
 
 def session_export_response(
@@ -98,9 +111,9 @@ def session_export_response(
         export_format,
         rows.iterator(chunk_size=2000),
         columns,
-        filename=f"session-{session.pk}-{name}.{export_format}",
+        filename=f"session-{session.pk}-{name}.{FILE_EXTENSIONS[ExportFormat(export_format)]}",
         sheet_name=sheet_name,
-        count=rows.count() if export_format == ExportFormat.CSV else 0,
+        count=rows.count() if export_format != ExportFormat.XLSX else 0,
     )
     export_record_create(
         user=request.user,
@@ -319,8 +332,11 @@ class ExportJobAdmin(admin.ModelAdmin):
         return FileResponse(
             output,
             as_attachment=True,
-            filename=f"{job.kind}-{job.created_at:%Y-%m-%d}-{job.pk}.{job.format}",
-            content_type=XLSX_CONTENT_TYPE,
+            filename=(
+                f"{job.kind}-{job.created_at:%Y-%m-%d}-{job.pk}"
+                f".{FILE_EXTENSIONS[ExportFormat(job.format)]}"
+            ),
+            content_type=content_type(job.format),
         )
 
 

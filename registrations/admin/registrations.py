@@ -207,6 +207,7 @@ class RegistrationAdmin(
     ]
     change_list_template = "admin/registrations/registration/change_list.html"
 
+    # Sorted by the collation key (registrations.collation): Łukasiewicz among the L.
     @admin.display(description=_("name"), ordering="sort_name")
     def name_column(self, registration):
         return f"{registration.last_name}, {registration.first_name}"
@@ -255,7 +256,9 @@ class RegistrationAdmin(
     def get_search_results(self, request, queryset, search_term):
         # As the admin's own search, but answered from the trigram indexes on PostgreSQL.
         fields = self.get_search_fields(request)
-        return search_registrations(queryset, search_term, fields), False
+        # The folded names too, so that "aero" finds Ærø (registrations.collation).
+        folded = ["search_name", "authority__search_name"]
+        return search_registrations(queryset, search_term, fields, folded), False
 
     def lookup_allowed(self, lookup, value, request=None):
         # A filter typed into the address would reveal needs as well as showing them would.
