@@ -111,12 +111,15 @@ def session_label(session: Session, *, with_conference: bool = False) -> str:
     return label
 
 
-def sign_up_sessions() -> list[Session]:
-    return list(
-        Session.objects.filter(kind__in=Session.SIGN_UP_KINDS)
-        .select_related("conference")
-        .order_by("conference__start_date", "conference_id", "starts_at", "title", "pk")
-    )
+def sign_up_sessions(request) -> list[Session]:
+    """The sessions delegates book, read once per request for both session filters."""
+    if not hasattr(request, "_sign_up_sessions"):
+        request._sign_up_sessions = list(
+            Session.objects.filter(kind__in=Session.SIGN_UP_KINDS)
+            .select_related("conference")
+            .order_by("conference__start_date", "conference_id", "starts_at", "title", "pk")
+        )
+    return request._sign_up_sessions
 
 
 class BookingStatusSessionFilter(admin.SimpleListFilter):
@@ -125,7 +128,7 @@ class BookingStatusSessionFilter(admin.SimpleListFilter):
     booking_status: SessionBooking.Status
 
     def lookups(self, request, model_admin):
-        sessions = sign_up_sessions()
+        sessions = sign_up_sessions(request)
         several = len({session.conference_id for session in sessions}) > 1
         return [
             (str(session.pk), session_label(session, with_conference=several))
