@@ -3,7 +3,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +26,7 @@ class RegistrationsConfig(AppConfig):
             sessions_rebalance,
         )
         from registrations.places.status import waitlist_promote  # noqa: PLC0415
+        from registrations.questions.answers import answer_file_forget  # noqa: PLC0415
         from registrations.questions.builtin import (  # noqa: PLC0415
             builtin_questions_on_conference_save,
         )
@@ -36,6 +37,13 @@ class RegistrationsConfig(AppConfig):
             sender="conference.Conference",
             weak=False,
             dispatch_uid="registrations.builtin_questions_on_conference_save",
+        )
+        # A file answer's file goes with its row, however the row goes.
+        post_delete.connect(
+            answer_file_forget,
+            sender="registrations.Answer",
+            weak=False,
+            dispatch_uid="registrations.answer_file_forget",
         )
 
         network_cache_connect()

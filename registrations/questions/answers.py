@@ -267,10 +267,15 @@ def _answer_same(answer: Answer, question: Question, value: Any) -> bool:
 
 
 def answers_delete(answers: QuerySet[Answer]) -> int:
-    """Delete the answers and, once the transaction commits, their files: for erasure and the
-    purge. Returns how many answers went."""
-    names = [name for name in answers.exclude(file="").values_list("file", flat=True) if name]
+    """Delete the answers and, once the transaction commits, their files (answer_file_forget,
+    on every deletion of an answer): for erasure and the purge. Returns how many went."""
     _total, deleted = answers.delete()
-    for name in names:
-        _file_delete_on_commit(name)
     return deleted.get(Answer._meta.label, 0)
+
+
+def answer_file_forget(sender: type, instance: Answer, **kwargs: object) -> None:
+    """post_delete of Answer (connected in registrations.apps): its file goes with it, however
+    the row went (a question deleted with its answers, a registration erased), once the
+    deletion commits."""
+    if instance.file:
+        _file_delete_on_commit(instance.file.name)

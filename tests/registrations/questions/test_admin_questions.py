@@ -245,3 +245,26 @@ def test_organiser_cannot_record_special_answers_without_the_delegates_consent(
         "The delegate has not agreed to their dietary, health and accessibility answers being kept."
     ]
     assert not registration.answers.exists()
+
+
+def test_deleting_a_question_deletes_the_files_of_its_answers(
+    organiser, conference, questions, django_capture_on_commit_callbacks
+):
+    question = questions[QuestionType.FILE]
+    answer = Answer.objects.create(
+        registration=RegistrationFactory(conference=conference),
+        question=question,
+        question_label="Q file",
+        file_name="mandate.pdf",
+        file=pdf_upload(),
+    )
+    storage, name = answer.file.storage, answer.file.name
+    assert storage.exists(name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser.post(
+            reverse("admin:registrations_question_delete", args=[question.pk]), {"post": "yes"}
+        )
+
+    assert not Answer.objects.exists()
+    assert not storage.exists(name)
