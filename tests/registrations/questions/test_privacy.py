@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from django.urls import reverse
 
 from registrations.access.selectors import registration_personal_data
 from registrations.access.self_service import registration_erase
@@ -142,3 +143,8 @@ def test_purge_at_the_identifying_deadline_deletes_every_answer_and_file(
         .get()
         == 5
     )
+
+
+def test_privacy_notice_lists_the_answers(client, conference):
+    page = client.get(reverse("registrations:privacy", kwargs={"slug": conference.slug}))
+    assert "own questions (the days you attend, the meals you take" in page.content.decode()
