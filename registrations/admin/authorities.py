@@ -61,6 +61,24 @@ class ConferenceFiguresFilter(admin.SimpleListFilter):
         return queryset
 
 
+class OnTheMapFilter(admin.SimpleListFilter):
+    """Those the coordinates lookup could not place (manage.py authority_coordinates), for
+    an organiser to enter theirs."""
+
+    title = _("on the map")
+    parameter_name = "on_map"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No: no coordinates"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(latitude__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(latitude__isnull=True)
+        return queryset
+
+
 class AuthorityAllotmentInline(admin.TabularInline):
     model = AuthorityAllotment
     extra = 0
@@ -182,6 +200,7 @@ class AuthorityAdmin(admin.ModelAdmin):
         ("country", CountryFilter),
         "kind",
         "needs_review",
+        OnTheMapFilter,
     ]
     list_editable = ["is_member"]
     search_fields = ["name", "name_key"]

@@ -126,3 +126,14 @@ def test_beat_places_the_authorities_added_since(settings):
     nice.refresh_from_db()
     assert nice.latitude is not None
     assert "place-authorities" in settings.CELERY_BEAT_SCHEDULE
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_the_authorities_not_on_the_map(admin_client):
+    AuthorityFactory(name="Nice", country="FR", latitude=43.7, longitude=7.27)
+    AuthorityFactory(name="Région Sud", country="FR", kind=Kind.REGION)
+
+    html = admin_client.get("/admin/registrations/authority/", {"on_map": "no"}).content.decode()
+
+    assert "Région Sud" in html
+    assert ">Nice<" not in html
