@@ -134,9 +134,23 @@ def choices_capacity_check(
             raise ChoiceFullError(full_message(choice), question_id=choice.question_id)
 
 
+def _diet_other_check(answers: AnswersInput, asked: list[Question]) -> None:
+    """A diet of "Other" says which, in the built-in free-text question beside it."""
+    by_key = {question.builtin: question for question in asked if question.builtin}
+    diet, other = by_key.get("diet"), by_key.get("diet_other")
+    if diet is None or other is None:
+        return
+    chosen = set(choice_ids_of(answers.values.get(diet.pk)))
+    if any(c.builtin == "other" and c.pk in chosen for c in diet.choices.all()) and value_is_empty(
+        answers.values.get(other.pk)
+    ):
+        raise AnswerError(gettext("Say which other diet."), question_id=other.pk)
+
+
 def answers_check(*, registration: Registration, answers: AnswersInput) -> None:
     """The rules beyond each field's type: a required question answered, a choice of its own
-    question."""
+    question, the other diet named."""
+    _diet_other_check(answers, answers.asked_of(registration.category))
     for question in answers.asked_of(registration.category):
         value = answers.values.get(question.pk)
         if question.required and value_is_empty(value):

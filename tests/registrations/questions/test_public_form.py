@@ -189,3 +189,21 @@ def test_choice_filled_meanwhile_is_refused_by_the_service_beside_its_field(
         "“Hotel Negresco” is full: choose another answer."
     ]
     assert Registration.objects.count() == 1
+
+
+def test_other_diet_must_be_named_beside_its_field(client, conference, form_data):
+    diet = conference.questions.get(builtin=BUILTIN_DIET)
+    other = conference.questions.get(builtin="diet_other")
+    data = {
+        **form_data,
+        field(diet): [str(diet.choices.get(builtin="other").pk)],
+        "special_needs_consent": "on",
+    }
+
+    refused = client.post(register_url(conference), data)
+    accepted = client.post(register_url(conference), {**data, field(other): "No raw fish"})
+
+    assert refused.status_code == 409
+    assert refused.context["form"].errors[field(other)] == ["Say which other diet."]
+    assert accepted.status_code == 302
+    assert Registration.objects.get().answers.get(question=other).value_text == "No raw fish"
