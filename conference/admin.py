@@ -199,7 +199,7 @@ class SessionChangeInline(admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = _("changes of time or place")
-    fields = readonly_fields = [
+    readonly_fields = (
         "sequence",
         "changed_at",
         "previous_starts_at",
@@ -208,7 +208,8 @@ class SessionChangeInline(admin.TabularInline):
         "new_starts_at",
         "new_room",
         "new_location",
-    ]
+    )
+    fields = readonly_fields
     ordering = ["-sequence"]
 
     def has_add_permission(self, request, obj=None):
