@@ -165,6 +165,7 @@ PAGES = [
     PageSpec("registrations:manage", who="delegate"),
     PageSpec("registrations:manage_details", who="delegate"),
     PageSpec("registrations:manage_sessions", who="delegate"),
+    PageSpec("registrations:manage_answers", who="delegate"),
     PageSpec("registrations:manage_cancel", who="delegate"),
     PageSpec("registrations:manage_erase", who="delegate"),
     PageSpec("registrations:manage_visa_letter", who="delegate"),
