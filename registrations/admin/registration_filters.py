@@ -46,7 +46,7 @@ class AuthorityChoiceForm(forms.Form):
             widget=AutocompleteSelect(
                 Registration._meta.get_field("authority"),
                 admin_site,
-                attrs={"data-placeholder": gettext("Type a name"), "style": "width: 100%"},
+                attrs={"data-placeholder": gettext("Type a name")},
             ),
         )
 

@@ -125,7 +125,7 @@ class RegistrationAdmin(
         "reference",
         "name_column",
         "authority_column",
-        "category",
+        "category_column",
         "status",
         "registered_at_column",
     ]
@@ -216,12 +216,17 @@ class RegistrationAdmin(
     def authority_column(self, registration):
         return str(registration.authority)
 
+    # A short header: "participant category" alone was wider than its values.
+    @admin.display(description=_("category"), ordering="category")
+    def category_column(self, registration):
+        return registration.get_category_display()
+
     @admin.display(description=_("registered at"), ordering="created_at")
     def registered_at_column(self, registration):
-        # In the conference's time zone, as the exports give it.
+        # In the conference's time zone, as the exports give it; year first, 24 h: narrow and
+        # the same in every language.
         return formats.date_format(
-            registration.created_at.astimezone(registration.conference.tzinfo),
-            "SHORT_DATETIME_FORMAT",
+            registration.created_at.astimezone(registration.conference.tzinfo), "Y-m-d H:i"
         )
 
     @property

@@ -210,7 +210,7 @@ def test_list_columns_fit_a_1280_px_screen(admin_client, conference):
         "reference",
         "name",
         "city or region",
-        "participant category",
+        "category",
         "status",
         "registered at",
     ]
