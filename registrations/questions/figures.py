@@ -148,7 +148,7 @@ class _ConferenceAnswers:
     """The conference's active questions and its confirmed delegates' answers, each read at
     most once, when a figure first needs it: the questions with their choices (two queries),
     the choices made (one), the values of the yes/no and built-in value questions (one), the
-    people named (one)."""
+    people the lists name (one)."""
 
     def __init__(self, conference: Conference):
         self.conference = conference
@@ -232,10 +232,16 @@ class _ConferenceAnswers:
             if value[1].strip()
         }
 
-    def people(self, registration_ids) -> dict[int, Any]:
+    @cached_property
+    def named(self) -> dict[int, Any]:
+        """The people the lists name (gala guests, other diets, travellers), in one query."""
+        ids = self.choice_keyed(BUILTIN_MEALS, CHOICE_GALA_DINNER)
+        ids |= self.choice_keyed(BUILTIN_DIET, CHOICE_DIET_OTHER) | set(self.diet_texts())
+        for at_key, _place, _number in TRAVEL_KEYS.values():
+            ids |= set(self.values_of(at_key))
         return {
             row["pk"]: row
-            for row in Registration.objects.filter(pk__in=list(registration_ids)).values(
+            for row in Registration.objects.filter(pk__in=ids).values(
                 "pk",
                 "reference",
                 "first_name",
@@ -245,6 +251,9 @@ class _ConferenceAnswers:
                 "authority__country",
             )
         }
+
+    def people(self, registration_ids) -> dict[int, Any]:
+        return {pk: self.named[pk] for pk in registration_ids if pk in self.named}
 
 
 def _by_name(people: dict[int, Any]) -> list[Any]:

@@ -10,6 +10,8 @@ import zoneinfo
 import openpyxl
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registrations.models import ExportRecord, QuestionType, Registration
@@ -33,6 +35,7 @@ from registrations.questions.figures import (
     meal_counts,
     other_diets,
     question_counts,
+    question_figures,
     transfer_hours,
     travel_legs,
 )
@@ -354,3 +357,26 @@ def test_unknown_answer_sheet_is_not_found(client, world, organiser):
     staff_login(client, organiser)
     url = reverse("admin:conference_answer_sheet", args=["nice", "hotel", "xlsx"])
     assert client.get(url).status_code == 404
+
+
+def test_answer_figures_cost_a_fixed_number_of_queries(world):
+    conference = world["conference"]
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            question_figures(conference, special_needs=True)
+        return len(captured)
+
+    few = queries()
+    for number in range(20):
+        delegate = RegistrationFactory(conference=conference, last_name=f"Extra{number}")
+        choose(delegate, world["q"][BUILTIN_MEALS], "gala_dinner")
+        choose(delegate, world["q"][BUILTIN_DIET], "halal")
+        answer(delegate, world["q"][BUILTIN_ARRIVAL_AT], value_datetime=paris(9, 12))
+    many = queries()
+
+    assert few == many
+    # Questions, their choices, the choices made, the values, the people named.
+    assert many == 5
+    gala = question_figures(conference, special_needs=True).gala
+    assert len(gala) == 22
