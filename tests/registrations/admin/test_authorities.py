@@ -491,6 +491,7 @@ def test_delegation_export_groups_by_country_name_authority_and_last_name(admin_
 
     assert rows[0] == [
         "Country",
+        "Country code",
         "City or region",
         "Kind",
         "Member",
@@ -500,10 +501,11 @@ def test_delegation_export_groups_by_country_name_authority_and_last_name(admin_
         "First name",
         "Last name",
         "Email",
+        "Phone",
         "Job title",
         "Category",
     ]
-    assert [(row[0], row[1], row[8]) for row in rows[1:]] == [
+    assert [(row[0], row[2], row[9]) for row in rows[1:]] == [
         ("Belgium", "Liège", "Lambert"),
         ("France", "Évry", "Zola"),
         ("France", "Nice", "Bernard"),
@@ -514,6 +516,7 @@ def test_delegation_export_groups_by_country_name_authority_and_last_name(admin_
     bernard = Registration.objects.get(last_name="Bernard")
     assert rows[3] == [
         "France",
+        "FR",
         "Nice",
         "Municipality",
         "yes",
@@ -523,11 +526,12 @@ def test_delegation_export_groups_by_country_name_authority_and_last_name(admin_
         "Anna",
         "Bernard",
         bernard.email,
+        "",
         "Head of prevention",
         "Delegate",
     ]
-    assert rows[1][2:5] == ["Municipality", "no", ""]
-    assert rows[5][2] == "Region"
+    assert rows[1][3:6] == ["Municipality", "no", ""]
+    assert rows[5][3] == "Region"
 
 
 def test_delegation_export_escapes_formulas(admin_client):
@@ -540,8 +544,8 @@ def test_delegation_export_escapes_formulas(admin_client):
 
     rows = export_rows(admin_client.get(reverse(EXPORT)))
 
-    assert rows[1][1] == "'=cmd|' /C calc'!A0"
-    assert (rows[1][7], rows[1][8], rows[1][10]) == ("'+Anna", "'-Kowalska", "'@SUM(A1:A2)")
+    assert rows[1][2] == "'=cmd|' /C calc'!A0"
+    assert (rows[1][8], rows[1][9], rows[1][12]) == ("'+Anna", "'-Kowalska", "'@SUM(A1:A2)")
 
 
 def test_delegation_export_follows_the_changelist_filters(admin_client):
@@ -557,7 +561,7 @@ def test_delegation_export_follows_the_changelist_filters(admin_client):
         reverse(EXPORT), {"conference": conference.pk, "is_member__exact": "1"}
     )
 
-    assert [row[5] for row in export_rows(response)[1:]] == [here.reference]
+    assert [row[6] for row in export_rows(response)[1:]] == [here.reference]
 
 
 def test_delegation_export_follows_the_changelist_search(admin_client):
@@ -566,7 +570,7 @@ def test_delegation_export_follows_the_changelist_search(admin_client):
 
     rows = export_rows(admin_client.get(reverse(EXPORT), {"q": "liege"}))
 
-    assert [row[1] for row in rows[1:]] == ["Liège"]
+    assert [row[2] for row in rows[1:]] == ["Liège"]
 
 
 def test_delegation_export_coordinator_is_of_the_registration_conference(admin_client):
@@ -578,7 +582,7 @@ def test_delegation_export_coordinator_is_of_the_registration_conference(admin_c
 
     rows = export_rows(admin_client.get(reverse(EXPORT), {"conference": conference.pk}))
 
-    assert rows[1][4] == ""
+    assert rows[1][5] == ""
 
 
 def test_delegation_export_needs_permission_to_view_registrations(client, django_user_model):

@@ -59,7 +59,7 @@ def test_export_follows_the_changelist_filter(admin_client):
 
     assert len(rows) == 2
     assert rows[1][0] == confirmed.reference
-    assert rows[1][5] == "'@admin"
+    assert rows[1][6] == "'@admin"  # the job title, after the phone
 
 
 def test_export_follows_the_changelist_search(admin_client):

@@ -187,7 +187,7 @@ def test_organisers_download_the_aggregate_figures_as_xlsx(organiser, conference
         "",
         "Confirmed",
         "confirmed",
-        "3",
+        3,  # a number, which the sheet sums
     ] in rows
     assert rows[-1][0] == "Taken at"
 
