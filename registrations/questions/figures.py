@@ -3,8 +3,8 @@ per day and per diet, the gala dinner's guests, and arrivals and departures per 
 transfers. The built-in questions are found by their key (questions.builtin), never by their
 wording; a diet is a choice, so the counts are exact (no free text to group).
 
-Each figure is a few queries whatever the number of delegates: the answers' choices are read
-as (registration, choice) pairs and combined here."""
+The answers are read once (questions.answer_data: five queries whatever the number of
+delegates) and combined here."""
 
 import datetime
 import zoneinfo
@@ -12,30 +12,20 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext
 
 from conference.models import Conference
-from registrations.models import Answer, Question, QuestionChoice, QuestionType, Registration
+from registrations.models import Question, QuestionChoice, QuestionType
+from registrations.questions.answer_data import TRAVEL_KEYS, ConferenceAnswers
 from registrations.questions.builtin import (
-    BUILTIN_ARRIVAL_AT,
-    BUILTIN_ARRIVAL_NUMBER,
-    BUILTIN_ARRIVAL_PLACE,
-    BUILTIN_DEPARTURE_AT,
-    BUILTIN_DEPARTURE_NUMBER,
-    BUILTIN_DEPARTURE_PLACE,
     BUILTIN_DIET,
-    BUILTIN_DIET_OTHER,
     BUILTIN_MEALS,
     CHOICE_AIRPORT,
     CHOICE_DIET_OTHER,
     CHOICE_GALA_DINNER,
     CHOICE_STATION,
 )
-
-CONFIRMED = Registration.Status.CONFIRMED
 
 # The figures' counted questions: those whose answers are a choice among a few.
 COUNTED_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.YES_NO)
@@ -129,138 +119,11 @@ class QuestionFigures:
         return [counts.question for counts in self.counts if not counts.answered]
 
 
-TRAVEL_KEYS = {
-    "arrival": (BUILTIN_ARRIVAL_AT, BUILTIN_ARRIVAL_PLACE, BUILTIN_ARRIVAL_NUMBER),
-    "departure": (BUILTIN_DEPARTURE_AT, BUILTIN_DEPARTURE_PLACE, BUILTIN_DEPARTURE_NUMBER),
-}
-
-# The built-in questions whose answers are a value, not a choice: read with the yes/no ones.
-VALUE_BUILTINS = (
-    BUILTIN_DIET_OTHER,
-    BUILTIN_ARRIVAL_AT,
-    BUILTIN_ARRIVAL_NUMBER,
-    BUILTIN_DEPARTURE_AT,
-    BUILTIN_DEPARTURE_NUMBER,
-)
-
-
-class _ConferenceAnswers:
-    """The conference's active questions and its confirmed delegates' answers, each read at
-    most once, when a figure first needs it: the questions with their choices (two queries),
-    the choices made (one), the values of the yes/no and built-in value questions (one), the
-    people the lists name (one)."""
-
-    def __init__(self, conference: Conference):
-        self.conference = conference
-
-    @cached_property
-    def questions(self) -> list[Question]:
-        return list(
-            Question.objects.filter(conference=self.conference, active=True)
-            .prefetch_related(
-                Prefetch("choices", queryset=QuestionChoice.objects.order_by("position", "id"))
-            )
-            .order_by("position", "id")
-        )
-
-    @cached_property
-    def builtin(self) -> dict[str, Question]:
-        return {question.builtin: question for question in self.questions if question.builtin}
-
-    @cached_property
-    def choices(self) -> dict[int, QuestionChoice]:
-        return {choice.pk: choice for q in self.questions for choice in q.choices.all()}
-
-    def _confirmed(self):
-        return Answer.objects.filter(
-            registration__conference=self.conference, registration__status=CONFIRMED
-        )
-
-    @cached_property
-    def chosen(self) -> dict[int, dict[int, set[int]]]:
-        """question id → registration id → the choices' ids."""
-        chosen: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
-        rows = Answer.choices.through.objects.filter(
-            answer__in=self._confirmed().filter(
-                question__in=[q for q in self.questions if q.has_choices]
-            )
-        ).values_list("answer__question_id", "answer__registration_id", "questionchoice_id")
-        for question_id, registration_id, choice_id in rows:
-            chosen[question_id][registration_id].add(choice_id)
-        return chosen
-
-    @cached_property
-    def values(self) -> dict[int, dict[int, tuple]]:
-        """question id → registration id → (value_bool, value_text, value_datetime), for the
-        yes/no questions and the built-in value questions."""
-        questions = [
-            q
-            for q in self.questions
-            if q.type == QuestionType.YES_NO or q.builtin in VALUE_BUILTINS
-        ]
-        values: dict[int, dict[int, tuple]] = defaultdict(dict)
-        for question_id, registration_id, *value in (
-            self._confirmed()
-            .filter(question__in=questions)
-            .values_list(
-                "question_id", "registration_id", "value_bool", "value_text", "value_datetime"
-            )
-        ):
-            values[question_id][registration_id] = tuple(value)
-        return values
-
-    def chosen_by(self, key: str) -> dict[int, set[int]]:
-        question = self.builtin.get(key)
-        return self.chosen.get(question.pk, {}) if question is not None else {}
-
-    def values_of(self, key: str) -> dict[int, tuple]:
-        question = self.builtin.get(key)
-        return self.values.get(question.pk, {}) if question is not None else {}
-
-    def choice_keyed(self, key: str, choice_key: str) -> set[int]:
-        """The registrations that chose the built-in choice `choice_key` of question `key`."""
-        return {
-            pk
-            for pk, ids in self.chosen_by(key).items()
-            if any(self.choices[c].builtin == choice_key for c in ids)
-        }
-
-    def diet_texts(self) -> dict[int, str]:
-        return {
-            pk: value[1].strip()
-            for pk, value in self.values_of(BUILTIN_DIET_OTHER).items()
-            if value[1].strip()
-        }
-
-    @cached_property
-    def named(self) -> dict[int, Any]:
-        """The people the lists name (gala guests, other diets, travellers), in one query."""
-        ids = self.choice_keyed(BUILTIN_MEALS, CHOICE_GALA_DINNER)
-        ids |= self.choice_keyed(BUILTIN_DIET, CHOICE_DIET_OTHER) | set(self.diet_texts())
-        for at_key, _place, _number in TRAVEL_KEYS.values():
-            ids |= set(self.values_of(at_key))
-        return {
-            row["pk"]: row
-            for row in Registration.objects.filter(pk__in=ids).values(
-                "pk",
-                "reference",
-                "first_name",
-                "last_name",
-                "sort_name",
-                "authority__name",
-                "authority__country",
-            )
-        }
-
-    def people(self, registration_ids) -> dict[int, Any]:
-        return {pk: self.named[pk] for pk in registration_ids if pk in self.named}
-
-
 def _by_name(people: dict[int, Any]) -> list[Any]:
     return sorted(people.values(), key=lambda row: (row["sort_name"], row["pk"]))
 
 
-def _question_counts(data: _ConferenceAnswers, *, special_needs: bool) -> list[QuestionCounts]:
+def _question_counts(data: ConferenceAnswers, *, special_needs: bool) -> list[QuestionCounts]:
     result = []
     for question in data.questions:
         if question.type not in COUNTED_TYPES or (question.special_category and not special_needs):
@@ -288,7 +151,7 @@ def _question_counts(data: _ConferenceAnswers, *, special_needs: bool) -> list[Q
 def question_counts(conference: Conference, *, special_needs: bool) -> list[QuestionCounts]:
     """Each active choice or yes/no question's answers, choice by choice in their order (those
     chosen by none included); special-category questions only with `special_needs`."""
-    return _question_counts(_ConferenceAnswers(conference), special_needs=special_needs)
+    return _question_counts(ConferenceAnswers(conference), special_needs=special_needs)
 
 
 def _day_of(choice: QuestionChoice) -> datetime.date | None:
@@ -297,7 +160,7 @@ def _day_of(choice: QuestionChoice) -> datetime.date | None:
     return None
 
 
-def _meal_counts(data: _ConferenceAnswers, *, special_needs: bool) -> list[MealCount]:
+def _meal_counts(data: ConferenceAnswers, *, special_needs: bool) -> list[MealCount]:
     meals = data.builtin.get(BUILTIN_MEALS)
     if meals is None:
         return []
@@ -335,10 +198,10 @@ def meal_counts(conference: Conference, *, special_needs: bool) -> list[MealCoun
     """Confirmed delegates taking each meal of the built-in meals question, in its order; per
     diet (exact: the diet is a choice) only with `special_needs`. A delegate with two diets
     counts in both, and once in the meal's total."""
-    return _meal_counts(_ConferenceAnswers(conference), special_needs=special_needs)
+    return _meal_counts(ConferenceAnswers(conference), special_needs=special_needs)
 
 
-def _other_diets(data: _ConferenceAnswers) -> list[OtherDiet]:
+def _other_diets(data: ConferenceAnswers) -> list[OtherDiet]:
     texts = data.diet_texts()
     ids = data.choice_keyed(BUILTIN_DIET, CHOICE_DIET_OTHER) | set(texts)
     return [
@@ -355,10 +218,10 @@ def _other_diets(data: _ConferenceAnswers) -> list[OtherDiet]:
 def other_diets(conference: Conference) -> list[OtherDiet]:
     """Confirmed delegates who ticked "other" or wrote another requirement, with its text: the
     caterers' list of particular plates. Special-category data: callers check the permission."""
-    return _other_diets(_ConferenceAnswers(conference))
+    return _other_diets(ConferenceAnswers(conference))
 
 
-def _gala_guests(data: _ConferenceAnswers, *, special_needs: bool) -> list[GalaGuest]:
+def _gala_guests(data: ConferenceAnswers, *, special_needs: bool) -> list[GalaGuest]:
     ids = data.choice_keyed(BUILTIN_MEALS, CHOICE_GALA_DINNER)
     if not ids:
         return []
@@ -397,10 +260,10 @@ def _gala_guests(data: _ConferenceAnswers, *, special_needs: bool) -> list[GalaG
 def gala_guests(conference: Conference, *, special_needs: bool) -> list[GalaGuest]:
     """Confirmed delegates who chose the gala dinner (the meals question's choice), by name;
     their diet (the choices and the "other" text) only with `special_needs`."""
-    return _gala_guests(_ConferenceAnswers(conference), special_needs=special_needs)
+    return _gala_guests(ConferenceAnswers(conference), special_needs=special_needs)
 
 
-def _travel_legs(data: _ConferenceAnswers) -> list[TravelLeg]:
+def _travel_legs(data: ConferenceAnswers) -> list[TravelLeg]:
     tz = zoneinfo.ZoneInfo(data.conference.time_zone)
     found = []
     for direction, (at_key, place_key, number_key) in TRAVEL_KEYS.items():
@@ -436,7 +299,7 @@ def _travel_legs(data: _ConferenceAnswers) -> list[TravelLeg]:
 def travel_legs(conference: Conference) -> list[TravelLeg]:
     """Confirmed delegates' arrivals, then departures, by time (in the conference's time zone),
     with the place and the flight or train number they gave. A leg needs its date and time."""
-    return _travel_legs(_ConferenceAnswers(conference))
+    return _travel_legs(ConferenceAnswers(conference))
 
 
 def transfer_hours(legs: list[TravelLeg]) -> list[TransferHour]:
@@ -457,7 +320,7 @@ def transfer_hours(legs: list[TravelLeg]) -> list[TransferHour]:
 
 def question_figures(conference: Conference, *, special_needs: bool) -> QuestionFigures:
     """Every figure of the answers, from one read of them (a fixed number of queries)."""
-    data = _ConferenceAnswers(conference)
+    data = ConferenceAnswers(conference)
     legs = _travel_legs(data)
     return QuestionFigures(
         counts=_question_counts(data, special_needs=special_needs),
