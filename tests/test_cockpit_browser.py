@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
+from tests.staff import verified_login
 from tests.test_browser import CHROMIUM_ARGS, watch_csp_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,15 +48,20 @@ def test_registration_list_fits_1280_px_and_filters_by_authority(
             job_title="Deputy mayor for security and prevention",
         )
     RegistrationFactory(conference=conference, authority=liege, last_name="Peeters")
-    # Permissions given directly: flushing the database between transactional tests removes
-    # the groups. Viewing needs no second factor.
-    viewer = get_user_model().objects.create_user("viewer", is_staff=True)
-    viewer.user_permissions.add(
+    # An organiser, whose list has the action check-boxes too. Permissions given directly:
+    # flushing the database between transactional tests removes the groups.
+    organiser = get_user_model().objects.create_user("organiser", is_staff=True)
+    organiser.user_permissions.add(
         *Permission.objects.filter(
-            codename__in=["view_registration", "view_authority", "view_conference"]
+            codename__in=[
+                "view_registration",
+                "change_registration",
+                "view_authority",
+                "view_conference",
+            ]
         )
     )
-    client.force_login(viewer)
+    verified_login(client, organiser)
     browser_context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
@@ -68,6 +74,7 @@ def test_registration_list_fits_1280_px_and_filters_by_authority(
     page.goto(changelist)
 
     assert page.locator("#result_list tbody tr").count() == 5
+    assert page.locator("#result_list thead .action-checkbox-column").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     for column in ("category_column", "status", "registered_at_column"):
         box = page.locator(f"#result_list thead th.column-{column}").bounding_box()

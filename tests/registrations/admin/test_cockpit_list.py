@@ -207,14 +207,14 @@ def test_list_columns_fit_a_1280_px_screen(admin_client, conference):
     ]
     # The names of the columns, shown with a capital first letter.
     assert headers == [
-        "reference",
-        "name",
+        "name and reference",
         "city or region",
         "category",
         "status",
         "registered at",
     ]
-    assert "Nowak, Anna" in page
+    registration = Registration.objects.get()
+    assert f'Nowak, Anna<br><span class="quiet">{registration.reference}</span>' in page
     assert "Liège (BE)" in page
 
 
