@@ -266,6 +266,32 @@ AUTHORITIES = [
 
 # Regional codes of some authorities, by (name, country): ISO 3166-2 for regions, provinces and
 # départements; the NUTS 3 area for a city or an intercommunal body, which ISO does not cover.
+
+# Where the map draws the authorities the gazetteer cannot place by name (it knows cities, not
+# regions or bodies): at the seat of each, latitude and longitude. Regions are drawn at their
+# capital, as the map's legend says.
+AUTHORITY_COORDINATES: dict[tuple[str, str], tuple[float, float]] = {
+    ("United Nations Office on Drugs and Crime (UNODC)", "AT"): (48.2348, 16.4161),  # Vienna
+    ("European Commission", "BE"): (50.8436, 4.3826),  # Brussels, Berlaymont
+    ("Forum belge pour la prévention et la sécurité urbaine", "BE"): (50.8503, 4.3517),
+    ("Province du Brabant wallon", "BE"): (50.6683, 4.6118),  # Wavre
+    ("Deutsches Forum für Kriminalprävention", "DE"): (52.5200, 13.4050),  # Berlin
+    ("Landespräventionsrat Niedersachsen", "DE"): (52.3759, 9.7320),  # Hanover
+    ("Generalitat de Catalunya", "ES"): (41.3874, 2.1686),  # Barcelona
+    ("Council of Europe", "FR"): (48.5943, 7.7737),  # Strasbourg
+    ("Département des Alpes-Maritimes", "FR"): (43.7102, 7.2620),  # Nice
+    ("European Forum for Urban Security (Efus)", "FR"): (48.8566, 2.3522),  # Paris
+    ("Forum français pour la sécurité urbaine", "FR"): (48.8566, 2.3522),  # Paris
+    ("Métropole Nice Côte d'Azur", "FR"): (43.7102, 7.2620),  # Nice
+    ("Région Auvergne-Rhône-Alpes", "FR"): (45.7640, 4.8357),  # Lyon
+    ("Région Île-de-France", "FR"): (48.8566, 2.3522),  # Paris
+    ("Région Sud", "FR"): (43.2965, 5.3698),  # Marseille
+    ("Forum Italiano per la Sicurezza Urbana", "IT"): (44.4949, 11.3426),  # Bologna
+    ("Regione Emilia-Romagna", "IT"): (44.4949, 11.3426),  # Bologna
+    ("Regione Lombardia", "IT"): (45.4642, 9.1900),  # Milan
+    ("Regione Piemonte", "IT"): (45.0703, 7.6869),  # Turin
+}
+
 REGION_CODES = {
     ("Nice", "FR"): "FRL03",
     ("Paris", "FR"): "FR101",

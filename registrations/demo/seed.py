@@ -122,10 +122,19 @@ def load_authorities() -> list[Authority]:
                 "is_member": is_member,
                 "region_code": demo_data.REGION_CODES.get((name, country), ""),
                 "needs_review": False,
+                **_coordinates(demo_data.AUTHORITY_COORDINATES.get((name, country))),
             },
         )
         for name, country, kind, is_member in demo_data.AUTHORITIES
     ]
+
+
+def _coordinates(point: tuple[float, float] | None) -> dict[str, float]:
+    # Only those the gazetteer cannot place; it places the others after the load.
+    if point is None:
+        return {}
+    latitude, longitude = point
+    return {"latitude": latitude, "longitude": longitude}
 
 
 def load_allotments(*, conference: Conference, authorities: list[Authority]) -> None:
