@@ -1,6 +1,7 @@
 """Writing many registrations at once (demo data, imports) under the rules of registration."""
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -121,10 +122,16 @@ def _write_imported(batch: list[tuple[Registration, bool, datetime]]) -> int:
             else [ConsentRecord.Kind.PRIVACY_NOTICE]
         )
     )
-    # created_at is auto_now_add, which bulk_create cannot set.
+    # created_at is auto_now_add, which bulk_create cannot set: one UPDATE per moment (an
+    # import has one; the demo's are spread), not bulk_update's CASE over every row.
+    by_moment: dict[datetime, list[int]] = defaultdict(list)
     for registration, _consent, registered_at in batch:
         registration.created_at = registration.updated_at = registered_at
         registration._history_date = registered_at  # type: ignore[attr-defined]
-    Registration.objects.bulk_update(registrations, ["created_at", "updated_at"])
+        by_moment[registered_at].append(registration.pk)
+    for registered_at, pks in by_moment.items():
+        Registration.objects.filter(pk__in=pks).update(
+            created_at=registered_at, updated_at=registered_at
+        )
     Registration.history.bulk_history_create(registrations)  # type: ignore[attr-defined]
     return len(registrations)
