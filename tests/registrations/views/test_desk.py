@@ -69,10 +69,11 @@ def scan(client, conference, payload) -> tuple[int, dict]:
 # --- Who may use the desk --------------------------------------------------------------------
 
 
-def test_desk_group_may_only_check_in():
+def test_desk_group_may_only_check_in_and_print_badges():
     group = Group.objects.get(name="Registration desk")
     assert set(group.permissions.values_list("content_type__app_label", "codename")) == {
         ("registrations", "check_in"),
+        ("registrations", "print_badges"),
     }
 
 
