@@ -52,9 +52,7 @@ urlpatterns = [
         name="register_done",
     ),
     path("<slug:slug>/lost-link/", self_service.LostLinkView.as_view(), name="lost_link"),
-    path(
-        "<slug:slug>/participants/", network_map.ParticipantsView.as_view(), name="participants"
-    ),
+    path("<slug:slug>/participants/", network_map.ParticipantsView.as_view(), name="participants"),
     path(
         "<slug:slug>/register/delegation/",
         delegations.DelegationRegisterView.as_view(),
