@@ -23,7 +23,7 @@ from registrations.places.counters import place_counts_recount
 # otherwise a cancellation would have handed its place on, which bulk writes do not do).
 CANCELLED_SHARE = 0.04
 # How likely a delegate is to sign up for something in a given time slot.
-SLOT_SHARE = {
+SLOT_SHARE: dict[str, float] = {
     Session.Kind.WORKSHOP: 0.85,
     Session.Kind.FOCUS: 0.35,
     Session.Kind.SITE_VISIT: 0.55,
@@ -61,7 +61,7 @@ def _cancellations_generate(*, conference: Conference, seed: int, now: dt.dateti
     if not cancelled:
         return
     Registration.objects.bulk_update(cancelled, ["status", "cancelled_at", "updated_at"])
-    Registration.history.bulk_history_create(cancelled, update=True)  # type: ignore[attr-defined]
+    Registration.history.bulk_history_create(cancelled, update=True)
     place_counts_recount(conference_id=conference.pk)
 
 
@@ -79,9 +79,9 @@ def _bookings_generate(*, conference: Conference, seed: int, now: dt.datetime) -
     # Some subjects draw crowds and small rooms fill first: the demo's smaller workshops and
     # visits end up full, with waiting lists, as at the real conference.
     popularity = {
-        session.pk: math.exp(random.Random(f"{seed}:popularity:{session.title_en}").uniform(-1, 1))
+        session.pk: math.exp(random.Random(f"{seed}:popularity:{position}").uniform(-1, 1))
         * (250 / max(session.effective_capacity or 250, 1)) ** 0.6
-        for session in sessions
+        for position, session in enumerate(sessions)
     }
     booked_counts = dict(
         Session.objects.filter(pk__in=[session.pk for session in sessions])

@@ -59,7 +59,7 @@ def registrations_import(
             ).values_list("reference", flat=True)
         )
         added = 0
-        batch: list[tuple[Registration, bool]] = []
+        batch: list[tuple[Registration, bool, datetime]] = []
         for entry in entries:
             data = entry.data
             email = email_normalise(data.email)
@@ -133,5 +133,5 @@ def _write_imported(batch: list[tuple[Registration, bool, datetime]]) -> int:
         Registration.objects.filter(pk__in=pks).update(
             created_at=registered_at, updated_at=registered_at
         )
-    Registration.history.bulk_history_create(registrations)  # type: ignore[attr-defined]
+    Registration.history.bulk_history_create(registrations)
     return len(registrations)
