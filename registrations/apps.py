@@ -3,7 +3,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +19,7 @@ class RegistrationsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, as Django asks: services need the models, loaded only by now.
         from conference import signals  # noqa: PLC0415
+        from registrations.network.meetings import meeting_request_emails_forget  # noqa: PLC0415
         from registrations.network_map.cache import network_cache_connect  # noqa: PLC0415
         from registrations.places.bookings import (  # noqa: PLC0415
             session_moved_notify,
@@ -44,6 +45,13 @@ class RegistrationsConfig(AppConfig):
             sender="registrations.Answer",
             weak=False,
             dispatch_uid="registrations.answer_file_forget",
+        )
+        # The organisers' emails about a reported request go before the request, however it goes.
+        pre_delete.connect(
+            meeting_request_emails_forget,
+            sender="registrations.MeetingRequest",
+            weak=False,
+            dispatch_uid="registrations.meeting_request_emails_forget",
         )
 
         network_cache_connect()

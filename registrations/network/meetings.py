@@ -215,6 +215,22 @@ def meeting_request_report(
     return meeting
 
 
+def meeting_request_emails_forget(
+    sender: object, instance: MeetingRequest, **kwargs: object
+) -> None:
+    """Before a request goes, however it goes (the admin's delete, a registration's or a
+    conference's cascade, an erasure), the organisers' emails about its report go with it: the
+    request is their only subject, and a row without one breaks the outbox's check constraint.
+    The delegates' emails about it stay (their registration is their subject)."""
+    OutboundEmail.objects.filter(
+        meeting_request=instance,
+        registration=None,
+        delegation=None,
+        webhook_endpoint=None,
+        retention_schedule=None,
+    ).delete()
+
+
 def meeting_requests_of(registration: Registration) -> QuerySet[MeetingRequest]:
     """The requests the delegate sent or received, with what the pages show of the other."""
     return (

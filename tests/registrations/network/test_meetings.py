@@ -513,3 +513,40 @@ def test_viewers_read_but_cannot_change_meeting_requests(both_listed, viewer_cli
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
     assert viewer_client.get("/admin/registrations/directorylisting/").status_code == 200
+
+
+def test_organisers_delete_a_reported_request_and_its_report_email(both_listed, organiser_client):
+    anna, pierre = both_listed
+    meeting = ask(anna, pierre)
+    meeting_request_report(meeting=meeting, by=pierre, reason="Spam")
+    assert OutboundEmail.objects.filter(kind=OutboundEmail.Kind.MEETING_REPORTED).exists()
+    delete_url = f"/admin/registrations/meetingrequest/{meeting.pk}/delete/"
+
+    response = organiser_client.post(delete_url, {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not MeetingRequest.objects.exists()
+    assert not OutboundEmail.objects.filter(kind=OutboundEmail.Kind.MEETING_REPORTED).exists()
+    # Pierre's email about the request stays: his registration is its subject.
+    assert OutboundEmail.objects.filter(kind=OutboundEmail.Kind.MEETING_REQUESTED).exists()
+
+
+def test_viewers_cannot_delete_a_request(both_listed, viewer_client):
+    anna, pierre = both_listed
+    meeting = ask(anna, pierre)
+    delete_url = f"/admin/registrations/meetingrequest/{meeting.pk}/delete/"
+    assert viewer_client.post(delete_url, {"post": "yes"}).status_code == 403
+    assert MeetingRequest.objects.filter(pk=meeting.pk).exists()
+
+
+def test_deleting_the_senders_registration_takes_the_report_email(both_listed):
+    anna, pierre = both_listed
+    meeting = ask(anna, pierre)
+    meeting_request_report(meeting=meeting, by=pierre, reason="")
+    assert OutboundEmail.objects.filter(kind=OutboundEmail.Kind.MEETING_REPORTED).exists()
+
+    Registration.objects.get(pk=anna.pk).delete()
+
+    assert not MeetingRequest.objects.exists()
+    assert not OutboundEmail.objects.filter(kind=OutboundEmail.Kind.MEETING_REPORTED).exists()
+    assert Registration.objects.filter(pk=pierre.pk).exists()
