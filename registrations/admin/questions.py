@@ -20,14 +20,12 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from registrations.errors import RegistrationError
 from registrations.forms.questions import AnswersEditForm
-from registrations.models import Answer, Question, QuestionChoice, Registration
+from registrations.models import Question, QuestionChoice, Registration
 from registrations.permissions import VIEW_SPECIAL_NEEDS
 from registrations.places.answers import registration_answers_set
 from registrations.questions.answers import AnswerError
-from registrations.views.questions import answer_file_response
 
 CHANGE_ANSWER = "registrations.change_answer"
-VIEW_ANSWER = "registrations.view_answer"
 
 
 class QuestionChoiceInline(TranslationTabularInline):
@@ -118,11 +116,6 @@ class QuestionAdmin(TranslationAdmin):
                 self.admin_site.admin_view(self.answers_view),
                 name="registrations_registration_answers",
             ),
-            path(
-                "answer-file/<int:answer_id>/",
-                self.admin_site.admin_view(self.answer_file_view),
-                name="registrations_answer_file",
-            ),
         ]
         return own + super().get_urls()
 
@@ -173,13 +166,3 @@ class QuestionAdmin(TranslationAdmin):
             "files": form.held_files,
         }
         return TemplateResponse(request, "admin/registrations/question/answers.html", context)
-
-    def answer_file_view(self, request, answer_id: int):
-        """A file a delegate sent, to staff who may see the answers (and the special needs,
-        for a special-category question)."""
-        answer = get_object_or_404(Answer.objects.select_related("question"), pk=answer_id)
-        if not request.user.has_perm(VIEW_ANSWER) or (
-            answer.question.special_category and not request.user.has_perm(VIEW_SPECIAL_NEEDS)
-        ):
-            raise PermissionDenied
-        return answer_file_response(answer)

@@ -268,3 +268,40 @@ def test_deleting_a_question_deletes_the_files_of_its_answers(
 
     assert not Answer.objects.exists()
     assert not storage.exists(name)
+
+
+def test_file_download_needs_both_the_registration_and_the_answer_permissions(
+    client, django_user_model, conference, questions
+):
+    """One download view (the admin site's), with every check: an answer is part of a
+    registration, so seeing it needs both permissions; a special-category file also needs the
+    special-needs one."""
+    registration = RegistrationFactory(conference=conference)
+    answer = Answer.objects.create(
+        registration=registration,
+        question=questions[QuestionType.FILE],
+        question_label="Q file",
+        file_name="mandate.pdf",
+        file=pdf_upload(),
+    )
+    secret = Answer.objects.create(
+        registration=registration,
+        question=QuestionFactory(
+            conference=conference, type=QuestionType.FILE, special_category=True
+        ),
+        question_label="Medical file",
+        file_name="medical.pdf",
+        file=pdf_upload(),
+    )
+    url = reverse("admin:registrations_answer_file", args=[answer.pk])
+    secret_url = reverse("admin:registrations_answer_file", args=[secret.pk])
+    user = django_user_model.objects.create_user("viktor", password="x", is_staff=True)
+    grant(user, "view_answer")
+    staff_login(client, user)
+    assert client.get(url).status_code == 403
+
+    grant(user, "view_registration")
+    user = django_user_model.objects.get(pk=user.pk)
+    staff_login(client, user)
+    assert client.get(url).status_code == 200
+    assert client.get(secret_url).status_code == 403
