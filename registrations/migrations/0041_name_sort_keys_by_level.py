@@ -45,7 +45,10 @@ def former_name_sort_key(last_name: str, first_name: str) -> str:
 
 def _recompute(apps, key) -> None:
     Registration = apps.get_model("registrations", "Registration")
-    registrations = Registration.objects.only("pk", "first_name", "last_name", "sort_name")
+    # By pk: the order does not depend on the key being written.
+    registrations = Registration.objects.only(
+        "pk", "first_name", "last_name", "sort_name"
+    ).order_by("pk")
     batch = []
     for registration in registrations.iterator(chunk_size=BATCH_SIZE):
         sort_name = key(registration.last_name, registration.first_name)

@@ -47,6 +47,7 @@ IN_ORDER = [
 ]
 
 migration = importlib.import_module("registrations.migrations.0038_name_sort_and_search_keys")
+by_level = importlib.import_module("registrations.migrations.0041_name_sort_keys_by_level")
 
 
 def test_the_collation_key_orders_every_script_as_people_expect():
@@ -62,6 +63,27 @@ def test_the_last_name_decides_before_the_first_name():
     assert name_sort_key("Ab", "Zoë") < name_sort_key("Abc", "Anna")
     assert name_sort_key("Nowak", "Adam") < name_sort_key("Nowak", "Anna")
     assert name_sort_key("Nowak", "Zoë") > name_sort_key("Nowak", "Adam")
+
+
+def test_both_names_letters_decide_before_accents_and_case():
+    people = [("López", "Zoe"), ("Lopez", "Zoe"), ("López", "Anna"), ("Lopez", "Anna")]
+
+    ordered = sorted(people, key=lambda person: name_sort_key(*person))
+
+    # As the collation orders "Lopez Anna", "López Anna"…: all the letters first, then accents.
+    assert ordered == [("Lopez", "Anna"), ("López", "Anna"), ("Lopez", "Zoe"), ("López", "Zoe")]
+    assert name_sort_key("lopez", "Zoe") < name_sort_key("Lopez", "Zoe")
+    assert name_sort_key("López", "Anna") < name_sort_key("lopez", "Zoe")
+
+
+def test_a_name_sorts_before_the_longer_names_it_begins():
+    assert name_sort_key("Łukasiewicz", "Zoë") < name_sort_key("Żółkiewska", "Anna")
+    assert name_sort_key("Lo", "Zoë") < name_sort_key("Lopez", "Anna")
+    assert name_sort_key("Lö", "Żaneta") < name_sort_key("Loa", "Anna")
+    assert (
+        name_sort_key("Lopez") < name_sort_key("Lopez", "Anna") < name_sort_key("Lopez", "Annabel")
+    )
+    assert name_sort_key("", "") < name_sort_key("A", "")
 
 
 def test_the_search_text_holds_the_ascii_spellings():
@@ -135,6 +157,23 @@ def test_the_migration_fills_the_keys_of_existing_rows():
     assert registration.sort_name == name_sort_key("Ærø", "Åsa")
     assert registration.search_name == "aero aeroe asa aasa"
     assert authority.sort_name == sort_key(authority.name)
+
+
+def test_the_migration_recomputes_the_keys_by_level():
+    registration = RegistrationFactory(last_name="López", first_name="Anna")
+    stored = registration.sort_name
+    assert stored == name_sort_key("López", "Anna")
+    former = by_level.former_name_sort_key("López", "Anna")
+    assert former != stored
+    Registration.objects.update(sort_name=former)
+
+    by_level.fill_keys(django_apps, None)
+
+    registration.refresh_from_db()
+    assert registration.sort_name == stored
+    by_level.restore_former_keys(django_apps, None)
+    registration.refresh_from_db()
+    assert registration.sort_name == former
 
 
 def test_badge_sheets_sort_by_the_collation_key(conference, action_request, monkeypatch):  # noqa: F811
