@@ -25,6 +25,9 @@ from conference.services import (
     BOOK_OVER_CAPACITY_PERMISSION,
     CAPACITY_FIELDS,
     SessionOverbooking,
+    room_overbooking_message,
+    room_places_check,
+    room_save,
     session_overbooking_message,
     session_places_check,
     session_save,
@@ -32,10 +35,60 @@ from conference.services import (
 from conference.signals import conference_capacity_raised
 
 
+class RoomAdminForm(forms.ModelForm):
+    """A room whose new seats must hold the delegates booked for the sessions it holds without
+    a capacity of their own: checked under their locks, which the admin's transaction keeps
+    until the save (room_save), so the refusal lands beside the capacity."""
+
+    class Meta:
+        model = Room
+        fields = ["venue", "name", "capacity", "position"]
+
+    # Set by the admin from the user's permissions (get_form, get_formset).
+    allow_over_capacity = False
+
+    def clean(self):
+        super().clean()
+        # A model form's clean() returns its cleaned_data.
+        cleaned_data = self.cleaned_data
+        if self.instance.pk is None or "capacity" not in self.changed_data:
+            return cleaned_data
+        if cleaned_data.get("capacity") is None:
+            return cleaned_data  # refused already
+        changed = copy.copy(self.instance)
+        changed.capacity = cleaned_data["capacity"]
+        try:
+            room_places_check(room=changed, allow_over_capacity=self.allow_over_capacity)
+        except ValidationError as error:
+            for field, field_messages in error.message_dict.items():
+                self.add_error(field, field_messages)
+        return cleaned_data
+
+
+def _with_over_capacity(form_class, request):
+    allowed = request.user.has_perm(BOOK_OVER_CAPACITY_PERMISSION)
+    return type(form_class.__name__, (form_class,), {"allow_over_capacity": allowed})
+
+
+def _room_save(model_admin, request, room: Room, *, allow_over_capacity: bool) -> None:
+    """Save through room_save; sessions accepted over capacity are told, and kept in the
+    room's admin history: who accepted it, when."""
+    for session, overbooking in room_save(room=room, allow_over_capacity=allow_over_capacity):
+        message = room_overbooking_message(session, overbooking)
+        messages.warning(request, message)
+        model_admin.log_change(request, room, message)
+
+
 class RoomInline(TranslationTabularInline):
     model = Room
+    form = RoomAdminForm
     extra = 0
     fields = ["name", "capacity", "position"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = _with_over_capacity(formset.form, request)
+        return formset
 
 
 @admin.register(Venue)
@@ -45,13 +98,31 @@ class VenueAdmin(TranslationAdmin):
     search_fields = ["name_en", "name_fr", "city"]
     inlines = [RoomInline]
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Room:
+            super().save_formset(request, form, formset, change)
+            return
+        rooms = formset.save(commit=False)
+        for room in formset.deleted_objects:
+            room.delete()
+        for room in rooms:
+            _room_save(self, request, room, allow_over_capacity=formset.form.allow_over_capacity)
+
 
 @admin.register(Room)
 class RoomAdmin(TranslationAdmin):
+    form = RoomAdminForm
     list_display = ["name", "venue", "capacity", "position"]
     list_filter = ["venue"]
     list_select_related = ["venue"]
     search_fields = ["name_en", "name_fr", "venue__name_en", "venue__name_fr"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return _with_over_capacity(form, request)
+
+    def save_model(self, request, obj, form, change):
+        _room_save(self, request, obj, allow_over_capacity=form.allow_over_capacity)
 
 
 @admin.register(Conference)

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.utils.translation import gettext, ngettext
 
-from conference.models import Session, SessionChange
+from conference.models import Room, Session, SessionChange
 from conference.signals import session_capacity_changed, session_moved, session_places_taken
 
 logger = logging.getLogger(__name__)
@@ -99,6 +99,90 @@ def session_overbooking_message(overbooking: SessionOverbooking) -> str:
     return gettext("Accepted over capacity: %(booked)d delegates booked for %(places)d places.") % {
         "booked": overbooking.booked,
         "places": overbooking.places,
+    }
+
+
+def room_places_check(
+    *, room: Room, allow_over_capacity: bool = False
+) -> list[tuple[Session, SessionOverbooking]]:
+    """Whether the seats `room` would have (changed, not saved yet) still hold the delegates
+    booked for each session it holds that has no capacity of its own. Those sessions are
+    locked in ascending id, as a booking locks them (session_lock), and the caller's
+    transaction keeps the locks until it saves: no booking can slip in between.
+
+    Seats that leave a session with fewer places than bookings are refused with one message
+    on the capacity naming the sessions, unless `allow_over_capacity` (the organiser holds
+    BOOK_OVER_CAPACITY_PERMISSION): then the overbooked sessions are returned."""
+    if room.pk is None:
+        return []
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("a room's seats are only checked inside a transaction")
+    sessions = list(
+        Session.objects.select_for_update(no_key=True, of=("self",))
+        .filter(room_id=room.pk, capacity__isnull=True)
+        .order_by("pk")
+    )
+    overbooked = []
+    for session in sessions:
+        session.room = room
+        overbooking = session_places_check(session=session, allow_over_capacity=True)
+        if overbooking is not None:
+            overbooked.append((session, overbooking))
+    if overbooked and not allow_over_capacity:
+        named = ", ".join(
+            gettext("%(session)s (%(booked)d booked)")
+            % {"session": session.title, "booked": overbooking.booked}
+            for session, overbooking in overbooked
+        )
+        message = ngettext(
+            "%(seats)d seats cannot hold the delegates booked for this session: %(sessions)s. "
+            "Give it a capacity or another room first.",
+            "%(seats)d seats cannot hold the delegates booked for these sessions: %(sessions)s. "
+            "Give them a capacity or another room first.",
+            len(overbooked),
+        ) % {"seats": room.capacity, "sessions": named}
+        raise ValidationError({"capacity": message})
+    return overbooked
+
+
+def room_save(
+    *, room: Room, allow_over_capacity: bool = False
+) -> list[tuple[Session, SessionOverbooking]]:
+    """Save an organiser's change to a room. New seats that would leave a session without a
+    capacity of its own with more delegates booked than places are refused (ValidationError
+    on the capacity) unless `allow_over_capacity`; then they are logged, and the overbooked
+    sessions returned for the caller to show and record. Changed seats rebalance the waiting
+    lists of those sessions; the room's save refreshes the programme's cached pages."""
+    with transaction.atomic():
+        overbooked: list[tuple[Session, SessionOverbooking]] = []
+        sessions: list[Session] = []
+        if room.pk is not None:
+            before = Room.objects.filter(pk=room.pk).values_list("capacity", flat=True).first()
+            if before != room.capacity:
+                overbooked = room_places_check(room=room, allow_over_capacity=allow_over_capacity)
+                # Locked by the check, in ascending id.
+                sessions = list(
+                    Session.objects.filter(room_id=room.pk, capacity__isnull=True).order_by("pk")
+                )
+        for session, overbooking in overbooked:
+            logger.warning(
+                "session %s accepted over capacity (room %s): %s booked, %s places",
+                session.pk,
+                room.pk,
+                overbooking.booked,
+                overbooking.places,
+            )
+        room.full_clean()
+        room.save()
+        for session in sessions:
+            session_capacity_changed.send(sender=Session, session=session)
+    return overbooked
+
+
+def room_overbooking_message(session: Session, overbooking: SessionOverbooking) -> str:
+    return gettext("%(session)s: %(overbooking)s") % {
+        "session": session.title,
+        "overbooking": session_overbooking_message(overbooking),
     }
 
 

@@ -4,8 +4,8 @@ booked than places, unless someone allowed to book over capacity made the change
 import pytest
 from django.core.exceptions import ValidationError
 
-from conference.models import Session
-from conference.services import session_save
+from conference.models import Room, Session
+from conference.services import room_save, session_save
 from registrations.models import SessionBooking
 from registrations.places.bookings import session_booking_add
 from tests.concurrency import run_concurrently
@@ -78,3 +78,41 @@ def test_room_change_racing_bookings_over_capacity_only_by_permission(conference
         # Over only by those booked before the move: nobody got a place after it.
         if booked > 20:
             assert waiting == 30 - booked
+
+
+def test_room_shrink_racing_20_bookings_never_leaves_more_booked_than_seats(conference):
+    """A workshop without a capacity of its own in a 100-seat room, 10 delegates booked; 20 more
+    book it while an organiser cuts the room to 20 seats (room_save)."""
+    for _round in range(3):
+        room = RoomFactory(venue=conference.venue, capacity=100)
+        workshop = SessionFactory(conference=conference, capacity=None, room=room)
+        for registration in RegistrationFactory.create_batch(10, conference=conference):
+            SessionBooking.objects.create(
+                registration=registration, session=workshop, status=BOOKED
+            )
+        newcomers = RegistrationFactory.create_batch(20, conference=conference)
+
+        def act(index: int, room=room, workshop=workshop, newcomers=newcomers) -> str:
+            if index == 10:  # the organiser, amid the delegates
+                changed = Room.objects.get(pk=room.pk)
+                changed.capacity = 20
+                try:
+                    room_save(room=changed)
+                except ValidationError:
+                    return "refused"
+                return "shrunk"
+            session_booking_add(
+                registration=newcomers[index if index < 10 else index - 1], session=workshop
+            )
+            return "booked"
+
+        outcomes = run_concurrently(21, act)
+        room.refresh_from_db()
+        booked = workshop.bookings.filter(status=BOOKED).count()
+        waiting = workshop.bookings.filter(status=WAITING).count()
+        assert booked + waiting == 30
+        assert booked <= room.capacity
+        if "refused" in outcomes:
+            assert (room.capacity, booked) == (100, 30)
+        else:
+            assert (room.capacity, booked, waiting) == (20, 20, 10)
