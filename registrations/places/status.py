@@ -14,7 +14,7 @@ from registrations.access.agenda import agenda_feed_retire, agenda_feed_unretire
 from registrations.access.links import management_links_revoke
 from registrations.authorities.allotments import authority_places_check
 from registrations.errors import RegistrationError
-from registrations.models import OutboundEmail, Registration, SessionBooking
+from registrations.models import Answer, OutboundEmail, Registration, SessionBooking
 from registrations.outbox.queue import outbound_email_queue, reminder_schedule
 from registrations.outbox.recipients import Recipient
 from registrations.places.bookings import (
@@ -24,7 +24,12 @@ from registrations.places.bookings import (
 )
 from registrations.places.counters import registration_status_set
 from registrations.places.locking import places_lock
-from registrations.places.registrations import STATUS_EMAIL, newcomer_gets_place
+from registrations.places.registrations import (
+    STATUS_EMAIL,
+    newcomer_gets_place,
+    registration_needs_approval,
+)
+from registrations.questions.answers import choices_held
 
 logger = logging.getLogger(__name__)
 
@@ -69,9 +74,11 @@ def registration_reinstate(
     *, registration: Registration, now: datetime | None = None
 ) -> Registration:
     """An organiser takes back a cancellation: the registration gets a place, or joins the end
-    of the waiting list, as a newcomer would (the authority's places checked as for one); the
-    delegate is sent the email of where they now stand, with a new personal link. Sessions
-    freed on cancelling are not given back: the delegate chooses again."""
+    of the waiting list, as a newcomer would (the authority's places checked as for one); one
+    never approved that the conference's policy holds for approval waits for it again. The
+    choices with a capacity its answers hold must have a seat left. The delegate is sent the
+    email of where they now stand, with a new personal link. Sessions freed on cancelling are
+    not given back: the delegate chooses again."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = places_lock(conference=registration.conference, registration=registration)
@@ -103,24 +110,53 @@ def registration_reinstate(
                 }
             )
         authority_places_check(conference, registration.authority, wanted=1)
-        has_place = newcomer_gets_place(conference)
-        status = Registration.Status.CONFIRMED if has_place else Registration.Status.WAITLISTED
+        _choices_seats_check(registration)
+        # Never approved (cancelled while pending, or before the policy applied to it): it
+        # waits for an organiser again, as a newcomer of its authority would.
+        needs_approval = registration.decided_at is None and registration_needs_approval(
+            conference, registration.authority
+        )
+        has_place = not needs_approval and newcomer_gets_place(conference)
+        if needs_approval:
+            status = Registration.Status.PENDING
+        elif has_place:
+            status = Registration.Status.CONFIRMED
+        else:
+            status = Registration.Status.WAITLISTED
         registration_status_set(
             registration,
             status,
             conference=conference,
             fields={
                 "cancelled_at": None,
-                "confirmed_at": now if has_place else None,
-                "waitlisted_at": None if has_place else now,
+                "confirmed_at": now if status == Registration.Status.CONFIRMED else None,
+                "waitlisted_at": now if status == Registration.Status.WAITLISTED else None,
             },
         )
         agenda_feed_unretire(registration=registration)
         outbound_email_queue(to=Recipient.delegate(registration), kind=STATUS_EMAIL[status])
-        if has_place:
+        if status == Registration.Status.CONFIRMED:
             reminder_schedule(registration, now=now)
     logger.info("registration %s reinstated as %s", registration.pk, registration.status)
     return registration
+
+
+def _choices_seats_check(registration: Registration) -> None:
+    """Refuse to reinstate a registration whose answers hold a choice with a capacity that
+    filled up since it was cancelled (a cancelled registration's seats are free for others).
+    The caller holds the conference and registration locks; the choices come after them."""
+    limited = Answer.choices.through.objects.filter(
+        answer__registration_id=registration.pk, questionchoice__capacity__isnull=False
+    ).values_list("questionchoice_id", flat=True)
+    choices = places_lock(choice_ids=limited).choices
+    held = choices_held(choices)
+    for pk in sorted(choices):
+        choice = choices[pk]
+        if choice.capacity is not None and held.get(pk, 0) >= choice.capacity:
+            raise RegistrationError(
+                _("%(reference)s cannot be reinstated: “%(choice)s” is full.")
+                % {"reference": registration.reference, "choice": choice.label}
+            )
 
 
 def reminders_withdraw(registration: Registration) -> None:

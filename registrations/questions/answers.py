@@ -116,14 +116,15 @@ def choices_capacity_check(
     locked_choices: dict[int, QuestionChoice],
 ) -> None:
     """Refuse a choice newly wanted that has no seat left. The choices are the rows as locked;
-    a choice the registration holds already stays its own, even over a capacity lowered since."""
+    a choice an active registration holds already stays its own, even over a capacity lowered
+    since. A cancelled one's seats are free for others: all its choices are checked again."""
     if not locked_choices:
         return
     already = set(
         Answer.choices.through.objects.filter(
             answer__registration_id=registration.pk, questionchoice_id__in=list(locked_choices)
         ).values_list("questionchoice_id", flat=True)
-        if registration.pk
+        if registration.pk and registration.is_active
         else ()
     )
     new = [pk for pk in locked_choices if pk not in already]

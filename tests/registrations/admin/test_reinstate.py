@@ -14,8 +14,16 @@ from registrations.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from registrations.places.status import registration_cancel, registration_reinstate
-from tests.factories import ConferenceFactory, RegistrationFactory
+from registrations.places.answers import registration_answers_set
+from registrations.places.status import (
+    registration_approve,
+    registration_cancel,
+    registration_reinstate,
+)
+from registrations.questions.answers import AnswersInput
+from registrations.questions.builtin import BUILTIN_MEALS, CHOICE_GALA_DINNER
+from registrations.questions.selectors import questions_asked
+from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
 from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +201,115 @@ def test_viewers_and_desk_cannot_reinstate(as_role, conference, group):
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CANCELLED
     assert not OutboundEmail.objects.exists()
+
+
+def gala(conference, capacity: int):
+    meals = conference.questions.get(builtin=BUILTIN_MEALS)
+    dinner = meals.choices.get(builtin=CHOICE_GALA_DINNER)
+    dinner.capacity = capacity
+    dinner.save()
+    return meals, dinner
+
+
+def choose(registration, meals, dinner) -> None:
+    registration_answers_set(
+        registration=registration,
+        answers=AnswersInput(
+            questions=tuple(questions_asked(registration.conference)),
+            values={meals.pk: [dinner.pk]},
+        ),
+        special_needs_consent=False,
+        by_organiser=True,
+    )
+
+
+def test_a_choice_filled_since_the_cancellation_refuses_the_reinstatement(conference):
+    """Cancelling freed the gala seat and someone took it: reinstating would seat two."""
+    meals, dinner = gala(conference, capacity=1)
+    first = RegistrationFactory(conference=conference)
+    choose(first, meals, dinner)
+    registration_cancel(registration=first)
+    OutboundEmail.objects.all().delete()
+    choose(RegistrationFactory(conference=conference), meals, dinner)
+
+    with pytest.raises(RegistrationError, match=f"{first.reference} cannot be reinstated: .*full"):
+        registration_reinstate(registration=first)
+
+    first.refresh_from_db()
+    assert first.status == Registration.Status.CANCELLED
+    conference.refresh_from_db()
+    assert conference.confirmed_count == 1
+    assert not OutboundEmail.objects.exists()
+
+
+def test_a_choice_with_a_seat_left_is_kept_on_reinstating(conference):
+    meals, dinner = gala(conference, capacity=2)
+    first = RegistrationFactory(conference=conference)
+    choose(first, meals, dinner)
+    registration_cancel(registration=first)
+    choose(RegistrationFactory(conference=conference), meals, dinner)
+
+    registration_reinstate(registration=first)
+
+    first.refresh_from_db()
+    assert first.status == Registration.Status.CONFIRMED
+    assert first.answers.get(question=meals).choices.get() == dinner
+
+
+def test_a_refused_choice_shows_in_the_admin(as_role, conference):
+    meals, dinner = gala(conference, capacity=1)
+    first = RegistrationFactory(conference=conference)
+    choose(first, meals, dinner)
+    registration_cancel(registration=first)
+    choose(RegistrationFactory(conference=conference), meals, dinner)
+    reinstate = reverse("admin:registrations_registration_reinstate", args=[first.pk])
+
+    response = as_role("Organisers").post(reinstate, follow=True)
+
+    assert f"{first.reference} cannot be reinstated: “{dinner.label}” is full." in (
+        response.content.decode()
+    )
+    first.refresh_from_db()
+    assert first.status == Registration.Status.CANCELLED
+
+
+def test_a_registration_cancelled_while_pending_waits_for_approval_again():
+    conference = ConferenceFactory(capacity=2, approval_for_non_members=True)
+    registration = RegistrationFactory(
+        conference=conference,
+        authority=AuthorityFactory(is_member=False),
+        status=Registration.Status.PENDING,
+        confirmed_at=None,
+    )
+    registration_cancel(registration=registration)
+    OutboundEmail.objects.all().delete()
+
+    registration_reinstate(registration=registration)
+
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.PENDING
+    assert (registration.confirmed_at, registration.waitlisted_at) == (None, None)
+    conference.refresh_from_db()
+    assert (conference.confirmed_count, conference.waitlisted_count) == (0, 0)
+    assert list(OutboundEmail.objects.values_list("kind", flat=True)) == [
+        OutboundEmail.Kind.PENDING
+    ]
+
+
+def test_an_approved_registration_is_not_asked_for_approval_again():
+    conference = ConferenceFactory(capacity=2, approval_for_non_members=True)
+    registration = RegistrationFactory(
+        conference=conference,
+        authority=AuthorityFactory(is_member=False),
+        status=Registration.Status.PENDING,
+        confirmed_at=None,
+    )
+    registration_approve(registration=registration)
+    registration_cancel(registration=registration)
+
+    registration_reinstate(registration=registration)
+
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED
+    conference.refresh_from_db()
+    assert conference.confirmed_count == 1
