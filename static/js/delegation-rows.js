@@ -8,10 +8,15 @@
   var total = document.getElementById("id_" + rows.dataset.prefix + "-TOTAL_FORMS");
   var cap = Number(rows.dataset.max);
 
+  // Nothing typed, ticked or chosen: a tick box's or a radio button's value is its choice,
+  // not an answer, so they count only when checked.
   function isBlank(row) {
     return Array.prototype.every.call(
       row.querySelectorAll("input:not([type=hidden])"),
-      function (input) { return !input.value.trim(); }
+      function (input) {
+        if (input.type === "checkbox" || input.type === "radio") return !input.checked;
+        return !input.value.trim();
+      }
     ) && !row.querySelector(".is-invalid");
   }
 
