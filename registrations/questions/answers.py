@@ -8,7 +8,9 @@ registrations (not cancelled or rejected), a count bounded by the capacity."""
 
 import datetime
 import decimal
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -209,6 +211,9 @@ def _answer_fill(answer: Answer, question: Question, value: Any) -> list[int] | 
             upload.content_type or ""
         )
         answer.file.save(upload.name or "file", upload, save=False)
+        written = _files_written.get()
+        if written is not None:
+            written.append(answer.file.name)
     else:
         ids = choice_ids_of(value)
         by_id = {choice.pk: choice for choice in question.choices.all()}
@@ -218,6 +223,33 @@ def _answer_fill(answer: Answer, question: Question, value: Any) -> list[int] | 
         ]
         return ids
     return None
+
+
+# The names of the answer files written inside the innermost answer_files_guard().
+_files_written: ContextVar[list[str] | None] = ContextVar("answer_files_written", default=None)
+
+
+@contextmanager
+def answer_files_guard() -> Iterator[None]:
+    """Around an atomic block that may write answer files (put it outside the block): the
+    storage is no part of the transaction, so when an exception leaves the block, which rolled
+    its rows back, the files written inside it are deleted. A guard inside another hands its
+    files to the outer one when it ends well. A rollback no guard sees leaves its files to the
+    daily sweep (registrations.questions.files.answer_files_orphaned_delete)."""
+    outer = _files_written.get()
+    written: list[str] = []
+    token = _files_written.set(written)
+    try:
+        yield
+    except BaseException:
+        storage = Answer._meta.get_field("file").storage
+        for name in written:
+            storage.delete(name)
+        raise
+    finally:
+        _files_written.reset(token)
+    if outer is not None:
+        outer.extend(written)
 
 
 def _file_delete_on_commit(name: str) -> None:

@@ -15,7 +15,7 @@ from registrations.forms.registration import RegistrationForm
 from registrations.models import Registration
 from registrations.places.registrations import registration_create
 from registrations.places.selectors import RegistrationState, registration_availability
-from registrations.questions.answers import AnswerError
+from registrations.questions.answers import AnswerError, answer_files_guard
 from registrations.travel.identity import visit_identities_save
 from registrations.views.once import SubmitOnceMixin, form_token_issue
 from registrations.views.throttle import RateLimitMixin
@@ -75,7 +75,8 @@ class RegisterView(RateLimitMixin, SubmitOnceMixin, View):
         if form.is_spam:
             return self._done()
         try:
-            with transaction.atomic():
+            # The files of the answers go if a later step refuses (the rows roll back).
+            with answer_files_guard(), transaction.atomic():
                 outcome = registration_create(
                     conference=self.conference,
                     data=form.registration_data(),

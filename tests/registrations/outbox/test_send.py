@@ -422,5 +422,7 @@ def test_beat_schedule_runs_every_periodic_task_of_the_project():
         "registrations.tasks.purge_webhook_deliveries",
         "registrations.tasks.purge_api_idempotency_keys",
         "registrations.tasks.purge_personal_data",
+        "registrations.tasks.purge_orphaned_answer_files",
+        "registrations.tasks.place_authorities",
     }
     assert scheduled <= set(app.tasks)
