@@ -276,9 +276,13 @@ class SessionChangeInline(admin.TabularInline):
         "previous_starts_at",
         "previous_room",
         "previous_location",
+        "previous_meeting_point",
+        "previous_meeting_time",
         "new_starts_at",
         "new_room",
         "new_location",
+        "new_meeting_point",
+        "new_meeting_time",
     )
     fields = readonly_fields
     ordering = ["-sequence"]

@@ -470,6 +470,10 @@ class SessionChange(models.Model):
         verbose_name=_("previous room"),
     )
     previous_location = models.CharField(_("previous location"), max_length=200, blank=True)
+    previous_meeting_point = models.CharField(
+        _("previous meeting point"), max_length=200, blank=True
+    )
+    previous_meeting_time = models.TimeField(_("previous meeting time"), null=True, blank=True)
     new_starts_at = models.DateTimeField(_("new start"))
     new_ends_at = models.DateTimeField(_("new end"))
     new_room = models.ForeignKey(
@@ -481,6 +485,8 @@ class SessionChange(models.Model):
         verbose_name=_("new room"),
     )
     new_location = models.CharField(_("new location"), max_length=200, blank=True)
+    new_meeting_point = models.CharField(_("new meeting point"), max_length=200, blank=True)
+    new_meeting_time = models.TimeField(_("new meeting time"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("session change")

@@ -18,8 +18,19 @@ logger = logging.getLogger(__name__)
 # The meeting point is written in each language (location_en, location_fr); a change in any of
 # them counts.
 LOCATION_FIELDS = tuple(f"location_{code}" for code, _name in settings.LANGUAGES)
+# So is a site visit's meeting point (the coach), printed on its roster with its time.
+MEETING_POINT_FIELDS = tuple(f"meeting_point_{code}" for code, _name in settings.LANGUAGES)
 # Changing any of these moves the session for the delegates it concerns.
-MOVING_FIELDS = {"starts_at", "ends_at", "room", "location", *LOCATION_FIELDS}
+MOVING_FIELDS = {
+    "starts_at",
+    "ends_at",
+    "room",
+    "location",
+    *LOCATION_FIELDS,
+    "meeting_point",
+    *MEETING_POINT_FIELDS,
+    "meeting_time",
+}
 CAPACITY_FIELDS = {"capacity", "room"}
 
 # The permission to leave a session with more delegates booked than places. Spelled here: the
@@ -192,6 +203,8 @@ def _moving_values(session: Session) -> tuple:
         session.ends_at,
         session.room_id,
         *(getattr(session, field) for field in LOCATION_FIELDS),
+        *(getattr(session, field) or "" for field in MEETING_POINT_FIELDS),
+        session.meeting_time,
     )
 
 
@@ -231,9 +244,12 @@ def session_save(
                 new_starts_at=session.starts_at,
                 new_ends_at=session.ends_at,
                 new_room_id=session.room_id,
+                previous_meeting_time=saved.meeting_time,
+                new_meeting_time=session.meeting_time,
                 **{
-                    f"{side}_location_{code}": getattr(source, f"location_{code}") or ""
+                    f"{side}_{field}_{code}": getattr(source, f"{field}_{code}") or ""
                     for side, source in (("previous", saved), ("new", session))
+                    for field in ("location", "meeting_point")
                     for code, _name in settings.LANGUAGES
                 },
             )

@@ -44,5 +44,6 @@ class SessionTranslationOptions(TranslationOptions):
 
 @register(SessionChange)
 class SessionChangeTranslationOptions(TranslationOptions):
-    # The place as it was and became, in each language, as the session wrote it.
-    fields = ("previous_location", "new_location")
+    # The place and the meeting point as they were and became, in each language, as the
+    # session wrote them.
+    fields = ("previous_location", "new_location", "previous_meeting_point", "new_meeting_point")

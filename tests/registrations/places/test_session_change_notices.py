@@ -179,3 +179,40 @@ def test_session_page_lists_its_changes(admin_client, conference, plenary):
         "Auditorium Apollon",
         "Salle Hermès",
     )
+
+
+def test_site_visit_meeting_point_or_time_moved_is_recorded_and_told(conference):
+    visit = SessionFactory(
+        conference=conference,
+        kind=Session.Kind.SITE_VISIT,
+        title="Harbour outreach",
+        capacity=10,
+        meeting_point="Coach at the main entrance",
+        meeting_time=dt.time(8, 30),
+    )
+    booked = RegistrationFactory(conference=conference)
+    SessionBooking.objects.create(
+        registration=booked, session=visit, status=SessionBooking.Status.BOOKED
+    )
+
+    visit.meeting_point = "Coach at the harbour gate"
+    visit.meeting_time = dt.time(8, 15)
+    session_save(session=visit, changed_fields={"meeting_point", "meeting_time"})
+
+    [change] = SessionChange.objects.all()
+    assert (change.previous_meeting_point, change.previous_meeting_time) == (
+        "Coach at the main entrance",
+        dt.time(8, 30),
+    )
+    assert (change.new_meeting_point, change.new_meeting_time) == (
+        "Coach at the harbour gate",
+        dt.time(8, 15),
+    )
+    visit.refresh_from_db()
+    assert visit.sequence == 1
+    assert told() == [booked.pk]
+    outbound_email_send(email_id=OutboundEmail.objects.get(registration=booked).pk)
+    [message] = mail.outbox
+    assert "meeting point: Coach at the main entrance 08:30" in message.body
+    assert "meeting point: Coach at the harbour gate 08:15" in message.body
+    assert "Coach at the harbour gate 08:15" in message.alternatives[0][0]
