@@ -184,6 +184,8 @@ def test_attendee_export_lists_the_sessions_delegates_booked_first(admin_client,
         registration__category=Registration.Category.ELECTED_OFFICIAL,
         registration__preferred_language="fr",
         registration__authority=AuthorityFactory(name="Liège", country="BE"),
+        registration__phone="+3242212111",
+        registration__interpretation_language="fr",
     )
     SessionBookingFactory(registration__conference=conference, registration__last_name="Other")
 
@@ -196,10 +198,13 @@ def test_attendee_export_lists_the_sessions_delegates_booked_first(admin_client,
             "First name",
             "Last name",
             "Email",
+            "Phone",
             "City or region",
             "Country",
+            "Country code",
             "Category",
             "Language",
+            "Interpretation language",
         ],
         [
             booked.registration.reference,
@@ -207,9 +212,12 @@ def test_attendee_export_lists_the_sessions_delegates_booked_first(admin_client,
             "Jean",
             "Dupont",
             "jean.dupont@example.org",
+            "'+3242212111",  # a leading + is disarmed in CSV, as any formula's first character
             "Liège",
             "Belgium",
+            "BE",
             "Elected official",
+            "French",
             "French",
         ],
         [
@@ -218,10 +226,13 @@ def test_attendee_export_lists_the_sessions_delegates_booked_first(admin_client,
             "Anna",
             "Nowak",
             waiting.registration.email,
+            "",
             waiting.registration.authority.name,
             "France",
+            "FR",
             "Delegate",
             "English",
+            "",
         ],
     ]
 
@@ -241,7 +252,7 @@ def test_attendee_export_disarms_formulas(admin_client, conference):
     [_header, row] = csv_rows(response)
     assert row[2] == '\'=HYPERLINK("http://evil.example","x")'
     assert row[3] == "'+33 1 23"
-    assert row[5] == "'@Ville"
+    assert row[6] == "'@Ville"
     assert response["Content-Disposition"] == (
         f'attachment; filename="session-{session.pk}-attendees.csv"'
     )
