@@ -12,6 +12,10 @@ from registrations.models import Authority, CheckIn, Registration, SessionBookin
 from registrations.onsite.certificates import registration_attended
 from registrations.permissions import VIEW_SPECIAL_NEEDS
 
+# The largest id any of our databases stores (a signed 64-bit integer): a larger number is
+# refused as invalid rather than reaching the database (SQLite cannot even bind it).
+MAX_ID = 2**63 - 1
+
 
 class RegistrationAuthoritySerializer(serializers.ModelSerializer):
     country = serializers.CharField(source="country.code")
@@ -90,10 +94,10 @@ class RegistrationFilterSerializer(serializers.Serializer):
     """The list's filters, all optional; `updated_since` for an incremental sync."""
 
     status = serializers.ChoiceField(choices=Registration.Status.choices, required=False)
-    authority = serializers.IntegerField(min_value=1, required=False)
+    authority = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     country = serializers.RegexField(r"^[A-Z]{2}$", required=False)
     category = serializers.ChoiceField(choices=Registration.Category.choices, required=False)
-    session = serializers.IntegerField(min_value=1, required=False)
+    session = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     updated_since = serializers.DateTimeField(required=False)
 
 
@@ -101,7 +105,10 @@ class RegistrationCreateSerializer(serializers.Serializer):
     """The public registration form's fields, validated by that form (registrations.forms)."""
 
     authority = serializers.IntegerField(
-        min_value=1, required=False, help_text="An authority's id; or name a new one."
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text="An authority's id; or name a new one.",
     )
     new_authority_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     new_authority_country = serializers.RegexField(r"^[A-Z]{2}$", required=False)
@@ -130,7 +137,7 @@ class RegistrationCreateSerializer(serializers.Serializer):
         help_text="The delegate accepted the privacy notice (required, as on the form)."
     )
     sessions = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=50
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=50
     )
 
     def form_data(self) -> dict[str, Any]:
@@ -143,7 +150,7 @@ class RegistrationCreateSerializer(serializers.Serializer):
 
 
 class BookingCreateSerializer(serializers.Serializer):
-    session = serializers.IntegerField(min_value=1)
+    session = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class CheckInRequestSerializer(serializers.Serializer):
@@ -152,7 +159,9 @@ class CheckInRequestSerializer(serializers.Serializer):
 
     badge_token = serializers.CharField(max_length=300, required=False)
     reference = serializers.RegexField(r"^[A-Z0-9-]{1,12}$", required=False)
-    session = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    session = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True
+    )
 
     def validate(self, attrs: dict) -> dict:
         if bool(attrs.get("badge_token")) == bool(attrs.get("reference")):
