@@ -11,11 +11,13 @@ from django.utils.formats import date_format
 
 from conference.models import Session, SessionChange
 from conference.services import session_save
-from registrations.models import OutboundEmail, Registration, SessionBooking
+from registrations.models import OutboundEmail, Question, Registration, SessionBooking
 from registrations.outbox.send import outbound_email_send
 from registrations.places.audience import session_audience
 from registrations.places.bookings import session_moved_notify
+from registrations.questions.builtin import BUILTIN_DAYS_ATTENDED, day_key
 from tests.factories import RegistrationFactory, RoomFactory, SessionFactory
+from tests.factories.questions import AnswerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +218,37 @@ def test_site_visit_meeting_point_or_time_moved_is_recorded_and_told(conference)
     assert "meeting point: Coach at the main entrance 08:30" in message.body
     assert "meeting point: Coach at the harbour gate 08:15" in message.body
     assert "Coach at the harbour gate 08:15" in message.alternatives[0][0]
+
+
+def days_answer(registration, *days):
+    question = Question.objects.get(
+        conference=registration.conference, builtin=BUILTIN_DAYS_ATTENDED
+    )
+    answer = AnswerFactory(registration=registration, question=question)
+    answer.choices.set(question.choices.filter(builtin__in=[day_key(day) for day in days]))
+    return answer
+
+
+def test_plenary_moved_tells_those_attending_its_day_and_those_who_did_not_say(conference, plenary):
+    first_day = conference.start_date
+    second_day = first_day + dt.timedelta(days=1)
+    confirmed = {"status": Registration.Status.CONFIRMED, "conference": conference}
+    coming, both_days, elsewhere, unsaid = (RegistrationFactory(**confirmed) for _ in range(4))
+    days_answer(coming, first_day)
+    days_answer(both_days, first_day, second_day)
+    days_answer(elsewhere, second_day)
+
+    assert list(session_audience(plenary)) == [coming, both_days, unsaid]
+    moved_to(plenary)
+    assert told() == sorted([coming.pk, both_days.pk, unsaid.pk])
+
+
+def test_without_the_days_question_every_confirmed_delegate_is_told(conference, plenary):
+    confirmed = {"status": Registration.Status.CONFIRMED, "conference": conference}
+    elsewhere, unsaid = RegistrationFactory(**confirmed), RegistrationFactory(**confirmed)
+    days_answer(elsewhere, conference.start_date + dt.timedelta(days=1))
+    Question.objects.filter(conference=conference, builtin=BUILTIN_DAYS_ATTENDED).update(
+        active=False
+    )
+
+    assert list(session_audience(plenary)) == [elsewhere, unsaid]
