@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from registrations.access.self_service import registration_erase
 from registrations.places.status import registration_cancel
+from tests.admin_forms import change_form_data
 from tests.factories import RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -11,11 +12,8 @@ pytestmark = pytest.mark.django_db
 def test_changes_by_a_delegate_and_an_organiser_are_in_the_history(admin_client, admin_user):
     registration = RegistrationFactory(job_title="Adviser", dietary_needs="Vegan")
     url = reverse("admin:registrations_registration_change", args=[registration.pk])
-    form = admin_client.get(url).context["adminform"].form
-    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data = change_form_data(admin_client.get(url))
     data.update(job_title="Head of prevention")
-    for prefix in ("consents", "emails"):
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
 
     response = admin_client.post(url, data)
 
