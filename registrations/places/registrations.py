@@ -49,25 +49,33 @@ ALREADY_REGISTERED_COOLDOWN = timedelta(hours=1)
 
 
 class SignUpTime:
-    """How long each branch of a sign-up takes in this process lately (moving averages): a
-    new registration, and a repeated sign-up of an address already registered. Each answer is
-    held until the slower of the two, so that neither tells which it was by coming sooner;
-    with little written under the lock, either may be the slower. Unlocked: a lost update
-    between threads only makes an average a little less fresh."""
+    """How long each branch of a sign-up takes in this process lately (moving averages of the
+    time and of its spread): a new registration, and a repeated sign-up of an address already
+    registered. Each answer is held until the slower branch's usual time plus twice its spread,
+    so that neither tells which it was by coming sooner: padding both to one mark a little above
+    their averages keeps their medians together even when one branch's times are skewed (a mark
+    at the mean alone would leave the faster half of the slower branch unpadded). Unlocked: a
+    lost update between threads only makes an average a little less fresh."""
 
     WEIGHT = 0.2
+    SPREADS = 2
 
     def __init__(self) -> None:
         self.seconds = {"new": 0.0, "repeated": 0.0}
+        self.spread = {"new": 0.0, "repeated": 0.0}
 
     def record_and_pad(self, branch: str, seconds: float) -> None:
         average = self.seconds[branch]
-        self.seconds[branch] = (
-            seconds if not average else (1 - self.WEIGHT) * average + self.WEIGHT * seconds
-        )
-        slowest = max(self.seconds.values())
-        if slowest > seconds:
-            time.sleep(slowest - seconds)
+        if average:
+            self.spread[branch] = (1 - self.WEIGHT) * self.spread[branch] + self.WEIGHT * abs(
+                seconds - average
+            )
+            self.seconds[branch] = (1 - self.WEIGHT) * average + self.WEIGHT * seconds
+        else:
+            self.seconds[branch] = seconds
+        mark = max(self.seconds[name] + self.SPREADS * self.spread[name] for name in self.seconds)
+        if mark > seconds:
+            time.sleep(mark - seconds)
 
 
 sign_up_time = SignUpTime()
