@@ -61,6 +61,34 @@ def network_changed(conference_id: int) -> None:
     cache.set(_network_version_key(conference_id), uuid.uuid4().hex, timeout=None)
 
 
+# The public registration form shows, besides the programme's sessions and rooms, the
+# conference's questions and the authorities to choose from (of every conference at once): they
+# have versions of their own, raised by the app that holds them (registrations.forms.rendering).
+def _questions_version_key(conference_id: int) -> str:
+    return f"questions-version:{conference_id}"
+
+
+def questions_version(conference_id: int) -> str:
+    return _current_version(_questions_version_key(conference_id))
+
+
+def questions_changed(conference_id: int) -> None:
+    """Retire the cached fragments that show the conference's questions and their choices."""
+    cache.set(_questions_version_key(conference_id), uuid.uuid4().hex, timeout=None)
+
+
+AUTHORITIES_VERSION_KEY = "authorities-version"
+
+
+def authorities_version() -> str:
+    return _current_version(AUTHORITIES_VERSION_KEY)
+
+
+def authorities_changed() -> None:
+    """Retire the cached fragments that list the authorities to choose from."""
+    cache.set(AUTHORITIES_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
 def page_cache_seconds(conference: Conference, *, now: dt.datetime | None = None) -> int:
     """How long a fragment may be kept: PAGE_CACHE_SECONDS, cut short by the next boundary in
     time that changes what the pages say."""
