@@ -198,12 +198,14 @@ POSITION_STEP = 10
 
 
 def _choices_add_missing(question: Question, specs: tuple[ChoiceSpec, ...]) -> int:
-    held = set(question.choices.values_list("builtin", flat=True))
+    # One query for both: every save of a conference (each test's too) comes through here.
+    rows = list(question.choices.values_list("builtin", "position"))
+    held = {builtin for builtin, _ in rows}
     missing = [spec for spec in specs if spec.builtin not in held]
     if not missing:
         return 0
     # New days come in date order after those held; other choices after the organisers' own.
-    last = max(question.choices.values_list("position", flat=True), default=0)
+    last = max((position for _, position in rows), default=0)
     QuestionChoice.objects.bulk_create(
         QuestionChoice(
             question=question,
@@ -220,13 +222,17 @@ def _choices_add_missing(question: Question, specs: tuple[ChoiceSpec, ...]) -> i
 def builtin_questions_create(conference: Conference) -> list[Question]:
     """Create the built-in questions the conference lacks (all of them for a new one); returns
     those created. The questions it holds already are left as the organisers set them."""
-    created = []
     with transaction.atomic():
         held = set(conference.questions.exclude(builtin="").values_list("builtin", flat=True))
-        for index, spec in enumerate(builtin_question_specs(conference)):
-            if spec.builtin in held:
-                continue
-            question = Question.objects.create(
+        specs = [
+            (index, spec)
+            for index, spec in enumerate(builtin_question_specs(conference))
+            if spec.builtin not in held
+        ]
+        # One insert for the questions and one for their choices: every conference created
+        # (each test's too) goes through here.
+        created = Question.objects.bulk_create(
+            Question(
                 conference=conference,
                 builtin=spec.builtin,
                 type=spec.type,
@@ -237,8 +243,20 @@ def builtin_questions_create(conference: Conference) -> list[Question]:
                 help_text_fr=spec.help_fr,
                 special_category=spec.special_category,
             )
-            _choices_add_missing(question, spec.choices)
-            created.append(question)
+            for index, spec in specs
+        )
+        # A question just created holds no choice yet: all of its own, in order.
+        QuestionChoice.objects.bulk_create(
+            QuestionChoice(
+                question=question,
+                builtin=choice.builtin,
+                label_en=choice.label_en,
+                label_fr=choice.label_fr,
+                position=(index + 1) * POSITION_STEP,
+            )
+            for question, (_, spec) in zip(created, specs, strict=True)
+            for index, choice in enumerate(spec.choices)
+        )
     return created
 
 
