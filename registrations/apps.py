@@ -19,6 +19,7 @@ class RegistrationsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, as Django asks: services need the models, loaded only by now.
         from conference import signals  # noqa: PLC0415
+        from registrations.forms.rendering import registration_form_cache_connect  # noqa: PLC0415
         from registrations.network.meetings import meeting_request_emails_forget  # noqa: PLC0415
         from registrations.network_map.cache import network_cache_connect  # noqa: PLC0415
         from registrations.places.bookings import (  # noqa: PLC0415
@@ -55,6 +56,7 @@ class RegistrationsConfig(AppConfig):
         )
 
         network_cache_connect()
+        registration_form_cache_connect()
 
         def fill_conference(sender: Any, conference: "Conference", **kwargs: Any) -> None:
             waitlist_promote(conference=conference)

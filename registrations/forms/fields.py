@@ -13,10 +13,11 @@ from django.utils.formats import date_format, time_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from conference.models import Session
 from registrations.models import Authority
-from registrations.places.selectors import SessionAvailability
+from registrations.places.selectors import SessionAvailability, session_availability
 
 # Besides letters and combining marks (any script), names may hold these.
 NAME_PUNCTUATION = set(" -'’.")
@@ -67,17 +68,37 @@ class PlainTextForm(forms.Form):
             field.validators.append(validate_text if multiline else validate_line_of_text)
 
 
+def country_choices() -> list[tuple[str, str]]:
+    """For a choice field's `choices`: called each time they are listed, so that the names
+    follow the active language, and only then (a form sent in with the field empty never
+    sorts the 250 names)."""
+    return [("", "—"), *countries]
+
+
 class AuthorityChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Authority) -> str:
         return f"{obj.name} — {obj.country.name}"
 
 
 class SessionChoiceField(forms.ModelMultipleChoiceField):
-    """Sessions to sign up for, each labelled with its time, room and places left."""
+    """Sessions to sign up for, each labelled with its time, room and places left. The places
+    are counted when the choices are first labelled (for the sessions in `offered`), not to
+    validate a choice: a form sent in that is valid is never shown again."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.availability: dict[int, SessionAvailability] = {}
+        self.offered: list[Session] = []
+        self._availability: dict[int, SessionAvailability] | None = None
+
+    @property
+    def availability(self) -> dict[int, SessionAvailability]:
+        if self._availability is None:
+            self._availability = session_availability(self.offered)
+        return self._availability
+
+    @availability.setter
+    def availability(self, value: dict[int, SessionAvailability]) -> None:
+        self._availability = value
 
     def label_from_instance(self, session: Session) -> str:
         start = timezone.localtime(session.starts_at, session.conference.tzinfo)

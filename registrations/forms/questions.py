@@ -12,10 +12,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from conference.models import Conference
-from registrations.forms.fields import validate_line_of_text, validate_text
+from registrations.forms.fields import country_choices, validate_line_of_text, validate_text
 from registrations.forms.travel import DateInput
 from registrations.models import Answer, ConsentRecord, Question, QuestionType, Registration
 from registrations.questions.answers import (
@@ -146,7 +145,7 @@ def question_form_field(
             choices=[(YES, _("Yes")), (NO, _("No"))], widget=forms.RadioSelect, **common
         )
     if kind == QuestionType.COUNTRY:
-        return forms.ChoiceField(choices=[("", "—"), *countries], **common)
+        return forms.ChoiceField(choices=country_choices, **common)
     if kind == QuestionType.FILE:
         common["help_text"] = " ".join(
             part

@@ -9,7 +9,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from conference.models import SESSION_LANGUAGES, Conference, Session
 from registrations.authorities.lookup import NewAuthority
@@ -19,6 +18,7 @@ from registrations.forms.fields import (
     PlainTextForm,
     SessionChoiceField,
     authority_places_note,
+    country_choices,
     privacy_link,
     validate_person_name,
 )
@@ -31,7 +31,7 @@ from registrations.forms.travel import VisitIdentityFields
 from registrations.models import Authority, Registration
 from registrations.places.bookings import session_clash_message, session_clashes
 from registrations.places.registrations import RegistrationData, email_normalise
-from registrations.places.selectors import session_availability, sessions_for_sign_up
+from registrations.places.selectors import sessions_for_sign_up
 from registrations.questions.selectors import questions_asked
 
 
@@ -234,12 +234,13 @@ class SessionChoiceForm(VisitIdentityFields):
         sessions = sessions_for_sign_up(conference).select_related("conference")
         field = cast(SessionChoiceField, self.fields["sessions"])
         field.queryset = sessions
-        field.availability = session_availability(sessions)
-        self.visit_identity_fields_add(sessions)
+        # Their places are counted only if the choices are shown (SessionChoiceField).
+        field.offered = list(sessions)
+        self.visit_identity_fields_add(field.offered)
 
     @property
     def has_sessions_to_choose(self) -> bool:
-        return bool(cast(SessionChoiceField, self.fields["sessions"]).availability)
+        return bool(cast(SessionChoiceField, self.fields["sessions"]).offered)
 
     def clean_sessions(self) -> list[Session]:
         sessions = list(self.cleaned_data["sessions"])
@@ -284,9 +285,8 @@ class AuthorityChoiceForm(PlainTextForm):
         authority = cast(AuthorityChoiceField, self.fields["authority"])
         authority.queryset = authorities_for_choice()
         authority.widget.attrs["data-searchable"] = "true"
-        # Built per form so that country names follow the active language.
         country = cast(forms.ChoiceField, self.fields["new_authority_country"])
-        country.choices = [("", "—"), *countries]
+        country.choices = country_choices
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
     def authority_fieldset(self, *notes: HTML) -> Fieldset:

@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 from conference.models import Conference
 from registrations.errors import RegistrationError
 from registrations.forms.registration import RegistrationForm
+from registrations.forms.rendering import registration_form_html
 from registrations.models import Registration
 from registrations.places.registrations import registration_create
 from registrations.places.selectors import RegistrationState, registration_availability
@@ -33,15 +34,18 @@ class RegisterView(RateLimitMixin, SubmitOnceMixin, View):
         return self.request.POST.get("email", "")
 
     def dispatch(self, request, *args, slug: str, **kwargs):
-        self.conference = get_object_or_404(Conference.objects.published(), slug=slug)
+        self.conference = get_object_or_404(
+            Conference.objects.published().select_related("venue"), slug=slug
+        )
         self.availability = registration_availability(conference=self.conference)
         return super().dispatch(request, *args, **kwargs)
 
+    @property
+    def _waiting_list(self) -> bool:
+        return self.availability.state is RegistrationState.FULL
+
     def _form(self, data=None, token: str = "", files=None) -> RegistrationForm:
-        if self.availability.state is RegistrationState.FULL:
-            label = _("Join the waiting list")
-        else:
-            label = _("Register")
+        label = _("Join the waiting list") if self._waiting_list else _("Register")
         language = get_language() if get_language() in Registration.Language.values else "en"
         return RegistrationForm(
             data,
@@ -51,14 +55,29 @@ class RegisterView(RateLimitMixin, SubmitOnceMixin, View):
             initial={"preferred_language": language, "form_token": token},
         )
 
-    def _render(self, form: RegistrationForm | None, status: int = 200) -> HttpResponse:
-        context = {"conference": self.conference, "availability": self.availability, "form": form}
+    def _render(
+        self, form: RegistrationForm | None, status: int = 200, form_html: str = ""
+    ) -> HttpResponse:
+        context = {
+            "conference": self.conference,
+            "availability": self.availability,
+            "form": form,
+            "form_html": form_html,
+        }
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request, *args, **kwargs):
         if not self.availability.accepts_registrations:
             return self._render(form=None)
-        return self._render(self._form(token=form_token_issue(request)))
+        # The blank form is the same for everyone but its tokens: rendered once, from the cache.
+        form_html = registration_form_html(
+            request,
+            self.conference,
+            waiting_list=self._waiting_list,
+            token=form_token_issue(request),
+            build=lambda token: self._form(token=token),
+        )
+        return self._render(form=None, form_html=form_html)
 
     def post(self, request, *args, **kwargs):
         if not self.availability.accepts_registrations:

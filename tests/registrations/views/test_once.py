@@ -8,7 +8,7 @@ from django.utils import translation
 from registrations.models import Delegation, OutboundEmail, Registration
 from tests.factories import AuthorityFactory
 from tests.registrations.views.test_delegations import delegation_post
-from tests.registrations.views.test_registration import PER_REQUEST
+from tests.registrations.views.test_registration import PER_REQUEST, form_token_of
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_register_sent_twice_registers_once_and_emails_once(
         "category": "delegate",
         "preferred_language": "en",
         "privacy_consent": "on",
-        "form_token": form.context["form"]["form_token"].value(),
+        "form_token": form_token_of(form),
     }
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -50,7 +50,7 @@ def test_register_sent_twice_registers_once_and_emails_once(
 
 def test_register_token_is_free_again_after_an_invalid_post(client, conference):
     form = client.get(url("register", conference))
-    token = form.context["form"]["form_token"].value()
+    token = form_token_of(form)
 
     invalid = client.post(url("register", conference), {"form_token": token})
     data = {
@@ -77,7 +77,7 @@ def test_token_from_another_session_is_not_honoured(client, conference):
 
     other = Client()
     form = other.get(url("register", conference))
-    token = form.context["form"]["form_token"].value()
+    token = form_token_of(form)
 
     # Not issued to this browser: the POST is handled as one without a token (here, invalid).
     response = client.post(url("register", conference), {"form_token": token})
@@ -92,7 +92,7 @@ def test_delegation_form_sent_twice_ends_on_the_same_page_not_409(
     form = client.get(url("delegation_register", conference))
     data = {
         **delegation_post(liege, ("Jan", "jan@liege.be"), ("An", "an@liege.be")),
-        "form_token": form.context["form"]["form_token"].value(),
+        "form_token": form_token_of(form),
     }
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,0 +1,280 @@
+"""The public registration form's blank rendering, kept in the shared cache
+(registrations.forms.rendering): the same page as rendered afresh, retired by what it shows,
+per language, never one visitor's tokens in another's page."""
+
+import re
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from registrations.forms import fields as form_fields
+from registrations.forms.registration import RegistrationForm
+from registrations.models import QuestionType, Registration
+from registrations.places.selectors import registration_availability
+from tests.factories import AuthorityFactory, RegistrationFactory, SessionFactory
+from tests.factories.questions import QuestionChoiceFactory, QuestionFactory
+
+pytestmark = pytest.mark.django_db
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
+PER_REQUEST = re.compile(
+    r'(name="csrfmiddlewaretoken" value|name="form_token" value|nonce)="[^"]+"'
+)
+
+
+def register_url(conference, language: str = "en") -> str:
+    with translation.override(language):
+        return reverse("registrations:register", kwargs={"slug": conference.slug})
+
+
+def masked(html: str) -> str:
+    return PER_REQUEST.sub(r'\1="…"', html)
+
+
+@pytest.fixture
+def full_conference(conference):
+    """Sessions (one a site visit asking for identity data), questions of several types (one
+    of them asked of speakers only, one with a limited choice), an authority to choose."""
+    SessionFactory(conference=conference, title="Night-time economy")
+    SessionFactory(
+        conference=conference,
+        kind="site_visit",
+        title="Police station",
+        identity_full_name_required=True,
+        identity_nationality_required=True,
+    )
+    QuestionFactory(conference=conference, type=QuestionType.COUNTRY, label_en="Passport from")
+    QuestionFactory(
+        conference=conference, label_en="Talk title", required=True, categories=["speaker"]
+    )
+    QuestionChoiceFactory(question__conference=conference, label_en="Boat trip", capacity=5)
+    AuthorityFactory(name="Liège", country="BE")
+    return conference
+
+
+def page_rendered_afresh(response, conference) -> str:
+    """The page as the view rendered it before the cache: the form built and laid out by
+    crispy-forms in the template, for the request the response answered."""
+    availability = registration_availability(conference=conference)
+    form = RegistrationForm(
+        conference=conference,
+        submit_label="Register",
+        initial={"preferred_language": "en", "form_token": "t"},
+    )
+    context = {"conference": conference, "availability": availability, "form": form}
+    return render_to_string("registrations/register.html", context, request=response.wsgi_request)
+
+
+def test_cached_form_is_the_page_rendered_afresh(client, full_conference):
+    first = client.get(register_url(full_conference))
+    second = client.get(register_url(full_conference))
+
+    afresh = masked(page_rendered_afresh(second, full_conference))
+    assert masked(first.content.decode()) == afresh
+    assert masked(second.content.decode()) == afresh
+    assert "Police station" in afresh and "Passport from" in afresh and "Liège" in afresh
+
+
+def test_cached_form_is_rendered_once(client, full_conference, monkeypatch):
+    from registrations.forms import rendering
+
+    renders = []
+    real = rendering.render_crispy_form
+    monkeypatch.setattr(
+        rendering, "render_crispy_form", lambda *a, **k: renders.append(1) or real(*a, **k)
+    )
+
+    for _ in range(3):
+        assert Client().get(register_url(full_conference)).status_code == 200
+
+    assert len(renders) == 1
+
+
+def test_cache_hit_runs_a_fixed_number_of_queries(
+    client, full_conference, django_assert_num_queries
+):
+    client.get(register_url(full_conference))
+    SessionFactory.create_batch(3, conference=full_conference)
+    QuestionFactory.create_batch(3, conference=full_conference)
+    client.get(register_url(full_conference))
+
+    # The conference (with its venue), the visitor's session read and written (in a savepoint
+    # here, inside the test's transaction): no sessions, questions or authorities.
+    with django_assert_num_queries(5):
+        response = client.get(register_url(full_conference))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "shown"),
+    [
+        (lambda c: SessionFactory(conference=c, title="Drones and privacy"), "Drones and privacy"),
+        (
+            lambda c: _save(c.sessions.get(title="Night-time economy"), title="Tram safety"),
+            "Tram safety",
+        ),
+        (lambda c: QuestionFactory(conference=c, label_en="Your hotel"), "Your hotel"),
+        (
+            lambda c: QuestionChoiceFactory(
+                question=c.questions.get(choices__label_en="Boat trip"), label_en="Harbour walk"
+            ),
+            "Harbour walk",
+        ),
+        (
+            lambda c: _save(
+                c.questions.get(label_en="Talk title"), categories=["speaker", "press"]
+            ),
+            "speaker press",
+        ),
+        (lambda c: AuthorityFactory(name="Rotterdam", country="NL"), "Rotterdam — Netherlands"),
+        (
+            lambda c: _save(c.questions.get(label_en="Passport from"), help_text_en="As printed"),
+            "As printed",
+        ),
+        (lambda c: _save(c, contact_email="desk@example.org"), "desk@example.org"),
+    ],
+    ids=[
+        "session",
+        "session-text",
+        "question",
+        "choice",
+        "categories",
+        "authority",
+        "help",
+        "conf",
+    ],
+)
+def test_cached_form_changes_with_what_it_shows(client, full_conference, change, shown):
+    before = client.get(register_url(full_conference)).content.decode()
+    assert shown not in before
+
+    change(full_conference)
+
+    assert shown in client.get(register_url(full_conference)).content.decode()
+
+
+def _save(instance, **values):
+    for name, value in values.items():
+        setattr(instance, name, value)
+    instance.save()
+
+
+def test_authority_named_by_a_stranger_keeps_the_cached_form(client, full_conference):
+    from registrations.forms.rendering import registration_form_key
+
+    with translation.override("en"):
+        key = registration_form_key(full_conference, waiting_list=False)
+    AuthorityFactory(name="Sopot", country="PL", needs_review=True)
+    with translation.override("en"):
+        assert registration_form_key(full_conference, waiting_list=False) == key
+    AuthorityFactory(name="Gdańsk", country="PL")
+    with translation.override("en"):
+        assert registration_form_key(full_conference, waiting_list=False) != key
+
+
+def test_cached_form_is_per_language(client, full_conference):
+    english = client.get(register_url(full_conference, "en")).content.decode()
+    french = client.get(register_url(full_conference, "fr")).content.decode()
+    english_again = client.get(register_url(full_conference, "en")).content.decode()
+
+    assert "Liège — Belgium" in english and "Liège — Belgique" in french
+    assert 'value="fr" selected' in french and 'value="en" selected' in english
+    assert masked(english_again) == masked(english)
+
+
+def test_cached_form_says_so_when_newcomers_join_the_waiting_list(client, conference):
+    client.get(register_url(conference))
+    conference.capacity = 1
+    conference.save()
+    RegistrationFactory(conference=conference)
+    type(conference).objects.filter(pk=conference.pk).update(confirmed_count=1)
+
+    content = client.get(register_url(conference)).content.decode()
+
+    assert "Join the waiting list" in content
+
+
+def test_two_visitors_get_their_own_tokens_and_each_can_register(full_conference):
+    authority = AuthorityFactory(name="Rotterdam", country="NL")
+    visitors = [Client(enforce_csrf_checks=True) for _ in range(2)]
+    pages = [visitor.get(register_url(full_conference)).content.decode() for visitor in visitors]
+    csrf = [CSRF.search(page)[1] for page in pages]
+    tokens = [FORM_TOKEN.search(page)[1] for page in pages]
+
+    assert csrf[0] != csrf[1] and tokens[0] != tokens[1]
+    assert tokens[0] not in pages[1] and tokens[1] not in pages[0]
+    for n, visitor in enumerate(visitors):
+        response = visitor.post(
+            register_url(full_conference),
+            {
+                "csrfmiddlewaretoken": csrf[n],
+                "form_token": tokens[n],
+                "authority": authority.pk,
+                "first_name": "Sanne",
+                "last_name": "de Vries",
+                "email": f"visitor{n}@rotterdam.nl",
+                "job_title": "Policy adviser",
+                "category": "delegate",
+                "preferred_language": "en",
+                "privacy_consent": "on",
+            },
+        )
+        assert response.status_code == 302
+    assert Registration.objects.count() == 2
+
+
+def test_errors_after_a_cached_form_are_beside_their_fields_with_the_input_kept(
+    client, full_conference
+):
+    client.get(register_url(full_conference))
+
+    response = client.post(
+        register_url(full_conference),
+        {"first_name": "Sanne", "email": "broken", "category": "delegate"},
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="error_1_id_email"' in content
+    assert 'value="Sanne"' in content
+    assert 'id="error-summary"' in content
+
+
+def test_sending_a_valid_form_counts_no_session_places(client, full_conference, monkeypatch):
+    counted = []
+    real = form_fields.session_availability
+    monkeypatch.setattr(form_fields, "session_availability", lambda s: counted.append(1) or real(s))
+    workshop = full_conference.sessions.get(title="Night-time economy")
+    data = {
+        "authority": AuthorityFactory(name="Rotterdam", country="NL").pk,
+        "first_name": "Sanne",
+        "last_name": "de Vries",
+        "email": "sanne@rotterdam.nl",
+        "job_title": "Policy adviser",
+        "category": "delegate",
+        "preferred_language": "en",
+        "privacy_consent": "on",
+        "sessions": [workshop.pk],
+    }
+
+    assert client.post(register_url(full_conference), data).status_code == 302
+    assert counted == []
+    # Shown again with an error, the choices are labelled with their places.
+    response = client.post(register_url(full_conference), {**data, "email": "broken"})
+    assert counted == [1]
+    assert "99 places left" in response.content.decode()
+
+
+def test_a_session_id_not_offered_is_refused_as_before(client, full_conference):
+    other = SessionFactory(title="Elsewhere")
+
+    response = client.post(register_url(full_conference), {"sessions": [other.pk]})
+
+    assert response.status_code == 400
+    assert f"Select a valid choice. {other.pk} is not one of the available choices." in (
+        response.content.decode()
+    )
