@@ -231,11 +231,11 @@ class SessionChoiceForm(VisitIdentityFields):
 
     def __init__(self, *args, conference: Conference, **kwargs):
         super().__init__(*args, **kwargs)
-        sessions = sessions_for_sign_up(conference).select_related("conference")
         field = cast(SessionChoiceField, self.fields["sessions"])
-        field.queryset = sessions
+        # The conference's time zone labels the choices, which are read again when shown.
+        field.queryset = sessions_for_sign_up(conference).select_related("conference")
         # Their places are counted only if the choices are shown (SessionChoiceField).
-        field.offered = list(sessions)
+        field.offered = list(sessions_for_sign_up(conference))
         self.visit_identity_fields_add(field.offered)
 
     @property

@@ -12,6 +12,8 @@ sessions and seats left of the questions' choices are not versioned: a rendering
 page_cache_seconds, as the programme's fragments do. A form sent back with errors is rendered
 afresh, never from here."""
 
+import contextlib
+import logging
 import secrets
 from collections.abc import Callable
 
@@ -36,6 +38,8 @@ from conference.page_cache import (
     questions_version,
 )
 from registrations.models import Authority, Question, QuestionChoice
+
+logger = logging.getLogger(__name__)
 
 FormParts = tuple[str, str, str]
 
@@ -78,14 +82,21 @@ def registration_form_html(
 ) -> SafeString:
     """The blank form's HTML for this request: `build(token)` builds the unbound form with
     that one-time token, called only when the cache has no rendering."""
-    key = registration_form_key(conference, waiting_list=waiting_list)
-    parts: FormParts | None = cache.get(key)
+    try:
+        key = registration_form_key(conference, waiting_list=waiting_list)
+        parts: FormParts | None = cache.get(key)
+    except Exception:
+        # The cache is down: the form still shows, rendered for this request.
+        logger.warning("registration form not cached: cache unavailable", exc_info=True)
+        key, parts = "", None
     if parts is None:
         parts = _form_parts(build)
         if parts is None:
             # A mark found twice (it would take organisers' text holding it): uncached.
             return render_crispy_form(build(token), context={"csrf_token": get_token(request)})
-        cache.set(key, parts, page_cache_seconds(conference))
+        if key:
+            with contextlib.suppress(Exception):  # down since the read: kept next time
+                cache.set(key, parts, page_cache_seconds(conference))
     head, middle, tail = parts
     # Both tokens are URL-safe already; escaped all the same, as the template would.
     return mark_safe(f"{head}{escape(get_token(request))}{middle}{escape(token)}{tail}")

@@ -278,3 +278,21 @@ def test_a_session_id_not_offered_is_refused_as_before(client, full_conference):
     assert f"Select a valid choice. {other.pk} is not one of the available choices." in (
         response.content.decode()
     )
+
+
+def test_form_shows_when_the_cache_is_down(client, full_conference, monkeypatch):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "add", down)
+    monkeypatch.setattr(cache, "set", down)
+
+    response = client.get(register_url(full_conference))
+
+    assert response.status_code == 200
+    assert masked(response.content.decode()) == masked(
+        page_rendered_afresh(response, full_conference)
+    )
