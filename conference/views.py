@@ -2,20 +2,19 @@ from typing import cast
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
+from conference.cached_pages import cached_page_response, page_cache_key
 from conference.calendar import conference_ics
 from conference.models import SESSION_LANGUAGES, Conference, Session, Theme
 from conference.page_cache import network_version, page_cache_seconds, programme_version
 from conference.selectors import (
     conference_speakers,
     programme_days,
-    programme_sessions,
+    programme_for_page,
     session_for_page,
 )
 
@@ -40,15 +39,21 @@ class ConferenceDetailView(DetailView):
     context_object_name = "conference"
 
     def get_queryset(self):
-        return Conference.objects.published().select_related("venue")
+        # The venue is read only when the page is rendered, not when it comes from the cache.
+        return Conference.objects.published()
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["page_cache_version"] = programme_version(self.object.pk)
+    def get(self, request, *args, **kwargs):
+        self.object = conference = self.get_object()
         # The home page shows the map of who takes part, which has a version of its own.
-        context["network_version"] = network_version(self.object.pk)
-        context["page_cache_seconds"] = page_cache_seconds(self.object)
-        return context
+        versions = [programme_version(conference.pk), network_version(conference.pk)]
+        return cached_page_response(
+            request,
+            key=page_cache_key(request, conference.pk, versions),
+            timeout=page_cache_seconds(conference),
+            render=lambda markers: self.render_to_response(
+                self.get_context_data(object=conference, **markers.context())
+            ),
+        )
 
 
 class ProgrammeFilterForm(forms.Form):
@@ -94,33 +99,34 @@ class ProgrammeView(DetailView):
     context_object_name = "conference"
 
     def get_queryset(self):
-        return Conference.objects.published().select_related("venue")
+        return Conference.objects.published()
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        themes = list(Theme.objects.filter(conference=self.object).order_by("name"))
-        filters = ProgrammeFilterForm(self.request.GET, themes=themes).valid_filters()
-        conference = self.object
-        # Loaded only when the template's cached fragment is missing (conference.page_cache).
-        sessions = SimpleLazyObject(lambda: programme_sessions(conference, **filters))
+    def get(self, request, *args, **kwargs):
+        self.object = conference = self.get_object()
+        themes = list(Theme.objects.filter(conference=conference).order_by("name"))
+        filters = ProgrammeFilterForm(request.GET, themes=themes).valid_filters()
+        key = page_cache_key(
+            request,
+            conference.pk,
+            [programme_version(conference.pk), urlencode(sorted(filters.items()))],
+        )
+        return cached_page_response(
+            request,
+            key=key,
+            timeout=page_cache_seconds(conference),
+            render=lambda markers: self.render_to_response(
+                self.programme_context(themes, filters, **markers.context())
+            ),
+        )
+
+    def programme_context(self, themes: list[Theme], filters: dict[str, str], **kwargs):
+        context = self.get_context_data(object=self.object, **kwargs)
+        programme = programme_for_page(self.object, **filters)
         context["filter_form"] = ProgrammeFilterForm(filters or None, themes=themes)
         context["is_filtered"] = bool(filters)
-        context["sessions"] = sessions
-        days = SimpleLazyObject(lambda: programme_days(sessions, conference.tzinfo))
-        version = programme_version(conference.pk)
-        seconds = page_cache_seconds(conference)
-        page_filters = urlencode(sorted(filters.items()))
-        context["days"] = days
-        context["page_cache_version"] = version
-        context["page_cache_seconds"] = seconds
-        context["page_cache_filters"] = page_filters
-        # The timetable's style sheet (and the CSP nonce it carries) only where there is a
-        # timetable: remembered with the fragments, so that a hit loads no sessions.
-        context["has_timetable"] = cache.get_or_set(
-            f"programme:has-timetable:{conference.pk}:{version}:{page_filters}",
-            lambda: bool(days),
-            seconds,
-        )
+        context["programme"] = programme
+        context["sessions"] = programme.sessions
+        context["days"] = programme_days(programme.sessions, self.object.tzinfo)
         return context
 
 
