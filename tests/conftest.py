@@ -3,6 +3,7 @@ machine without the service, and fail in CI (CI=true or REQUIRE_SERVICES=1), whe
 test would hide that nothing was checked."""
 
 import asyncio
+import functools
 import os
 import socket
 import threading
@@ -63,6 +64,25 @@ def redis_keys_of_this_run():
         keys = list(client.scan_iter(match=prefix + "*", count=1000))
         if keys:
             client.delete(*keys)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gazetteers_read_once():
+    """Looking coordinates up reads GeoNames' cities into a Gazetteer each time (4 s for the
+    demo's countries), and every demo loaded in a test looks them up: the run reads them once
+    for each set of countries. A Gazetteer is only read once built, so sharing one changes
+    nothing; tests that build one themselves (the module's name, imported earlier) still do."""
+    from registrations.network_map import coordinates
+
+    original = coordinates.Gazetteer
+
+    @functools.lru_cache(maxsize=4)
+    def built(countries: frozenset[str]) -> coordinates.Gazetteer:
+        return original(countries)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(coordinates, "Gazetteer", lambda countries: built(frozenset(countries)))
+        yield
 
 
 @pytest.fixture(autouse=True)
