@@ -57,7 +57,13 @@ def authority_places_left(conference: Conference, authority: Authority) -> int |
 
 def authority_places_check(conference: Conference, authority: Authority, *, wanted: int) -> None:
     # Called under the conference lock, so two coordinators cannot both take the last place.
-    left = authority_places_left(conference, authority)
+    authority_places_refuse(
+        authority, left=authority_places_left(conference, authority), wanted=wanted
+    )
+
+
+def authority_places_refuse(authority: Authority, *, left: int | None, wanted: int) -> None:
+    """Refuse `wanted` places to an authority that has `left` (None: no limit)."""
     if left is not None and wanted > left:
         raise AuthorityFullError(
             ngettext(

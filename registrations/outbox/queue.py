@@ -39,7 +39,30 @@ def outbound_email_queue(
 ) -> OutboundEmail:
     """Record an email in the caller's transaction and hand it to the worker once that
     commits."""
-    email = OutboundEmail.objects.create(
+    email = outbound_email_new(
+        to=to,
+        kind=kind,
+        session=session,
+        session_change=session_change,
+        visa_request=visa_request,
+        meeting_request=meeting_request,
+    )
+    email.save()
+    transaction.on_commit(lambda: outbound_email_enqueue(email.pk), robust=True)
+    return email
+
+
+def outbound_email_new(
+    *,
+    to: Recipient,
+    kind: str,
+    session: Session | None = None,
+    session_change: SessionChange | None = None,
+    visa_request: VisaLetterRequest | None = None,
+    meeting_request: MeetingRequest | None = None,
+) -> OutboundEmail:
+    """The unsaved row of an email to queue, for outbound_emails_save."""
+    return OutboundEmail(
         registration=to.registration,
         delegation=to.delegation,
         webhook_endpoint=to.webhook_endpoint,
@@ -53,8 +76,23 @@ def outbound_email_queue(
         language=to.language,
         next_attempt_at=timezone.now(),
     )
-    transaction.on_commit(lambda: outbound_email_enqueue(email.pk), robust=True)
-    return email
+
+
+def outbound_emails_save(emails: list[OutboundEmail]) -> None:
+    """Record several emails in the caller's transaction, in one statement (a registration's
+    status email and its reminder, under the conference lock); the queued ones are handed to
+    the worker once that commits, the scheduled ones when they fall due."""
+    if not emails:
+        return
+    OutboundEmail.objects.bulk_create(emails)
+    for email in emails:
+        if email.status == OutboundEmail.Status.QUEUED:
+            transaction.on_commit(partial(_enqueue, email.pk), robust=True)
+
+
+def _enqueue(email_id: int) -> None:
+    # By name at commit, as outbound_email_queue's callback looks it up.
+    outbound_email_enqueue(email_id)
 
 
 def outbound_email_enqueue(email_id: int) -> None:
@@ -83,29 +121,41 @@ def outbound_email_retry(*, email: OutboundEmail) -> None:
         transaction.on_commit(lambda: outbound_email_enqueue(email.pk), robust=True)
 
 
-def reminder_schedule(registration: Registration, *, now: datetime, is_new: bool = False) -> None:
+def reminder_schedule(registration: Registration, *, now: datetime) -> None:
     """Plan the reminder sent some days before the conference. It is a row with a due time,
-    not a far-future Celery ETA: the beat task hands it over when it is due. A registration
-    created in this transaction (`is_new`) has none yet, which need not be looked up."""
+    not a far-future Celery ETA: the beat task hands it over when it is due."""
+    if registration_reminder_due(registration, now=now) is None:
+        return
+    if registration.emails.filter(
+        kind=OutboundEmail.Kind.REMINDER,
+        status__in=[
+            OutboundEmail.Status.SCHEDULED,
+            OutboundEmail.Status.QUEUED,
+            OutboundEmail.Status.SENDING,
+        ],
+    ).exists():
+        return
+    reminder = reminder_new(registration, now=now)
+    if reminder is not None:
+        reminder.save()
+
+
+def registration_reminder_due(registration: Registration, *, now: datetime) -> datetime | None:
+    """When the reminder before the conference falls due; None without one, or once past."""
     conference = registration.conference
     if not conference.reminder_days_before:
-        return
+        return None
     due = conference.starts_at - timedelta(days=conference.reminder_days_before)
-    if due <= now:
-        return
-    if (
-        not is_new
-        and registration.emails.filter(
-            kind=OutboundEmail.Kind.REMINDER,
-            status__in=[
-                OutboundEmail.Status.SCHEDULED,
-                OutboundEmail.Status.QUEUED,
-                OutboundEmail.Status.SENDING,
-            ],
-        ).exists()
-    ):
-        return
-    OutboundEmail.objects.create(
+    return due if due > now else None
+
+
+def reminder_new(registration: Registration, *, now: datetime) -> OutboundEmail | None:
+    """The unsaved reminder of a registration that has none (one created in this
+    transaction), for outbound_emails_save; None when no reminder is due."""
+    due = registration_reminder_due(registration, now=now)
+    if due is None:
+        return None
+    return OutboundEmail(
         registration=registration,
         kind=OutboundEmail.Kind.REMINDER,
         status=OutboundEmail.Status.SCHEDULED,

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -279,6 +280,23 @@ def session_bookings_replace(
     return BookingChanges(added=added, removed=[locked[pk] for pk in sorted(removed_ids)])
 
 
+def session_bookings_new(
+    registration: Registration, sessions: list[Session], *, now: datetime
+) -> None:
+    """The sessions of a registration created in this transaction, under the conference lock:
+    as session_bookings_replace, without what a new row needs not (reading its bookings, none
+    yet; marking it changed, as it was just written; reading back the bookings made)."""
+    _check_choice(registration, sessions)
+    locked = places_lock(session_ids={session.pk for session in sessions}).sessions
+    SessionBooking.objects.bulk_create(
+        SessionBooking(
+            registration=registration, session_id=session_id, status=SessionBooking.Status.WAITING
+        )
+        for session_id in sorted({session.pk for session in sessions})
+    )
+    sessions_rebalance_locked(locked, now=now, quiet_for={registration.pk})
+
+
 def session_bookings_remove(registration: Registration, session_ids: Set[int]) -> None:
     """Remove the delegate's bookings of these sessions, whoever asks (the delegate, an
     organiser, the API, a cancellation), with the sessions already locked by the caller; and
@@ -313,6 +331,20 @@ def sessions_rebalance_locked(
     """Give each free place to the first confirmed delegate in the waiting list, and tell them
     (except the registrations in `quiet_for`, who see the result otherwise)."""
     promoted: set[int] = set()
+    # The places taken in every limited session at once, not a count per session.
+    limited = [pk for pk, session in sessions.items() if session.effective_capacity is not None]
+    booked = (
+        dict(
+            SessionBooking.objects.filter(
+                session_id__in=limited, status=SessionBooking.Status.BOOKED
+            )
+            .order_by()
+            .values_list("session_id")
+            .annotate(count=Count("pk"))
+        )
+        if limited
+        else {}
+    )
     for session in sessions.values():
         waiting = SessionBooking.objects.filter(
             session=session,
@@ -321,8 +353,7 @@ def sessions_rebalance_locked(
         ).order_by("created_at", "pk")
         capacity = session.effective_capacity
         if capacity is not None:
-            booked = session.bookings.filter(status=SessionBooking.Status.BOOKED).count()
-            waiting = waiting[: max(capacity - booked, 0)]
+            waiting = waiting[: max(capacity - booked.get(session.pk, 0), 0)]
         for booking in waiting.select_related("registration"):
             promoted.add(booking.registration_id)
             booking.status = SessionBooking.Status.BOOKED

@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from conference.models import Conference, Session
-from registrations.authorities.allotments import authority_places_check
+from registrations.authorities.allotments import authority_places_refuse
 from registrations.authorities.lookup import NewAuthority, authority_get_or_create_named
 from registrations.errors import (
     AlreadyRegisteredError,
@@ -23,20 +23,31 @@ from registrations.errors import (
 )
 from registrations.models import (
     Authority,
+    AuthorityAllotment,
     ConsentRecord,
     Delegation,
     OutboundEmail,
     Registration,
+    WebhookEndpoint,
 )
-from registrations.outbox.queue import outbound_email_queue, reminder_schedule
+from registrations.outbox.queue import (
+    outbound_email_new,
+    outbound_email_queue,
+    outbound_emails_save,
+    reminder_new,
+)
 from registrations.outbox.recipients import Recipient
 from registrations.places.answers import SPECIAL_CONSENT_MESSAGE, answers_save_locked
-from registrations.places.bookings import session_bookings_replace
+from registrations.places.bookings import session_bookings_new
 from registrations.places.counters import place_counts_move
 from registrations.places.locking import places_lock
 from registrations.privacy.schedule import privacy_notice_version
 from registrations.questions.answers import AnswersInput, answer_files_guard
-from registrations.webhooks.events import webhook_creation_events, webhook_event_record
+from registrations.webhooks.events import (
+    webhook_creation_events,
+    webhook_endpoints_active,
+    webhook_event_record,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -197,6 +208,13 @@ def registration_create(
     now = now or timezone.now()
     email = email_normalise(data.email)
     started = time.perf_counter()
+    sessions = list(sessions)
+    # Whatever does not depend on the counters is done before the lock that every
+    # registration of the conference waits for: the new row built and validated, its consents,
+    # the webhook endpoints to tell.
+    draft = registration_draft(
+        conference, data=data, consents=consent_kinds(special_needs_consent), now=now
+    )
 
     with answer_files_guard(), transaction.atomic():
         conference = places_lock(conference=conference).conference
@@ -208,19 +226,12 @@ def registration_create(
         if authority is None:
             assert new_authority is not None  # one of the two, checked on entry
             authority = authority_get_or_create_named(new_authority=new_authority)
-        authority_places_check(conference, authority, wanted=1)
-
-        # Lower(email), as the unique index of active addresses is built: the lookup uses it
-        # (iexact's UPPER() would scan every registration of the conference, under the lock).
-        existing = (
-            conference.registrations.active()
-            .annotate(email_lower=Lower("email"))
-            .filter(email_lower=email)
-            # At most one row; ordered by the index's own column, not by id, which PostgreSQL
-            # would read in id order through the whole table to find it.
-            .order_by("email_lower")
-            .first()
-        )
+        places_left, existing_id = authority_places_and_address(conference, authority, email)
+        authority_places_refuse(authority, left=places_left, wanted=1)
+        existing = None
+        if existing_id is not None:
+            existing = Registration.objects.get(pk=existing_id)
+            existing.conference = conference
         if existing is not None and by_organiser:
             raise AlreadyRegisteredError(
                 _("%(email)s is already registered (%(reference)s).")
@@ -233,10 +244,11 @@ def registration_create(
                 conference,
                 authority=authority,
                 data=data,
-                consents=consent_kinds(special_needs_consent),
-                sessions=list(sessions),
+                consents=draft.consent_kinds,
+                sessions=sessions,
                 now=now,
                 notify=notify,
+                draft=draft,
             )
     if by_organiser:
         logger.info(
@@ -255,6 +267,60 @@ def registration_create(
         return RegistrationOutcome(registration=existing, created=False)
     logger.info("registration %s created as %s", registration.pk, registration.status)
     return RegistrationOutcome(registration=registration, created=True)
+
+
+# What registration_create reads under the lock before deciding, in one statement: the
+# authority's allotment (the conference's default without one of its own), its active
+# registrations counted only when there is a limit, and the active registration of the
+# address if any. SQL written once rather than a queryset compiled on every sign-up: compiling
+# it cost more CPU, under the lock, than the database takes to answer. LOWER(email) and the
+# status condition are those of the unique index of active addresses, which answers the last.
+# Constants of the code, not input: written into the SQL as the index's condition is.
+_INACTIVE = ", ".join(f"'{status}'" for status in Registration.INACTIVE_STATUSES)
+AUTHORITY_PLACES_AND_ADDRESS_SQL = f"""SELECT allotted.places,
+    CASE WHEN allotted.places IS NULL THEN NULL ELSE (
+        SELECT COUNT(*) FROM {Registration._meta.db_table}
+        WHERE conference_id = %(conference)s AND authority_id = %(authority)s
+            AND NOT (status IN ({_INACTIVE}))
+    ) END,
+    (
+        SELECT id FROM {Registration._meta.db_table}
+        WHERE LOWER(email) = %(email)s AND conference_id = %(conference)s
+            AND NOT (status IN ({_INACTIVE}))
+        LIMIT 1
+    )
+FROM (
+    SELECT COALESCE(
+        (
+            SELECT places FROM {AuthorityAllotment._meta.db_table}
+            WHERE conference_id = %(conference)s AND authority_id = %(authority)s
+            LIMIT 1
+        ),
+        CAST(%(default)s AS INTEGER)
+    ) AS places
+) AS allotted
+"""
+
+
+def authority_places_and_address(
+    conference: Conference, authority: Authority, email: str
+) -> tuple[int | None, int | None]:
+    """Under the conference lock: the places the authority has left (None: no limit), as
+    authority_places_left counts them, and the id of the active registration of `email`
+    (normalised) at the conference, if any."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            AUTHORITY_PLACES_AND_ADDRESS_SQL,
+            {
+                "conference": conference.pk,
+                "authority": authority.pk,
+                "email": email,
+                "default": conference.default_allotment,
+            },
+        )
+        allotted, used, existing_id = cursor.fetchone()
+    left = None if allotted is None else max(allotted - used, 0)
+    return left, existing_id
 
 
 def already_registered_remind(existing: Registration, *, now: datetime) -> None:
@@ -310,6 +376,54 @@ def registration_from_data(data: RegistrationData, **fields) -> Registration:
     )
 
 
+@dataclass(frozen=True)
+class RegistrationDraft:
+    """A new registration as far as it goes before the conference lock: built from what the
+    delegate told and validated (its status, which the counters decide, set under the lock),
+    its consent records, and the webhook endpoints that may hear of it."""
+
+    registration: Registration
+    consent_kinds: list[str]
+    consents: list[ConsentRecord]
+    endpoints: list[WebhookEndpoint]
+    # What the validation found, raised when the registration is created, after the checks
+    # that come first (registration closed, the authority's places, the address registered).
+    invalid: ValidationError | None = None
+
+
+def registration_draft(
+    conference: Conference,
+    *,
+    data: RegistrationData,
+    consents: list[str],
+    now: datetime,
+    delegation: Delegation | None = None,
+) -> RegistrationDraft:
+    """What registration_create_locked writes, prepared without the lock. The authority is
+    not needed: the validation leaves it out, and a new one is made under the lock."""
+    registration = registration_from_data(
+        data, conference=conference, delegation=delegation, status=Registration.Status.PENDING
+    )
+    invalid: ValidationError | None = None
+    try:
+        registration_validate(registration)
+    except ValidationError as error:
+        invalid = error
+    notice_version = privacy_notice_version(conference)
+    return RegistrationDraft(
+        registration=registration,
+        consent_kinds=consents,
+        consents=[
+            ConsentRecord(
+                registration=registration, kind=kind, notice_version=notice_version, given_at=now
+            )
+            for kind in consents
+        ],
+        endpoints=webhook_endpoints_active(conference_id=conference.pk),
+        invalid=invalid,
+    )
+
+
 def registration_create_locked(
     conference: Conference,
     *,
@@ -320,39 +434,36 @@ def registration_create_locked(
     now: datetime,
     delegation: Delegation | None = None,
     notify: bool = True,
+    draft: RegistrationDraft | None = None,
 ) -> Registration:
     """Create one registration; the caller holds the conference lock and has checked that the
     email is free and the authority has places left. Without `notify`, no email is queued
-    (where the registration stands, the reminder)."""
+    (where the registration stands, the reminder). `draft`: the registration_draft of `data`
+    and `consents`, made before the lock; made here without one."""
+    if draft is None:
+        draft = registration_draft(
+            conference, data=data, consents=consents, now=now, delegation=delegation
+        )
+    if draft.invalid is not None:
+        raise draft.invalid
     if registration_needs_approval(conference, authority):
         status = Registration.Status.PENDING
     elif newcomer_gets_place(conference):
         status = Registration.Status.CONFIRMED
     else:
         status = Registration.Status.WAITLISTED
-    registration = registration_from_data(
-        data,
-        conference=conference,
-        authority=authority,
-        delegation=delegation,
-        status=status,
-        confirmed_at=now if status == Registration.Status.CONFIRMED else None,
-        waitlisted_at=now if status == Registration.Status.WAITLISTED else None,
-    )
-    registration_validate(registration)
+    registration = draft.registration
+    # The conference as locked, whose counters and settings are current.
+    registration.conference = conference
+    registration.authority = authority
+    registration.status = status
+    registration.confirmed_at = now if status == Registration.Status.CONFIRMED else None
+    registration.waitlisted_at = now if status == Registration.Status.WAITLISTED else None
     registration_save_with_reference(registration, conference.reference_prefix)
     place_counts_move(conference, from_status=None, to_status=status)
-    ConsentRecord.objects.bulk_create(
-        ConsentRecord(
-            registration=registration,
-            kind=kind,
-            notice_version=privacy_notice_version(conference),
-            given_at=now,
-        )
-        for kind in consents
-    )
+    ConsentRecord.objects.bulk_create(draft.consents)
     if sessions:
-        session_bookings_replace(registration, sessions, now=now)
+        session_bookings_new(registration, sessions, now=now)
     if data.answers is not None:
         if (
             data.answers.has_special(registration.category)
@@ -361,11 +472,18 @@ def registration_create_locked(
             raise RegistrationError(str(SPECIAL_CONSENT_MESSAGE))
         # The choices are locked after the sessions, as places_lock orders them.
         answers_save_locked(registration, data.answers)
+    # The status email and the reminder in one statement; the new row has no reminder yet.
+    emails: list[OutboundEmail | None] = []
     if notify:
-        outbound_email_queue(to=Recipient.delegate(registration), kind=STATUS_EMAIL[status])
-    webhook_event_record(*webhook_creation_events(status), registration=registration)
-    if notify and status == Registration.Status.CONFIRMED:
-        reminder_schedule(registration, now=now, is_new=True)
+        emails.append(
+            outbound_email_new(to=Recipient.delegate(registration), kind=STATUS_EMAIL[status])
+        )
+        if status == Registration.Status.CONFIRMED:
+            emails.append(reminder_new(registration, now=now))
+    outbound_emails_save([email for email in emails if email is not None])
+    webhook_event_record(
+        *webhook_creation_events(status), registration=registration, endpoints=draft.endpoints
+    )
     return registration
 
 

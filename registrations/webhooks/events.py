@@ -107,11 +107,13 @@ def webhook_event_record(
     changed_fields: Iterable[str] = (),
     check_in: CheckIn | None = None,
     now: datetime | None = None,
+    endpoints: list[WebhookEndpoint] | None = None,
 ) -> list[WebhookDelivery]:
     """Record `events` about `registration` for every active endpoint of its conference that
     subscribed to them. None among the events is skipped (a status with no event of its own);
     an update that changed only fields outside WEBHOOK_FIELDS records nothing. Call it inside
-    the transaction that makes the change."""
+    the transaction that makes the change. `endpoints`: those of webhook_endpoints_active, read
+    by the caller before it took the conference lock."""
     now = now or timezone.now()
     changes: dict[str, Any] = {}
     if previous_status is not None and previous_status != registration.status:
@@ -125,11 +127,8 @@ def webhook_event_record(
             changes["fields"] = fields
     if not wanted:
         return []
-    endpoints = list(
-        WebhookEndpoint.objects.filter(
-            conference_id=registration.conference_id, is_active=True
-        ).only("pk", "events")
-    )
+    if endpoints is None:
+        endpoints = webhook_endpoints_active(conference_id=registration.conference_id)
     deliveries = []
     for endpoint in endpoints:
         for event in wanted:
@@ -153,3 +152,12 @@ def webhook_event_record(
     for delivery in deliveries:
         transaction.on_commit(partial(webhook_delivery_enqueue, delivery.pk), robust=True)
     return deliveries
+
+
+def webhook_endpoints_active(*, conference_id: int) -> list[WebhookEndpoint]:
+    """The endpoints that may hear of a conference's registrations."""
+    return list(
+        WebhookEndpoint.objects.filter(conference_id=conference_id, is_active=True).only(
+            "pk", "events"
+        )
+    )
