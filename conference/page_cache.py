@@ -11,6 +11,8 @@ changes closing, the conference starting), where the fragment expires."""
 import datetime as dt
 import math
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -59,6 +61,20 @@ def network_version(conference_id: int) -> str:
 def network_changed(conference_id: int) -> None:
     """Retire the cached fragments that show who takes part in the conference."""
     cache.set(_network_version_key(conference_id), uuid.uuid4().hex, timeout=None)
+
+
+def page_versions_read(
+    conference_id: int, *, network: bool, entry_keys: Sequence[str]
+) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The programme's version (then, if `network`, the network's) and whichever of the cache
+    entries `entry_keys` exist, in one read of the cache: what a cached page needs to know
+    whether it may be served (conference.cached_pages)."""
+    version_keys = [_version_key(conference_id)]
+    if network:
+        version_keys.append(_network_version_key(conference_id))
+    found = cache.get_many([*entry_keys, *version_keys])
+    versions = tuple(found.get(key) or _current_version(key) for key in version_keys)
+    return versions, {key: found[key] for key in entry_keys if key in found}
 
 
 # The public registration form shows, besides the programme's sessions and rooms, the

@@ -4,13 +4,14 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
-from conference.cached_pages import cached_page_response, page_cache_key
+from conference.cached_pages import PageKey, PageMarkers, cached_page_response
 from conference.calendar import conference_ics
 from conference.models import SESSION_LANGUAGES, Conference, Session, Theme
-from conference.page_cache import network_version, page_cache_seconds, programme_version
+from conference.page_cache import page_cache_seconds
 from conference.selectors import (
     conference_speakers,
     programme_days,
@@ -44,12 +45,11 @@ class ConferenceDetailView(DetailView):
 
     def get(self, request, *args, **kwargs):
         self.object = conference = self.get_object()
-        # The home page shows the map of who takes part, which has a version of its own.
-        versions = [programme_version(conference.pk), network_version(conference.pk)]
         return cached_page_response(
             request,
-            key=page_cache_key(request, conference.pk, versions),
-            timeout=page_cache_seconds(conference),
+            # The home page shows the map of who takes part, which has a version of its own.
+            keys=[PageKey(conference.pk, network=True)],
+            timeout=lambda: page_cache_seconds(conference),
             render=lambda markers: self.render_to_response(
                 self.get_context_data(object=conference, **markers.context())
             ),
@@ -103,24 +103,33 @@ class ProgrammeView(DetailView):
 
     def get(self, request, *args, **kwargs):
         self.object = conference = self.get_object()
-        themes = list(Theme.objects.filter(conference=conference).order_by("name"))
-        filters = ProgrammeFilterForm(request.GET, themes=themes).valid_filters()
-        key = page_cache_key(
-            request,
-            conference.pk,
-            [programme_version(conference.pk), urlencode(sorted(filters.items()))],
-        )
+        # Asked for first under the filters as given, which a link to the programme names
+        # (a page is stored under them only when they are all valid); then, on a miss, under
+        # the valid ones, for which the themes must be read.
+        asked = {name: request.GET.get(name, "") for name in ProgrammeFilterForm.base_fields}
         return cached_page_response(
             request,
-            key=key,
-            timeout=page_cache_seconds(conference),
+            keys=[self.page_key(asked), lambda: self.page_key(self.valid_filters[1])],
+            timeout=lambda: page_cache_seconds(conference),
             render=lambda markers: self.render_to_response(
-                self.programme_context(themes, filters, **markers.context())
+                self.programme_context(*self.valid_filters, markers=markers)
             ),
         )
 
-    def programme_context(self, themes: list[Theme], filters: dict[str, str], **kwargs):
-        context = self.get_context_data(object=self.object, **kwargs)
+    def page_key(self, filters: dict[str, str]) -> PageKey:
+        given = sorted((name, value) for name, value in filters.items() if value)
+        return PageKey(self.object.pk, parts=(urlencode(given),))
+
+    @cached_property
+    def valid_filters(self) -> tuple[list[Theme], dict[str, str]]:
+        """The conference's themes, and the filters of the request that are valid."""
+        themes = list(Theme.objects.filter(conference=self.object).order_by("name"))
+        return themes, ProgrammeFilterForm(self.request.GET, themes=themes).valid_filters()
+
+    def programme_context(
+        self, themes: list[Theme], filters: dict[str, str], *, markers: PageMarkers
+    ) -> dict:
+        context = self.get_context_data(object=self.object, **markers.context())
         programme = programme_for_page(self.object, **filters)
         context["filter_form"] = ProgrammeFilterForm(filters or None, themes=themes)
         context["is_filtered"] = bool(filters)
