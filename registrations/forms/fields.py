@@ -7,6 +7,7 @@ from typing import Any
 from crispy_forms.layout import HTML
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
@@ -87,7 +88,7 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.offered: list[Session] = []
+        self.offered: QuerySet[Session] = Session.objects.none()
         self._availability: dict[int, SessionAvailability] | None = None
 
     @property

@@ -7,6 +7,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -234,9 +236,17 @@ class SessionChoiceForm(VisitIdentityFields):
         field = cast(SessionChoiceField, self.fields["sessions"])
         # The conference's time zone labels the choices, which are read again when shown.
         field.queryset = sessions_for_sign_up(conference).select_related("conference")
-        # Their places are counted only if the choices are shown (SessionChoiceField).
-        field.offered = list(sessions_for_sign_up(conference))
-        self.visit_identity_fields_add(field.offered)
+        # Read, and their places counted, only if the choices are shown (SessionChoiceField).
+        field.offered = sessions_for_sign_up(conference)
+        # The visits that ask for identity data, whose fields a form sent in checks too.
+        self.visit_identity_fields_add(
+            sessions_for_sign_up(conference).filter(
+                Q(identity_full_name_required=True)
+                | Q(identity_nationality_required=True)
+                | Q(identity_number_required=True)
+                | Q(identity_date_of_birth_required=True)
+            )
+        )
 
     @property
     def has_sessions_to_choose(self) -> bool:
@@ -384,13 +394,20 @@ class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceFo
             special=True
         )
         self.order_fields(order)
-        self.helper = FormHelper()
-        self.helper.attrs = {"novalidate": "", "data-sending-label": SENDING_LABEL}
+        self.conference = conference
+        self.submit_label = submit_label
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """Laid out only when shown: a form sent in that is valid never is."""
+        conference = self.conference
+        helper = FormHelper()
+        helper.attrs = {"novalidate": "", "data-sending-label": SENDING_LABEL}
         full_text = _(
             "This city or region has no places left. Ask your coordinator to register you, or "
             "write to the organisers at %s."
         )
-        self.helper.layout = Layout(
+        helper.layout = Layout(
             self.authority_fieldset(authority_places_note(conference, full_text=str(full_text))),
             self.about_you_fieldset(),
             Fieldset(_("Languages"), "preferred_language", "interpretation_language"),
@@ -404,8 +421,9 @@ class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceFo
             Fieldset(_("Privacy"), privacy_link(conference), "privacy_consent"),
             self.honeypot(),
             "form_token",
-            Submit("submit", submit_label, css_class="btn-lg"),
+            Submit("submit", self.submit_label, css_class="btn-lg"),
         )
+        return helper
 
     def phone_region(self, data: dict) -> str | None:
         authority = data.get("authority")
