@@ -35,6 +35,7 @@ _PK_STAND_IN = 987654321987654321
 @dataclass(frozen=True)
 class RenderedDay:
     day: ProgrammeDay
+    day_id: str  # the date, as the page's ids print it
     cards: list[SafeString]  # the timetable's, in its slots' order
     items: list[SafeString]  # the list's, in programme order
 
@@ -161,7 +162,9 @@ def programme_rendered_days(
             cards.append(SafeString(card))
             items[session.pk] = SafeString(item)
         rendered_days.append(
-            RenderedDay(day=day, cards=cards, items=[items[s.pk] for s in day.sessions])
+            RenderedDay(
+                day=day, day_id=day_id, cards=cards, items=[items[s.pk] for s in day.sessions]
+            )
         )
     return rendered_days
 
