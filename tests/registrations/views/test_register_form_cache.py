@@ -296,3 +296,28 @@ def test_form_shows_when_the_cache_is_down(client, full_conference, monkeypatch)
     assert masked(response.content.decode()) == masked(
         page_rendered_afresh(response, full_conference)
     )
+
+
+def test_a_form_sent_in_reads_no_more_than_it_checks(full_conference, django_assert_num_queries):
+    SessionFactory.create_batch(5, conference=full_conference)
+    data = {
+        "authority": AuthorityFactory(name="Rotterdam", country="NL").pk,
+        "first_name": "Sanne",
+        "last_name": "de Vries",
+        "email": "sanne@rotterdam.nl",
+        "job_title": "Policy adviser",
+        "category": "delegate",
+        "preferred_language": "en",
+        "privacy_consent": "on",
+    }
+
+    # The visits asking for identity data, the questions and their choices, the seats the
+    # limited choice holds, the authority: not the sessions offered, nor their places.
+    with django_assert_num_queries(5):
+        form = RegistrationForm(data, conference=full_conference, submit_label="Register")
+        assert form.is_valid(), form.errors
+    assert [name for name in form.fields if name.startswith("identity_")] == [
+        f"identity_{full_conference.sessions.get(title='Police station').pk}_full_name",
+        f"identity_{full_conference.sessions.get(title='Police station').pk}_nationality",
+    ]
+    assert "helper" not in vars(form)  # never laid out
