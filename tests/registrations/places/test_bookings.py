@@ -1,6 +1,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from conference.models import Session
 from conference.services import session_save
@@ -318,3 +320,36 @@ def test_form_offers_only_sessions_needing_sign_up_with_places_left(conference, 
 def test_form_has_no_session_section_without_sessions_to_choose(conference):
     form = RegistrationForm(conference=conference, submit_label="Go")
     assert form.fields["sessions"].availability == {}
+
+
+def test_a_new_registrations_sessions_count_their_places_in_one_query(conference, workshop):
+    others = [later(workshop, hours, capacity=2) for hours in (2, 4)]
+    RegistrationFactory.create_batch(2, conference=conference, status=Registration.Status.CONFIRMED)
+    authority = AuthorityFactory()
+
+    with CaptureQueriesContext(connection) as queries:
+        outcome = registration_create(
+            conference=conference,
+            authority=authority,
+            data=RegistrationData(
+                first_name="Ada", last_name="Sessions", email="ada@example.org", job_title="X"
+            ),
+            sessions=[workshop, *others],
+        )
+
+    statements = [query["sql"] for query in queries.captured_queries]
+    counts = [
+        sql for sql in statements if "COUNT(" in sql and "registrations_sessionbooking" in sql
+    ]
+    assert len(counts) == 1
+    # The row was just written: its bookings are not read first, nor the row touched after.
+    assert not [
+        sql
+        for sql in statements
+        if sql.startswith('SELECT "registrations_sessionbooking"."id"')
+        and f'"registrations_sessionbooking"."registration_id" = {outcome.registration.pk}' in sql
+    ]
+    assert not [sql for sql in statements if sql.startswith('UPDATE "registrations_registration"')]
+    assert statuses(outcome.registration) == {
+        session.title: Booked for session in (workshop, *others)
+    }
