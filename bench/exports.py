@@ -83,6 +83,8 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
+from django.db.models import CharField, Value  # noqa: E402
+from django.db.models.functions import Cast, Concat, LPad, Mod  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -91,10 +93,17 @@ from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 from import_export import fields, resources  # noqa: E402
 
-from conference.models import Conference, Venue  # noqa: E402
+from conference.models import Conference, Session, Venue  # noqa: E402
 from registrations.admin import exports as exports_admin  # noqa: E402
 from registrations.admin import registrations as registrations_admin  # noqa: E402
-from registrations.models import Authority, ExportJob, Registration  # noqa: E402
+from registrations.models import (  # noqa: E402
+    Answer,
+    Authority,
+    ExportJob,
+    Question,
+    Registration,
+    SessionBooking,
+)
 from registrations.places.imports import ImportedRegistration, registrations_import  # noqa: E402
 from registrations.places.registrations import RegistrationData  # noqa: E402
 
@@ -182,6 +191,7 @@ def prepare(rows: int) -> Conference:
 
     started = time.perf_counter()
     added = registrations_import(conference=conference, entries=entries(), registered_at=now)
+    programme_and_answers(conference, rng)
     print(f"{added:,} registrations written in {time.perf_counter() - started:.1f} s")
     if connection.vendor == "postgresql":
         # As autovacuum leaves the tables soon after: statistics, and the trigram indexes'
@@ -189,6 +199,69 @@ def prepare(rows: int) -> Conference:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
     return conference
+
+
+def programme_and_answers(conference: Conference, rng: random.Random) -> None:
+    """What the attendee list's later columns read, written straight to the tables: a phone
+    number and booked sessions (0 to 3 of 12 workshops) for each, an interpretation language
+    for one in five, answers to the built-in questions (days and meals ticked, the arrival's
+    moment, place and train or flight; a diet for those with dietary needs)."""
+    registrations = Registration.objects.filter(conference=conference)
+    registrations.update(phone=Concat(Value("+336"), LPad(Cast("pk", CharField()), 8, Value("0"))))
+    registrations.annotate(fifth=Mod("pk", 5)).filter(fifth=0).update(interpretation_language="fr")
+    starts = timezone.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(days=60)
+    sessions = Session.objects.bulk_create(
+        Session(
+            conference=conference,
+            kind=Session.Kind.WORKSHOP,
+            title=f"Workshop {index + 1}: prévention",
+            starts_at=starts + dt.timedelta(hours=3 * index),
+            ends_at=starts + dt.timedelta(hours=3 * index + 2),
+        )
+        for index in range(12)
+    )
+    questions = Question.objects.filter(conference=conference).prefetch_related("choices")
+    question = {question.builtin: question for question in questions}
+    choices = {builtin: list(q.choices.all()) for builtin, q in question.items()}
+    bookings, answers, chosen = [], [], []
+
+    def answer(pk: int, builtin: str, picks: list | None = None, **values) -> None:
+        answers.append(
+            Answer(
+                registration_id=pk,
+                question=question[builtin],
+                question_label=question[builtin].label,
+                choice_labels=[choice.label for choice in picks or []],
+                **values,
+            )
+        )
+        chosen.append(picks or [])
+
+    for pk, diet in registrations.order_by("pk").values_list("pk", "dietary_needs"):
+        for session in rng.sample(sessions, rng.randrange(4)):
+            bookings.append(
+                SessionBooking(
+                    registration_id=pk, session=session, status="booked", booked_at=starts
+                )
+            )
+        answer(pk, "days_attended", rng.sample(choices["days_attended"], rng.randrange(1, 4)))
+        answer(pk, "meals", rng.sample(choices["meals"], rng.randrange(0, 5)))
+        if diet:
+            answer(pk, "diet", rng.sample(choices["diet"], 1))
+        answer(pk, "arrival_at", value_datetime=starts - dt.timedelta(hours=rng.randrange(48)))
+        answer(pk, "arrival_place", [rng.choice(choices["arrival_place"])])
+        answer(pk, "arrival_number", value_text=f"AF{rng.randrange(10000):04d}")
+    SessionBooking.objects.bulk_create(bookings, batch_size=2000)
+    Answer.objects.bulk_create(answers, batch_size=2000)
+    through = Answer.choices.through
+    through.objects.bulk_create(
+        (
+            through(answer_id=answer.pk, questionchoice_id=choice.pk)
+            for answer, picks in zip(answers, chosen, strict=True)
+            for choice in picks
+        ),
+        batch_size=2000,
+    )
 
 
 def in_child(run: Callable[[], dict]) -> dict:

@@ -18,6 +18,7 @@ from registrations.organiser.exports import writers
 from registrations.organiser.exports.columns import attendee_annotations, attendee_fields
 from registrations.organiser.exports.questions import attendee_columns_with_questions
 from registrations.organiser.exports.records import export_record_create
+from registrations.organiser.exports.selectors import with_answers
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ EXPORT_FILE_RETENTION = timedelta(days=2)
 def _attendee_rows_by_id(
     registration_ids: list[int], conference_ids: set[int], *, special_needs: bool
 ) -> Iterator[tuple]:
-    """The rows of the registrations (the tuples attendee_columns() read) in the order of
+    """The rows of the registrations (the tuples of attendee_fields()) in the order of
     their ids, read CHUNK_SIZE at a time; those deleted since are skipped. Notes each row's
     conference in `conference_ids`."""
     fields = attendee_fields(special_needs=special_needs)
@@ -91,8 +92,12 @@ def export_job_build(*, job_id: int) -> ExportJob | None:
         with translation.override(job.language), tempfile.TemporaryFile() as output:
             rows = _write(
                 job,
-                _attendee_rows_by_id(
-                    job.registration_ids or [], conference_ids, special_needs=job.special_needs
+                with_answers(
+                    _attendee_rows_by_id(
+                        job.registration_ids or [], conference_ids, special_needs=job.special_needs
+                    ),
+                    special_needs=job.special_needs,
+                    chunk_size=writers.CHUNK_SIZE,
                 ),
                 output,
                 on_progress=progress,

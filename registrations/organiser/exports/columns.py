@@ -165,7 +165,7 @@ def local_datetime(moment: dt.datetime | None, time_zone: str) -> dt.datetime | 
     return moment.astimezone(_zone(time_zone)).replace(tzinfo=None, microsecond=0)
 
 
-class _IdList(Aggregate):
+class IdList(Aggregate):
     """The ids of the group as one text, comma-separated (in no order): GROUP_CONCAT on SQLite,
     STRING_AGG on PostgreSQL."""
 
@@ -190,7 +190,7 @@ def booked_session_ids() -> Subquery:
         )
         .order_by()
         .values("registration")
-        .annotate(ids=_IdList("session_id"))
+        .annotate(ids=IdList("session_id"))
         .values("ids"),
         output_field=CharField(),
     )
@@ -216,7 +216,10 @@ ATTENDEE_FIELDS = (
     "booked_session_ids",
     "created_at",
     "conference__time_zone",
+    "pk",
 )
+# Where a row holds its registration's id (exports.selectors.with_answers reads it).
+ROW_PK = ATTENDEE_FIELDS.index("pk")
 SPECIAL_NEEDS_FIELDS = ("dietary_needs", "accessibility_needs")
 
 
@@ -248,18 +251,30 @@ def _session_labels() -> Callable[[str | None], str]:
             start = session.starts_at.astimezone(_zone(session.conference.time_zone))
             labels[session.pk] = (start, session.pk, f"{start:%Y-%m-%d %H:%M} {session.title}")
 
+    # Delegates share their sets of sessions: each text of ids is made into a cell once (a
+    # few thousand at most are kept, so memory stays bounded whatever the rows).
+    cells: dict[str, str] = {}
+
     def cell(ids: str | None) -> str:
         if not ids:
             return ""
+        if ids in cells:
+            return cells[ids]
         keys = []
         for text in ids.split(","):
             session_id = int(text)
             if session_id not in labels:
                 load(session_id)
             keys.append(labels[session_id])
-        return "; ".join(label for _start, _pk, label in sorted(keys))
+        if len(cells) >= _SESSION_CELLS_KEPT:
+            cells.clear()
+        cells[ids] = text = "; ".join(label for _start, _pk, label in sorted(keys))
+        return text
 
     return cell
+
+
+_SESSION_CELLS_KEPT = 5000
 
 
 def attendee_columns(*, special_needs: bool = False) -> list[Column]:

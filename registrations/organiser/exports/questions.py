@@ -10,12 +10,12 @@ delegate. Numbers are numbers, dates and moments dates (in the conference's time
 is its name, never its content. Special-category questions only for those allowed to see
 special needs, as the attendee list's needs columns.
 
-The answers are read once, when the first row asks, for all the registrations exported (two
-queries), as values rather than instances; rows find theirs by the registration's reference."""
+The answers come with the rows, read once per chunk of rows (exports.selectors.with_answers,
+one query), as values rather than instances, last in each row."""
 
 import decimal
+import json
 from collections.abc import Callable
-from operator import itemgetter
 from typing import Any
 
 from django.db.models import QuerySet
@@ -28,27 +28,15 @@ from registrations.organiser.exports.columns import (
     CellType,
     Column,
     attendee_columns,
-    attendee_fields,
     local_datetime,
 )
 from registrations.questions.selectors import questions_asked
 
-# Where the attendee rows (exports.columns.attendee_fields) hold the registration's reference.
-ROW_REFERENCE = itemgetter(attendee_fields().index("reference"))
+# Where an answer's tuple (exports.selectors.ANSWER_FIELDS) holds each value.
+TEXT, NUMBER, DATE, MOMENT, BOOL, COUNTRY, FILE_NAME, CHOICE_LABELS, CHOSEN = range(2, 11)
 
-_ANSWER_FIELDS = (
-    "registration__reference",
-    "question_id",
-    "value_text",
-    "value_number",
-    "value_date",
-    "value_datetime",
-    "value_bool",
-    "value_country",
-    "file_name",
-    "choice_labels",
-)
-TEXT, NUMBER, DATE, MOMENT, BOOL, COUNTRY, FILE_NAME, CHOICE_LABELS = range(2, 10)
+# Choice sets joined into a cell, kept per column up to this many (memory stays bounded).
+_JOINED_KEPT = 5000
 
 
 def _number(value: decimal.Decimal | None) -> int | float | None:
@@ -57,57 +45,43 @@ def _number(value: decimal.Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-class _Answers:
-    """The exported registrations' answers, read on first use: reference → question id →
-    the answer's values, and the choices made."""
-
-    def __init__(self, registrations: QuerySet[Registration], questions: list[Question]):
-        self._registrations = registrations
-        self._question_ids = [question.pk for question in questions]
-        self._values: dict[str, dict[int, tuple]] | None = None
-        self._chosen: dict[str, dict[int, set[int]]] = {}
-
-    def _load(self) -> dict[str, dict[int, tuple]]:
-        if self._values is None:
-            answers = Answer.objects.filter(
-                registration__in=self._registrations, question_id__in=self._question_ids
-            )
-            values: dict[str, dict[int, tuple]] = {}
-            for row in answers.values_list(*_ANSWER_FIELDS):
-                values.setdefault(row[0], {})[row[1]] = row
-            for reference, question_id, choice_id in Answer.choices.through.objects.filter(
-                answer__in=answers
-            ).values_list(
-                "answer__registration__reference", "answer__question_id", "questionchoice_id"
-            ):
-                self._chosen.setdefault(reference, {}).setdefault(question_id, set()).add(choice_id)
-            self._values = values
-        return self._values
-
-    def value(self, reference: str, question_id: int) -> tuple | None:
-        return self._load().get(reference, {}).get(question_id)
-
-    def chosen(self, reference: str, question_id: int) -> set[int]:
-        self._load()
-        return self._chosen.get(reference, {}).get(question_id, set())
+def _country_name(code: str | None) -> str:
+    return countries.name(code) if code else ""
 
 
 def _question_columns(
     question: Question,
-    answers: _Answers,
     *,
     xlsx: bool,
     label: str,
     time_zone: str,
     yes: str,
     no: str,
+    country_names: dict[str | None, str],
 ) -> list[Column]:
-    def read(index: int, convert: Callable[[Any], object] = lambda value: value):
-        def get(row: tuple) -> object:
-            answer = answers.value(ROW_REFERENCE(row), question.pk)
-            return None if answer is None else convert(answer[index])
+    """The question's columns, reading each row's answers (its last item: question id → the
+    answer's tuple)."""
+    pk = question.pk
 
-        return get
+    def read(index: int, convert: Callable[[Any], object] | None = None):
+        def get(row: tuple) -> object:
+            answer = row[-1].get(pk)
+            return None if answer is None else answer[index]
+
+        if convert is None:
+            return get
+        converter = convert
+
+        def converted(row: tuple) -> object:
+            answer = row[-1].get(pk)
+            return None if answer is None else converter(answer[index])
+
+        return converted
+
+    def country(code: str | None) -> str:
+        if code not in country_names:
+            country_names[code] = _country_name(code)
+        return country_names[code]
 
     kind = question.type
     if kind == QuestionType.NUMBER:
@@ -121,7 +95,7 @@ def _question_columns(
     if kind == QuestionType.YES_NO:
         return [Column(label, read(BOOL, lambda v: None if v is None else yes if v else no))]
     if kind == QuestionType.COUNTRY:
-        return [Column(label, read(COUNTRY, lambda code: countries.name(code) if code else ""))]
+        return [Column(label, read(COUNTRY, country))]
     if kind == QuestionType.FILE:
         return [Column(label, read(FILE_NAME))]
     if not question.has_choices:
@@ -130,9 +104,11 @@ def _question_columns(
     if xlsx and kind == QuestionType.MULTIPLE_CHOICE:
 
         def chosen(choice_id: int) -> Callable[[tuple], int | None]:
-            return lambda row: (
-                1 if choice_id in answers.chosen(ROW_REFERENCE(row), question.pk) else None
-            )
+            def get(row: tuple) -> int | None:
+                answer = row[-1].get(pk)
+                return 1 if answer is not None and choice_id in answer[CHOSEN] else None
+
+            return get
 
         return [
             Column(f"{label}: {choice.label}", chosen(choice.pk), CellType.NUMBER)
@@ -140,17 +116,24 @@ def _question_columns(
         ]
     labels = {choice.pk: choice.label for choice in choices}
     order = {choice.pk: index for index, choice in enumerate(choices)}
+    cells: dict[frozenset[int], str] = {}
 
     def joined(row: tuple) -> str:
-        reference = ROW_REFERENCE(row)
-        answer = answers.value(reference, question.pk)
+        answer = row[-1].get(pk)
         if answer is None:
             return ""
-        ids = sorted(answers.chosen(reference, question.pk), key=lambda pk: order.get(pk, 0))
-        if ids and all(pk in labels for pk in ids):
-            return "; ".join(labels[pk] for pk in ids)
+        ids = answer[CHOSEN]
+        if ids in cells:
+            return cells[ids]
+        if ids and all(choice_id in labels for choice_id in ids):
+            if len(cells) >= _JOINED_KEPT:
+                cells.clear()
+            ordered = sorted(ids, key=order.__getitem__)
+            cells[ids] = text = "; ".join(labels[choice_id] for choice_id in ordered)
+            return text
         # A choice deleted since: the labels as chosen, copied with the answer.
-        return "; ".join(answer[CHOICE_LABELS] or [])
+        copied = answer[CHOICE_LABELS]
+        return "; ".join((json.loads(copied) if copied else None) or [])
 
     return [Column(label, joined)]
 
@@ -181,11 +164,9 @@ def question_columns(
     by_conference = {
         pk: [q for q in questions if q.pk in answered] for pk, questions in by_conference.items()
     }
-    answers = _Answers(
-        registrations, [q for questions in by_conference.values() for q in questions]
-    )
     xlsx = export_format == ExportFormat.XLSX
     yes, no = gettext("Yes"), gettext("No")
+    country_names: dict[str | None, str] = {}
     columns: list[Column] = []
     for conference in conferences:
         for question in by_conference[conference.pk]:
@@ -194,12 +175,12 @@ def question_columns(
             )
             columns += _question_columns(
                 question,
-                answers,
                 xlsx=xlsx,
                 label=label,
                 time_zone=conference.time_zone,
                 yes=yes,
                 no=no,
+                country_names=country_names,
             )
     return columns
 

@@ -1,12 +1,36 @@
 """The rows of each exported list, in the order it prints them."""
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast
 
 from conference.models import Conference
-from registrations.models import Registration, SessionBooking
-from registrations.organiser.exports.columns import attendee_annotations, attendee_fields
+from registrations.models import Answer, Registration, SessionBooking
+from registrations.organiser.exports.columns import (
+    ROW_PK,
+    IdList,
+    attendee_annotations,
+    attendee_fields,
+)
+
+# What answers_by_registration() keeps of an answer, in this order (questions.py reads them by
+# these positions): its values, its choices' labels as chosen (JSON text, decoded only when a
+# choice was deleted since) and the ids of the choices made (a frozenset).
+ANSWER_FIELDS = (
+    "registration_id",
+    "question_id",
+    "value_text",
+    "value_number",
+    "value_date",
+    "value_datetime",
+    "value_bool",
+    "value_country",
+    "file_name",
+    "choice_labels_text",
+    "choice_ids",
+)
 
 
 def attendee_list(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
@@ -17,19 +41,70 @@ def attendee_list(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
 
 
 def attendee_values(queryset: QuerySet[Registration], *, special_needs: bool = False) -> QuerySet:
-    """The queryset's rows as the tuples exports.columns.attendee_columns() read."""
+    """The queryset's rows as values_list() tuples of exports.columns.attendee_fields()."""
     return queryset.annotate(**attendee_annotations()).values_list(
         *attendee_fields(special_needs=special_needs)
     )
 
 
+def answers_by_registration(
+    registration_ids: list[int], *, special_needs: bool
+) -> dict[int, dict[int, tuple]]:
+    """The registrations' answers to active questions (special-category ones only with
+    `special_needs`), in one query: registration id → question id → the ANSWER_FIELDS tuple."""
+    answers = Answer.objects.filter(registration_id__in=registration_ids, question__active=True)
+    if not special_needs:
+        answers = answers.filter(question__special_category=False)
+    chosen = (
+        Answer.choices.through.objects.filter(answer=OuterRef("pk"))
+        .order_by()
+        .values("answer")
+        .annotate(ids=IdList("questionchoice_id"))
+        .values("ids")  # type: ignore[misc]  # the stubs know no annotation on a through model
+    )
+    by_registration: dict[int, dict[int, tuple]] = {}
+    # Choice sets repeat from one delegate to the next: each text is parsed once per chunk.
+    parsed: dict[str | None, frozenset[int]] = {None: frozenset()}
+    for *values, ids in (
+        answers.order_by()
+        .annotate(
+            choice_labels_text=Cast("choice_labels", TextField()),
+            choice_ids=Subquery(chosen, output_field=TextField()),
+        )
+        .values_list(*ANSWER_FIELDS)
+    ):
+        if ids not in parsed:
+            parsed[ids] = frozenset(int(pk) for pk in ids.split(","))
+        by_registration.setdefault(values[0], {})[values[1]] = (*values, parsed[ids])
+    return by_registration
+
+
+def with_answers(rows: Iterable[tuple], *, special_needs: bool, chunk_size: int) -> Iterator[tuple]:
+    """The attendee rows, each followed by its registration's answers (answers_by_registration,
+    an empty dict when none; the question columns read them last in the row), read once for
+    every chunk_size rows: a query per chunk, and memory flat in the number of rows."""
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, chunk_size)):
+        answers = answers_by_registration(
+            [row[ROW_PK] for row in batch], special_needs=special_needs
+        )
+        none: dict[int, tuple] = {}
+        for row in batch:
+            yield (*row, answers.get(row[ROW_PK], none))
+
+
 def attendee_rows(
     queryset: QuerySet[Registration], *, special_needs: bool = False, chunk_size: int
 ) -> Iterator[tuple]:
-    """The attendee list's rows as the tuples exports.columns.attendee_columns() read, in the
-    queryset's order, fetched chunk_size at a time (on PostgreSQL through a server-side
-    cursor): memory stays flat whatever the number of rows."""
-    return attendee_values(queryset, special_needs=special_needs).iterator(chunk_size=chunk_size)
+    """The attendee list's rows as the tuples exports.columns.attendee_columns() and the
+    question columns read, in the queryset's order, fetched chunk_size at a time (on
+    PostgreSQL through a server-side cursor) with their answers: memory stays flat whatever
+    the number of rows."""
+    return with_answers(
+        attendee_values(queryset, special_needs=special_needs).iterator(chunk_size=chunk_size),
+        special_needs=special_needs,
+        chunk_size=chunk_size,
+    )
 
 
 def registrations_for_export(

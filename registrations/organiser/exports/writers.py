@@ -5,15 +5,18 @@ in constant-memory mode, which sends each finished row to a temporary file."""
 import csv
 import io
 import itertools
+import math
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import IO
+from typing import IO, Any
 
 import xlsxwriter
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from xlsxwriter.utility import xl_col_to_name
 
 from registrations.errors import ExportTooLargeError
 from registrations.models import ExportFormat, Registration
@@ -155,18 +158,121 @@ def _cell_writers(sheet, workbook, columns: Sequence) -> list[Callable[[int, int
 
         return write
 
-    formats = {
-        cell_type: moment(workbook.add_format({"num_format": number_format}))
-        for cell_type, number_format in XLSX_NUMBER_FORMATS.items()
-    }
     return [
         text
         if column.type is CellType.TEXT
         else number
         if column.type is CellType.NUMBER
-        else formats[column.type]
+        else moment(_date_formats(workbook)[column.type])
         for column in columns
     ]
+
+
+def _date_formats(workbook) -> dict:
+    """XLSX_NUMBER_FORMATS as the workbook's formats, added once per workbook."""
+    if not hasattr(workbook, "_export_date_formats"):
+        workbook._export_date_formats = {
+            cell_type: workbook.add_format({"num_format": number_format})
+            for cell_type, number_format in XLSX_NUMBER_FORMATS.items()
+        }
+    return workbook._export_date_formats
+
+
+# Strings that xlsxwriter writes otherwise than as plain escaped text (control characters and
+# its own _xHHHH_ escapes, non-characters, what it takes for rich text, strings it truncates):
+# a row holding one is written through xlsxwriter's cells. The separator joining a row's
+# strings is the one control character left out: a string holding it is found by counting.
+_XLSX_SEPARATOR = "\x00"
+_XLSX_UNUSUAL = re.compile(r"[\x01-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|<r>")
+_XLSX_ESCAPED = re.compile("[&<>]")
+_XLSX_LONG_STRING = 32767 // 2  # below it a string cannot exceed XLSX's 32,767 UTF-16 units
+
+
+def _escaped_xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _row_writer(sheet, workbook, columns: Sequence) -> Callable[[int, list], None]:
+    """How a row of cells is written: as XML straight to the worksheet's row file, the same
+    bytes as xlsxwriter writes for each cell in constant-memory mode (_cell_writers), without
+    its bookkeeping per cell (most of an export's time: 20 to 40 cells a row). The sheet must
+    have no row or column formats; a row holding a string that xlsxwriter would write
+    otherwise (_XLSX_UNUSUAL, a very long one, a number it refuses) goes through its cells."""
+    slow = _cell_writers(sheet, workbook, columns)
+    letters = [xl_col_to_name(index) for index in range(len(columns))]
+    formats = _date_formats(workbook)
+    kinds = [column.type for column in columns]
+    # A format's index is given when a cell first uses it, as xlsxwriter does.
+    styles: dict[CellType, str] = {}
+    convert = sheet._convert_date_time
+    is_space = str.isspace
+
+    def through_xlsxwriter(row: int, cells: list) -> None:
+        for index, cell in enumerate(cells):
+            slow[index](row, index, cell)
+
+    def write(row: int, cells: list) -> None:
+        if sheet.table:  # the header, or a row written through xlsxwriter's cells
+            sheet._write_single_row(row)
+        number = str(row + 1)
+        parts: list[Any] = []  # cells' XML, and (column, text) for strings until escaped
+        strings = []
+        for index, value in enumerate(cells):
+            if value is None or value == "":
+                continue
+            kind = kinds[index]
+            if kind is CellType.NUMBER and (
+                isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+            ):
+                if type(value) is not int and not math.isfinite(value):
+                    return through_xlsxwriter(row, cells)
+                parts.append(f'<c r="{letters[index]}{number}"><v>{value:.16G}</v></c>')
+            elif kind is CellType.DATE or kind is CellType.DATETIME:
+                if kind not in styles:
+                    styles[kind] = f' s="{formats[kind]._get_xf_index()}"'
+                parts.append(
+                    f'<c r="{letters[index]}{number}"{styles[kind]}>'
+                    f"<v>{convert(value):.16G}</v></c>"
+                )
+            else:
+                text = value if type(value) is str else str(value)
+                strings.append(text)
+                parts.append((index, text))
+        if not parts:
+            return None
+        if strings:
+            joined = _XLSX_SEPARATOR.join(strings)
+            if (
+                _XLSX_UNUSUAL.search(joined)
+                or joined.count(_XLSX_SEPARATOR) != len(strings) - 1
+                or any(len(text) > _XLSX_LONG_STRING for text in strings)
+            ):
+                return through_xlsxwriter(row, cells)
+            if _XLSX_ESCAPED.search(joined):
+                strings = _escaped_xml(joined).split(_XLSX_SEPARATOR)
+            texts = iter(strings)
+            for position, part in enumerate(parts):
+                if type(part) is tuple:
+                    index, text = part[0], next(texts)
+                    original = part[1]
+                    preserve = (
+                        ' xml:space="preserve"'
+                        if is_space(original[0]) or is_space(original[-1])
+                        else ""
+                    )
+                    parts[position] = (
+                        f'<c r="{letters[index]}{number}" t="inlineStr">'
+                        f"<is><t{preserve}>{text}</t></is></c>"
+                    )
+        sheet.previous_row = row
+        sheet._write_row(row, None)
+        sheet.fh.write("".join(parts))
+        sheet.fh.write("</row>")
+        if sheet.dim_rowmax is None or row > sheet.dim_rowmax:
+            sheet.dim_rowmax = row
+        return None
+
+    return write
 
 
 def xlsx_write(
@@ -213,14 +319,13 @@ def xlsx_write(
         for index, label in enumerate(header):
             sheet.write_string(0, index, label, bold)
         sheet.freeze_panes(1, 0)
-        writers = _cell_writers(sheet, workbook, typed)
+        write_row = _row_writer(sheet, workbook, typed)
         count = 0
         for cells in itertools.chain(first, values):
             count += 1
             if count > XLSX_MAX_ROWS:
                 raise ExportTooLargeError(f"more than {XLSX_MAX_ROWS} rows")
-            for index, cell in enumerate(cells):
-                writers[index](count, index, cell)
+            write_row(count, cells)
             if on_progress is not None and count % CHUNK_SIZE == 0:
                 on_progress(count)
         sheet.autofilter(0, 0, count, len(header) - 1)

@@ -208,8 +208,9 @@ def test_booked_sessions_cost_one_query_per_conference_not_per_row(data):
         )
 
     assert "Morning walk" in "".join(lines)
-    # The rows, then the sessions of each of the two conferences.
-    assert len(queries) == 3
+    # The rows, their answers (one query per chunk of rows), then the sessions of each of the
+    # two conferences.
+    assert len(queries) == 4
 
 
 @pytest.mark.parametrize(("export_format", "delimiter"), [("csv", ","), ("csv_excel", ";")])
