@@ -8,15 +8,16 @@ times, kinds, rooms and languages once for all the sessions that share them) and
 only puts the pieces in place."""
 
 import datetime as dt
+import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django import template
+from django.template.base import Template
 from django.template.context import Context
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString
 
 from conference.models import Conference, Session, Speaker, Theme
@@ -32,12 +33,18 @@ LIST_DIVIDER = "<!-- list -->"
 _PK_STAND_IN = 987654321987654321
 
 
+def escape(text: object) -> SafeString:
+    """django.utils.html.escape, without its check for lazy texts (a page of sessions calls it
+    thousands of times; what it is given here is never lazy)."""
+    return SafeString(html.escape(str(text)))
+
+
 @dataclass(frozen=True)
 class RenderedDay:
     day: ProgrammeDay
     day_id: str  # the date, as the page's ids print it
-    cards: list[SafeString]  # the timetable's, in its slots' order
-    items: list[SafeString]  # the list's, in programme order
+    cards: SafeString  # the timetable's, in its slots' order
+    items: SafeString  # the list's, in programme order
 
 
 class _SessionFacts:
@@ -52,7 +59,7 @@ class _SessionFacts:
         self.address_before, self.address_after = escape(before), escape(after)
         self.programme = programme
         self.tz = tz
-        self.kinds = {kind: escape(label) for kind, label in Session.Kind.choices}
+        self.kinds = {kind: escape(str(label)) for kind, label in Session.Kind.choices}
         self.times: dict[dt.datetime, tuple[SafeString, SafeString]] = {}
         self.rooms: dict[int, SafeString] = {}
         self.languages: dict[tuple[str, tuple[str, ...]], SafeString] = {}
@@ -126,6 +133,46 @@ class _SessionFacts:
         }
 
 
+# What the session template asks of a session before printing a part: its shape.
+_SHAPE = ("has_room", "location", "interpretation", "speakers", "themes", "description")
+# Asked only: never printed.
+_ASKED_ONLY = ("has_room", "speakers", "themes")
+
+
+class _SessionShapes:
+    """The session template rendered once for each shape of session (which of its parts it
+    has: a room, speakers…), with a stand-in for every value it prints, and kept as a format
+    string: a session's HTML is then its escaped values put in place. The markup stays the
+    template's; rendering it for each of hundreds of sessions would cost 34 variables a session
+    in the template engine."""
+
+    def __init__(self, session_template: Template, context: Context) -> None:
+        self.template = session_template
+        self.context = context
+        self.formats: dict[tuple[bool, ...], str] = {}
+
+    def html(self, values: dict) -> str:
+        shape = tuple(bool(values[name]) for name in _SHAPE)
+        if shape not in self.formats:
+            self.formats[shape] = self._format(values)
+        return self.formats[shape].format_map(values)
+
+    def _format(self, values: dict) -> str:
+        stand_ins = {
+            name: SafeString(f"\x00{name}\x00")
+            for name in values
+            if name not in _ASKED_ONLY and (name not in _SHAPE or values[name])
+        }
+        asked = {name: values[name] for name in _ASKED_ONLY}
+        with self.context.push(values, **stand_ins, **asked):
+            rendered = str(self.template.render(self.context))
+        # Nothing else of the page is a format field: its braces are doubled.
+        format_string = rendered.replace("{", "{{").replace("}", "}}")
+        for name in stand_ins:
+            format_string = format_string.replace(f"\x00{name}\x00", f"{{{name}}}")
+        return format_string
+
+
 def _with_role(speaker: Speaker) -> str:
     role, organisation = speaker.role, speaker.organisation
     if not (role or organisation):
@@ -146,24 +193,27 @@ def programme_rendered_days(
     session id."""
     session_template = context.template.engine.get_template(SESSION_TEMPLATE)  # type: ignore[union-attr]
     facts = _SessionFacts(conference, programme, conference.tzinfo)
+    shapes = _SessionShapes(session_template, context)
     rendered_days = []
     for day in days:
         day_id = day.date.strftime("%Y-%m-%d")
-        cards, items = [], {}
+        cards: list[str] = []
+        items: dict[int, str] = {}
         for slot_number, slot in enumerate(day.timetable.slots, start=1):
             session = slot.session
-            with context.push(
-                facts.of(session),
-                day_id=day_id,
-                slot_number=str(slot_number),
-                places=places.get(session.pk, ""),
-            ):
-                card, item = session_template.render(context).split(LIST_DIVIDER)
-            cards.append(SafeString(card))
-            items[session.pk] = SafeString(item)
+            values = facts.of(session)
+            values.update(
+                day_id=day_id, slot_number=str(slot_number), places=places.get(session.pk, "")
+            )
+            card, item = shapes.html(values).split(LIST_DIVIDER)
+            cards.append(card)
+            items[session.pk] = item
         rendered_days.append(
             RenderedDay(
-                day=day, day_id=day_id, cards=cards, items=[items[s.pk] for s in day.sessions]
+                day=day,
+                day_id=day_id,
+                cards=SafeString("\n".join(cards)),
+                items=SafeString("\n".join(items[s.pk] for s in day.sessions)),
             )
         )
     return rendered_days
