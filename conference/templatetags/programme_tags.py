@@ -43,6 +43,9 @@ def escape(text: object) -> SafeString:
 class RenderedDay:
     day: ProgrammeDay
     day_id: str  # the date, as the page's ids print it
+    # The timetable's headings, numbered as their ids: rooms, then times (as the sessions').
+    rooms: list[tuple[str, str]]
+    times: list[tuple[str, SafeString]]
     cards: SafeString  # the timetable's, in its slots' order
     items: SafeString  # the list's, in programme order
 
@@ -212,6 +215,14 @@ def programme_rendered_days(
             RenderedDay(
                 day=day,
                 day_id=day_id,
+                rooms=[
+                    (str(number), column.label)
+                    for number, column in enumerate(day.timetable.columns, start=1)
+                ],
+                times=[
+                    (str(number), facts.time(time.starts_at)[1])
+                    for number, time in enumerate(day.timetable.times, start=1)
+                ],
                 cards=SafeString("\n".join(cards)),
                 items=SafeString("\n".join(items[s.pk] for s in day.sessions)),
             )
