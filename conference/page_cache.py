@@ -105,6 +105,21 @@ def authorities_changed() -> None:
     cache.set(AUTHORITIES_VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
+def registration_form_versions_read(
+    conference_id: int, *, entry_key: str
+) -> tuple[tuple[str, ...], Any]:
+    """The versions of what the registration form shows (the programme's, the questions', the
+    authorities') and the cache entry `entry_key` if it exists, in one read of the cache."""
+    version_keys = [
+        _version_key(conference_id),
+        _questions_version_key(conference_id),
+        AUTHORITIES_VERSION_KEY,
+    ]
+    found = cache.get_many([entry_key, *version_keys])
+    versions = tuple(found.get(key) or _current_version(key) for key in version_keys)
+    return versions, found.get(entry_key)
+
+
 def page_cache_seconds(conference: Conference, *, now: dt.datetime | None = None) -> int:
     """How long a fragment may be kept: PAGE_CACHE_SECONDS, cut short by the next boundary in
     time that changes what the pages say."""

@@ -5,9 +5,10 @@ sessions, the questions) is the same for everyone who opens the form in one lang
 the CSRF token and the form's one-time token. It is rendered with a random mark in place of
 each, kept in three parts cut at the marks, and joined around the request's own tokens.
 
-The key holds what the form shows (conference.page_cache): the programme's version (the
-conference, its sessions and rooms), the questions' version, the authorities' version, the
-language and whether newcomers join the waiting list (the button says so). Places left of the
+An entry per conference, language and whether newcomers join the waiting list (the button
+says so) holds the versions of what the form shows (conference.page_cache), read with it in one
+go: the programme's (the conference, its sessions and rooms), the questions', the
+authorities'. Places left of the
 sessions and seats left of the questions' choices are not versioned: a rendering lives at most
 page_cache_seconds, as the programme's fragments do. A form sent back with errors is rendered
 afresh, never from here."""
@@ -31,11 +32,9 @@ from django.utils.translation import get_language
 from conference.models import Conference
 from conference.page_cache import (
     authorities_changed,
-    authorities_version,
     page_cache_seconds,
-    programme_version,
     questions_changed,
-    questions_version,
+    registration_form_versions_read,
 )
 from registrations.models import Authority, Question, QuestionChoice
 
@@ -45,17 +44,9 @@ FormParts = tuple[str, str, str]
 
 
 def registration_form_key(conference: Conference, *, waiting_list: bool) -> str:
-    return ":".join(
-        [
-            "register-form",
-            str(conference.pk),
-            get_language(),
-            "waiting" if waiting_list else "open",
-            programme_version(conference.pk),
-            questions_version(conference.pk),
-            authorities_version(),
-        ]
-    )
+    """The entry of the form in this language; it holds the versions it was rendered under."""
+    state = "waiting" if waiting_list else "open"
+    return f"register-form:{conference.pk}:{get_language()}:{state}"
 
 
 def _form_parts(build: Callable[[str], forms.Form]) -> FormParts | None:
@@ -82,21 +73,26 @@ def registration_form_html(
 ) -> SafeString:
     """The blank form's HTML for this request: `build(token)` builds the unbound form with
     that one-time token, called only when the cache has no rendering."""
+    key = registration_form_key(conference, waiting_list=waiting_list)
+    parts: FormParts | None = None
     try:
-        key = registration_form_key(conference, waiting_list=waiting_list)
-        parts: FormParts | None = cache.get(key)
+        versions, entry = registration_form_versions_read(conference.pk, entry_key=key)
     except Exception:
         # The cache is down: the form still shows, rendered for this request.
         logger.warning("registration form not cached: cache unavailable", exc_info=True)
-        key, parts = "", None
+        key = ""
+    else:
+        if entry is not None and entry[0] == versions:
+            parts = entry[1]
     if parts is None:
         parts = _form_parts(build)
         if parts is None:
             # A mark found twice (it would take organisers' text holding it): uncached.
             return render_crispy_form(build(token), context={"csrf_token": get_token(request)})
         if key:
+            # Under the versions read before rendering: retired meanwhile, it is not served.
             with contextlib.suppress(Exception):  # down since the read: kept next time
-                cache.set(key, parts, page_cache_seconds(conference))
+                cache.set(key, (versions, parts), page_cache_seconds(conference))
     head, middle, tail = parts
     # Both tokens are URL-safe already; escaped all the same, as the template would.
     return mark_safe(f"{head}{escape(get_token(request))}{middle}{escape(token)}{tail}")
