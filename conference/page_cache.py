@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
@@ -44,7 +45,15 @@ def _current_version(key: str) -> str:
 
 def programme_changed(conference_id: int) -> None:
     """Retire every cached fragment of the conference's pages."""
-    cache.set(_version_key(conference_id), uuid.uuid4().hex, timeout=None)
+    _version_raise(_version_key(conference_id))
+
+
+def _version_raise(key: str) -> None:
+    """A new version now, and again once the transaction that made the change commits: a page
+    rendered in between read the rows as they were before it, and would be kept under the new
+    version until its time is up."""
+    cache.set(key, uuid.uuid4().hex, timeout=None)
+    transaction.on_commit(lambda: cache.set(key, uuid.uuid4().hex, timeout=None), robust=True)
 
 
 # The authorities taking part (the participants page, the home page's map) have a version of
@@ -60,7 +69,7 @@ def network_version(conference_id: int) -> str:
 
 def network_changed(conference_id: int) -> None:
     """Retire the cached fragments that show who takes part in the conference."""
-    cache.set(_network_version_key(conference_id), uuid.uuid4().hex, timeout=None)
+    _version_raise(_network_version_key(conference_id))
 
 
 def page_versions_read(
