@@ -18,7 +18,7 @@ from registrations.organiser.exports import writers
 from registrations.organiser.exports.columns import attendee_annotations, attendee_fields
 from registrations.organiser.exports.questions import attendee_columns_with_questions
 from registrations.organiser.exports.records import export_record_create
-from registrations.organiser.exports.selectors import with_answers
+from registrations.organiser.exports.selectors import id_list, with_answers
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def _attendee_rows_by_id(
         chunk = registration_ids[start : start + writers.CHUNK_SIZE]
         found = {
             pk: (conference_id, row)
-            for pk, conference_id, *row in Registration.objects.filter(pk__in=chunk)
+            for pk, conference_id, *row in Registration.objects.filter(pk__in=id_list(chunk))
             .annotate(**attendee_annotations())
             .values_list("pk", "conference_id", *fields)
         }
@@ -51,7 +51,7 @@ def _attendee_rows_by_id(
 def _write(job: ExportJob, rows: Iterator[tuple], output, *, on_progress) -> int:
     """The job's rows in its format to `output` (a binary file); returns how many."""
     columns = attendee_columns_with_questions(
-        Registration.objects.filter(pk__in=job.registration_ids or []),
+        Registration.objects.filter(pk__in=id_list(job.registration_ids or [])),
         special_needs=job.special_needs,
         export_format=job.format,
     )

@@ -35,8 +35,25 @@ from registrations.questions.selectors import questions_asked
 # Where an answer's tuple (exports.selectors.ANSWER_FIELDS) holds each value.
 TEXT, NUMBER, DATE, MOMENT, BOOL, COUNTRY, FILE_NAME, CHOICE_LABELS, CHOSEN = range(2, 11)
 
-# Choice sets joined into a cell, kept per column up to this many (memory stays bounded).
-_JOINED_KEPT = 5000
+# Choice sets parsed, or joined into a cell, kept up to this many (memory stays bounded).
+_KEPT = 5000
+
+
+def _choice_ids_parser() -> Callable[[str | None], frozenset[int]]:
+    """The ids in an answer's text of chosen ids (exports.selectors.ANSWER_FIELDS), each text
+    parsed once per export: choice sets repeat from one delegate to the next."""
+    parsed: dict[str | None, frozenset[int]] = {None: frozenset()}
+
+    def choice_ids(text: str | None) -> frozenset[int]:
+        if text in parsed:
+            return parsed[text]
+        if len(parsed) >= _KEPT:
+            parsed.clear()
+            parsed[None] = frozenset()
+        parsed[text] = ids = frozenset(int(pk) for pk in text.split(","))  # type: ignore[union-attr]
+        return ids
+
+    return choice_ids
 
 
 def _number(value: decimal.Decimal | None) -> int | float | None:
@@ -58,6 +75,7 @@ def _question_columns(
     yes: str,
     no: str,
     country_names: dict[str | None, str],
+    choice_ids: Callable[[str | None], frozenset[int]],
 ) -> list[Column]:
     """The question's columns, reading each row's answers (its last item: question id → the
     answer's tuple)."""
@@ -106,7 +124,9 @@ def _question_columns(
         def chosen(choice_id: int) -> Callable[[tuple], int | None]:
             def get(row: tuple) -> int | None:
                 answer = row[-1].get(pk)
-                return 1 if answer is not None and choice_id in answer[CHOSEN] else None
+                if answer is None:
+                    return None
+                return 1 if choice_id in choice_ids(answer[CHOSEN]) else None
 
             return get
 
@@ -116,20 +136,21 @@ def _question_columns(
         ]
     labels = {choice.pk: choice.label for choice in choices}
     order = {choice.pk: index for index, choice in enumerate(choices)}
-    cells: dict[frozenset[int], str] = {}
+    cells: dict[str, str] = {}
 
     def joined(row: tuple) -> str:
         answer = row[-1].get(pk)
         if answer is None:
             return ""
-        ids = answer[CHOSEN]
-        if ids in cells:
-            return cells[ids]
+        key = answer[CHOSEN]
+        if key in cells:
+            return cells[key]
+        ids = choice_ids(key)
         if ids and all(choice_id in labels for choice_id in ids):
-            if len(cells) >= _JOINED_KEPT:
+            if len(cells) >= _KEPT:
                 cells.clear()
             ordered = sorted(ids, key=order.__getitem__)
-            cells[ids] = text = "; ".join(labels[choice_id] for choice_id in ordered)
+            cells[key] = text = "; ".join(labels[choice_id] for choice_id in ordered)
             return text
         # A choice deleted since: the labels as chosen, copied with the answer.
         copied = answer[CHOICE_LABELS]
@@ -167,6 +188,7 @@ def question_columns(
     xlsx = export_format == ExportFormat.XLSX
     yes, no = gettext("Yes"), gettext("No")
     country_names: dict[str | None, str] = {}
+    choice_ids = _choice_ids_parser()
     columns: list[Column] = []
     for conference in conferences:
         for question in by_conference[conference.pk]:
@@ -181,6 +203,7 @@ def question_columns(
                 yes=yes,
                 no=no,
                 country_names=country_names,
+                choice_ids=choice_ids,
             )
     return columns
 
