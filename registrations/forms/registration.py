@@ -253,7 +253,9 @@ class SessionChoiceForm(VisitIdentityFields):
         return bool(cast(SessionChoiceField, self.fields["sessions"]).offered)
 
     def clean_sessions(self) -> list[Session]:
-        sessions = list(self.cleaned_data["sessions"])
+        chosen = self.cleaned_data["sessions"]
+        # None chosen: the field's empty queryset, which costs a compilation to read nothing.
+        sessions = [] if chosen.query.is_empty() else list(chosen)
         clashes = session_clashes(sessions)
         if clashes:
             raise ValidationError(session_clash_message(clashes), code="clash")

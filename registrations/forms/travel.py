@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from conference.models import Conference, Session
-from registrations.forms.fields import privacy_link, validate_line_of_text
+from registrations.forms.fields import country_choices, privacy_link, validate_line_of_text
 from registrations.models import (
     Registration,
     SiteVisitIdentity,
@@ -59,7 +59,8 @@ def _document_number_check(value: str) -> None:
 def identity_form_field(field: str, *, required: bool = False) -> forms.Field:
     label = IDENTITY_FIELD_LABELS[field]
     if field == "nationality":
-        return forms.ChoiceField(label=label, choices=[("", "—"), *countries], required=required)
+        # Listed only when shown or checked against a value, not for every form sent in.
+        return forms.ChoiceField(label=label, choices=country_choices, required=required)
     if field == "date_of_birth":
         return forms.DateField(
             label=label, required=required, widget=DateInput, validators=[_date_of_birth_check]

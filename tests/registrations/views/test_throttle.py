@@ -186,3 +186,41 @@ def test_desk_scan_api_answers_429_in_json(client, conference, redis_limits):
         "code": "too_many_requests",
         "message": "Too many scans: wait a minute and try again.",
     }
+
+
+def test_counts_on_redis_are_django_ratelimits_in_one_round_trip(
+    rf, client, conference, redis_limits, monkeypatch
+):
+    """The counters of both limits are written in one pipeline, under django-ratelimit's keys
+    and with its expiry: its own reading of them finds every request counted."""
+    from django_ratelimit.core import get_usage
+
+    from registrations.views import throttle
+
+    pipelines = []
+    real = redis.client.Pipeline.execute
+
+    def execute(self, *args, **kwargs):
+        pipelines.append([command[0][0] for command in self.command_stack])
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", execute)
+    request = rf.post("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.7")
+
+    over = [throttle.rate_limited(request, "register", email=" Ana@Example.org") for _ in range(3)]
+
+    assert over == [False, False, True]  # the address's limit is 2/h
+    assert pipelines == [["SET", "INCRBY"] * 2] * 3
+    usage = {
+        name: get_usage(request, group=name, key=key, rate=rate, method="POST")
+        for name, key, rate in [
+            ("register", "ip", "3/h"),
+            ("register:email", lambda _group, _request: "ana@example.org", "2/h"),
+        ]
+    }
+    assert {name: found["count"] for name, found in usage.items()} == {
+        "register": 3,
+        "register:email": 3,
+    }
+    assert usage["register"]["should_limit"] is False
+    assert usage["register:email"]["should_limit"] is True
