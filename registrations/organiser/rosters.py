@@ -19,6 +19,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from conference.models import Session
 from registrations.documents.pdf import FONT, FONT_BOLD, fonts_register
 from registrations.models import Registration, SessionBooking
+from registrations.organiser.exports.writers import xlsx_write_text
 
 # An empty box to tick on paper (DejaVu Sans has it).
 CHECK_BOX = "☐"
@@ -144,25 +145,25 @@ def roster_xlsx(roster: Roster) -> bytes:
     time_cell = workbook.add_format({"num_format": "hh:mm", "align": "left"})
     heading = workbook.add_format({"bold": True, "bottom": 1})
     box = workbook.add_format({"border": 1})
-    sheet.write_string(0, 0, roster.session.title, bold)
-    sheet.write_string(1, 0, gettext("Day"))
+    xlsx_write_text(sheet, 0, 0, roster.session.title, bold)
+    xlsx_write_text(sheet, 1, 0, gettext("Day"))
     sheet.write_datetime(1, 1, roster.starts_at.date(), date_cell)
-    sheet.write_string(2, 0, gettext("Meeting point"))
-    sheet.write_string(2, 1, roster.meeting_point)
-    sheet.write_string(3, 0, gettext("Meeting time"))
+    xlsx_write_text(sheet, 2, 0, gettext("Meeting point"))
+    xlsx_write_text(sheet, 2, 1, roster.meeting_point)
+    xlsx_write_text(sheet, 3, 0, gettext("Meeting time"))
     sheet.write_datetime(3, 1, roster.meeting_time, time_cell)
     headings = roster_headings(roster)
     row = 5
     for title, lines in _sections(roster):
-        sheet.write_string(row, 0, title, bold)
+        xlsx_write_text(sheet, row, 0, title, bold)
         row += 1
         for column, text in enumerate(headings):
-            sheet.write_string(row, column, text, heading)
+            xlsx_write_text(sheet, row, column, text, heading)
         row += 1
         for line in lines:
             for column, text in enumerate(_cells(roster, line)):
                 if text:  # an empty cell stays empty, not an empty text
-                    sheet.write_string(row, column, text)
+                    xlsx_write_text(sheet, row, column, text)
             sheet.write_blank(row, len(headings) - 1, None, box)
             row += 1
         row += 1

@@ -16,7 +16,8 @@ import xlsxwriter
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import _utf16_len, _utf16_truncate, xl_col_to_name
+from xlsxwriter.xmlwriter import XMLwriter
 
 from registrations.errors import ExportTooLargeError
 from registrations.models import ExportFormat, Registration
@@ -131,43 +132,6 @@ def _width_text(value: object, cell_type: CellType) -> str:
     return cell_text(value) if cell_type is CellType.TEXT else csv_value(value, cell_type)
 
 
-def _cell_writers(sheet, workbook, columns: Sequence) -> list[Callable[[int, int, object], None]]:
-    """For each column, how a cell is written: text as a string cell (never evaluated, so a
-    formula stays text and needs no prefix), numbers as numbers, dates and moments as dates in
-    their format. Nothing is written for None or empty text."""
-    write_string, write_number, write_datetime = (
-        sheet.write_string,
-        sheet.write_number,
-        sheet.write_datetime,
-    )
-
-    def text(row: int, col: int, value: object) -> None:
-        if value is not None and value != "":
-            write_string(row, col, value if type(value) is str else str(value))
-
-    def number(row: int, col: int, value: object) -> None:
-        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-            write_number(row, col, value)
-        else:  # a line of another kind among the figures: kept as its text
-            text(row, col, value)
-
-    def moment(cell_format) -> Callable[[int, int, object], None]:
-        def write(row: int, col: int, value: object) -> None:
-            if value is not None and value != "":
-                write_datetime(row, col, value, cell_format)
-
-        return write
-
-    return [
-        text
-        if column.type is CellType.TEXT
-        else number
-        if column.type is CellType.NUMBER
-        else moment(_date_formats(workbook)[column.type])
-        for column in columns
-    ]
-
-
 def _date_formats(workbook) -> dict:
     """XLSX_NUMBER_FORMATS as the workbook's formats, added once per workbook."""
     if not hasattr(workbook, "_export_date_formats"):
@@ -178,46 +142,65 @@ def _date_formats(workbook) -> dict:
     return workbook._export_date_formats
 
 
-# Strings that xlsxwriter writes otherwise than as plain escaped text (control characters and
-# its own _xHHHH_ escapes, non-characters, what it takes for rich text, strings it truncates):
-# a row holding one is written through xlsxwriter's cells. The separator joining a row's
-# strings is the one control character left out: a string holding it is found by counting.
+# Strings whose XML is not just the escaped text: control characters and what looks like
+# their _xHHHH_ escapes, non-characters, strings over XLSX's limit. The separator joining a
+# row's strings (to look at them in one search) is a control character too: a string holding
+# it is found by counting.
 _XLSX_SEPARATOR = "\x00"
-_XLSX_UNUSUAL = re.compile(r"[\x01-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|<r>")
+_XLSX_UNUSUAL = re.compile(r"[\x01-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _XLSX_ESCAPED = re.compile("[&<>]")
 _XLSX_LONG_STRING = 32767 // 2  # below it a string cannot exceed XLSX's 32,767 UTF-16 units
+_XLSX_MAX_STRING = 32767
 
 
 def _escaped_xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _row_writer(sheet, workbook, columns: Sequence) -> Callable[[int, list], None]:
-    """How a row of cells is written: as XML straight to the worksheet's row file, the same
-    bytes as xlsxwriter writes for each cell in constant-memory mode (_cell_writers), without
-    its bookkeeping per cell (most of an export's time: 20 to 40 cells a row). The sheet must
-    have no row or column formats; a row holding a string that xlsxwriter would write
-    otherwise (_XLSX_UNUSUAL, a very long one, a number it refuses) goes through its cells."""
-    slow = _cell_writers(sheet, workbook, columns)
+def _unusual_string(text: str) -> str:
+    """A string's text as xlsxwriter writes it in a cell: cut to XLSX's limit, control
+    characters as _xHHHH_ (and a literal _xHHHH_ kept literal)."""
+    if len(text) > _XLSX_LONG_STRING and _utf16_len(text) > _XLSX_MAX_STRING:
+        text = _utf16_truncate(text, _XLSX_MAX_STRING)
+    return XMLwriter._escape_control_characters(text)
+
+
+def _string_cell(reference: str, style: str, text: str, escaped: str) -> str:
+    preserve = ' xml:space="preserve"' if text and (text[0].isspace() or text[-1].isspace()) else ""
+    return f'<c r="{reference}"{style} t="inlineStr"><is><t{preserve}>{escaped}</t></is></c>'
+
+
+def _row_writer(sheet, workbook, columns: Sequence) -> Callable[..., None]:
+    """How a row of cells is written: as XML straight to the worksheet's row file, as
+    xlsxwriter writes each cell in constant-memory mode, without its bookkeeping per cell
+    (most of an export's time: 20 to 40 cells a row). Text becomes a string cell (never
+    evaluated: a formula stays text and needs no prefix), numbers numbers, dates and moments
+    dates in their format; nothing is written for None or empty text. Every string is written
+    escaped, as its text: xlsxwriter writes one that begins with <r> and ends with </r> as
+    raw XML (it takes it for a rich string), which would let a delegate's text put cells,
+    formulas included, into the sheet. The sheet must have no row or column formats.
+    `write(row, cells, cell_format=None)`: with a format, every cell of the row has it and
+    every value is written as text, even empty (the header)."""
     letters = [xl_col_to_name(index) for index in range(len(columns))]
     formats = _date_formats(workbook)
     kinds = [column.type for column in columns]
     # A format's index is given when a cell first uses it, as xlsxwriter does.
     styles: dict[CellType, str] = {}
     convert = sheet._convert_date_time
-    is_space = str.isspace
 
-    def through_xlsxwriter(row: int, cells: list) -> None:
-        for index, cell in enumerate(cells):
-            slow[index](row, index, cell)
-
-    def write(row: int, cells: list) -> None:
-        if sheet.table:  # the header, or a row written through xlsxwriter's cells
-            sheet._write_single_row(row)
+    def write(row: int, cells: list, cell_format=None) -> None:
         number = str(row + 1)
         parts: list[Any] = []  # cells' XML, and (column, text) for strings until escaped
         strings = []
+        if cell_format is not None:
+            for index in (0, len(cells) - 1):
+                sheet._check_dimensions(row, index)
         for index, value in enumerate(cells):
+            if cell_format is not None:
+                text = value if type(value) is str else str(value)
+                strings.append(text)
+                parts.append((index, text))
+                continue
             if value is None or value == "":
                 continue
             kind = kinds[index]
@@ -225,7 +208,10 @@ def _row_writer(sheet, workbook, columns: Sequence) -> Callable[[int, list], Non
                 isinstance(value, int | float | Decimal) and not isinstance(value, bool)
             ):
                 if type(value) is not int and not math.isfinite(value):
-                    return through_xlsxwriter(row, cells)
+                    raise TypeError(  # as xlsxwriter's write_number()
+                        "NAN/INF not supported in write_number() "
+                        "without 'nan_inf_to_errors' Workbook() option"
+                    )
                 parts.append(f'<c r="{letters[index]}{number}"><v>{value:.16G}</v></c>')
             elif kind is CellType.DATE or kind is CellType.DATETIME:
                 if kind not in styles:
@@ -239,40 +225,62 @@ def _row_writer(sheet, workbook, columns: Sequence) -> Callable[[int, list], Non
                 strings.append(text)
                 parts.append((index, text))
         if not parts:
-            return None
+            return
         if strings:
+            style = "" if cell_format is None else f' s="{cell_format._get_xf_index()}"'
             joined = _XLSX_SEPARATOR.join(strings)
             if (
                 _XLSX_UNUSUAL.search(joined)
                 or joined.count(_XLSX_SEPARATOR) != len(strings) - 1
                 or any(len(text) > _XLSX_LONG_STRING for text in strings)
             ):
-                return through_xlsxwriter(row, cells)
-            if _XLSX_ESCAPED.search(joined):
-                strings = _escaped_xml(joined).split(_XLSX_SEPARATOR)
-            texts = iter(strings)
-            for position, part in enumerate(parts):
+                # The whitespace kept is the written text's, as xlsxwriter decides it.
+                written = [_unusual_string(text) for text in strings]
+                escaped = [_escaped_xml(text) for text in written]
+            else:
+                written = strings
+                escaped = (
+                    _escaped_xml(joined).split(_XLSX_SEPARATOR)
+                    if _XLSX_ESCAPED.search(joined)
+                    else strings
+                )
+            position = 0
+            for place, part in enumerate(parts):
                 if type(part) is tuple:
-                    index, text = part[0], next(texts)
-                    original = part[1]
-                    preserve = (
-                        ' xml:space="preserve"'
-                        if is_space(original[0]) or is_space(original[-1])
-                        else ""
+                    parts[place] = _string_cell(
+                        f"{letters[part[0]]}{number}",
+                        style,
+                        written[position],
+                        escaped[position],
                     )
-                    parts[position] = (
-                        f'<c r="{letters[index]}{number}" t="inlineStr">'
-                        f"<is><t{preserve}>{text}</t></is></c>"
-                    )
+                    position += 1
         sheet.previous_row = row
         sheet._write_row(row, None)
         sheet.fh.write("".join(parts))
         sheet.fh.write("</row>")
         if sheet.dim_rowmax is None or row > sheet.dim_rowmax:
             sheet.dim_rowmax = row
-        return None
 
     return write
+
+
+def xlsx_write_text(sheet, row: int, col: int, text: str, cell_format=None) -> None:
+    """sheet.write_string(), safe for any text: xlsxwriter writes a string that begins with
+    <r> and ends with </r> as raw XML (it takes it for a rich string), so such a text is
+    written as a rich string of three runs in the cell's font, which shows it as it is."""
+    if not (text.startswith("<r>") and text.endswith("</r>")):
+        sheet.write_string(row, col, text, cell_format)
+        return
+    pieces = [text[:1], text[1:2], text[2:]]
+    if cell_format is None:
+        sheet.write_rich_string(row, col, *pieces)
+    else:
+        sheet.write_rich_string(
+            row,
+            col,
+            *itertools.chain.from_iterable((cell_format, piece) for piece in pieces),
+            cell_format,
+        )
 
 
 def xlsx_write(
@@ -285,7 +293,7 @@ def xlsx_write(
 ) -> int:
     """Write the rows to an XLSX workbook in `output` (a path, or a binary file open for
     writing) and return how many there were. Each cell is written as its column's type
-    (_cell_writers): a spreadsheet sums the numbers and sorts the dates, and text that looks
+    (_row_writer): a spreadsheet sums the numbers and sorts the dates, and text that looks
     like a formula, a number or a link stays text, shown as it is, with no prefix.
     `on_progress` is called with the rows written so far, every CHUNK_SIZE rows."""
     typed = as_columns(columns)
@@ -316,10 +324,9 @@ def xlsx_write(
             width = max([len(label), *lengths]) + 2
             sheet.set_column(index, index, min(max(width, XLSX_MIN_WIDTH), XLSX_MAX_WIDTH))
         bold = workbook.add_format({"bold": True})
-        for index, label in enumerate(header):
-            sheet.write_string(0, index, label, bold)
         sheet.freeze_panes(1, 0)
         write_row = _row_writer(sheet, workbook, typed)
+        write_row(0, header, bold)
         count = 0
         for cells in itertools.chain(first, values):
             count += 1
