@@ -35,12 +35,17 @@ from registrations.places.registrations import (
     consent_kinds,
     email_normalise,
     registration_create_locked,
+    registration_draft,
     registration_from_data,
     registration_save_with_reference,
 )
 from registrations.places.status import reminders_withdraw
 from registrations.privacy.schedule import privacy_notice_version
-from registrations.webhooks.events import webhook_creation_events, webhook_event_record
+from registrations.webhooks.events import (
+    webhook_creation_events,
+    webhook_endpoints_active,
+    webhook_event_record,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +77,14 @@ def delegation_register(
     if not members:
         raise RegistrationError(gettext("Name at least one delegate."))
     now = now or timezone.now()
+    # Each member built and validated, with their consents, before the lock that every
+    # registration of the conference waits for (as registration_create does).
+    consents = consent_kinds(False, given_by_coordinator=True)
+    endpoints = webhook_endpoints_active(conference_id=conference.pk)
+    drafts = [
+        registration_draft(conference, data=member, consents=consents, now=now, endpoints=endpoints)
+        for member in members
+    ]
     with transaction.atomic():
         conference = places_lock(conference=conference).conference
         if not conference.registration_is_open(now):
@@ -99,7 +112,12 @@ def delegation_register(
         }
         for registration in registered.values():
             already_registered_remind(registration, now=now)
-        members = [m for m in members if email_normalise(m.email) not in registered]
+        drafted = [
+            (member, draft)
+            for member, draft in zip(members, drafts, strict=True)
+            if email_normalise(member.email) not in registered
+        ]
+        members = [member for member, _draft in drafted]
         delegation = Delegation.objects.create(
             conference=conference,
             authority=authority,
@@ -118,15 +136,16 @@ def delegation_register(
         }
         if choice_ids:
             places_lock(choice_ids=choice_ids)
-        for member in members:
+        for member, draft in drafted:
             registration_create_locked(
                 conference,
                 authority=authority,
                 data=member,
-                consents=consent_kinds(False, given_by_coordinator=True),
+                consents=consents,
                 sessions=[],
                 now=now,
                 delegation=delegation,
+                draft=draft,
             )
         outbound_email_queue(
             to=Recipient.coordinator(delegation), kind=OutboundEmail.Kind.DELEGATION
@@ -166,6 +185,11 @@ def delegation_add_member(
     *, delegation: Delegation, data: RegistrationData, now: datetime | None = None
 ) -> Registration:
     now = now or timezone.now()
+    consents = consent_kinds(False, given_by_coordinator=True)
+    # Built and validated before the conference lock, as registration_create does.
+    draft = registration_draft(
+        delegation.conference, data=data, consents=consents, now=now, delegation=delegation
+    )
     with transaction.atomic():
         conference = places_lock(conference=delegation.conference).conference
         if not conference.registration_is_open(now):
@@ -176,10 +200,11 @@ def delegation_add_member(
             conference,
             authority=delegation.authority,
             data=data,
-            consents=consent_kinds(False, given_by_coordinator=True),
+            consents=consents,
             sessions=[],
             now=now,
             delegation=delegation,
+            draft=draft,
         )
     logger.info("delegation %s: member %s added", delegation.pk, registration.pk)
     return registration

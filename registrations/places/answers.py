@@ -29,14 +29,17 @@ SPECIAL_CONSENT_MESSAGE = _(
 )
 
 
-def answers_save_locked(registration: Registration, answers: AnswersInput) -> list[int]:
+def answers_save_locked(
+    registration: Registration, answers: AnswersInput, *, new: bool = False
+) -> list[int]:
     """Inside the caller's transaction, which holds the locks that come before the choices
     (the conference or the registration): lock the limited choices wanted, refuse a full one,
-    write. Returns the ids of the questions whose answer changed."""
+    write. Returns the ids of the questions whose answer changed. `new`: a registration
+    created in this transaction, which has no answers to read."""
     answers_check(registration=registration, answers=answers)
     locked = places_lock(choice_ids=answers.limited_choice_ids(registration.category)).choices
     choices_capacity_check(registration=registration, answers=answers, locked_choices=locked)
-    return answers_write(registration=registration, answers=answers)
+    return answers_write(registration=registration, answers=answers, new=new)
 
 
 def registration_answers_set(

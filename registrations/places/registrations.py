@@ -398,9 +398,12 @@ def registration_draft(
     consents: list[str],
     now: datetime,
     delegation: Delegation | None = None,
+    endpoints: list[WebhookEndpoint] | None = None,
 ) -> RegistrationDraft:
     """What registration_create_locked writes, prepared without the lock. The authority is
-    not needed: the validation leaves it out, and a new one is made under the lock."""
+    not needed: the validation leaves it out, and a new one is made under the lock; nor is the
+    delegation, which may be created under it too. `endpoints`: the conference's active
+    webhook endpoints, read once for several drafts."""
     registration = registration_from_data(
         data, conference=conference, delegation=delegation, status=Registration.Status.PENDING
     )
@@ -419,7 +422,11 @@ def registration_draft(
             )
             for kind in consents
         ],
-        endpoints=webhook_endpoints_active(conference_id=conference.pk),
+        endpoints=(
+            webhook_endpoints_active(conference_id=conference.pk)
+            if endpoints is None
+            else endpoints
+        ),
         invalid=invalid,
     )
 
@@ -456,6 +463,8 @@ def registration_create_locked(
     # The conference as locked, whose counters and settings are current.
     registration.conference = conference
     registration.authority = authority
+    if delegation is not None:
+        registration.delegation = delegation
     registration.status = status
     registration.confirmed_at = now if status == Registration.Status.CONFIRMED else None
     registration.waitlisted_at = now if status == Registration.Status.WAITLISTED else None
@@ -471,7 +480,7 @@ def registration_create_locked(
         ):
             raise RegistrationError(str(SPECIAL_CONSENT_MESSAGE))
         # The choices are locked after the sessions, as places_lock orders them.
-        answers_save_locked(registration, data.answers)
+        answers_save_locked(registration, data.answers, new=True)
     # The status email and the reminder in one statement; the new row has no reminder yet.
     emails: list[OutboundEmail | None] = []
     if notify:

@@ -258,18 +258,25 @@ def _file_delete_on_commit(name: str) -> None:
         transaction.on_commit(lambda: storage.delete(name))
 
 
-def answers_write(*, registration: Registration, answers: AnswersInput) -> list[int]:
+def answers_write(
+    *, registration: Registration, answers: AnswersInput, new: bool = False
+) -> list[int]:
     """Write the answers to the questions asked of the registration's category, inside the
     caller's transaction (choices' capacity checked already). An empty answer deletes the row;
     a file question without a new file keeps its file. Returns the ids of the questions whose
-    answer changed."""
+    answer changed. `new`: the registration was created in this transaction and holds no
+    answers yet, which are not read."""
     asked = answers.asked_of(registration.category)
-    held = {
-        answer.question_id: answer
-        for answer in Answer.objects.filter(
-            registration=registration, question__in=asked
-        ).prefetch_related("choices")
-    }
+    held = (
+        {}
+        if new
+        else {
+            answer.question_id: answer
+            for answer in Answer.objects.filter(
+                registration=registration, question__in=asked
+            ).prefetch_related("choices")
+        }
+    )
     changed: list[int] = []
     for question in asked:
         value = answers.values.get(question.pk)

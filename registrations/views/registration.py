@@ -34,8 +34,10 @@ class RegisterView(RateLimitMixin, SubmitOnceMixin, View):
         return self.request.POST.get("email", "")
 
     def dispatch(self, request, *args, slug: str, **kwargs):
+        # The retention schedule with it: the consents of a registration record its version.
         self.conference = get_object_or_404(
-            Conference.objects.published().select_related("venue"), slug=slug
+            Conference.objects.published().select_related("venue", "retention_schedule"),
+            slug=slug,
         )
         self.availability = registration_availability(conference=self.conference)
         return super().dispatch(request, *args, **kwargs)

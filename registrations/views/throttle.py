@@ -50,7 +50,9 @@ def _redis_rate_limited(
     """What is_ratelimited(increment=True) does for each limit (the same keys, windows,
     expiry and counts, which it reads back), in one round trip to Redis instead of two or
     three a limit: created at 0 if missing, then incremented."""
-    pipeline = cache._cache.get_client(write=True).pipeline(transaction=False)
+    # Django's Redis client (no public way to a pipeline); the stubs do not know it.
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    pipeline = client.pipeline(transaction=False)
     limits = []
     for group, key, rate in checks:
         limit, period = ratelimit._split_rate(rate)

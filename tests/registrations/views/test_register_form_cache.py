@@ -14,6 +14,7 @@ from registrations.forms import fields as form_fields
 from registrations.forms.registration import RegistrationForm
 from registrations.models import QuestionType, Registration
 from registrations.places.selectors import registration_availability
+from registrations.privacy.schedule import retention_schedule_for
 from tests.factories import AuthorityFactory, RegistrationFactory, SessionFactory
 from tests.factories.questions import QuestionChoiceFactory, QuestionFactory
 
@@ -322,3 +323,35 @@ def test_a_form_sent_in_reads_no_more_than_it_checks(full_conference, django_ass
         f"identity_{full_conference.sessions.get(title='Police station').pk}_nationality",
     ]
     assert "helper" not in vars(form)  # never laid out
+
+
+def test_a_valid_registration_sent_in_runs_a_fixed_number_of_queries(
+    client, full_conference, django_assert_num_queries
+):
+    """The whole POST, from the middleware down, for a new address."""
+    SessionFactory.create_batch(5, conference=full_conference)
+    retention_schedule_for(full_conference)
+    page = client.get(register_url(full_conference))
+    data = {
+        "authority": AuthorityFactory(name="Rotterdam", country="NL").pk,
+        "first_name": "Sanne",
+        "last_name": "de Vries",
+        "email": "sanne@rotterdam.nl",
+        "job_title": "Policy adviser",
+        "category": "delegate",
+        "preferred_language": "en",
+        "privacy_consent": "on",
+        "form_token": FORM_TOKEN.search(page.content.decode())[1],
+    }
+
+    # The conference with its retention schedule (the consent's notice version), the visitor's
+    # session; the visits asking for identity data, the questions, their choices and the
+    # limited one's seats, the authority; the webhook endpoints; then under the lock (in
+    # savepoints here): the conference locked, the authority's places and the address in one
+    # statement, the registration and its history, the counters, the consent, the email; the
+    # session written. Neither the sessions offered nor the answers of a new registration.
+    with django_assert_num_queries(24):
+        response = client.post(register_url(full_conference), data)
+
+    assert response.status_code == 302
+    assert Registration.objects.get().email == "sanne@rotterdam.nl"
