@@ -1,5 +1,6 @@
 """The registration form, built from the parts the other delegate forms share."""
 
+import logging
 from typing import Any, cast
 
 import phonenumbers
@@ -13,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from conference.models import SESSION_LANGUAGES, Conference, Session
+from conference.page_cache import questions_version
 from registrations.authorities.lookup import NewAuthority
 from registrations.authorities.selectors import authorities_for_choice
 from registrations.forms.fields import (
@@ -30,11 +32,38 @@ from registrations.forms.questions import (
     QuestionFields,
 )
 from registrations.forms.travel import VisitIdentityFields
-from registrations.models import Authority, Registration
+from registrations.models import Authority, Question, Registration
 from registrations.places.bookings import session_clash_message, session_clashes
 from registrations.places.registrations import RegistrationData, email_normalise
 from registrations.places.selectors import sessions_for_sign_up
 from registrations.questions.selectors import questions_asked
+
+logger = logging.getLogger(__name__)
+
+
+# Per process, the questions of each conference as read under their version (the cached
+# form's, raised by any change to a question or a choice, and again once it commits): a form
+# sent in builds its fields from them without reading them again. The instances are only read.
+_questions_read: dict[int, tuple[str, list[Question]]] = {}
+
+
+def registration_form_questions(conference: Conference) -> list[Question]:
+    """The questions the registration form asks, with their choices: questions_asked's, kept
+    while their version stands."""
+    try:
+        version = questions_version(conference.pk)
+    except Exception:
+        # The cache is down: read them, as without it.
+        logger.warning("questions not cached: cache unavailable", exc_info=True)
+        return questions_asked(conference)
+    kept = _questions_read.get(conference.pk)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    # Read after the version: a change that raises it meanwhile is read here already, or
+    # retires what is kept when it commits.
+    questions = questions_asked(conference)
+    _questions_read[conference.pk] = (version, questions)
+    return questions
 
 
 class DelegateDetailsForm(PlainTextForm):
@@ -384,7 +413,7 @@ class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceFo
         self.fields["preferred_language"].initial = kwargs.get("initial", {}).get(
             "preferred_language", Registration.Language.ENGLISH
         )
-        self.question_fields_add(questions_asked(conference), conference=conference)
+        self.question_fields_add(registration_form_questions(conference), conference=conference)
         # The questions in the page's order, which the error summary follows.
         order = list(self.fields)
         for name in [*self.question_names(special=False), *self.question_names(special=True)]:

@@ -345,13 +345,60 @@ def test_a_valid_registration_sent_in_runs_a_fixed_number_of_queries(
     }
 
     # The conference with its retention schedule (the consent's notice version), the visitor's
-    # session; the visits asking for identity data, the questions, their choices and the
-    # limited one's seats, the authority; the webhook endpoints; then under the lock (in
-    # savepoints here): the conference locked, the authority's places and the address in one
-    # statement, the registration and its history, the counters, the consent, the email; the
-    # session written. Neither the sessions offered nor the answers of a new registration.
-    with django_assert_num_queries(24):
+    # session; the visits asking for identity data, the limited choice's seats, the authority;
+    # the webhook endpoints; then under the lock (in savepoints here): the conference locked,
+    # the authority's places and the address in one statement, the registration and its
+    # history, the counters, the consent, the email; the session written. Neither the sessions
+    # offered, nor the questions (read for the page, kept under their version), nor the
+    # answers of a new registration.
+    with django_assert_num_queries(22):
         response = client.post(register_url(full_conference), data)
 
     assert response.status_code == 302
     assert Registration.objects.get().email == "sanne@rotterdam.nl"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda c: QuestionFactory(conference=c, label_en="Badge colour", required=True),
+        lambda c: _save(c.questions.get(label_en="Passport from"), required=True),
+        lambda c: _save(c.questions.get(label_en="Passport from"), active=False),
+    ],
+    ids=["question added", "question made required", "question switched off"],
+)
+def test_a_form_sent_in_checks_the_questions_as_they_are_now(client, full_conference, change):
+    """The questions kept for the forms sent in are read again once one changes."""
+    data = {
+        "authority": AuthorityFactory(name="Rotterdam", country="NL").pk,
+        "first_name": "Sanne",
+        "last_name": "de Vries",
+        "job_title": "Policy adviser",
+        "category": "delegate",
+        "preferred_language": "en",
+        "privacy_consent": "on",
+    }
+    passport = full_conference.questions.get(label_en="Passport from")
+    first = client.post(
+        register_url(full_conference),
+        {**data, "email": "a@example.org", f"question_{passport.pk}": "FR"},
+    )
+    assert first.status_code == 302
+
+    change(full_conference)
+    response = client.post(register_url(full_conference), {**data, "email": "b@example.org"})
+
+    switched_off = not full_conference.questions.get(pk=passport.pk).active
+    if switched_off:
+        # Its answer is no longer asked for, nor kept.
+        assert response.status_code == 302
+        assert not Registration.objects.get(email="b@example.org").answers.exists()
+        sent = client.post(
+            register_url(full_conference),
+            {**data, "email": "c@example.org", f"question_{passport.pk}": "FR"},
+        )
+        assert sent.status_code == 302
+        assert not Registration.objects.get(email="c@example.org").answers.exists()
+    else:
+        assert response.status_code == 400
+        assert "This question needs an answer." in response.content.decode()
