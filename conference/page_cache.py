@@ -1,12 +1,13 @@
-"""The cache of the public programme and home pages, shared by every web process (the cache is
-Redis in production).
+"""The versions and lifetime of the public pages kept in the shared cache (Redis in
+production): the programme and home pages whole (conference.cached_pages), the registration
+form's blank rendering (registrations.forms.rendering).
 
-A cached fragment is keyed by the conference, the language, the filters and the programme's
-version: any change to the conference, its sessions, rooms, speakers or themes raises the
-version, so the next request renders afresh. Places left (bookings and registrations, which
-change all day) are not versioned: a fragment lives at most PAGE_CACHE_SECONDS, so the figures
-lag by that much at worst, and never past a boundary in time (registration opening or closing,
-changes closing, the conference starting), where the fragment expires."""
+A cached page is kept under the versions of what it shows: any change to the conference, its
+sessions, rooms, speakers or themes raises the programme's version (the questions, the
+authorities and the participants have theirs), so the next request renders afresh. Places left
+(bookings and registrations, which change all day) are not versioned: a page lives at most
+PAGE_CACHE_SECONDS, so the figures lag by that much at worst, and never past a boundary in time
+(registration opening or closing, changes closing, the conference starting), where it expires."""
 
 import datetime as dt
 import math
@@ -44,7 +45,7 @@ def _current_version(key: str) -> str:
 
 
 def programme_changed(conference_id: int) -> None:
-    """Retire every cached fragment of the conference's pages."""
+    """Retire every cached page of the conference."""
     _version_raise(_version_key(conference_id))
 
 
@@ -58,7 +59,7 @@ def _version_raise(key: str) -> None:
 
 # The authorities taking part (the participants page, the home page's map) have a version of
 # their own, raised by the app that holds registrations when a delegate is confirmed or no
-# longer is, or an authority changes: the programme's fragments are not retired with it.
+# longer is, or an authority changes; the programme's version is not raised with it.
 def _network_version_key(conference_id: int) -> str:
     return f"network-version:{conference_id}"
 
@@ -68,7 +69,7 @@ def network_version(conference_id: int) -> str:
 
 
 def network_changed(conference_id: int) -> None:
-    """Retire the cached fragments that show who takes part in the conference."""
+    """Retire the cached pages that show who takes part in the conference."""
     _version_raise(_network_version_key(conference_id))
 
 
@@ -98,7 +99,7 @@ def questions_version(conference_id: int) -> str:
 
 
 def questions_changed(conference_id: int) -> None:
-    """Retire the cached fragments that show the conference's questions and their choices."""
+    """Retire the cached renderings that show the conference's questions and their choices."""
     cache.set(_questions_version_key(conference_id), uuid.uuid4().hex, timeout=None)
 
 
@@ -110,7 +111,7 @@ def authorities_version() -> str:
 
 
 def authorities_changed() -> None:
-    """Retire the cached fragments that list the authorities to choose from."""
+    """Retire the cached renderings that list the authorities to choose from."""
     cache.set(AUTHORITIES_VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
@@ -130,7 +131,7 @@ def registration_form_versions_read(
 
 
 def page_cache_seconds(conference: Conference, *, now: dt.datetime | None = None) -> int:
-    """How long a fragment may be kept: PAGE_CACHE_SECONDS, cut short by the next boundary in
+    """How long a page may be kept: PAGE_CACHE_SECONDS, cut short by the next boundary in
     time that changes what the pages say."""
     now = now or timezone.now()
     boundaries = [

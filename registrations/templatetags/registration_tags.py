@@ -9,7 +9,6 @@ from django.utils.safestring import SafeString
 
 from conference.models import Session
 from registrations.places.selectors import (
-    SessionAvailability,
     registration_availability,
     session_availability,
 )
@@ -25,21 +24,11 @@ def registration_status(conference):
     }
 
 
-@register.simple_tag
-def session_availability_map(sessions: Iterable[Session]) -> dict[int, SessionAvailability]:
-    """Availability of every session of a page, in one query:
-    `{% session_availability_map sessions as availability %}`, then `session_places`."""
-    return session_availability(sessions)
-
-
 @register.inclusion_tag("registrations/session_places.html")
-def session_places(session: Session, availability: dict[int, SessionAvailability] | None = None):
+def session_places(session: Session):
     """ "12 places left", "Waiting list", or nothing when the session needs no sign-up or has no
-    limit. Give it the map of `session_availability_map` on a page of many sessions; without it,
-    it asks the database for this session alone."""
-    if availability is None:
-        availability = session_availability([session])
-    return {"availability": availability.get(session.pk)}
+    limit; for one session (a page of many uses `session_places_badges`)."""
+    return {"availability": session_availability([session]).get(session.pk)}
 
 
 @register.simple_tag
