@@ -29,6 +29,8 @@ from registrations.organiser.exports.columns import (
     Column,
     attendee_columns,
     local_datetime,
+    local_moment_getter,
+    moments_in_sql,
 )
 from registrations.questions.selectors import questions_asked
 
@@ -107,6 +109,12 @@ def _question_columns(
     if kind == QuestionType.DATE:
         return [Column(label, read(DATE), CellType.DATE)]
     if kind == QuestionType.DATETIME:
+        if moments_in_sql():
+            return [
+                Column(
+                    label, local_moment_getter(read(MOMENT), for_csv=not xlsx), CellType.DATETIME
+                )
+            ]
         return [
             Column(label, read(MOMENT, lambda m: local_datetime(m, time_zone)), CellType.DATETIME)
         ]
@@ -212,6 +220,7 @@ def attendee_columns_with_questions(
     registrations: QuerySet[Registration], *, special_needs: bool, export_format: str
 ) -> list[Column]:
     """The attendee list's columns (exports.columns.attendee_columns), then the questions'."""
-    return attendee_columns(special_needs=special_needs) + question_columns(
+    for_csv = export_format != ExportFormat.XLSX
+    return attendee_columns(special_needs=special_needs, for_csv=for_csv) + question_columns(
         registrations, special_needs=special_needs, export_format=export_format
     )

@@ -2,6 +2,7 @@
 
 import itertools
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery, TextField
@@ -15,12 +16,14 @@ from registrations.organiser.exports.columns import (
     IdList,
     attendee_annotations,
     attendee_fields,
+    local_moment_text,
+    moments_in_sql,
 )
 
 # What answers_by_registration() keeps of an answer, in this order (questions.py reads them by
 # these positions): its values, its choices' labels as chosen (JSON text, decoded only when a
 # choice was deleted since) and the ids of the choices made (a comma-separated text, in no
-# order, or None).
+# order, or None). On PostgreSQL the moment is its local time as text (columns.moments_in_sql).
 ANSWER_FIELDS = (
     "registration_id",
     "question_id",
@@ -68,6 +71,14 @@ def answers_by_registration(
     )
     if not special_needs:
         answers = answers.filter(question__special_category=False)
+    moments: dict[str, Any] = {}
+    fields = ANSWER_FIELDS
+    if moments_in_sql():
+        # Each answer's moment as the clock read it at its question's conference.
+        moments["value_local"] = local_moment_text(
+            "value_datetime", "question__conference__time_zone"
+        )
+        fields = tuple("value_local" if name == "value_datetime" else name for name in fields)
     chosen = (
         Answer.choices.through.objects.filter(answer=OuterRef("pk"))
         .order_by()
@@ -81,8 +92,9 @@ def answers_by_registration(
         .annotate(
             choice_labels_text=Cast("choice_labels", TextField()),
             choice_ids=Subquery(chosen, output_field=TextField()),
+            **moments,
         )
-        .values_list(*ANSWER_FIELDS)
+        .values_list(*fields)
     ):
         if answer[0] in by_registration:
             by_registration[answer[0]][answer[1]] = answer
