@@ -72,7 +72,7 @@ def answers_by_registration(
     if not special_needs:
         answers = answers.filter(question__special_category=False)
     moments: dict[str, Any] = {}
-    fields = ANSWER_FIELDS
+    fields: tuple[str, ...] = ANSWER_FIELDS
     if moments_in_sql():
         # Each answer's moment as the clock read it at its question's conference.
         moments["value_local"] = local_moment_text(
