@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import formats, translation
 
 from conference.models import Conference
+from conference.page_cache import questions_changed
 from registrations.models import Question, QuestionChoice, QuestionType
 
 BUILTIN_DAYS_ATTENDED = "days_attended"
@@ -257,6 +258,12 @@ def builtin_questions_create(conference: Conference) -> list[Question]:
             for question, (_, spec) in zip(created, specs, strict=True)
             for index, choice in enumerate(spec.choices)
         )
+    if created:
+        # Rows created in bulk send no post_save, which retires the cached registration form
+        # (registrations.forms.rendering): retired here, now and again once committed.
+        conference_id = conference.pk
+        questions_changed(conference_id)
+        transaction.on_commit(lambda: questions_changed(conference_id))
     return created
 
 

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from conference.page_cache import questions_version
 from registrations.models import Question, QuestionType
 from registrations.questions.builtin import (
     BUILTIN_ARRIVAL_AT,
@@ -115,3 +116,14 @@ def test_command_gives_older_conferences_the_builtin_questions():
 
     assert conference.questions.filter(builtin=BUILTIN_DIET).exists()
     assert conference.questions.count() == 10
+
+
+def test_command_retires_the_cached_registration_form(django_capture_on_commit_callbacks):
+    conference = ConferenceFactory()
+    Question.objects.filter(conference=conference, builtin=BUILTIN_DIET).delete()
+    before = questions_version(conference.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("questions_builtin_create", "--conference", conference.slug)
+
+    assert questions_version(conference.pk) != before
