@@ -263,13 +263,15 @@ class SessionChoiceForm(VisitIdentityFields):
     def __init__(self, *args, conference: Conference, **kwargs):
         super().__init__(*args, **kwargs)
         field = cast(SessionChoiceField, self.fields["sessions"])
+        # Built once: each queryset below is a copy of it, read on its own.
+        offered = sessions_for_sign_up(conference)
         # The conference's time zone labels the choices, which are read again when shown.
-        field.queryset = sessions_for_sign_up(conference).select_related("conference")
+        field.queryset = offered.select_related("conference")
         # Read, and their places counted, only if the choices are shown (SessionChoiceField).
-        field.offered = sessions_for_sign_up(conference)
+        field.offered = offered.all()
         # The visits that ask for identity data, whose fields a form sent in checks too.
         self.visit_identity_fields_add(
-            sessions_for_sign_up(conference).filter(
+            offered.filter(
                 Q(identity_full_name_required=True)
                 | Q(identity_nationality_required=True)
                 | Q(identity_number_required=True)
