@@ -75,7 +75,7 @@ def _batches(rows: Iterable[Row]) -> Iterator[list[Row]]:
 
 
 def _csv_getter(get: Callable[[object], object], cell_type: CellType) -> Callable[[object], object]:
-    if cell_type is CellType.TEXT:
+    if cell_type is CellType.TEXT or getattr(get, "gives_csv_text", False):
         return get
     return lambda row: csv_value(get(row), cell_type)
 
