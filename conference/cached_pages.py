@@ -29,6 +29,7 @@ from django.utils.html import escape
 from django.utils.translation import get_language
 
 from conference.page_cache import page_versions_read
+from config.cache_safety import without_cache_if_down
 
 
 @dataclass(frozen=True)
@@ -120,8 +121,13 @@ def cached_page_response(
         if page is not None and page.versions == versions:
             return _response(request, page)
     page = _rendered(render, versions=versions)
-    cache.set(key, page, timeout())
+    _page_keep(key, page, timeout())
     return _response(request, page)
+
+
+@without_cache_if_down("a page kept", default=lambda: None)
+def _page_keep(key: str, page: "CachedPage", timeout: int) -> None:
+    cache.set(key, page, timeout)
 
 
 def _rendered(render: Callable[[PageMarkers], HttpResponse], *, versions) -> CachedPage:

@@ -21,6 +21,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from conference.models import Conference, Room, Session, Speaker, Theme, Venue
+from config.cache_safety import without_cache_if_down
 
 PAGE_CACHE_SECONDS = 30
 
@@ -34,6 +35,12 @@ def programme_version(conference_id: int) -> str:
     return _current_version(_version_key(conference_id))
 
 
+def _unshared_version() -> str:
+    # With the cache down, a version no page was kept under: every page is rendered afresh.
+    return uuid.uuid4().hex
+
+
+@without_cache_if_down("page versions read", default=_unshared_version)
 def _current_version(key: str) -> str:
     version = cache.get(key)
     if version is None:
@@ -53,8 +60,14 @@ def _version_raise(key: str) -> None:
     """A new version now, and again once the transaction that made the change commits: a page
     rendered in between read the rows as they were before it, and would be kept under the new
     version until its time is up."""
+    _version_new(key)
+    transaction.on_commit(lambda: _version_new(key), robust=True)
+
+
+@without_cache_if_down("a page version raised", default=lambda: None)
+def _version_new(key: str) -> None:
+    # Not raised while the cache is down: the pages kept under the old one expire all the same.
     cache.set(key, uuid.uuid4().hex, timeout=None)
-    transaction.on_commit(lambda: cache.set(key, uuid.uuid4().hex, timeout=None), robust=True)
 
 
 # The authorities taking part (the participants page, the home page's map) have a version of
@@ -82,9 +95,18 @@ def page_versions_read(
     version_keys = [_version_key(conference_id)]
     if network:
         version_keys.append(_network_version_key(conference_id))
-    found = cache.get_many([*entry_keys, *version_keys])
+    found = _cache_read([*entry_keys, *version_keys])
     versions = tuple(found.get(key) or _current_version(key) for key in version_keys)
     return versions, {key: found[key] for key in entry_keys if key in found}
+
+
+def _nothing_found() -> dict[str, Any]:
+    return {}
+
+
+@without_cache_if_down("cached pages read", default=_nothing_found)
+def _cache_read(keys: list[str]) -> dict[str, Any]:
+    return cache.get_many(keys)
 
 
 # The public registration form shows, besides the programme's sessions and rooms, the
@@ -100,7 +122,7 @@ def questions_version(conference_id: int) -> str:
 
 def questions_changed(conference_id: int) -> None:
     """Retire the cached renderings that show the conference's questions and their choices."""
-    cache.set(_questions_version_key(conference_id), uuid.uuid4().hex, timeout=None)
+    _version_new(_questions_version_key(conference_id))
 
 
 AUTHORITIES_VERSION_KEY = "authorities-version"
@@ -112,7 +134,7 @@ def authorities_version() -> str:
 
 def authorities_changed() -> None:
     """Retire the cached renderings that list the authorities to choose from."""
-    cache.set(AUTHORITIES_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    _version_new(AUTHORITIES_VERSION_KEY)
 
 
 def registration_form_versions_read(
@@ -125,7 +147,7 @@ def registration_form_versions_read(
         _questions_version_key(conference_id),
         AUTHORITIES_VERSION_KEY,
     ]
-    found = cache.get_many([entry_key, *version_keys])
+    found = _cache_read([entry_key, *version_keys])
     versions = tuple(found.get(key) or _current_version(key) for key in version_keys)
     return versions, found.get(entry_key)
 

@@ -205,6 +205,16 @@ def sign_up_timings_of_this_test(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def cache_not_known_down(monkeypatch):
+    """Each test starts with the cache not known to be down: a test that failed it (a cache
+    unreachable, or a cache call made to raise) leaves it alone for some seconds in the process
+    (config.cache_safety), which later tests would run under."""
+    from config import cache_safety
+
+    monkeypatch.setattr(cache_safety, "_down_until", 0.0)
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     from django.core.cache import cache
 

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from conference.models import Conference
 from conference.selectors import conference_speakers, programme_sessions
+from config.cache_safety import without_cache_if_down
 from registrations.api.public_serializers import (
     AuthoritySerializer,
     ConferenceSerializer,
@@ -54,8 +55,18 @@ def first_served_at(path: str, etag: str) -> datetime:
     Should the cache forget it, the date only moves later, which makes clients fetch once more."""
     key = "api-first-served:" + hashlib.sha256(f"{path} {etag}".encode()).hexdigest()
     now = datetime.now(UTC).replace(microsecond=0)
-    cache.add(key, now.timestamp(), FIRST_SEEN_TIMEOUT)
-    return datetime.fromtimestamp(cache.get(key, now.timestamp()), UTC)
+    return datetime.fromtimestamp(_first_seen(key, now.timestamp()), UTC)
+
+
+def _now_timestamp() -> float:
+    # With the cache down: served now, as if the representation had just changed.
+    return datetime.now(UTC).replace(microsecond=0).timestamp()
+
+
+@without_cache_if_down("API representations dated", default=_now_timestamp)
+def _first_seen(key: str, now: float) -> float:
+    cache.add(key, now, FIRST_SEEN_TIMEOUT)
+    return cache.get(key, now)
 
 
 class PublicView(APIView):

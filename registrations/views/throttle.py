@@ -14,9 +14,12 @@ from django.views import View
 from django_ratelimit import core as ratelimit
 from django_ratelimit.core import is_ratelimited
 
+from config.cache_safety import without_cache_if_down
 from registrations.places.registrations import email_normalise
 
 
+# Throttling is a guard, not a gate for delegates: with the cache down, requests go through.
+@without_cache_if_down("rate limits counted", default=lambda: False)
 def rate_limited(request: HttpRequest, group: str, *, email: str = "") -> bool:
     """Count this request against the group's limits; whether it is over one of them."""
     limits = settings.RATE_LIMITS
