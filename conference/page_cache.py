@@ -64,9 +64,9 @@ def _version_raise(key: str) -> None:
     transaction.on_commit(lambda: _version_new(key), robust=True)
 
 
-@without_cache_if_down("a page version raised", default=lambda: None)
+@without_cache_if_down("a page version raised", default=lambda: None, always_try=True)
 def _version_new(key: str) -> None:
-    # Not raised while the cache is down: the pages kept under the old one expire all the same.
+    # Not raised if the cache is down: what was kept under the old one expires all the same.
     cache.set(key, uuid.uuid4().hex, timeout=None)
 
 

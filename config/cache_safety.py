@@ -4,8 +4,9 @@ callers go on without it: pages are rendered afresh, limits let requests through
 versions that would retire cached pages are not raised (every cached page expires within
 conference.page_cache.PAGE_CACHE_SECONDS all the same).
 
-After a failure the cache is left alone for RETRY_SECONDS: a server that does not answer would
-otherwise cost every call its socket timeout, several to a page."""
+After a failure, reads and writes that only save work leave the cache alone for RETRY_SECONDS:
+a server that does not answer would otherwise cost every call its socket timeout, several to a
+page. Raising a version, which tells every process that what it kept changed, is always tried."""
 
 import functools
 import logging
@@ -42,15 +43,16 @@ def cache_unavailable(what: str) -> None:
 
 
 def without_cache_if_down(
-    what: str, *, default: Callable[[], R]
+    what: str, *, default: Callable[[], R], always_try: bool = False
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Decorate a function that only reads or writes the cache: when the cache cannot be
-    reached, it returns `default()` instead of raising."""
+    reached, it returns `default()` instead of raising; within RETRY_SECONDS of a failure it
+    does so without trying, unless `always_try`."""
 
     def decorate(function: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(function)
         def tolerant(*args: P.args, **kwargs: P.kwargs) -> R:
-            if time.monotonic() < _down_until:
+            if not always_try and time.monotonic() < _down_until:
                 return default()
             try:
                 return function(*args, **kwargs)

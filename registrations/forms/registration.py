@@ -1,6 +1,6 @@
 """The registration form, built from the parts the other delegate forms share."""
 
-import logging
+import time
 from typing import Any, cast
 
 import phonenumbers
@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from conference.models import SESSION_LANGUAGES, Conference, Session
-from conference.page_cache import questions_version
+from conference.page_cache import PAGE_CACHE_SECONDS, questions_version
 from registrations.authorities.lookup import NewAuthority
 from registrations.authorities.selectors import authorities_for_choice
 from registrations.forms.fields import (
@@ -38,31 +38,27 @@ from registrations.places.registrations import RegistrationData, email_normalise
 from registrations.places.selectors import sessions_for_sign_up
 from registrations.questions.selectors import questions_asked
 
-logger = logging.getLogger(__name__)
-
-
 # Per process, the questions of each conference as read under their version (the cached
 # form's, raised by any change to a question or a choice, and again once it commits): a form
 # sent in builds its fields from them without reading them again. The instances are only read.
-_questions_read: dict[int, tuple[str, list[Question]]] = {}
+# Kept PAGE_CACHE_SECONDS at most, as the cached form is: should a raise of the version be lost
+# (the cache unreachable at that moment, or restored from an older snapshot), no process keeps
+# checking answers against questions that changed for longer than that.
+_questions_read: dict[int, tuple[str, float, list[Question]]] = {}
 
 
 def registration_form_questions(conference: Conference) -> list[Question]:
     """The questions the registration form asks, with their choices: questions_asked's, kept
-    while their version stands."""
-    try:
-        version = questions_version(conference.pk)
-    except Exception:
-        # The cache is down: read them, as without it.
-        logger.warning("questions not cached: cache unavailable", exc_info=True)
-        return questions_asked(conference)
+    while their version stands, PAGE_CACHE_SECONDS at most."""
+    version = questions_version(conference.pk)
+    now = time.monotonic()
     kept = _questions_read.get(conference.pk)
-    if kept is not None and kept[0] == version:
-        return kept[1]
+    if kept is not None and kept[0] == version and now - kept[1] < PAGE_CACHE_SECONDS:
+        return kept[2]
     # Read after the version: a change that raises it meanwhile is read here already, or
     # retires what is kept when it commits.
     questions = questions_asked(conference)
-    _questions_read[conference.pk] = (version, questions)
+    _questions_read[conference.pk] = (version, now, questions)
     return questions
 
 

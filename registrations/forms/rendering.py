@@ -13,8 +13,6 @@ sessions and seats left of the questions' choices are not versioned: a rendering
 page_cache_seconds, as the programme's fragments do. A form sent back with errors is rendered
 afresh, never from here."""
 
-import contextlib
-import logging
 import secrets
 from collections.abc import Callable
 
@@ -36,9 +34,8 @@ from conference.page_cache import (
     questions_changed,
     registration_form_versions_read,
 )
+from config.cache_safety import without_cache_if_down
 from registrations.models import Authority, Question, QuestionChoice
-
-logger = logging.getLogger(__name__)
 
 FormParts = tuple[str, str, str]
 
@@ -75,27 +72,25 @@ def registration_form_html(
     that one-time token, called only when the cache has no rendering."""
     key = registration_form_key(conference, waiting_list=waiting_list)
     parts: FormParts | None = None
-    try:
-        versions, entry = registration_form_versions_read(conference.pk, entry_key=key)
-    except Exception:
-        # The cache is down: the form still shows, rendered for this request.
-        logger.warning("registration form not cached: cache unavailable", exc_info=True)
-        key = ""
-    else:
-        if entry is not None and entry[0] == versions:
-            parts = entry[1]
+    # With the cache down, nothing is found and versions are new: rendered for this request.
+    versions, entry = registration_form_versions_read(conference.pk, entry_key=key)
+    if entry is not None and entry[0] == versions:
+        parts = entry[1]
     if parts is None:
         parts = _form_parts(build)
         if parts is None:
             # A mark found twice (it would take organisers' text holding it): uncached.
             return render_crispy_form(build(token), context={"csrf_token": get_token(request)})
-        if key:
-            # Under the versions read before rendering: retired meanwhile, it is not served.
-            with contextlib.suppress(Exception):  # down since the read: kept next time
-                cache.set(key, (versions, parts), page_cache_seconds(conference))
+        # Under the versions read before rendering: retired meanwhile, it is not served.
+        _rendering_keep(key, (versions, parts), page_cache_seconds(conference))
     head, middle, tail = parts
     # Both tokens are URL-safe already; escaped all the same, as the template would.
     return mark_safe(f"{head}{escape(get_token(request))}{middle}{escape(token)}{tail}")
+
+
+@without_cache_if_down("a registration form kept", default=lambda: None)
+def _rendering_keep(key: str, entry: tuple, timeout: int) -> None:
+    cache.set(key, entry, timeout)
 
 
 def _retire(retire: Callable[[], None]) -> None:
