@@ -13,8 +13,19 @@ from functools import cache
 from operator import itemgetter
 from typing import Any, Protocol, TypeVar
 
-from django.db import connection
-from django.db.models import CharField, ExpressionWrapper, F, Func, OuterRef, Subquery, Value
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.aggregates import Aggregate
 from django.utils.translation import gettext as _
 from django_countries.fields import Country
@@ -192,21 +203,83 @@ def moments_in_sql() -> bool:
     return connection.vendor == "postgresql"
 
 
+@cache
+def _database_time_zones(alias: str) -> frozenset[str]:
+    # pg_timezone_names reads the server's whole time zone database at each query (some 30 ms,
+    # as long for one name as for all): read once per process and database.
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_timezone_names")
+        return frozenset(name for (name,) in cursor.fetchall())
+
+
+def database_knows_time_zone(name: str, *, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether PostgreSQL's time zone database has the zone: a conference's zone is one Python
+    knows (conference.models.validate_time_zone), which a server of older time zone data may
+    not, and would refuse ("time zone … not recognized")."""
+    return name in _database_time_zones(using)
+
+
+@cache
+def _python_time_zones() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def _zones_unknown_to_database() -> list[str]:
+    """The zones a conference may have that PostgreSQL does not know (usually none)."""
+    return [
+        name
+        for name in _python_time_zones()
+        if not database_knows_time_zone(name, using=connection.alias)
+    ]
+
+
 # A moment's local time as local_moment_text() writes it: local_datetime()'s clock time, to
 # the second, which CSV cuts to its minutes (CSV_DATETIME_FORMAT) and XLSX parses back.
 _SQL_MOMENT_FORMAT = "YYYY-MM-DD HH24:MI:SS"
+SQL_MOMENT_LENGTH = len("2026-06-01 08:15:00")
 CSV_MOMENT_LENGTH = len("2026-06-01 08:15")
+# A moment in a zone PostgreSQL does not know, as local_moment_text() writes it: the moment in
+# UTC and the zone's name ("2026-06-01T06:15:00.000000+00:00 America/Ciudad_Juarez"), which
+# Python turns into local time (_local_from_utc_text).
+_SQL_UTC_MOMENT_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00 "'
 
 
-def local_moment_text(moment: str, time_zone: str) -> Func:
+def local_moment_text(moment: str, time_zone: str) -> Func | Case:
     """The `moment` field's clock time in the `time_zone` field's zone, as text (PostgreSQL:
-    see moments_in_sql)."""
-    return Func(
+    see moments_in_sql). In a zone the server does not know, the moment in UTC and the zone
+    instead (_SQL_UTC_MOMENT_FORMAT): local_moment_getter() converts it as SQLite's path."""
+    local = Func(
         Func(F(time_zone), F(moment), function="timezone"),
         Value(_SQL_MOMENT_FORMAT),
         function="to_char",
         output_field=CharField(),
     )
+    unknown = _zones_unknown_to_database()
+    if not unknown:
+        return local
+    # || rather than Concat(), which would make a missing moment the zone's name alone.
+    in_utc = Func(
+        Func(
+            Func(Value("UTC"), F(moment), function="timezone", output_field=DateTimeField()),
+            Value(_SQL_UTC_MOMENT_FORMAT),
+            function="to_char",
+            output_field=CharField(),
+        ),
+        F(time_zone),
+        template="(%(expressions)s)",
+        arg_joiner=" || ",
+        output_field=CharField(),
+    )
+    return Case(
+        When(**{f"{time_zone}__in": unknown}, then=in_utc),
+        default=local,
+        output_field=CharField(),
+    )
+
+
+def _local_from_utc_text(text: str) -> dt.datetime | None:
+    moment, _, time_zone = text.partition(" ")
+    return local_datetime(dt.datetime.fromisoformat(moment), time_zone)
 
 
 def local_moment_getter(
@@ -218,7 +291,11 @@ def local_moment_getter(
 
         def text(row: Any) -> str:
             value = get(row)
-            return "" if value is None else value[:CSV_MOMENT_LENGTH]
+            if value is None:
+                return ""
+            if len(value) == SQL_MOMENT_LENGTH:
+                return value[:CSV_MOMENT_LENGTH]
+            return csv_value(_local_from_utc_text(value), CellType.DATETIME)
 
         text.gives_csv_text = True  # type: ignore[attr-defined]  # csv_value() is no-op on it
         return text
@@ -226,7 +303,11 @@ def local_moment_getter(
 
     def moment(row: Any) -> dt.datetime | None:
         value = get(row)
-        return None if value is None else parse(value)
+        if value is None:
+            return None
+        if len(value) == SQL_MOMENT_LENGTH:
+            return parse(value)
+        return _local_from_utc_text(value)
 
     return moment
 

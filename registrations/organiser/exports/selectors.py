@@ -23,7 +23,7 @@ from registrations.organiser.exports.columns import (
 # What answers_by_registration() keeps of an answer, in this order (questions.py reads them by
 # these positions): its values, its choices' labels as chosen (JSON text, decoded only when a
 # choice was deleted since) and the ids of the choices made (a comma-separated text, in no
-# order, or None). On PostgreSQL the moment is its local time as text (columns.moments_in_sql).
+# order, or None). On PostgreSQL the moment is text (columns.local_moment_text).
 ANSWER_FIELDS = (
     "registration_id",
     "question_id",
