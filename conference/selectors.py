@@ -17,7 +17,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from conference.models import Conference, Session, Speaker, Theme
+from conference.models import Conference, Room, Session, Speaker, Theme
 
 # One timetable row per five minutes: sessions start and end on the quarter or the five.
 ROW_MINUTES = 5
@@ -248,14 +248,30 @@ def _place_track(
     return max(len(lanes), 1), placed
 
 
-def day_timetable(sessions: Sequence[Session], tz: ZoneInfo | dt.tzinfo) -> DayTimetable:
+def _room_name(room: Room, names: dict[int, str]) -> str:
+    if room.pk not in names:
+        names[room.pk] = room.name
+    return names[room.pk]
+
+
+def day_timetable(
+    sessions: Sequence[Session],
+    tz: ZoneInfo | dt.tzinfo,
+    *,
+    room_names: dict[int, str] | None = None,
+) -> DayTimetable:
     """The grid of one day: a column per room in use (in the rooms' order), then an "Off-site"
     column for sessions without a room, and rows of ROW_MINUTES from the day's first start.
 
     A break or social event without a room spans every column, or only the rooms' columns when
     an off-site session runs at the same time; if it clashes with a session in a room, it is
     shown as off-site rather than on top of that session.
+
+    `room_names`: the rooms' names by id, filled as they are read, which programme_days shares
+    between its days (a translated name looks its language up at each reading).
     """
+    if room_names is None:
+        room_names = {}
     if not sessions:
         return DayTimetable(columns=[], slots=[], times=[], column_count=0, row_count=0)
     in_rooms = [session for session in sessions if session.room_id]
@@ -280,7 +296,7 @@ def day_timetable(sessions: Sequence[Session], tz: ZoneInfo | dt.tzinfo) -> DayT
         {
             session.room_id: session.room for session in in_rooms if session.room is not None
         }.values(),
-        key=lambda room: (room.position, room.name, room.pk),
+        key=lambda room: (room.position, _room_name(room, room_names), room.pk),
     )
     columns: list[TimetableColumn] = []
     placed: list[tuple[Session, int, int]] = []
@@ -289,7 +305,9 @@ def day_timetable(sessions: Sequence[Session], tz: ZoneInfo | dt.tzinfo) -> DayT
         span, room_placed = _place_track(
             [session for session in in_rooms if session.room_id == room.pk], column=column
         )
-        columns.append(TimetableColumn(label=room.name, column=column, span=span))
+        columns.append(
+            TimetableColumn(label=_room_name(room, room_names), column=column, span=span)
+        )
         placed.extend(room_placed)
         column += span
     room_columns_end = column
@@ -306,7 +324,8 @@ def day_timetable(sessions: Sequence[Session], tz: ZoneInfo | dt.tzinfo) -> DayT
     )
     placed.extend((session, FIRST_TRACK_COLUMN, column_count) for session in spanning_all)
 
-    day_start = min(timezone.localtime(session.starts_at, tz) for session in sessions)
+    # The earliest moment, localised once (localising keeps the moment: the same minimum).
+    day_start = timezone.localtime(min(session.starts_at for session in sessions), tz)
 
     def row(moment: dt.datetime, *, round_up: bool) -> int:
         minutes = (moment - day_start).total_seconds() / 60 / ROW_MINUTES
@@ -337,14 +356,23 @@ def day_timetable(sessions: Sequence[Session], tz: ZoneInfo | dt.tzinfo) -> DayT
 
 def programme_days(sessions: Iterable[Session], tz: ZoneInfo) -> list[ProgrammeDay]:
     """Sessions (in programme order) grouped by their local day, each day with its timetable."""
+    # Many sessions share a start: each distinct one is localised once.
+    dates: dict[dt.datetime, dt.date] = {}
+
+    def local_date(session: Session) -> dt.date:
+        if session.starts_at not in dates:
+            dates[session.starts_at] = timezone.localtime(session.starts_at, tz).date()
+        return dates[session.starts_at]
+
+    room_names: dict[int, str] = {}
     days = []
-    for date, day_sessions in groupby(
-        sessions, key=lambda session: timezone.localtime(session.starts_at, tz).date()
-    ):
+    for date, day_sessions in groupby(sessions, key=local_date):
         sessions_of_day = list(day_sessions)
         days.append(
             ProgrammeDay(
-                date=date, sessions=sessions_of_day, timetable=day_timetable(sessions_of_day, tz)
+                date=date,
+                sessions=sessions_of_day,
+                timetable=day_timetable(sessions_of_day, tz, room_names=room_names),
             )
         )
     return days

@@ -9,16 +9,20 @@ only puts the pieces in place."""
 
 import datetime as dt
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django import template
+from django.db.models import FileField
 from django.template.base import Template
 from django.template.context import Context
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.safestring import SafeString
+from modeltranslation.fields import NONE, TranslationFieldDescriptor
+from modeltranslation.thread_context import fallbacks_enabled
+from modeltranslation.utils import build_localized_fieldname, get_language, resolution_order
 
 from conference.models import Conference, Session, Speaker, Theme
 from conference.selectors import ALL_HANDS_KINDS, Programme, ProgrammeDay
@@ -39,13 +43,44 @@ def escape(text: object) -> SafeString:
     return SafeString(html.escape(str(text)))
 
 
+def translated_reader(model: type, name: str) -> Callable[[object], object]:
+    """What `instance.<name>` gives, for the active language, as modeltranslation's descriptor
+    works it out (the first of the language and its fallbacks that holds a value other than the
+    field's "undefined", else the fallback value or the field's default), with the order of the
+    languages and the columns' names found once: the descriptor finds them on each reading,
+    half of the cost of printing a few hundred sessions."""
+    descriptor = model.__dict__.get(name)
+    if not isinstance(descriptor, TranslationFieldDescriptor) or isinstance(
+        descriptor.field, FileField
+    ):
+        return lambda instance: getattr(instance, name)
+    field = descriptor.field
+    undefined = descriptor.fallback_undefined
+    if undefined is NONE:
+        undefined = field.get_default()
+    names = tuple(
+        build_localized_fieldname(name, language)
+        for language in resolution_order(get_language(), descriptor.fallback_languages)
+    )
+    use_fallback_value = fallbacks_enabled() and descriptor.fallback_value is not NONE
+
+    def read(instance: object) -> object:
+        for attname in names:
+            value = getattr(instance, attname, None)
+            if value is not None and value != undefined:
+                return value
+        return descriptor.fallback_value if use_fallback_value else field.get_default()
+
+    return read
+
+
 @dataclass(frozen=True)
 class RenderedDay:
     day: ProgrammeDay
     day_id: str  # the date, as the page's ids print it
-    # The timetable's headings, numbered as their ids: rooms, then times (as the sessions').
-    rooms: list[tuple[str, str]]
-    times: list[tuple[str, SafeString]]
+    # The timetable's headings, rooms then times, as the day's loops in programme.html printed
+    # them (a template loop costs a few variables a heading: hundreds on a big programme).
+    headings: SafeString
     cards: SafeString  # the timetable's, in its slots' order
     items: SafeString  # the list's, in programme order
 
@@ -63,6 +98,10 @@ class _SessionFacts:
         self.programme = programme
         self.tz = tz
         self.kinds = {kind: escape(str(label)) for kind, label in Session.Kind.choices}
+        self.kind_classes: dict[str, SafeString] = {}
+        self.title = translated_reader(Session, "title")
+        self.description = translated_reader(Session, "description")
+        self.location = translated_reader(Session, "location")
         self.times: dict[dt.datetime, tuple[SafeString, SafeString]] = {}
         self.rooms: dict[int, SafeString] = {}
         self.languages: dict[tuple[str, tuple[str, ...]], SafeString] = {}
@@ -106,25 +145,33 @@ class _SessionFacts:
             self.themes[theme.pk] = escape(theme)
         return self.themes[theme.pk]
 
+    def kind_class(self, kind: str) -> SafeString:
+        if kind not in self.kind_classes:
+            self.kind_classes[kind] = escape(kind)
+        return self.kind_classes[kind]
+
     def of(self, session: Session) -> dict:
+        pk = session.pk
         starts_iso, starts_time = self.time(session.starts_at)
         ends_iso, ends_time = self.time(session.ends_at)
-        speakers = [
-            self.speaker(speaker) for speaker in self.programme.speakers.get(session.pk, [])
-        ]
-        themes = [self.theme(theme) for theme in self.programme.themes.get(session.pk, [])]
+        speakers = [self.speaker(speaker) for speaker in self.programme.speakers.get(pk, [])]
+        themes = [self.theme(theme) for theme in self.programme.themes.get(pk, [])]
         return {
-            "kind": escape(session.kind),
-            "url": SafeString(f"{self.address_before}{session.pk}{self.address_after}"),
-            "title": escape(session.title),
+            "kind": self.kind_class(session.kind),
+            "url": SafeString(f"{self.address_before}{pk}{self.address_after}"),
+            "title": escape(self.title(session)),
             "starts_iso": starts_iso,
             "starts_time": starts_time,
             "ends_iso": ends_iso,
             "ends_time": ends_time,
-            "kind_display": self.kinds.get(session.kind, escape(session.kind)),
+            "kind_display": (
+                self.kinds[session.kind]
+                if session.kind in self.kinds
+                else self.kind_class(session.kind)
+            ),
             "has_room": session.room_id is not None,
             "room_name": self.room(session),
-            "location": escape(session.location),
+            "location": escape(self.location(session)),
             "interpretation": self.interpretation(session),
             "speakers": speakers,
             # Joined escaped: the separators hold nothing to escape.
@@ -132,7 +179,7 @@ class _SessionFacts:
             "speakers_with_roles": SafeString("; ".join(with_role for _, with_role in speakers)),
             "themes": themes,
             "theme_names": SafeString(", ".join(themes)),
-            "description": escape(session.description),
+            "description": escape(self.description(session)),
         }
 
 
@@ -204,30 +251,38 @@ def programme_rendered_days(
         items: dict[int, str] = {}
         for slot_number, slot in enumerate(day.timetable.slots, start=1):
             session = slot.session
+            pk = session.pk
             values = facts.of(session)
-            values.update(
-                day_id=day_id, slot_number=str(slot_number), places=places.get(session.pk, "")
-            )
+            values.update(day_id=day_id, slot_number=str(slot_number), places=places.get(pk, ""))
             card, item = shapes.html(values).split(LIST_DIVIDER)
             cards.append(card)
-            items[session.pk] = item
+            items[pk] = item
         rendered_days.append(
             RenderedDay(
                 day=day,
                 day_id=day_id,
-                rooms=[
-                    (str(number), column.label)
-                    for number, column in enumerate(day.timetable.columns, start=1)
-                ],
-                times=[
-                    (str(number), facts.time(time.starts_at)[1])
-                    for number, time in enumerate(day.timetable.times, start=1)
-                ],
+                headings=_headings(day, day_id, facts),
                 cards=SafeString("\n".join(cards)),
                 items=SafeString("\n".join(items[s.pk] for s in day.sessions)),
             )
         )
     return rendered_days
+
+
+def _headings(day: ProgrammeDay, day_id: str, facts: _SessionFacts) -> SafeString:
+    """The room and time headings of a day's timetable, each numbered as its id. Hidden from
+    screen readers: each session says its time and room."""
+    rooms = "".join(
+        f'\n            <div class="timetable-room" aria-hidden="true" '
+        f'id="timetable-{day_id}-room-{number}">{escape(column.label)}</div>\n          '
+        for number, column in enumerate(day.timetable.columns, start=1)
+    )
+    times = "".join(
+        f'\n            <div class="timetable-time" aria-hidden="true" '
+        f'id="timetable-{day_id}-time-{number}">{facts.time(time.starts_at)[1]}</div>\n          '
+        for number, time in enumerate(day.timetable.times, start=1)
+    )
+    return SafeString(f"{rooms}\n          {times}")
 
 
 @register.simple_tag
