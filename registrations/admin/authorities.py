@@ -20,6 +20,7 @@ from registrations.admin.exports import (
     export_paths,
     xlsx_response,
 )
+from registrations.authorities.lookup import authorities_mark_reviewed
 from registrations.authorities.members import (
     MEMBER_LIST_COLUMNS,
     authorities_import,
@@ -270,7 +271,7 @@ class AuthorityAdmin(admin.ModelAdmin):
         description=_("Mark the selected authorities as reviewed"), permissions=["change"]
     )
     def mark_reviewed(self, request, queryset):
-        updated = queryset.update(needs_review=False)
+        updated = authorities_mark_reviewed(queryset)
         self.message_user(
             request,
             ngettext("%(count)d authority reviewed.", "%(count)d authorities reviewed.", updated)

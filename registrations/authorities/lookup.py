@@ -4,7 +4,9 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
+from conference.page_cache import authorities_changed
 from registrations.models import Authority, authority_name_key
 
 logger = logging.getLogger(__name__)
@@ -47,3 +49,13 @@ def authority_get_or_create_named(*, new_authority: NewAuthority) -> Authority:
         return Authority.objects.get(country=new_authority.country, name_key=key)
     logger.info("authority %s created for review", authority.pk)
     return authority
+
+
+def authorities_mark_reviewed(authorities: QuerySet[Authority]) -> int:
+    """Organisers checked these authorities: delegates may choose them from now on. Returns how
+    many were marked. In one statement, without signals: the registration form's list of
+    authorities is retired here, now and once committed."""
+    marked = authorities.update(needs_review=False)
+    authorities_changed()
+    transaction.on_commit(authorities_changed)
+    return marked

@@ -285,6 +285,12 @@ def builtin_day_choices_sync(conference: Conference) -> int:
             )
         if BUILTIN_MEALS in questions:
             added += _choices_add_missing(questions[BUILTIN_MEALS], _meal_choices(conference))
+    if added:
+        # Created in bulk, without signals: the cached registration form is retired here, now
+        # and once committed (a conference's save retires it too; the command does not save).
+        conference_id = conference.pk
+        questions_changed(conference_id)
+        transaction.on_commit(lambda: questions_changed(conference_id))
     return added
 
 

@@ -2,17 +2,22 @@
 (registrations.forms.rendering): the same page as rendered afresh, retired by what it shows,
 per language, never one visitor's tokens in another's page."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.core.management import call_command
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from conference.models import Conference
+from registrations.authorities.lookup import authorities_mark_reviewed
 from registrations.forms import fields as form_fields
 from registrations.forms.registration import RegistrationForm
-from registrations.models import QuestionType, Registration
+from registrations.models import Authority, QuestionChoice, QuestionType, Registration
 from registrations.places.selectors import registration_availability
 from registrations.privacy.schedule import retention_schedule_for
 from tests.factories import AuthorityFactory, RegistrationFactory, SessionFactory
@@ -402,3 +407,31 @@ def test_a_form_sent_in_checks_the_questions_as_they_are_now(client, full_confer
     else:
         assert response.status_code == 400
         assert "This question needs an answer." in response.content.decode()
+
+
+def test_authorities_marked_reviewed_in_the_admin_join_the_cached_form(client, full_conference):
+    named = AuthorityFactory(name="Ville de Sète", country="FR", needs_review=True)
+    assert "Ville de Sète" not in client.get(register_url(full_conference)).content.decode()
+
+    authorities_mark_reviewed(Authority.objects.filter(pk=named.pk))
+
+    assert "Ville de Sète" in client.get(register_url(full_conference)).content.decode()
+
+
+def test_days_the_command_adds_join_the_cached_form(client, full_conference):
+    client.get(register_url(full_conference))  # rendered and kept
+    # The dates moved without the conference's save (an update): the command adds the days
+    # the built-in questions lack, in bulk.
+    Conference.objects.filter(pk=full_conference.pk).update(
+        end_date=F("end_date") + dt.timedelta(days=1)
+    )
+    held = list(QuestionChoice.objects.filter(question__conference=full_conference))
+    call_command("questions_builtin_create", verbosity=0)
+    added = QuestionChoice.objects.filter(question__conference=full_conference).exclude(
+        pk__in=[choice.pk for choice in held]
+    )
+    assert added
+
+    page = client.get(register_url(full_conference)).content.decode()
+    for choice in added:
+        assert f'value="{choice.pk}"' in page
