@@ -8,7 +8,6 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +32,7 @@ from registrations.forms.questions import (
 )
 from registrations.forms.travel import VisitIdentityFields
 from registrations.models import Authority, Question, Registration
+from registrations.models.identity import sessions_asking_identity_data
 from registrations.places.bookings import session_clash_message, session_clashes
 from registrations.places.registrations import RegistrationData, email_normalise
 from registrations.places.selectors import sessions_for_sign_up
@@ -266,14 +266,7 @@ class SessionChoiceForm(VisitIdentityFields):
         # Read, and their places counted, only if the choices are shown (SessionChoiceField).
         field.offered = offered.all()
         # The visits that ask for identity data, whose fields a form sent in checks too.
-        self.visit_identity_fields_add(
-            offered.filter(
-                Q(identity_full_name_required=True)
-                | Q(identity_nationality_required=True)
-                | Q(identity_number_required=True)
-                | Q(identity_date_of_birth_required=True)
-            )
-        )
+        self.visit_identity_fields_add(offered.filter(sessions_asking_identity_data()))
 
     @property
     def has_sessions_to_choose(self) -> bool:

@@ -19,6 +19,11 @@ IDENTITY_FIELDS = {
 }
 
 
+def sessions_asking_identity_data() -> models.Q:
+    """The condition on Session of asking for at least one identity field."""
+    return models.Q(*(models.Q(**{flag: True}) for flag in IDENTITY_FIELDS), _connector=models.Q.OR)
+
+
 def identity_fields_required(session: Session) -> list[str]:
     """The fields of SiteVisitIdentity that this session asks for, in a stable order."""
     return [field for flag, field in IDENTITY_FIELDS.items() if getattr(session, flag)]
