@@ -12,11 +12,20 @@ An entry is kept under the page's address, host, language and the view's own key
 programme's filters), and holds the versions (conference.page_cache) it was rendered under: a
 change of the programme, or of who takes part for a page that shows it, raises a version, and
 the next request renders afresh. Figures no version follows (places left) lag by the entry's
-lifetime at most, page_cache_seconds, which also ends it before a boundary in time."""
+lifetime at most, page_cache_seconds, which also ends it before a boundary in time.
+
+A page missing under the current versions (retired by a change, or expired) is rendered once:
+the first request to miss it takes a lock in the cache (for these versions) and renders; the
+others asking meanwhile wait for its entry instead of each rendering the same page (a sync
+worker each, at once). They never serve the entry of older versions while they wait: a change
+shows at once, as without the lock. Should the renderer die, its lock expires after
+RENDER_LOCK_SECONDS and the next to ask renders; a waiter waits no longer than that in all, then
+renders itself. With the cache down, every request renders, as before."""
 
 import hashlib
 import re
 import secrets
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -30,6 +39,14 @@ from django.utils.translation import get_language
 
 from conference.page_cache import page_versions_read
 from config.cache_safety import without_cache_if_down
+
+# How long the request rendering a retired page keeps the others waiting for it, at most: a
+# cold render takes tens of milliseconds (a few hundred on a loaded machine); the lock is freed
+# as soon as the page is stored, so this only matters if the renderer dies on the way.
+RENDER_LOCK_SECONDS = 3
+# A waiting request looks again after each of these pauses, then every last one: a render
+# takes 20-100 ms, each look one small read of the cache.
+RENDER_WAIT_PAUSES = (0.005, 0.01, 0.02, 0.03, 0.05)
 
 
 @dataclass(frozen=True)
@@ -120,9 +137,79 @@ def cached_page_response(
         page = found.get(key)
         if page is not None and page.versions == versions:
             return _response(request, page)
+    return _response(
+        request, _rendered_once(page_key, key, versions, render=render, timeout=timeout)
+    )
+
+
+def _rendered_once(
+    page_key: PageKey,
+    key: str,
+    versions: tuple[str, ...],
+    *,
+    render: Callable[[PageMarkers], HttpResponse],
+    timeout: Callable[[], int],
+) -> "CachedPage":
+    """The page missing under `versions` at `key`: rendered and stored by this request if it is
+    the first to take the render lock, else the entry the request holding it stores (waited
+    for, RENDER_LOCK_SECONDS at most); rendered here if the versions change meanwhile and their
+    lock is free, or the wait is over."""
+    deadline = time.monotonic() + RENDER_LOCK_SECONDS
+    pauses = iter(RENDER_WAIT_PAUSES)
+    while True:
+        lock = _render_lock_key(key, versions)
+        if _render_lock_take(lock):
+            try:
+                return _rendered_kept(key, versions, render=render, timeout=timeout)
+            finally:
+                _render_lock_free(lock)
+        # Another request renders this page: wait until its lock is gone (stored, or expired).
+        while _render_lock_held(lock):
+            if time.monotonic() >= deadline:
+                return _rendered_kept(key, versions, render=render, timeout=timeout)
+            time.sleep(next(pauses, RENDER_WAIT_PAUSES[-1]))
+        versions, found = page_versions_read(
+            page_key.conference_id, network=page_key.network, entry_keys=[key]
+        )
+        page = found.get(key)
+        if page is not None and page.versions == versions:
+            return page
+        if time.monotonic() >= deadline:
+            return _rendered_kept(key, versions, render=render, timeout=timeout)
+
+
+def _rendered_kept(
+    key: str,
+    versions: tuple[str, ...],
+    *,
+    render: Callable[[PageMarkers], HttpResponse],
+    timeout: Callable[[], int],
+) -> "CachedPage":
     page = _rendered(render, versions=versions)
     _page_keep(key, page, timeout())
-    return _response(request, page)
+    return page
+
+
+def _render_lock_key(key: str, versions: tuple[str, ...]) -> str:
+    # Per versions: a change while a page renders has a render of its own.
+    return f"{key}:render:{hashlib.sha256(':'.join(versions).encode()).hexdigest()[:16]}"
+
+
+@without_cache_if_down("a page's render lock taken", default=lambda: True)
+def _render_lock_take(lock: str) -> bool:
+    return cache.add(lock, 1, timeout=RENDER_LOCK_SECONDS)
+
+
+@without_cache_if_down("a page's render lock read", default=lambda: False)
+def _render_lock_held(lock: str) -> bool:
+    return cache.get(lock) is not None
+
+
+@without_cache_if_down("a page's render lock freed", default=lambda: None)
+def _render_lock_free(lock: str) -> None:
+    # Not checked to be this request's own: a render that outlived the lock frees the next
+    # renderer's, which costs at most one more render, never a page of other versions.
+    cache.delete(lock)
 
 
 @without_cache_if_down("a page kept", default=lambda: None)
