@@ -23,7 +23,6 @@ RENDER_LOCK_SECONDS and the next to ask renders; a waiter waits no longer than t
 renders itself. With the cache down, every request renders, as before."""
 
 import hashlib
-import re
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -222,13 +221,33 @@ def _rendered(render: Callable[[PageMarkers], HttpResponse], *, versions) -> Cac
     response = render(markers)
     if isinstance(response, SimpleTemplateResponse):
         response.render()
-    pattern = b"(" + b"|".join(re.escape(marker.encode()) for marker in _markers(markers)) + b")"
     return CachedPage(
         versions=versions,
-        pieces=tuple(re.split(pattern, response.content)),
+        pieces=_cut_at_markers(response.content, [m.encode() for m in _markers(markers)]),
         markers=markers,
         content_type=response["Content-Type"],
     )
+
+
+def _cut_at_markers(content: bytes, markers: list[bytes]) -> tuple[bytes, ...]:
+    """`content` cut at each of `markers` (which cannot overlap: each holds the same random
+    stem once): text, marker, text, …, text, as re.split with the markers as one captured
+    alternative gives it, a tenth of its cost on a page of 800 kB (bytes.find for each, one
+    copy)."""
+    found = []
+    for marker in markers:
+        at = content.find(marker)
+        while at != -1:
+            found.append((at, marker))
+            at = content.find(marker, at + len(marker))
+    found.sort()
+    pieces: list[bytes] = []
+    start = 0
+    for at, marker in found:
+        pieces += (content[start:at], marker)
+        start = at + len(marker)
+    pieces.append(content[start:])
+    return tuple(pieces)
 
 
 def _markers(markers: PageMarkers) -> list[str]:

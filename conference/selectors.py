@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from anyascii import anyascii
 from django.db.models import Prefetch, QuerySet
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -108,8 +109,7 @@ def programme_for_page(
     them per session builds one object per session and speaker, five times the work). At most
     six queries, whatever the size."""
     sessions = _in_language(
-        _programme_queryset(conference, kind=kind, theme=theme).prefetch_related("room"),
-        language,
+        _sessions_with_room(_programme_queryset(conference, kind=kind, theme=theme)), language
     )
     return Programme(
         sessions=sessions,
@@ -126,6 +126,34 @@ def programme_for_page(
             ).values_list("session_id", "theme_id"),
         ),
     )
+
+
+def _sessions_with_room(sessions: QuerySet[Session]) -> list[Session]:
+    """The sessions `sessions` selects, in its order, every column loaded and the room set (one
+    query more, as prefetch_related("room") does): the instances the queryset gives, at half
+    their cost on a page of hundreds. They are built from the rows (values_list) without
+    Model.__init__, which, wrapped by modeltranslation, sets each of the 27 columns through its
+    descriptor; no receiver of post_init listens to sessions but modeltranslation's, which
+    undoes its wrapper's flag. The rows are read through a plain QuerySet on the same query:
+    modeltranslation's own values_list would put each row through its fallback step."""
+    names = [field.attname for field in Session._meta.concrete_fields]
+    rows: QuerySet[Session] = QuerySet(
+        model=Session, query=sessions.query.chain(), using=sessions.db
+    )
+    built = []
+    for values in rows.values_list(*names):
+        session = Session.__new__(Session)
+        state = ModelState()
+        state.adding = False
+        state.db = sessions.db
+        session.__dict__.update(zip(names, values, strict=True), _state=state)
+        built.append(session)
+    room_ids = {session.room_id for session in built if session.room_id is not None}
+    rooms = Room.objects.in_bulk(room_ids) if room_ids else {}
+    room_field = Session._meta.get_field("room")
+    for session in built:
+        room_field.set_cached_value(session, rooms.get(session.room_id))
+    return built
 
 
 def _by_session(ordered: QuerySet[T], links: Iterable[tuple[int, int]]) -> dict[int, list[T]]:

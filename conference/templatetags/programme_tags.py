@@ -37,10 +37,12 @@ LIST_DIVIDER = "<!-- list -->"
 _PK_STAND_IN = 987654321987654321
 
 
-def escape(text: object) -> SafeString:
-    """django.utils.html.escape, without its check for lazy texts (a page of sessions calls it
-    thousands of times; what it is given here is never lazy)."""
-    return SafeString(html.escape(str(text)))
+def escape(text: object) -> str:
+    """What django.utils.html.escape gives, as a plain str: without its check for lazy texts (a
+    page of sessions calls it thousands of times; what it is given here is never lazy), and not
+    marked safe, since a SafeString costs a call to its __str__ each time str.format_map or an
+    f-string prints it (27 a session). What this module returns is marked safe whole."""
+    return html.escape(str(text))
 
 
 def translated_reader(model: type, name: str) -> Callable[[object], object]:
@@ -98,18 +100,18 @@ class _SessionFacts:
         self.programme = programme
         self.tz = tz
         self.kinds = {kind: escape(str(label)) for kind, label in Session.Kind.choices}
-        self.kind_classes: dict[str, SafeString] = {}
+        self.kind_classes: dict[str, str] = {}
         self.title = translated_reader(Session, "title")
         self.description = translated_reader(Session, "description")
         self.location = translated_reader(Session, "location")
-        self.times: dict[dt.datetime, tuple[SafeString, SafeString]] = {}
-        self.rooms: dict[int, SafeString] = {}
-        self.languages: dict[tuple[str, tuple[str, ...]], SafeString] = {}
+        self.times: dict[dt.datetime, tuple[str, str]] = {}
+        self.rooms: dict[int, str] = {}
+        self.languages: dict[tuple[str, tuple[str, ...]], str] = {}
         # A speaker or theme of many sessions: its name (and role) escaped once.
         self.speakers: dict[int, tuple[str, str]] = {}
         self.themes: dict[int, str] = {}
 
-    def time(self, moment: dt.datetime) -> tuple[SafeString, SafeString]:
+    def time(self, moment: dt.datetime) -> tuple[str, str]:
         """The moment as `date:'c'` and `time:"TIME_FORMAT"` print it at the venue."""
         if moment not in self.times:
             local = timezone.localtime(moment, self.tz)
@@ -119,14 +121,14 @@ class _SessionFacts:
             )
         return self.times[moment]
 
-    def room(self, session: Session) -> SafeString:
+    def room(self, session: Session) -> str:
         if session.room_id is None:
-            return SafeString("")
+            return ""
         if session.room_id not in self.rooms:
             self.rooms[session.room_id] = escape(session.room.name)  # type: ignore[union-attr]
         return self.rooms[session.room_id]
 
-    def interpretation(self, session: Session) -> SafeString | None:
+    def interpretation(self, session: Session) -> str | None:
         # Breaks and social events have no language of their own: the page says nothing.
         if session.kind in ALL_HANDS_KINDS:
             return None
@@ -145,7 +147,7 @@ class _SessionFacts:
             self.themes[theme.pk] = escape(theme)
         return self.themes[theme.pk]
 
-    def kind_class(self, kind: str) -> SafeString:
+    def kind_class(self, kind: str) -> str:
         if kind not in self.kind_classes:
             self.kind_classes[kind] = escape(kind)
         return self.kind_classes[kind]
@@ -158,7 +160,7 @@ class _SessionFacts:
         themes = [self.theme(theme) for theme in self.programme.themes.get(pk, [])]
         return {
             "kind": self.kind_class(session.kind),
-            "url": SafeString(f"{self.address_before}{pk}{self.address_after}"),
+            "url": f"{self.address_before}{pk}{self.address_after}",
             "title": escape(self.title(session)),
             "starts_iso": starts_iso,
             "starts_time": starts_time,
@@ -175,10 +177,10 @@ class _SessionFacts:
             "interpretation": self.interpretation(session),
             "speakers": speakers,
             # Joined escaped: the separators hold nothing to escape.
-            "speaker_names": SafeString(", ".join(name for name, _ in speakers)),
-            "speakers_with_roles": SafeString("; ".join(with_role for _, with_role in speakers)),
+            "speaker_names": ", ".join(name for name, _ in speakers),
+            "speakers_with_roles": "; ".join(with_role for _, with_role in speakers),
             "themes": themes,
-            "theme_names": SafeString(", ".join(themes)),
+            "theme_names": ", ".join(themes),
             "description": escape(self.description(session)),
         }
 
@@ -244,6 +246,8 @@ def programme_rendered_days(
     session_template = context.template.engine.get_template(SESSION_TEMPLATE)  # type: ignore[union-attr]
     facts = _SessionFacts(conference, programme, conference.tzinfo)
     shapes = _SessionShapes(session_template, context)
+    # As plain str, as escape() gives the rest (the badges are marked safe).
+    badges = {pk: str.__str__(badge) for pk, badge in places.items()}
     rendered_days = []
     for day in days:
         day_id = day.date.strftime("%Y-%m-%d")
@@ -253,7 +257,7 @@ def programme_rendered_days(
             session = slot.session
             pk = session.pk
             values = facts.of(session)
-            values.update(day_id=day_id, slot_number=str(slot_number), places=places.get(pk, ""))
+            values.update(day_id=day_id, slot_number=str(slot_number), places=badges.get(pk, ""))
             card, item = shapes.html(values).split(LIST_DIVIDER)
             cards.append(card)
             items[pk] = item

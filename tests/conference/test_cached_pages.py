@@ -15,7 +15,7 @@ from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import translation
 
-from conference import page_cache
+from conference import cached_pages, page_cache
 from conference.models import Conference
 from registrations.models import SessionBooking
 from tests.factories import (
@@ -25,6 +25,7 @@ from tests.factories import (
     SpeakerFactory,
     ThemeFactory,
 )
+from tests.factories.registrations import SessionBookingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -169,7 +170,7 @@ def test_programme_places_left_follow_a_booking_within_the_cache_time(
     assert "3 places left" in client.get(programme(conference)).content.decode()
     [page_key] = [key for key in stored if key.startswith("page:")]
 
-    SessionBooking.objects.create(
+    SessionBookingFactory(
         registration=RegistrationFactory(conference=conference),
         session=workshop,
         status=SessionBooking.Status.BOOKED,
@@ -301,3 +302,23 @@ def test_programme_version_raised_again_when_the_change_commits(
         during = page_cache.programme_version(conference.pk)
 
     assert page_cache.programme_version(conference.pk) != during
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "{n}text{c}more{x}end",  # each once
+        "{c}{n}{x}",  # at the start, side by side, at the end
+        "text only",
+        "{n}a{n}b{c}c{n}{n}",  # repeated
+    ],
+)
+def test_page_cut_at_its_markers_as_a_split_on_them(layout):
+    markers = cached_pages.PageMarkers.drawn()
+    content = layout.format(
+        c=markers.csrf_token, n=markers.csp_nonce, x=markers.language_switch_next
+    ).encode()
+    encoded = [marker.encode() for marker in cached_pages._markers(markers)]
+    pattern = b"(" + b"|".join(re.escape(marker) for marker in encoded) + b")"
+
+    assert cached_pages._cut_at_markers(content, encoded) == tuple(re.split(pattern, content))

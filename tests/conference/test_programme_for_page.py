@@ -1,0 +1,98 @@
+"""The programme page's sessions (selectors.programme_for_page), built from their rows: the same
+sessions, in the same order, with every column and the room, as the queryset's own instances."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from conference.models import Session
+from conference.selectors import programme_for_page, programme_sessions
+from tests.factories import RoomFactory, SessionFactory, ThemeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def columns(session: Session) -> dict:
+    return {
+        field.attname: getattr(session, field.attname) for field in Session._meta.concrete_fields
+    }
+
+
+@pytest.fixture
+def sessions(conference):
+    """Sessions at one time whose titles sort one way in English and the other in French, one
+    without a room, one with a capacity and interpretation, one with a theme."""
+    starts = dt.datetime.combine(conference.start_date, dt.time(9), tzinfo=conference.tzinfo)
+    room = RoomFactory(venue=conference.venue, name_en="Apollo", name_fr="Apollon")
+    theme = ThemeFactory(conference=conference, slug="prevention")
+    first = SessionFactory(
+        conference=conference,
+        room=room,
+        starts_at=starts,
+        title_en="Alpha",
+        title_fr="Zèbre",
+        description_en="About alpha",
+        capacity=12,
+        interpretation_languages=["fr", "de"],
+    )
+    second = SessionFactory(
+        conference=conference,
+        room=room,
+        starts_at=starts,
+        title_en="Beta",
+        title_fr="Abeille",
+        location_fr="Gare",
+        interpretation_languages=[],
+    )
+    third = SessionFactory(
+        conference=conference,
+        room=None,
+        kind=Session.Kind.SITE_VISIT,
+        starts_at=starts + dt.timedelta(hours=1),
+        title_en="Visit",
+        location_en="Harbour",
+        meeting_point_en="Main entrance",
+        meeting_time=dt.time(8, 45),
+        identity_number_required=True,
+    )
+    third.themes.add(theme)
+    return [first, second, third]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize(
+    "filters", [{}, {"kind": "workshop"}, {"theme": "prevention"}, {"language": "de"}]
+)
+def test_programme_for_page_sessions_are_the_querysets_own(conference, sessions, language, filters):
+    with translation.override(language):
+        expected = programme_sessions(conference, **filters)
+        built = programme_for_page(conference, **filters).sessions
+
+        assert [session.pk for session in built] == [session.pk for session in expected]
+        for session, model_instance in zip(built, expected, strict=True):
+            assert columns(session) == columns(model_instance)
+            assert session.title == model_instance.title
+            assert session.location == model_instance.location
+            assert session.description == model_instance.description
+            assert session.effective_capacity == model_instance.effective_capacity
+            assert session.interpretation_summary() == model_instance.interpretation_summary()
+            assert session._state.adding is False
+            assert session._state.db == model_instance._state.db
+            with CaptureQueriesContext(connection) as queries:
+                room = session.room
+            assert len(queries) == 0
+            assert room == model_instance.room
+            if room is not None:
+                assert room.name == model_instance.room.name
+
+
+def test_programme_for_page_in_french_orders_sessions_at_one_time_by_french_title(
+    conference, sessions
+):
+    with translation.override("fr"):
+        titles = [session.title for session in programme_for_page(conference).sessions]
+
+    assert titles == ["Abeille", "Zèbre", "Visit"]
