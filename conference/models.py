@@ -383,6 +383,12 @@ class Session(models.Model):
     identity_date_of_birth_required = models.BooleanField(
         _("asks for the date of birth"), default=False
     )
+    # The places held by bookings, kept by the booking services under this row's lock, in the
+    # transaction that changes a booking, so that deciding a place counts no bookings.
+    places_booked = models.PositiveIntegerField(_("places booked"), default=0, editable=False)
+
+    # Written only by the booking services, under this row's lock.
+    PLACE_COUNTER_FIELDS = ("places_booked",)
 
     class Meta:
         verbose_name = _("session")
@@ -397,6 +403,17 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        # As Conference.save: a copy read before the lock (the admin's form, the session_save
+        # service's instance) must not put back the count it read.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.PLACE_COUNTER_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:

@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 
 from conference.models import Conference, Session
 from registrations.models import Registration, SessionBooking
-from registrations.places.counters import place_counts_recount
+from registrations.places.counters import place_counts_recount, session_places_recount
 
 # Of the delegates who confirmed, how many cancel later (only while nobody waits for a place:
 # otherwise a cancellation would have handed its place on, which bulk writes do not do).
@@ -135,6 +135,7 @@ def _bookings_generate(*, conference: Conference, seed: int, now: dt.datetime) -
     for booking, at in zip(created, chosen_at, strict=True):
         booking.created_at = at
     SessionBooking.objects.bulk_update(created, ["created_at"], batch_size=2000)
+    session_places_recount(session_ids=[session.pk for session in sessions])
 
 
 def _slots(sessions: Iterable[Session]) -> list[list[Session]]:

@@ -2,13 +2,13 @@
 that; sessions that clash in time; filling freed places."""
 
 import logging
-from collections.abc import Iterable, Set
+from collections import Counter
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -18,6 +18,7 @@ from registrations.models import OutboundEmail, Registration, SessionBooking, We
 from registrations.outbox.queue import outbound_email_queue
 from registrations.outbox.recipients import Recipient
 from registrations.places.audience import session_audience
+from registrations.places.counters import session_places_freed, session_places_move
 from registrations.places.locking import places_lock, registration_touch
 from registrations.travel.identity import visit_identities_forget
 from registrations.webhooks.events import webhook_event_record
@@ -216,7 +217,8 @@ def _place_when_full(
     ):
         return False
     # Already locked when the booking was just made; locked here when it was waiting before.
-    session = places_lock(session_ids=[booking.session_id]).sessions[booking.session_id]
+    locked = places_lock(session_ids=[booking.session_id]).sessions
+    session = locked[booking.session_id]
     booked = session_places_taken(session)
     figures = {"session": session.title, "booked": booked, "capacity": session.effective_capacity}
     if not over_capacity:
@@ -227,6 +229,7 @@ def _place_when_full(
     booking.status = SessionBooking.Status.BOOKED
     booking.booked_at = now
     booking.save(update_fields=["status", "booked_at"])
+    session_places_move({session.pk: 1}, sessions=locked)
     figures["booked"] = booked + 1
     # The history of the registration says who made the exception, when, and where.
     Registration.history.bulk_history_create(
@@ -266,7 +269,7 @@ def session_bookings_replace(
         return BookingChanges(added=[], removed=[])
     locked = places_lock(session_ids=removed_ids | added_ids).sessions
     registration_touch(registration, now=now)
-    session_bookings_remove(registration, removed_ids)
+    session_bookings_remove(registration, removed_ids, sessions=locked)
     # New choices join the back of the waiting list; the rebalance below then gives them a
     # place if nobody eligible is ahead of them.
     SessionBooking.objects.bulk_create(
@@ -297,11 +300,19 @@ def session_bookings_new(
     sessions_rebalance_locked(locked, now=now, quiet_for={registration.pk})
 
 
-def session_bookings_remove(registration: Registration, session_ids: Set[int]) -> None:
+def session_bookings_remove(
+    registration: Registration, session_ids: Set[int], *, sessions: Mapping[int, Session]
+) -> None:
     """Remove the delegate's bookings of these sessions, whoever asks (the delegate, an
-    organiser, the API, a cancellation), with the sessions already locked by the caller; and
-    with them the identity data those visits asked for, which no booking justifies any more."""
-    SessionBooking.objects.filter(registration=registration, session_id__in=session_ids).delete()
+    organiser, the API, a cancellation), with the sessions already locked by the caller
+    (`sessions`, as places_lock gave them: the places freed are counted off them); and with
+    them the identity data those visits asked for, which no booking justifies any more."""
+    bookings = SessionBooking.objects.filter(registration=registration, session_id__in=session_ids)
+    # Read under the sessions' locks, as the places freed must be: a promotion made meanwhile
+    # by another transaction (which does not lock this registration) is seen.
+    freed = session_places_freed(bookings.values_list("session_id", "status"))
+    bookings.delete()
+    session_places_move(freed, sessions=sessions)
     visit_identities_forget(registration=registration, session_ids=session_ids)
 
 
@@ -330,21 +341,8 @@ def sessions_rebalance_locked(
 ) -> None:
     """Give each free place to the first confirmed delegate in the waiting list, and tell them
     (except the registrations in `quiet_for`, who see the result otherwise)."""
-    promoted: set[int] = set()
-    # The places taken in every limited session at once, not a count per session.
-    limited = [pk for pk, session in sessions.items() if session.effective_capacity is not None]
-    booked = (
-        dict(
-            SessionBooking.objects.filter(
-                session_id__in=limited, status=SessionBooking.Status.BOOKED
-            )
-            .order_by()
-            .values_list("session_id")
-            .annotate(count=Count("pk"))
-        )
-        if limited
-        else {}
-    )
+    # The places taken are the counters of the locked rows: nothing is counted.
+    given: list[tuple[Session, SessionBooking]] = []
     for session in sessions.values():
         waiting = SessionBooking.objects.filter(
             session=session,
@@ -353,19 +351,27 @@ def sessions_rebalance_locked(
         ).order_by("created_at", "pk")
         capacity = session.effective_capacity
         if capacity is not None:
-            waiting = waiting[: max(capacity - booked.get(session.pk, 0), 0)]
-        for booking in waiting.select_related("registration"):
-            promoted.add(booking.registration_id)
-            booking.status = SessionBooking.Status.BOOKED
-            booking.booked_at = now
-            booking.save(update_fields=["status", "booked_at"])
-            if booking.registration_id not in quiet_for:
-                outbound_email_queue(
-                    to=Recipient.delegate(booking.registration),
-                    kind=OutboundEmail.Kind.SESSION_PROMOTED,
-                    session=session,
-                )
-                logger.info("booking %s promoted from the session waiting list", booking.pk)
+            waiting = waiting[: max(capacity - session.places_booked, 0)]
+        given.extend((session, booking) for booking in waiting.select_related("registration"))
+    if not given:
+        return
+    # Every place given in one statement, and the counters in another.
+    SessionBooking.objects.filter(pk__in=[booking.pk for _session, booking in given]).update(
+        status=SessionBooking.Status.BOOKED, booked_at=now
+    )
+    session_places_move(Counter(session.pk for session, _booking in given), sessions=sessions)
+    promoted: set[int] = set()
+    for session, booking in given:
+        promoted.add(booking.registration_id)
+        booking.status = SessionBooking.Status.BOOKED
+        booking.booked_at = now
+        if booking.registration_id not in quiet_for:
+            outbound_email_queue(
+                to=Recipient.delegate(booking.registration),
+                kind=OutboundEmail.Kind.SESSION_PROMOTED,
+                session=session,
+            )
+            logger.info("booking %s promoted from the session waiting list", booking.pk)
     if promoted:
         # After the commit, one row at a time: these registrations are not locked here, and
         # locking them after the sessions would invert the lock order.
@@ -398,7 +404,6 @@ def session_moved_notify(*, session: Session, change: SessionChange) -> int:
 
 def session_places_taken(session: Session) -> int:
     """The places of the session held by bookings, which a room or capacity change must keep
-    (conference.services.session_places_check asks, under the session's lock)."""
-    return SessionBooking.objects.filter(
-        session=session, status=SessionBooking.Status.BOOKED
-    ).count()
+    (conference.services.session_places_check asks, under the session's lock): its counter,
+    as read with the lock."""
+    return session.places_booked

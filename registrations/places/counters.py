@@ -1,17 +1,21 @@
-"""The conference's place counters: how many registrations are confirmed and how many wait.
-They live on the conference row, the capacity lock, and change in the transaction that changes
-a status, so that deciding a place reads them instead of counting registrations (a count that
+"""The place counters: how many registrations of a conference are confirmed and how many wait,
+on the conference row, the capacity lock; and how many places of each session are booked, on
+the session row, its lock. They change in the transaction that changes a status or a booking,
+so that deciding a place reads them instead of counting registrations or bookings (a count that
 grows with the data, under the lock every registration waits for). Every change of a
-registration's status passes through here; `place_counts_check` recomputes them."""
+registration's status, and of a booking that holds a place, passes through here;
+`place_counts_check` recomputes them."""
 
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 
-from conference.models import Conference
+from conference.models import Conference, Session
 from conference.page_cache import network_changed
-from registrations.models import Registration
+from registrations.models import Registration, SessionBooking
 from registrations.places.locking import places_lock
 from registrations.webhooks.events import webhook_event_record, webhook_status_event
 
@@ -88,17 +92,58 @@ def registration_status_set(
     )
 
 
+def session_places_move(changes: Mapping[int, int], *, sessions: Mapping[int, Session]) -> None:
+    """Record that the places booked in sessions changed (by session id: +1 a place given, -1
+    a place freed), in one statement. `sessions` are the rows as locked by places_lock, which
+    must hold every session changed (the counter changes under its lock only); they are updated
+    too, so that later decisions in the same transaction see the change."""
+    changes = {pk: change for pk, change in changes.items() if change}
+    if not changes:
+        return
+    unlocked = changes.keys() - sessions.keys()
+    if unlocked:
+        raise ValueError(f"the places of sessions {sorted(unlocked)} change only under their lock")
+    if len(changes) == 1:
+        [(pk, change)] = changes.items()
+        Session.objects.filter(pk=pk).update(places_booked=F("places_booked") + change)
+    else:
+        # F() and not the values read, as for the conference's counters.
+        Session.objects.filter(pk__in=changes).update(
+            places_booked=F("places_booked")
+            + Case(
+                *(When(pk=pk, then=Value(change)) for pk, change in changes.items()),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+    for pk, change in changes.items():
+        sessions[pk].places_booked += change
+
+
+def session_places_freed(bookings: Iterable[tuple[int, str]]) -> dict[int, int]:
+    """The changes (for session_places_move) of removing bookings given as (session id,
+    status) pairs: -1 in each session for each that held a place."""
+    freed: Counter[int] = Counter()
+    for session_id, status in bookings:
+        if status == SessionBooking.Status.BOOKED:
+            freed[session_id] -= 1
+    return dict(freed)
+
+
 @dataclass(frozen=True)
 class PlaceCountMismatch:
     conference_id: int
     field: str
     stored: int
     counted: int
+    # Set for a session's counter, None for the conference's.
+    session_id: int | None = None
 
 
 def place_counts_check(*, fix: bool = False) -> list[PlaceCountMismatch]:
-    """Recount every conference's registrations and compare with the counters; with `fix`,
-    write the counts found (under each conference's lock, so nothing moves meanwhile)."""
+    """Recount every conference's registrations and every session's bookings and compare with
+    the counters; with `fix`, write the counts found (under each conference's or session's
+    lock, so nothing moves meanwhile)."""
     counted = {
         row["pk"]: row
         for row in Conference.objects.annotate(
@@ -123,10 +168,36 @@ def place_counts_check(*, fix: bool = False) -> list[PlaceCountMismatch]:
         for field in Conference.PLACE_COUNTER_FIELDS
         if row[field] != row[f"counted_{field.removesuffix('_count')}"]
     ]
+    mismatches += _session_places_mismatches()
     if fix:
-        for conference_id in {mismatch.conference_id for mismatch in mismatches}:
+        for conference_id in sorted(
+            {mismatch.conference_id for mismatch in mismatches if mismatch.session_id is None}
+        ):
             place_counts_recount(conference_id=conference_id)
+        session_places_recount(
+            session_ids={m.session_id for m in mismatches if m.session_id is not None}
+        )
     return mismatches
+
+
+def _session_places_mismatches() -> list[PlaceCountMismatch]:
+    booked = Count("bookings", filter=Q(bookings__status=SessionBooking.Status.BOOKED))
+    rows = (
+        Session.objects.order_by("conference_id", "pk")
+        .values("pk", "conference_id", "places_booked")
+        .annotate(counted=booked)
+    )
+    return [
+        PlaceCountMismatch(
+            conference_id=row["conference_id"],
+            session_id=row["pk"],
+            field="places_booked",
+            stored=row["places_booked"],
+            counted=row["counted"],
+        )
+        for row in rows
+        if row["places_booked"] != row["counted"]
+    ]
 
 
 def place_counts_recount(*, conference_id: int) -> None:
@@ -138,3 +209,22 @@ def place_counts_recount(*, conference_id: int) -> None:
             confirmed_count=registrations.filter(status=Registration.Status.CONFIRMED).count(),
             waitlisted_count=registrations.filter(status=Registration.Status.WAITLISTED).count(),
         )
+
+
+def session_places_recount(*, session_ids: Iterable[int]) -> None:
+    """Set these sessions' counters from their bookings, under their locks."""
+    session_ids = set(session_ids)
+    if not session_ids:
+        return
+    with transaction.atomic():
+        places_lock(session_ids=session_ids)
+        booked = dict(
+            SessionBooking.objects.filter(
+                session_id__in=session_ids, status=SessionBooking.Status.BOOKED
+            )
+            .order_by()
+            .values_list("session_id")
+            .annotate(count=Count("pk"))
+        )
+        for session_id in sorted(session_ids):
+            Session.objects.filter(pk=session_id).update(places_booked=booked.get(session_id, 0))

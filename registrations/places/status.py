@@ -58,7 +58,7 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
         # Sessions are locked before any booking row is written, as everywhere else.
         freed = set(registration.bookings.values_list("session_id", flat=True))
         sessions = places_lock(session_ids=freed | sessions_to_fill).sessions
-        session_bookings_remove(registration, freed)
+        session_bookings_remove(registration, freed, sessions=sessions)
         # The links sent so far stop working; the cancellation email brings a new one, with
         # which the delegate can still download or erase their data.
         management_links_revoke(registration=registration, now=now)
@@ -231,8 +231,8 @@ def registration_reject(*, registration: Registration, now: datetime | None = No
         )
         # Pending delegates hold no place: their session choices only waited.
         chosen = set(registration.bookings.values_list("session_id", flat=True))
-        places_lock(session_ids=chosen)
-        session_bookings_remove(registration, chosen)
+        sessions = places_lock(session_ids=chosen).sessions
+        session_bookings_remove(registration, chosen, sessions=sessions)
         management_links_revoke(registration=registration, now=now)
         reminders_withdraw(registration)
         outbound_email_queue(to=Recipient.delegate(registration), kind=OutboundEmail.Kind.REJECTED)

@@ -20,6 +20,7 @@ from tests.factories import (
     SpeakerFactory,
     ThemeFactory,
 )
+from tests.factories.registrations import SessionBookingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +112,7 @@ def test_places_left_lag_at_most_the_cache_time(client):
     before, _ = get(client, address)
     assert "3 places left" in before
 
-    SessionBooking.objects.create(
+    SessionBookingFactory(
         registration=RegistrationFactory(conference=conference),
         session=workshop,
         status=SessionBooking.Status.BOOKED,

@@ -22,6 +22,7 @@ from tests.factories import (
     SpeakerFactory,
     ThemeFactory,
 )
+from tests.factories.registrations import SessionBookingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -450,7 +451,7 @@ def test_programme_filter_form_has_no_theme_field_without_themes(client, confere
 
 def book(session: Session, count: int, status=SessionBooking.Status.BOOKED) -> None:
     for _ in range(count):
-        SessionBooking.objects.create(
+        SessionBookingFactory(
             registration=RegistrationFactory(conference=session.conference),
             session=session,
             status=status,
@@ -658,6 +659,8 @@ def build_programme(conference, count: int) -> list[Session]:
                 SessionBooking(registration=registration, session=session, status="booked")
                 for registration in registrations
             )
+            # Counted on the session, as the booking services count them.
+            Session.objects.filter(pk=session.pk).update(places_booked=len(registrations))
         sessions.append(session)
     return sessions
 

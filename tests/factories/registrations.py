@@ -1,7 +1,9 @@
 import factory
+from django.db.models import F
 from django.utils import timezone
 
-from registrations.models import Authority, OutboundEmail, Registration
+from conference.models import Session
+from registrations.models import Authority, OutboundEmail, Registration, SessionBooking
 from registrations.places.counters import place_counts_move
 from tests.factories.conference import ConferenceFactory
 
@@ -46,6 +48,24 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
         # Counted on the conference row, as the services do.
         place_counts_move(registration.conference, from_status=None, to_status=registration.status)
         return registration
+
+
+class SessionBookingFactory(factory.django.DjangoModelFactory):
+    """A booking written directly, as the services would leave it: a place it holds counted on
+    its session's row (and on the session instance given)."""
+
+    class Meta:
+        model = SessionBooking
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        booking = super()._create(model_class, *args, **kwargs)
+        if booking.status == SessionBooking.Status.BOOKED:
+            Session.objects.filter(pk=booking.session_id).update(
+                places_booked=F("places_booked") + 1
+            )
+            booking.session.places_booked += 1
+        return booking
 
 
 class OutboundEmailFactory(factory.django.DjangoModelFactory):

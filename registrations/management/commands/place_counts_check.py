@@ -1,7 +1,7 @@
-"""Recount every conference's confirmed and waiting registrations and compare them with the
-counters the place services keep on the conference row:
-`manage.py place_counts_check [--fix]`. Exits with status 1 when a counter is off (and --fix
-was not given), so that a scheduled run or a deploy step notices."""
+"""Recount every conference's confirmed and waiting registrations, and every session's bookings
+that hold a place, and compare them with the counters the place services keep on the conference
+and session rows: `manage.py place_counts_check [--fix]`. Exits with status 1 when a counter is
+off (and --fix was not given), so that a scheduled run or a deploy step notices."""
 
 import argparse
 
@@ -12,7 +12,7 @@ from registrations.places.counters import place_counts_check
 
 
 class Command(BaseCommand):
-    help = "Check the conferences' place counters against their registrations."
+    help = "Check the place counters of conferences and sessions against the registrations."
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
@@ -22,18 +22,24 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         mismatches = place_counts_check(fix=options["fix"])
         for mismatch in mismatches:
-            self.stdout.write(
-                gettext(
+            figures = {
+                "conference": mismatch.conference_id,
+                "session": mismatch.session_id,
+                "field": mismatch.field,
+                "stored": mismatch.stored,
+                "counted": mismatch.counted,
+            }
+            if mismatch.session_id is None:
+                message = gettext(
                     "Conference %(conference)d: %(field)s is %(stored)d, the registrations "
                     "count %(counted)d."
                 )
-                % {
-                    "conference": mismatch.conference_id,
-                    "field": mismatch.field,
-                    "stored": mismatch.stored,
-                    "counted": mismatch.counted,
-                }
-            )
+            else:
+                message = gettext(
+                    "Session %(session)d of conference %(conference)d: %(field)s is "
+                    "%(stored)d, the bookings count %(counted)d."
+                )
+            self.stdout.write(message % figures)
         if not mismatches:
             self.stdout.write(self.style.SUCCESS(gettext("The place counters are right.")))
         elif options["fix"]:

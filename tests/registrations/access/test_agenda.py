@@ -13,13 +13,13 @@ from registrations.places.bookings import session_bookings_set
 from registrations.places.registrations import RegistrationData
 from registrations.places.status import registration_cancel
 from tests.factories import ConferenceFactory, RegistrationFactory, SessionFactory
+from tests.factories.registrations import SessionBookingFactory as CountedSessionBookingFactory
 
 pytestmark = pytest.mark.django_db
 
 
-class SessionBookingFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = SessionBooking
+class SessionBookingFactory(CountedSessionBookingFactory):
+    """The places it holds counted on the session, as the booking services count them."""
 
     registration = factory.SubFactory(RegistrationFactory)
     session = factory.SubFactory(

@@ -14,6 +14,7 @@ from tests.factories import (
     SessionFactory,
     SiteVisitSessionFactory,
 )
+from tests.factories.registrations import SessionBookingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def listed(client, **params) -> list[Registration]:
 
 
 def book(registration, session, status=SessionBooking.Status.BOOKED) -> SessionBooking:
-    return SessionBooking.objects.create(registration=registration, session=session, status=status)
+    return SessionBookingFactory(registration=registration, session=session, status=status)
 
 
 def filter_spec(response, parameter_name: str):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from registrations.models import OutboundEmail, Registration, SessionBooking
 from registrations.permissions import BOOK_OVER_CAPACITY
 from tests.factories import RegistrationFactory, SessionFactory
+from tests.factories.registrations import SessionBookingFactory
 from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +53,7 @@ def at(conference, hour: int, minute: int = 0):
 
 def full_session(conference, **fields):
     session = SessionFactory(conference=conference, capacity=1, **fields)
-    SessionBooking.objects.create(
+    SessionBookingFactory(
         registration=RegistrationFactory(conference=conference),
         session=session,
         status=SessionBooking.Status.BOOKED,
@@ -90,8 +91,8 @@ def held(registration) -> dict[str, str]:
 def test_change_page_lists_bookings_and_waiting_places(as_role, registration, conference):
     workshop = SessionFactory(conference=conference, title="Night-time economy", capacity=40)
     visit = full_session(conference, title="Port of Nice", starts_at=at(conference, 14))
-    SessionBooking.objects.create(registration=registration, session=workshop, status="booked")
-    SessionBooking.objects.create(registration=registration, session=visit, status="waiting")
+    SessionBookingFactory(registration=registration, session=workshop, status="booked")
+    SessionBookingFactory(registration=registration, session=visit, status="waiting")
 
     page = as_role(ORGANISERS).get(change_url(registration)).content.decode()
 
@@ -106,7 +107,7 @@ def test_change_page_lists_bookings_and_waiting_places(as_role, registration, co
 
 def test_viewers_see_bookings_without_buttons(as_role, registration, conference):
     workshop = SessionFactory(conference=conference, title="Night-time economy")
-    SessionBooking.objects.create(registration=registration, session=workshop, status="booked")
+    SessionBookingFactory(registration=registration, session=workshop, status="booked")
 
     page = as_role(VIEWERS).get(change_url(registration)).content.decode()
 
@@ -119,7 +120,7 @@ def test_viewers_see_bookings_without_buttons(as_role, registration, conference)
 @pytest.mark.parametrize("group", [VIEWERS, DESK])
 def test_viewers_and_desk_may_not_change_bookings(as_role, registration, conference, group):
     workshop = SessionFactory(conference=conference, title="Night-time economy")
-    SessionBooking.objects.create(registration=registration, session=workshop, status="booked")
+    SessionBookingFactory(registration=registration, session=workshop, status="booked")
     other = SessionFactory(conference=conference, starts_at=at(conference, 14))
 
     client = as_role(group)
@@ -202,7 +203,7 @@ def test_full_session_puts_on_the_waiting_list_when_asked(as_role, registration,
 def test_clash_is_refused_beside_the_field(as_role, registration, conference):
     first = SessionFactory(conference=conference, title="Morning workshop")
     second = SessionFactory(conference=conference, title="Other workshop")
-    SessionBooking.objects.create(registration=registration, session=first, status="booked")
+    SessionBookingFactory(registration=registration, session=first, status="booked")
 
     response = as_role(ORGANISERS).post(book_url(registration), {"session": second.pk})
 
@@ -251,9 +252,9 @@ def test_organiser_moves_a_booking(as_role, registration, conference):
     other = SessionFactory(
         conference=conference, title="Public spaces", starts_at=at(conference, 14), capacity=10
     )
-    SessionBooking.objects.create(registration=registration, session=workshop, status="booked")
+    SessionBookingFactory(registration=registration, session=workshop, status="booked")
     next_in_line = RegistrationFactory(conference=conference)
-    SessionBooking.objects.create(registration=next_in_line, session=workshop, status="waiting")
+    SessionBookingFactory(registration=next_in_line, session=workshop, status="waiting")
 
     response = as_role(ORGANISERS).post(move_url(registration, workshop), {"session": other.pk})
 
@@ -272,7 +273,7 @@ def test_organiser_moves_a_booking(as_role, registration, conference):
 def test_move_to_a_full_session_keeps_the_old_booking(as_role, registration, conference):
     workshop = SessionFactory(conference=conference, title="Night-time economy")
     visit = full_session(conference, title="Port of Nice", starts_at=at(conference, 14))
-    SessionBooking.objects.create(registration=registration, session=workshop, status="booked")
+    SessionBookingFactory(registration=registration, session=workshop, status="booked")
 
     response = as_role(ORGANISERS).post(move_url(registration, workshop), {"session": visit.pk})
 
@@ -284,9 +285,9 @@ def test_move_to_a_full_session_keeps_the_old_booking(as_role, registration, con
 
 def test_organiser_removes_a_booking(as_role, registration, conference):
     workshop = SessionFactory(conference=conference, title="Night-time economy", capacity=1)
-    SessionBooking.objects.create(registration=registration, session=workshop, status="booked")
+    SessionBookingFactory(registration=registration, session=workshop, status="booked")
     next_in_line = RegistrationFactory(conference=conference)
-    SessionBooking.objects.create(registration=next_in_line, session=workshop, status="waiting")
+    SessionBookingFactory(registration=next_in_line, session=workshop, status="waiting")
     client = as_role(ORGANISERS)
 
     page = client.get(remove_url(registration, workshop)).content.decode()

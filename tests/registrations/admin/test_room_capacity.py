@@ -15,6 +15,7 @@ from registrations.models import OutboundEmail, SessionBooking
 from registrations.permissions import BOOK_OVER_CAPACITY
 from tests.admin_forms import change_form_data
 from tests.factories import RegistrationFactory, RoomFactory, SessionFactory
+from tests.factories.registrations import SessionBookingFactory
 from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def workshop(conference, room):
         conference=conference, title="Night-time economy", room=room, capacity=None
     )
     for registration in RegistrationFactory.create_batch(5, conference=conference):
-        SessionBooking.objects.create(
+        SessionBookingFactory(
             registration=registration, session=workshop, status=SessionBooking.Status.BOOKED
         )
     return workshop
@@ -159,7 +160,7 @@ def test_more_seats_serve_the_waiting_list(
     client, room, workshop, conference, through, django_capture_on_commit_callbacks
 ):
     waiting = RegistrationFactory(conference=conference)
-    SessionBooking.objects.create(
+    SessionBookingFactory(
         registration=waiting, session=workshop, status=SessionBooking.Status.WAITING
     )
     client = staff(client, over_capacity=False)

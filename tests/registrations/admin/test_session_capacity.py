@@ -14,6 +14,7 @@ from registrations.models import SessionBooking
 from registrations.permissions import BOOK_OVER_CAPACITY
 from tests.admin_forms import change_form_data
 from tests.factories import RegistrationFactory, RoomFactory, SessionFactory
+from tests.factories.registrations import SessionBookingFactory
 from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def workshop(conference):
         capacity=None,
     )
     for registration in RegistrationFactory.create_batch(5, conference=conference):
-        SessionBooking.objects.create(
+        SessionBookingFactory(
             registration=registration, session=workshop, status=SessionBooking.Status.BOOKED
         )
     return workshop

@@ -13,6 +13,7 @@ from django.urls import reverse
 from conference.models import Session
 from registrations.models import ExportRecord, SessionBooking
 from tests.factories import AuthorityFactory, RegistrationFactory, SessionFactory
+from tests.factories.registrations import SessionBookingFactory
 from tests.registrations.travel.pdf_text import pdf_text
 from tests.staff import staff_login
 
@@ -59,11 +60,11 @@ def visit(conference):
             interpretation_language="fr" if last == "Łukasiewicz" else "",
             accessibility_needs="Wheelchair user" if last == "Đorđević" else "",
         )
-        SessionBooking.objects.create(
+        SessionBookingFactory(
             registration=registration, session=visit, status=SessionBooking.Status.BOOKED
         )
     for last in ("Zanetti", "Abela"):
-        SessionBooking.objects.create(
+        SessionBookingFactory(
             registration=RegistrationFactory(conference=conference, last_name=last),
             session=visit,
             status=SessionBooking.Status.WAITING,

@@ -20,6 +20,7 @@ from tests.factories import (
     SessionFactory,
     SpeakerFactory,
 )
+from tests.factories.registrations import SessionBookingFactory as CountedSessionBookingFactory
 from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
@@ -29,9 +30,8 @@ CHANGE = "admin:conference_session_change"
 ATTENDEES = "admin:registrations_session_attendees_csv"
 
 
-class SessionBookingFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = SessionBooking
+class SessionBookingFactory(CountedSessionBookingFactory):
+    """The places it holds counted on the session, as the booking services count them."""
 
     registration = factory.SubFactory(RegistrationFactory)
     session = factory.SubFactory(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from registrations.documents.tokens import badge_token
 from registrations.models import ApiScope, CheckIn, Registration
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory, SessionFactory
+from tests.factories.registrations import SessionBookingFactory
 from tests.registrations.api.conftest import ALL_SCOPES, DESK, ORGANISERS, VIEWERS
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def world():
         ends_at=session.ends_at + (session.ends_at - session.starts_at),
     )
     registration = RegistrationFactory(conference=conference, **NEEDS)
-    registration.bookings.create(session=session, status="booked")
+    SessionBookingFactory(registration=registration, session=session, status="booked")
     return {
         "conference": conference,
         "session": session,

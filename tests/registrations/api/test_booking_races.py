@@ -15,6 +15,7 @@ from tests.factories import (
     SiteVisitIdentityFactory,
     SiteVisitSessionFactory,
 )
+from tests.factories.registrations import SessionBookingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,9 @@ def visit_and_workshop(conference):
 
 def delegate_books_the_visit(registration, visit):
     def change():
-        registration.bookings.create(session=visit, status=SessionBooking.Status.BOOKED)
+        SessionBookingFactory(
+            registration=registration, session=visit, status=SessionBooking.Status.BOOKED
+        )
         SiteVisitIdentityFactory(registration=registration, session=visit)
 
     return change
@@ -80,7 +83,9 @@ def test_unbooking_keeps_a_visit_booked_meanwhile_and_its_identity_data(
 ):
     registration = RegistrationFactory(conference=conference)
     visit, workshop = visit_and_workshop(conference)
-    registration.bookings.create(session=workshop, status=SessionBooking.Status.BOOKED)
+    SessionBookingFactory(
+        registration=registration, session=workshop, status=SessionBooking.Status.BOOKED
+    )
     meanwhile(delegate_books_the_visit(registration, visit))
 
     response = organiser.delete(
@@ -95,8 +100,12 @@ def test_unbooking_keeps_a_visit_booked_meanwhile_and_its_identity_data(
 def test_unbooking_a_session_given_up_meanwhile_is_a_404(organiser, conference, meanwhile):
     registration = RegistrationFactory(conference=conference)
     workshop = SessionFactory(conference=conference)
-    registration.bookings.create(session=workshop, status=SessionBooking.Status.BOOKED)
-    meanwhile(lambda: registration.bookings.all().delete())
+    SessionBookingFactory(
+        registration=registration, session=workshop, status=SessionBooking.Status.BOOKED
+    )
+    meanwhile(
+        lambda: bookings.session_booking_remove(registration=registration, session_id=workshop.pk)
+    )
 
     response = organiser.delete(
         reverse("api:booking", args=[conference.slug, registration.reference, workshop.pk])
@@ -109,7 +118,9 @@ def test_booking_a_session_booked_meanwhile_answers_it_is_there(organiser, confe
     registration = RegistrationFactory(conference=conference)
     workshop = SessionFactory(conference=conference)
     meanwhile(
-        lambda: registration.bookings.create(session=workshop, status=SessionBooking.Status.BOOKED)
+        lambda: SessionBookingFactory(
+            registration=registration, session=workshop, status=SessionBooking.Status.BOOKED
+        )
     )
 
     response = organiser.post(

@@ -16,6 +16,7 @@ from tests.factories import (
     SpeakerFactory,
     ThemeFactory,
 )
+from tests.factories.registrations import SessionBookingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,9 @@ def programme(conference):
     )
     workshop.speakers.add(speaker)
     workshop.themes.add(theme)
-    RegistrationFactory(conference=conference).bookings.create(session=workshop, status="booked")
+    SessionBookingFactory(
+        registration=RegistrationFactory(conference=conference), session=workshop, status="booked"
+    )
     return workshop
 
 
@@ -90,8 +93,10 @@ def test_conditional_get_answers_304_until_the_programme_changes(client, program
 def test_a_booking_changes_the_etag_through_places_left(client, programme):
     url = reverse("api:sessions", args=[programme.conference.slug])
     first = client.get(url)
-    RegistrationFactory(conference=programme.conference).bookings.create(
-        session=programme, status="booked"
+    SessionBookingFactory(
+        registration=RegistrationFactory(conference=programme.conference),
+        session=programme,
+        status="booked",
     )
 
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200

@@ -19,6 +19,7 @@ from tests.factories import (
     SiteVisitIdentityFactory,
     SiteVisitSessionFactory,
 )
+from tests.factories.registrations import SessionBookingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -222,7 +223,7 @@ def test_list_filters(organiser, conference):
     liege = RegistrationFactory(conference=conference, authority=be, category="elected")
     waiting = RegistrationFactory(conference=conference, status=Registration.Status.WAITLISTED)
     booked = RegistrationFactory(conference=conference)
-    booked.bookings.create(session=session, status=SessionBooking.Status.BOOKED)
+    SessionBookingFactory(registration=booked, session=session, status=SessionBooking.Status.BOOKED)
     RegistrationFactory()  # another conference
     url = reverse("api:registrations", args=[conference.slug])
 
@@ -335,7 +336,9 @@ def test_a_visit_the_delegate_booked_with_identity_data_is_kept_by_the_apis_book
 ):
     registration = RegistrationFactory(conference=conference)
     visit = SiteVisitSessionFactory(conference=conference)
-    registration.bookings.create(session=visit, status=SessionBooking.Status.BOOKED)
+    SessionBookingFactory(
+        registration=registration, session=visit, status=SessionBooking.Status.BOOKED
+    )
     identity = SiteVisitIdentityFactory(registration=registration, session=visit)
     workshop = SessionFactory(
         conference=conference, starts_at=visit.ends_at + dt.timedelta(hours=1)
@@ -375,7 +378,9 @@ def test_list_runs_the_same_queries_whatever_the_page_length(
 
     def add(count: int) -> None:
         for registration in RegistrationFactory.create_batch(count, conference=conference):
-            registration.bookings.create(session=session, status=SessionBooking.Status.BOOKED)
+            SessionBookingFactory(
+                registration=registration, session=session, status=SessionBooking.Status.BOOKED
+            )
 
     add(2)
     organiser.get(url)  # the token's last use is written once a minute: not in what follows

@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import (
 
 from registrations.documents.tokens import badge_token
 from tests.factories import AuthorityFactory, RegistrationFactory, SessionFactory, SpeakerFactory
+from tests.factories.registrations import SessionBookingFactory
 from tests.registrations.api.conftest import ORGANISERS
 
 CHECKS = [
@@ -35,7 +36,7 @@ def api_data(db, conference, make_token):
     registration = RegistrationFactory(
         conference=conference, dietary_needs="Vegan", accessibility_needs="Hearing loop"
     )
-    registration.bookings.create(session=session, status="booked")
+    SessionBookingFactory(registration=registration, session=session, status="booked")
     AuthorityFactory()
     return {
         "conference": conference,

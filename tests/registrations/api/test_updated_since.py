@@ -13,6 +13,7 @@ from registrations.onsite.check_in import check_in, check_in_undo
 from registrations.privacy.purge import personal_data_purge
 from registrations.privacy.schedule import retention_deadlines
 from tests.factories import RegistrationFactory, SessionFactory
+from tests.factories.registrations import SessionBookingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,8 +67,10 @@ def test_a_place_given_from_a_sessions_waiting_list(
 ):
     session = SessionFactory(conference=conference, capacity=1)
     holder, waiting = RegistrationFactory.create_batch(2, conference=conference)
-    holder.bookings.create(session=session, status=SessionBooking.Status.BOOKED)
-    waiting.bookings.create(session=session, status=SessionBooking.Status.WAITING)
+    SessionBookingFactory(registration=holder, session=session, status=SessionBooking.Status.BOOKED)
+    SessionBookingFactory(
+        registration=waiting, session=session, status=SessionBooking.Status.WAITING
+    )
     long_unchanged(holder)
     since = long_unchanged(waiting)
 

@@ -23,6 +23,7 @@ from registrations.onsite.desk import (
 )
 from tests.concurrency import run_concurrently
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory, SessionFactory
+from tests.factories.registrations import SessionBookingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -319,11 +320,11 @@ def test_door_status(booking, expected):
     registration = RegistrationFactory()
     session = SessionFactory(conference=registration.conference)
     other = SessionFactory(conference=registration.conference)
-    SessionBooking.objects.create(
+    SessionBookingFactory(
         registration=registration, session=other, status=SessionBooking.Status.BOOKED
     )
     if booking:
-        SessionBooking.objects.create(registration=registration, session=session, status=booking)
+        SessionBookingFactory(registration=registration, session=session, status=booking)
 
     assert door_status(session, registration) == expected
     assert desk_card(registration, session=session).door == expected
@@ -333,7 +334,7 @@ def test_door_figures_count_booked_and_checked_in_at_that_door(staff):
     session = SessionFactory()
     booked = RegistrationFactory.create_batch(3, conference=session.conference)
     for registration in booked:
-        SessionBooking.objects.create(
+        SessionBookingFactory(
             registration=registration, session=session, status=SessionBooking.Status.BOOKED
         )
     check_in(registration=booked[0], by=staff, session=session)

@@ -30,6 +30,7 @@ from registrations.organiser.dashboard import (
     site_visit_access,
 )
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory, SessionFactory
+from tests.factories.registrations import SessionBookingFactory
 from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def paris(day: int, hour: int, minute: int = 0) -> dt.datetime:
 
 
 def book(registration: Registration, session: Session, status=BOOKED) -> SessionBooking:
-    return SessionBooking.objects.create(registration=registration, session=session, status=status)
+    return SessionBookingFactory(registration=registration, session=session, status=status)
 
 
 def grant(user, *codenames: str) -> None:

@@ -16,6 +16,7 @@ from tests.factories import (
     RegistrationFactory,
     SessionFactory,
 )
+from tests.factories.registrations import SessionBookingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def confirmation(language: str) -> tuple[str, str]:
     session = SessionFactory(
         conference=conference, starts_at=starts_at, ends_at=starts_at + dt.timedelta(minutes=90)
     )
-    SessionBooking.objects.create(
+    SessionBookingFactory(
         registration=registration, session=session, status=SessionBooking.Status.BOOKED
     )
     email = OutboundEmailFactory(registration=registration, kind=OutboundEmail.Kind.CONFIRMED)

@@ -15,6 +15,7 @@ from registrations.places.bookings import (
     session_places_taken,
 )
 from tests.factories import RegistrationFactory, SessionFactory
+from tests.factories.registrations import SessionBookingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def organiser():
 
 def full_session(conference, **fields):
     session = SessionFactory(conference=conference, capacity=1, title="Port of Nice", **fields)
-    SessionBooking.objects.create(
+    SessionBookingFactory(
         registration=RegistrationFactory(conference=conference),
         session=session,
         status=SessionBooking.Status.BOOKED,
@@ -76,6 +77,7 @@ def test_over_capacity_gives_a_place_and_records_it(conference, organiser):
     assert created
     assert booking.status == SessionBooking.Status.BOOKED
     assert booking.booked_at is not None
+    session.refresh_from_db()
     assert session_places_taken(session) == 2
     assert registration.history.count() == history_before + 1
     record = registration.history.latest("history_date")

@@ -10,6 +10,7 @@ from registrations.models import SessionBooking
 from registrations.places.bookings import session_booking_add
 from tests.concurrency import run_concurrently
 from tests.factories import RegistrationFactory, RoomFactory, SessionFactory
+from tests.factories.registrations import SessionBookingFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +26,7 @@ def race_once(conference, *, allow_over_capacity: bool):
     )
     small_room = RoomFactory(venue=conference.venue, capacity=20)
     for registration in RegistrationFactory.create_batch(10, conference=conference):
-        SessionBooking.objects.create(registration=registration, session=workshop, status=BOOKED)
+        SessionBookingFactory(registration=registration, session=workshop, status=BOOKED)
     newcomers = RegistrationFactory.create_batch(20, conference=conference)
 
     def act(index: int) -> str:
@@ -87,9 +88,7 @@ def test_room_shrink_racing_20_bookings_never_leaves_more_booked_than_seats(conf
         room = RoomFactory(venue=conference.venue, capacity=100)
         workshop = SessionFactory(conference=conference, capacity=None, room=room)
         for registration in RegistrationFactory.create_batch(10, conference=conference):
-            SessionBooking.objects.create(
-                registration=registration, session=workshop, status=BOOKED
-            )
+            SessionBookingFactory(registration=registration, session=workshop, status=BOOKED)
         newcomers = RegistrationFactory.create_batch(20, conference=conference)
 
         def act(index: int, room=room, workshop=workshop, newcomers=newcomers) -> str:

@@ -18,6 +18,7 @@ from registrations.places.bookings import session_moved_notify
 from registrations.questions.builtin import BUILTIN_DAYS_ATTENDED, day_key
 from tests.factories import RegistrationFactory, RoomFactory, SessionFactory
 from tests.factories.questions import AnswerFactory
+from tests.factories.registrations import SessionBookingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -72,14 +73,16 @@ def test_plenary_moved_tells_every_confirmed_delegate_of_the_conference(conferen
 def test_sign_up_session_moved_tells_only_the_delegates_who_booked_it(conference):
     workshop = SessionFactory(conference=conference, capacity=1)
     booked, waiting, elsewhere = RegistrationFactory.create_batch(3, conference=conference)
-    SessionBooking.objects.create(
+    SessionBookingFactory(
         registration=booked, session=workshop, status=SessionBooking.Status.BOOKED
     )
-    SessionBooking.objects.create(
+    SessionBookingFactory(
         registration=waiting, session=workshop, status=SessionBooking.Status.WAITING
     )
-    SessionFactory(conference=conference).bookings.create(
-        registration=elsewhere, status=SessionBooking.Status.BOOKED
+    SessionBookingFactory(
+        registration=elsewhere,
+        session=SessionFactory(conference=conference),
+        status=SessionBooking.Status.BOOKED,
     )
 
     moved_to(workshop, room=RoomFactory(venue=conference.venue))
@@ -193,9 +196,7 @@ def test_site_visit_meeting_point_or_time_moved_is_recorded_and_told(conference)
         meeting_time=dt.time(8, 30),
     )
     booked = RegistrationFactory(conference=conference)
-    SessionBooking.objects.create(
-        registration=booked, session=visit, status=SessionBooking.Status.BOOKED
-    )
+    SessionBookingFactory(registration=booked, session=visit, status=SessionBooking.Status.BOOKED)
 
     visit.meeting_point = "Coach at the harbour gate"
     visit.meeting_time = dt.time(8, 15)

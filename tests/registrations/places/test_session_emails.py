@@ -10,13 +10,13 @@ from registrations.models import OutboundEmail, Registration, SessionBooking
 from registrations.outbox.send import outbound_email_send
 from registrations.places.status import waitlist_promote
 from tests.factories import OutboundEmailFactory, RegistrationFactory, RoomFactory, SessionFactory
+from tests.factories.registrations import SessionBookingFactory as CountedSessionBookingFactory
 
 pytestmark = pytest.mark.django_db
 
 
-class SessionBookingFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = SessionBooking
+class SessionBookingFactory(CountedSessionBookingFactory):
+    """The places it holds counted on the session, as the booking services count them."""
 
     registration = factory.SubFactory(RegistrationFactory)
     session = factory.SubFactory(

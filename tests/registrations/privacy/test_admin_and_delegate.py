@@ -35,6 +35,7 @@ from tests.factories import (
     SiteVisitSessionFactory,
     VisaLetterRequestFactory,
 )
+from tests.factories.registrations import SessionBookingFactory
 from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +139,7 @@ def test_figures_counted_from_needs_only_for_who_may_see_needs(
     for registration in RegistrationFactory.create_batch(
         2, conference=conference, dietary_needs="Vegan", accessibility_needs="Wheelchair"
     ):
-        SessionBooking.objects.create(
+        SessionBookingFactory(
             registration=registration, session=visit, status=SessionBooking.Status.BOOKED
         )
     user = get_user_model().objects.create_user(group.lower(), password="x", is_staff=True)

@@ -33,6 +33,7 @@ from tests.factories import (
     SiteVisitSessionFactory,
     VisaLetterRequestFactory,
 )
+from tests.factories.registrations import SessionBookingFactory
 
 # What is searched for. Each is unusual enough to be found only where it was put.
 NAME = "Quillfeather"
@@ -96,9 +97,7 @@ def world_build(admin_user) -> dict:
         notice_version="2026-11-28/1",
         given_at=timezone.now(),
     )
-    SessionBooking.objects.create(
-        registration=delegate, session=visit, status=SessionBooking.Status.BOOKED
-    )
+    SessionBookingFactory(registration=delegate, session=visit, status=SessionBooking.Status.BOOKED)
     CheckIn.objects.create(registration=delegate, checked_in_at=conference.starts_at)
     sent = OutboundEmail.objects.create(
         registration=delegate,

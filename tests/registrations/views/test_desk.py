@@ -13,6 +13,7 @@ from registrations.documents.tokens import badge_token
 from registrations.models import CheckIn, Registration, SessionBooking
 from registrations.onsite.check_in import check_in
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory, SessionFactory
+from tests.factories.registrations import SessionBookingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -456,7 +457,7 @@ def test_door_page_says_booked_waiting_or_not_booked(
     desk_client, workshop, delegate, booking, words
 ):
     if booking:
-        SessionBooking.objects.create(registration=delegate, session=workshop, status=booking)
+        SessionBookingFactory(registration=delegate, session=workshop, status=booking)
 
     response = desk_client.get(door_url(workshop), {"registration": delegate.reference})
 
@@ -466,7 +467,7 @@ def test_door_page_says_booked_waiting_or_not_booked(
 
 
 def test_door_check_in_by_post_records_the_session(desk_client, workshop, delegate, desk_user):
-    SessionBooking.objects.create(
+    SessionBookingFactory(
         registration=delegate, session=workshop, status=SessionBooking.Status.BOOKED
     )
 
@@ -491,7 +492,7 @@ def test_door_undo_only_reaches_that_doors_check_ins(desk_client, workshop, dele
 
 
 def test_scan_at_a_door_says_the_door_status(desk_client, conference, workshop, delegate):
-    SessionBooking.objects.create(
+    SessionBookingFactory(
         registration=delegate, session=workshop, status=SessionBooking.Status.WAITING
     )
 

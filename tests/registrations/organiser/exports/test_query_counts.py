@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from registrations.models import ExportFormat, Registration, SessionBooking
+from registrations.models import ExportFormat, Registration
 from registrations.organiser.exports import columns, writers
 from registrations.organiser.exports.build import export_job_build
 from registrations.organiser.exports.jobs import export_job_start
@@ -23,6 +23,7 @@ from registrations.questions.builtin import (
     BUILTIN_MEALS,
 )
 from tests.factories import ConferenceFactory, RegistrationFactory, SessionFactory
+from tests.factories.registrations import SessionBookingFactory
 from tests.registrations.questions.answering import answer, builtin
 
 pytestmark = pytest.mark.django_db
@@ -33,9 +34,7 @@ def _delegates(conference, count: int) -> None:
     days, meals = builtin(conference, BUILTIN_DAYS_ATTENDED), builtin(conference, BUILTIN_MEALS)
     for registration in RegistrationFactory.create_batch(count, conference=conference):
         for session in sessions:
-            SessionBooking.objects.create(
-                registration=registration, session=session, status="booked"
-            )
+            SessionBookingFactory(registration=registration, session=session, status="booked")
         for question in (days, meals):
             ticked = answer(registration, question)
             ticked.choices.set(question.choices.all()[:2])

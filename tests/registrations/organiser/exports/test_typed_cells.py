@@ -15,12 +15,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from registrations.models import ExportJob, Registration, RetentionSchedule, SessionBooking
+from registrations.models import ExportJob, Registration, RetentionSchedule
 from registrations.organiser.exports.build import export_job_build
 from registrations.organiser.exports.columns import attendee_columns
 from registrations.organiser.exports.selectors import attendee_list, attendee_rows
 from registrations.organiser.exports.writers import csv_stream
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory, SessionFactory
+from tests.factories.registrations import SessionBookingFactory
 from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
@@ -54,9 +55,9 @@ def data():
     )
     RegistrationFactory(conference=conference, dietary_needs="No pork ")
     # Booked into two sessions (listed by start time), waiting for a third (not listed).
-    SessionBooking.objects.create(registration=registration, session=afternoon, status="booked")
-    SessionBooking.objects.create(registration=registration, session=morning, status="booked")
-    SessionBooking.objects.create(registration=registration, session=full, status="waiting")
+    SessionBookingFactory(registration=registration, session=afternoon, status="booked")
+    SessionBookingFactory(registration=registration, session=morning, status="booked")
+    SessionBookingFactory(registration=registration, session=full, status="waiting")
     # 08:15 in Nice in June is 06:15 UTC.
     registered_at = dt.datetime(2026, 6, 1, 6, 15, 42, tzinfo=dt.UTC)
     Registration.objects.filter(pk=registration.pk).update(created_at=registered_at)
@@ -195,9 +196,7 @@ def test_booked_sessions_cost_one_query_per_conference_not_per_row(data):
     for conference, count in ((data["conference"], 5), (other, 5)):
         session = SessionFactory(conference=conference)
         for registration in RegistrationFactory.create_batch(count, conference=conference):
-            SessionBooking.objects.create(
-                registration=registration, session=session, status="booked"
-            )
+            SessionBookingFactory(registration=registration, session=session, status="booked")
 
     with CaptureQueriesContext(connection) as queries:
         lines = list(

@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from registrations.models import SessionBooking
 from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory, SessionFactory
+from tests.factories.registrations import SessionBookingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def hostile_data():
             dietary_needs=text,
             accessibility_needs=text,
         )
-        SessionBooking.objects.create(registration=registration, session=session)
+        SessionBookingFactory(registration=registration, session=session)
     return conference, session
 
 

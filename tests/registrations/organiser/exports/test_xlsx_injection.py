@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from registrations.models import ExportFormat, ExportJob, Registration, SessionBooking
+from registrations.models import ExportFormat, ExportJob, Registration
 from registrations.organiser.exports import writers
 from registrations.organiser.exports.build import export_job_build
 from registrations.organiser.exports.columns import Column
@@ -23,6 +23,7 @@ from tests.factories import (
     SessionFactory,
 )
 from tests.factories.questions import AnswerFactory, QuestionFactory
+from tests.factories.registrations import SessionBookingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +125,7 @@ def test_a_roster_shows_rich_looking_text_as_it_is():
         last_name=INJECTED,
         status=Registration.Status.CONFIRMED,
     )
-    SessionBooking.objects.create(registration=delegate, session=session, status="booked")
+    SessionBookingFactory(registration=delegate, session=session, status="booked")
     roster = session_roster(
         session, special_needs=True, name_key=lambda registration: (registration.pk,)
     )
