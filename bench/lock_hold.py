@@ -2,18 +2,20 @@
 conference waits for, at a small and a large number of registrations.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_lock .venv/bin/python bench/lock_hold.py \
-        [--sizes 1000 100000] [--registrations 200]
+        [--sizes 1000 100000] [--registrations 200] [--sessions 1]
 
 PostgreSQL only (the lock is a row lock). The database is emptied of registrations first. For
 each size, the conference is seeded with that many confirmed registrations written by COPY (a
-few seconds for 100,000), then --registrations delegates register one after another through
-places.registrations.registration_create, as the form does. The locked section is timed from the
-statement that takes the conference lock (SELECT … FOR NO KEY UPDATE on conference_conference)
-to the end of the commit, which releases it; also printed are the statements run in between and
-the CPU time of a registration_create in this process: until its commit (the web server's
-work), of which under the lock, and in all (with the emails, sent here after the commit, a
-worker's work in production). --statements lists the statements run under the lock by the last
-registration."""
+few seconds for 100,000), each holding a place in --sessions limited sessions (workshops whose
+capacity leaves places free, at different times), then --registrations delegates register one
+after another through places.registrations.registration_create, as the form does, each choosing
+those sessions (--sessions 0: none, as the bench ran before). The locked section is timed from
+the statement that takes the conference lock (SELECT … FOR NO KEY UPDATE on
+conference_conference) to the end of the commit, which releases it; also printed are the
+statements run in between and the CPU time of a registration_create in this process: until its
+commit (the web server's work), of which under the lock, and in all (with the emails, sent here
+after the commit, a worker's work in production). --statements lists the statements run under
+the lock by the last registration."""
 
 import argparse
 import io
@@ -29,6 +31,12 @@ sys.path.insert(0, str(ROOT))
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
 parser.add_argument("--registrations", type=int, default=200, help="timed per size")
+parser.add_argument(
+    "--sessions",
+    type=int,
+    default=1,
+    help="limited sessions every registration books (the seeded ones hold a place in each)",
+)
 parser.add_argument(
     "--statements", action="store_true", help="list the statements run under the lock"
 )
@@ -53,7 +61,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from conference.models import Conference, Venue  # noqa: E402
+from conference.models import Conference, Session, Venue  # noqa: E402
 from registrations.models import Authority, Registration  # noqa: E402
 from registrations.places.registrations import (  # noqa: E402
     RegistrationData,
@@ -181,6 +189,23 @@ def seed(conference: Conference, authority: Authority, count: int) -> None:
         Conference.objects.filter(pk=conference.pk).update(confirmed_count=count)
 
 
+def seed_bookings(conference: Conference, sessions: list[Session]) -> None:
+    """A place in each of `sessions` for every registration seeded, in one statement a session,
+    and the sessions' counters to match (when the tree has them)."""
+    table = Session._meta.get_field("bookings").related_model._meta.db_table
+    with connection.cursor() as cursor:
+        for session in sessions:
+            cursor.execute(
+                f"INSERT INTO {table} (registration_id, session_id, status, created_at, booked_at) "
+                f"SELECT id, %s, 'booked', now(), now() FROM {Registration._meta.db_table} "
+                "WHERE conference_id = %s",
+                [session.pk, conference.pk],
+            )
+            if any(f.name == "places_booked" for f in Session._meta.concrete_fields):
+                Session.objects.filter(pk=session.pk).update(places_booked=cursor.rowcount)
+        cursor.execute("ANALYZE " + table)
+
+
 def empty() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -210,8 +235,21 @@ def run(size: int) -> None:
         approval_for_non_members=False,
     )
     authority = Authority.objects.create(name="Nice", country="FR", is_member=True)
+    starts = dt.datetime.combine(conference.start_date, dt.time(9), tzinfo=dt.UTC)
+    sessions = [
+        Session.objects.create(
+            conference=conference,
+            kind=Session.Kind.WORKSHOP,
+            title=f"Workshop {index}",
+            starts_at=starts + dt.timedelta(hours=2 * index),
+            ends_at=starts + dt.timedelta(hours=2 * index + 1),
+            capacity=size + 10 * arguments.registrations,
+        )
+        for index in range(arguments.sessions)
+    ]
     started = time.perf_counter()
     seed(conference, authority, size)
+    seed_bookings(conference, sessions)
     seeded = time.perf_counter() - started
 
     timer = LockTimer()
@@ -229,12 +267,14 @@ def run(size: int) -> None:
                     email=f"timed{index}@example.org",
                     job_title="Adviser",
                 ),
+                sessions=sessions,
             )
             cpu.append(time.process_time() - cpu_before)
             cpu_to_commit.append(timer.released_cpu - cpu_before)
     held = sorted(timer.held)
     print(
-        f"{size:>7,} registrations (seeded in {seeded:.1f} s): lock held "
+        f"{size:>7,} registrations, {len(sessions)} limited sessions booked by each "
+        f"(seeded in {seeded:.1f} s): lock held "
         f"median {statistics.median(held) * 1000:.2f} ms, "
         f"p95 {held[int(len(held) * 0.95) - 1] * 1000:.2f} ms, "
         f"max {held[-1] * 1000:.2f} ms; "
