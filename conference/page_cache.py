@@ -138,18 +138,20 @@ def authorities_changed() -> None:
 
 
 def registration_form_versions_read(
-    conference_id: int, *, entry_key: str
+    conference_id: int, *, entry_key: str | None = None
 ) -> tuple[tuple[str, ...], Any]:
     """The versions of what the registration form shows (the programme's, the questions', the
-    authorities') and the cache entry `entry_key` if it exists, in one read of the cache."""
+    authorities') and the cache entry `entry_key` if one is named and exists, in one read of
+    the cache."""
     version_keys = [
         _version_key(conference_id),
         _questions_version_key(conference_id),
         AUTHORITIES_VERSION_KEY,
     ]
-    found = _cache_read([entry_key, *version_keys])
+    entry_keys = [] if entry_key is None else [entry_key]
+    found = _cache_read([*entry_keys, *version_keys])
     versions = tuple(found.get(key) or _current_version(key) for key in version_keys)
-    return versions, found.get(entry_key)
+    return versions, None if entry_key is None else found.get(entry_key)
 
 
 def page_cache_seconds(conference: Conference, *, now: dt.datetime | None = None) -> int:

@@ -1,6 +1,8 @@
 """The registration form, built from the parts the other delegate forms share."""
 
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, cast
 
 import phonenumbers
@@ -8,12 +10,13 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from conference.models import SESSION_LANGUAGES, Conference, Session
-from conference.page_cache import PAGE_CACHE_SECONDS, questions_version
+from conference.page_cache import PAGE_CACHE_SECONDS, registration_form_versions_read
 from registrations.authorities.lookup import NewAuthority
 from registrations.authorities.selectors import authorities_for_choice
 from registrations.forms.fields import (
@@ -38,28 +41,47 @@ from registrations.places.registrations import RegistrationData, email_normalise
 from registrations.places.selectors import sessions_for_sign_up
 from registrations.questions.selectors import questions_asked
 
-# Per process, the questions of each conference as read under their version (the cached
-# form's, raised by any change to a question or a choice, and again once it commits): a form
-# sent in builds its fields from them without reading them again. The instances are only read.
-# Kept PAGE_CACHE_SECONDS at most, as the cached form is: should a raise of the version be lost
-# (the cache unreachable at that moment, or restored from an older snapshot), no process keeps
-# checking answers against questions that changed for longer than that.
-_questions_read: dict[int, tuple[str, float, list[Question]]] = {}
+
+@dataclass(frozen=True)
+class RegistrationFormParts:
+    """What the registration form of a conference is built from that changes only with the
+    versions of the questions and of the programme: the questions with their choices, and the
+    sessions offered that ask for identity data (whose fields a form sent in checks too)."""
+
+    questions: list[Question]
+    identity_sessions: list[Session]
 
 
-def registration_form_questions(conference: Conference) -> list[Question]:
-    """The questions the registration form asks, with their choices: questions_asked's, kept
-    while their version stands, PAGE_CACHE_SECONDS at most."""
-    version = questions_version(conference.pk)
+# Per process, the parts of each conference's form as read under the versions of the questions
+# and of the programme (the cached form's, raised by any change to a question or a choice, to a
+# session or the conference, and again once it commits): a form sent in builds its fields from
+# them without reading them again. The instances are only read. Kept PAGE_CACHE_SECONDS at
+# most, as the cached form is: should a raise of a version be lost (the cache unreachable at
+# that moment, or restored from an older snapshot), no process keeps checking answers against
+# questions, or identity data against visits, that changed for longer than that.
+_parts_read: dict[int, tuple[tuple[str, str], float, RegistrationFormParts]] = {}
+
+
+def registration_form_parts(conference: Conference) -> RegistrationFormParts:
+    """The questions the registration form asks (questions_asked's) and the visits asking for
+    identity data among the sessions offered, kept while their versions stand,
+    PAGE_CACHE_SECONDS at most; both versions in one read of the cache."""
+    (programme, questions, _authorities), _entry = registration_form_versions_read(conference.pk)
+    versions = (programme, questions)
     now = time.monotonic()
-    kept = _questions_read.get(conference.pk)
-    if kept is not None and kept[0] == version and now - kept[1] < PAGE_CACHE_SECONDS:
+    kept = _parts_read.get(conference.pk)
+    if kept is not None and kept[0] == versions and now - kept[1] < PAGE_CACHE_SECONDS:
         return kept[2]
-    # Read after the version: a change that raises it meanwhile is read here already, or
+    # Read after the versions: a change that raises one meanwhile is read here already, or
     # retires what is kept when it commits.
-    questions = questions_asked(conference)
-    _questions_read[conference.pk] = (version, now, questions)
-    return questions
+    parts = RegistrationFormParts(
+        questions=questions_asked(conference),
+        identity_sessions=list(
+            sessions_for_sign_up(conference).filter(sessions_asking_identity_data())
+        ),
+    )
+    _parts_read[conference.pk] = (versions, now, parts)
+    return parts
 
 
 class DelegateDetailsForm(PlainTextForm):
@@ -266,7 +288,11 @@ class SessionChoiceForm(VisitIdentityFields):
         # Read, and their places counted, only if the choices are shown (SessionChoiceField).
         field.offered = offered.all()
         # The visits that ask for identity data, whose fields a form sent in checks too.
-        self.visit_identity_fields_add(offered.filter(sessions_asking_identity_data()))
+        self.visit_identity_fields_add(self.identity_sessions_offered(offered))
+
+    def identity_sessions_offered(self, offered: QuerySet[Session]) -> Iterable[Session]:
+        """The sessions among `offered` that ask for identity data."""
+        return offered.filter(sessions_asking_identity_data())
 
     @property
     def has_sessions_to_choose(self) -> bool:
@@ -400,11 +426,13 @@ class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceFo
     ]
 
     def __init__(self, *args, conference: Conference, submit_label: str, **kwargs):
+        # Before the fields are built: the sessions' part reads its visits from them.
+        self.parts = registration_form_parts(conference)
         super().__init__(*args, conference=conference, **kwargs)
         self.fields["preferred_language"].initial = kwargs.get("initial", {}).get(
             "preferred_language", Registration.Language.ENGLISH
         )
-        self.question_fields_add(registration_form_questions(conference), conference=conference)
+        self.question_fields_add(self.parts.questions, conference=conference)
         # The questions in the page's order, which the error summary follows.
         order = list(self.fields)
         for name in [*self.question_names(special=False), *self.question_names(special=True)]:
@@ -418,6 +446,10 @@ class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceFo
         self.order_fields(order)
         self.conference = conference
         self.submit_label = submit_label
+
+    def identity_sessions_offered(self, offered: QuerySet[Session]) -> Iterable[Session]:
+        # As kept for the conference (registration_form_parts), not read again.
+        return self.parts.identity_sessions
 
     @cached_property
     def helper(self) -> FormHelper:

@@ -350,13 +350,13 @@ def test_a_valid_registration_sent_in_runs_a_fixed_number_of_queries(
     }
 
     # The conference with its retention schedule (the consent's notice version), the visitor's
-    # session; the visits asking for identity data, the limited choice's seats, the authority;
-    # the webhook endpoints; then under the lock (in savepoints here): the conference locked,
-    # the authority's places and the address in one statement, the registration and its
-    # history, the counters, the consent, the email; the session written. Neither the sessions
-    # offered, nor the questions (read for the page, kept under their version), nor the
-    # answers of a new registration.
-    with django_assert_num_queries(22):
+    # session; the limited choice's seats, the authority; the webhook endpoints; then under the
+    # lock (in savepoints here): the conference locked, the authority's places and the address
+    # in one statement, the registration and its history, the counters, the consent, the
+    # email; the session written. Neither the sessions offered, nor the questions nor the visits
+    # asking for identity data (read for the page, kept under their versions), nor the answers
+    # of a new registration.
+    with django_assert_num_queries(21):
         response = client.post(register_url(full_conference), data)
 
     assert response.status_code == 302
@@ -407,6 +407,61 @@ def test_a_form_sent_in_checks_the_questions_as_they_are_now(client, full_confer
     else:
         assert response.status_code == 400
         assert "This question needs an answer." in response.content.decode()
+
+
+def _visit_asks_for_its_number_too(conference) -> None:
+    visit = conference.sessions.get(title="Police station")
+    visit.identity_number_required = True
+    visit.save()
+
+
+def _visit_asks_for_nothing(conference) -> None:
+    visit = conference.sessions.get(title="Police station")
+    visit.identity_full_name_required = visit.identity_nationality_required = False
+    visit.save()
+
+
+@pytest.mark.parametrize(
+    ("change", "asked"),
+    [
+        (lambda c: None, ["full_name", "nationality"]),
+        (_visit_asks_for_its_number_too, ["full_name", "nationality", "id_number"]),
+        (_visit_asks_for_nothing, []),
+    ],
+    ids=["unchanged", "visit asks for more", "visit asks for nothing"],
+)
+def test_a_form_sent_in_checks_the_visits_as_they_are_now(client, full_conference, change, asked):
+    """The visits asking for identity data kept for the forms sent in are read again once a
+    session changes (the programme's version)."""
+    visit = full_conference.sessions.get(title="Police station")
+    data = {
+        "authority": AuthorityFactory(name="Rotterdam", country="NL").pk,
+        "first_name": "Sanne",
+        "last_name": "de Vries",
+        "job_title": "Policy adviser",
+        "category": "delegate",
+        "preferred_language": "en",
+        "privacy_consent": "on",
+    }
+    assert (
+        client.post(register_url(full_conference), {**data, "email": "a@example.org"}).status_code
+        == 302
+    )
+
+    change(full_conference)
+    form = RegistrationForm(
+        {**data, "email": "b@example.org", "sessions": [visit.pk]},
+        conference=full_conference,
+        submit_label="Register",
+    )
+
+    assert form.is_valid() == (not asked)
+    assert sorted(name for name in form.fields if name.startswith("identity_")) == sorted(
+        f"identity_{visit.pk}_{field}" for field in asked
+    )
+    assert sorted(name for name in form.errors if name.startswith("identity_")) == sorted(
+        f"identity_{visit.pk}_{field}" for field in asked
+    )
 
 
 def test_authorities_marked_reviewed_in_the_admin_join_the_cached_form(client, full_conference):
