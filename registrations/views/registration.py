@@ -1,5 +1,7 @@
 """Registering: the public form, its thank-you page, the privacy notice."""
 
+from contextlib import nullcontext
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
@@ -95,9 +97,12 @@ class RegisterView(RateLimitMixin, SubmitOnceMixin, View):
         # registered included: it tells a stranger nothing; the email tells the owner.
         if form.is_spam:
             return self._done()
+        # The identity data of the visits chosen are kept in the registration's transaction;
+        # without any, registration_create's own is the whole of it (no savepoint in another).
+        atomic = transaction.atomic() if form.visit_identities else nullcontext()
         try:
             # The files of the answers go if a later step refuses (the rows roll back).
-            with answer_files_guard(), transaction.atomic():
+            with answer_files_guard(), atomic:
                 outcome = registration_create(
                     conference=self.conference,
                     data=form.registration_data(),

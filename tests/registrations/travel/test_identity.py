@@ -108,6 +108,25 @@ def test_booking_step_shows_identity_errors_beside_the_field(
     assert not Registration.objects.exists()
 
 
+def test_registration_goes_if_its_identity_data_are_refused(client, conference, visit, monkeypatch):
+    """The registration and the identity data of its visits are kept in one transaction: a
+    refusal of the data leaves no registration behind, nor its email."""
+    from registrations.errors import RegistrationError
+    from registrations.models import OutboundEmail
+    from registrations.views import registration as view
+
+    def refuse(**kwargs):
+        raise RegistrationError("refused")
+
+    monkeypatch.setattr(view, "visit_identities_save", refuse)
+
+    response = client.post(register_url(conference), register_data(visit))
+
+    assert response.status_code == 409
+    assert not Registration.objects.exists()
+    assert not OutboundEmail.objects.exists()
+
+
 def test_booking_step_ignores_identity_fields_of_a_visit_not_chosen(client, conference, visit):
     data = register_data(visit, sessions=[], visit_identity_consent="")
     data[f"identity_{visit.pk}_id_number"] = "=bad"

@@ -351,12 +351,13 @@ def test_a_valid_registration_sent_in_runs_a_fixed_number_of_queries(
 
     # The conference with its retention schedule (the consent's notice version), the visitor's
     # session; the limited choice's seats, the authority; the webhook endpoints; then under the
-    # lock (in savepoints here): the conference locked, the authority's places and the address
-    # in one statement, the registration and its history, the counters, the consent, the
-    # email; the session written. Neither the sessions offered, nor the questions nor the visits
-    # asking for identity data (read for the page, kept under their versions), nor the answers
-    # of a new registration.
-    with django_assert_num_queries(21):
+    # lock (registration_create's transaction, a savepoint here): the conference locked, the
+    # authority's places and the address in one statement, the registration and its history
+    # (in a savepoint), the counters, the consent, the email; the session written. Neither the
+    # sessions offered, nor the questions nor the visits asking for identity data (read for the
+    # page, kept under their versions), nor the answers of a new registration, nor a
+    # transaction around registration_create's when no visit's identity data are given.
+    with django_assert_num_queries(19):
         response = client.post(register_url(full_conference), data)
 
     assert response.status_code == 302
