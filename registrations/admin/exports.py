@@ -32,6 +32,7 @@ from registrations.organiser.exports.writers import (
     CHUNK_SIZE,
     FILE_EXTENSIONS,
     XLSX_CONTENT_TYPE,
+    attendee_csv,
     content_type,
     csv_stream,
     export_filename,
@@ -183,16 +184,21 @@ class AttendeeExportMixin:
             return HttpResponseRedirect(
                 reverse("admin:registrations_exportjob_progress", args=[job.pk]), status=303
             )
-        response, rows = export_response(
-            export_format,
-            attendee_rows(registrations, special_needs=special_needs, chunk_size=CHUNK_SIZE),
-            attendee_columns_with_questions(
+        filename = export_filename("attendees", export_format)
+        if export_format == ExportFormat.XLSX:
+            response, rows = xlsx_response(
+                attendee_rows(registrations, special_needs=special_needs, chunk_size=CHUNK_SIZE),
+                attendee_columns_with_questions(
+                    registrations, special_needs=special_needs, export_format=export_format
+                ),
+                filename=filename,
+                sheet_name=gettext("Attendees"),
+            )
+        else:
+            lines = attendee_csv(
                 registrations, special_needs=special_needs, export_format=export_format
-            ),
-            filename=export_filename("attendees", export_format),
-            sheet_name=gettext("Attendees"),
-            count=count,
-        )
+            )
+            response, rows = csv_response(lines, filename=filename), count
         export_record_create(
             user=request.user,
             source=ExportRecord.Source.ADMIN,

@@ -394,6 +394,14 @@ def attendee_fields(*, special_needs: bool = False) -> tuple[str, ...]:
     return fields
 
 
+def session_label(session: Session) -> tuple[dt.datetime, int, str]:
+    """How a booked session is named in the attendee list ("2026-06-10 14:00 Title", its start
+    in its conference's time zone), after its start and id, by which a cell orders them. The
+    session's conference must be read with it (select_related)."""
+    start = session.starts_at.astimezone(_zone(session.conference.time_zone))
+    return start, session.pk, f"{start:%Y-%m-%d %H:%M} {session.title}"
+
+
 def _session_labels() -> Callable[[str | None], str]:
     """The sessions of a list of ids as one cell: "2026-06-10 14:00 Title; …", by start time in
     the conference's time zone. Sessions are read a conference at a time, when a row first
@@ -405,8 +413,7 @@ def _session_labels() -> Callable[[str | None], str]:
             conference__in=Session.objects.filter(pk=session_id).values("conference")
         ).select_related("conference")
         for session in sessions:
-            start = session.starts_at.astimezone(_zone(session.conference.time_zone))
-            labels[session.pk] = (start, session.pk, f"{start:%Y-%m-%d %H:%M} {session.title}")
+            labels[session.pk] = session_label(session)
 
     # Delegates share their sets of sessions: each text of ids is made into a cell once (a
     # few thousand at most are kept, so memory stays bounded whatever the rows).

@@ -58,13 +58,15 @@ def _choice_ids_parser() -> Callable[[str | None], frozenset[int]]:
     return choice_ids
 
 
-def _number(value: decimal.Decimal | None) -> int | float | None:
+def number_value(value: decimal.Decimal | None) -> int | float | None:
+    """A number answer as its cell holds it: an int when whole, else a float."""
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _country_name(code: str | None) -> str:
+def country_name(code: str | None) -> str:
+    """A country answer's cell: the country's name in the export's language."""
     return countries.name(code) if code else ""
 
 
@@ -100,12 +102,12 @@ def _question_columns(
 
     def country(code: str | None) -> str:
         if code not in country_names:
-            country_names[code] = _country_name(code)
+            country_names[code] = country_name(code)
         return country_names[code]
 
     kind = question.type
     if kind == QuestionType.NUMBER:
-        return [Column(label, read(NUMBER, _number), CellType.NUMBER)]
+        return [Column(label, read(NUMBER, number_value), CellType.NUMBER)]
     if kind == QuestionType.DATE:
         return [Column(label, read(DATE), CellType.DATE)]
     if kind == QuestionType.DATETIME:
@@ -167,12 +169,14 @@ def _question_columns(
     return [Column(label, joined)]
 
 
-def question_columns(
-    registrations: QuerySet[Registration], *, special_needs: bool, export_format: str
-) -> list[Column]:
-    """The columns of the active questions of the registrations' conferences that any of them
-    answered, in their order (a conference's after another's, their labels naming the
-    conference when there are several); special-category ones only with `special_needs`."""
+def conferences_and_answered_questions(
+    registrations: QuerySet[Registration], *, special_needs: bool
+) -> tuple[list[Conference], list[tuple[Conference, Question, str]]]:
+    """The registrations' conferences, and the active questions of theirs that any of them
+    answered, in their order (a conference's after another's), each with its conference and
+    its column's label (naming the conference when there are several); special-category ones
+    only with `special_needs`. Their choices are read with them (prefetched, in their
+    order)."""
     conference_ids = registrations.order_by().values_list("conference", flat=True).distinct()
     conferences = list(
         Conference.objects.filter(pk__in=conference_ids).order_by("start_date", "pk")
@@ -190,30 +194,56 @@ def question_columns(
         .values_list("question_id", flat=True)
         .distinct()
     )
-    by_conference = {
-        pk: [q for q in questions if q.pk in answered] for pk, questions in by_conference.items()
-    }
+    return conferences, [
+        (
+            conference,
+            question,
+            question.label if len(conferences) == 1 else f"{question.label} ({conference.name})",
+        )
+        for conference in conferences
+        for question in by_conference[conference.pk]
+        if question.pk in answered
+    ]
+
+
+def yes_no_labels() -> tuple[str, str]:
+    """What a yes-or-no answer's cell says, in the export's language."""
+    return gettext("Yes"), gettext("No")
+
+
+def columns_of_questions(
+    questions: list[tuple[Conference, Question, str]], *, export_format: str
+) -> list[Column]:
+    """The columns of answered_questions()."""
     xlsx = export_format == ExportFormat.XLSX
-    yes, no = gettext("Yes"), gettext("No")
+    yes, no = yes_no_labels()
     country_names: dict[str | None, str] = {}
     choice_ids = _choice_ids_parser()
     columns: list[Column] = []
-    for conference in conferences:
-        for question in by_conference[conference.pk]:
-            label = (
-                question.label if len(conferences) == 1 else f"{question.label} ({conference.name})"
-            )
-            columns += _question_columns(
-                question,
-                xlsx=xlsx,
-                label=label,
-                time_zone=conference.time_zone,
-                yes=yes,
-                no=no,
-                country_names=country_names,
-                choice_ids=choice_ids,
-            )
+    for conference, question, label in questions:
+        columns += _question_columns(
+            question,
+            xlsx=xlsx,
+            label=label,
+            time_zone=conference.time_zone,
+            yes=yes,
+            no=no,
+            country_names=country_names,
+            choice_ids=choice_ids,
+        )
     return columns
+
+
+def question_columns(
+    registrations: QuerySet[Registration], *, special_needs: bool, export_format: str
+) -> list[Column]:
+    """The columns of the active questions of the registrations' conferences that any of them
+    answered, in their order (a conference's after another's, their labels naming the
+    conference when there are several); special-category ones only with `special_needs`."""
+    _conferences, questions = conferences_and_answered_questions(
+        registrations, special_needs=special_needs
+    )
+    return columns_of_questions(questions, export_format=export_format)
 
 
 def attendee_columns_with_questions(

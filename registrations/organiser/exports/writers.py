@@ -32,6 +32,7 @@ from registrations.organiser.exports.columns import (
     spreadsheet_safe,
     spreadsheet_safe_row,
 )
+from registrations.organiser.exports.csv_sql import CsvLines, attendee_csv_lines
 from registrations.organiser.exports.questions import attendee_columns_with_questions
 from registrations.organiser.exports.selectors import attendee_rows
 
@@ -80,6 +81,30 @@ def _csv_getter(get: Callable[[object], object], cell_type: CellType) -> Callabl
     return lambda row: csv_value(get(row), cell_type)
 
 
+def _csv_writer(export_format: str):
+    """A csv writer of the flavour into a buffer, and a function that empties the buffer and
+    returns what was written."""
+    buffer = io.StringIO()
+    writer = csv.writer(
+        buffer, delimiter=CSV_DELIMITERS[ExportFormat(export_format)], quoting=csv.QUOTE_ALL
+    )
+
+    def drained() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    return writer, drained
+
+
+def csv_header(columns: Sequence[ColumnLike], *, export_format: str = ExportFormat.CSV) -> str:
+    """The beginning of a CSV file of the columns: the byte-order mark and the header line."""
+    writer, drained = _csv_writer(export_format)
+    writer.writerow([spreadsheet_safe(column.label) for column in as_columns(columns)])
+    return UTF8_BOM + drained()
+
+
 def csv_stream(
     rows: Iterable[Row],
     columns: Sequence[ColumnLike],
@@ -92,24 +117,29 @@ def csv_stream(
     and dates are written as text a spreadsheet reads back as such (CSV_DATETIME_FORMAT). Every
     field is quoted, so a separator in the data never splits it for a reader that uses ours;
     spreadsheet_safe disarms formulas for readers that split on another one."""
-    buffer = io.StringIO()
-    writer = csv.writer(
-        buffer, delimiter=CSV_DELIMITERS[ExportFormat(export_format)], quoting=csv.QUOTE_ALL
-    )
+    writer, drained = _csv_writer(export_format)
     typed = as_columns(columns)
     getters = [_csv_getter(column.get, column.type) for column in typed]
-
-    def drained() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow([spreadsheet_safe(column.label) for column in typed])
-    yield UTF8_BOM + drained()
+    yield csv_header(typed, export_format=export_format)
     for batch in _batches(rows):
         writer.writerows([spreadsheet_safe_row([get(row) for get in getters]) for row in batch])
         yield drained()
+
+
+def attendee_csv_in_sql(
+    queryset: QuerySet[Registration],
+    *,
+    special_needs: bool = False,
+    export_format: str = ExportFormat.CSV,
+) -> CsvLines | None:
+    """The attendee list's CSV lines written by PostgreSQL (exports.csv_sql), the same text as
+    attendee_csv_in_python(); None where the database cannot write them."""
+    return attendee_csv_lines(
+        queryset,
+        special_needs=special_needs,
+        delimiter=CSV_DELIMITERS[ExportFormat(export_format)],
+        chunk_size=CHUNK_SIZE,
+    )
 
 
 def attendee_csv(
@@ -118,6 +148,25 @@ def attendee_csv(
     special_needs: bool = False,
     export_format: str = ExportFormat.CSV,
 ) -> Iterator[str]:
+    """The attendee list as CSV text, the header first, then CHUNK_SIZE lines at a time:
+    written by PostgreSQL where it can (attendee_csv_in_sql), else in Python. The columns,
+    questions and labels are read at the call, the rows as the text is read."""
+    built = attendee_csv_in_sql(queryset, special_needs=special_needs, export_format=export_format)
+    if built is None:
+        return attendee_csv_in_python(
+            queryset, special_needs=special_needs, export_format=export_format
+        )
+    return itertools.chain([csv_header(built.columns, export_format=export_format)], built.chunks)
+
+
+def attendee_csv_in_python(
+    queryset: QuerySet[Registration],
+    *,
+    special_needs: bool = False,
+    export_format: str = ExportFormat.CSV,
+) -> Iterator[str]:
+    """The attendee list as CSV, each cell read from the row by its column (the reference
+    the database's lines are held to)."""
     return csv_stream(
         attendee_rows(queryset, special_needs=special_needs, chunk_size=CHUNK_SIZE),
         attendee_columns_with_questions(
@@ -369,6 +418,18 @@ def attendee_export_write(
     on_progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write the attendee list to a file; returns how many rows."""
+    if export_format != ExportFormat.XLSX:
+        built = attendee_csv_in_sql(
+            registrations, special_needs=special_needs, export_format=export_format
+        )
+        if built is not None:
+            with open(path, "w", encoding="utf-8", newline="") as text_file:
+                text_file.write(csv_header(built.columns, export_format=export_format))
+                for text in built.chunks:
+                    text_file.write(text)
+                    if on_progress is not None and built.rows % CHUNK_SIZE == 0:
+                        on_progress(built.rows)
+            return built.rows
     columns = attendee_columns_with_questions(
         registrations, special_needs=special_needs, export_format=export_format
     )

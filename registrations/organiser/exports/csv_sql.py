@@ -1,0 +1,403 @@
+"""The attendee list's CSV lines written by PostgreSQL: each row's line comes from the database
+whole, quoted, formula-safe and ended, and Python only joins them. The Python path
+(writers.attendee_csv_in_python: columns.attendee_columns and the question columns reading
+each row, spreadsheet_safe_row, the csv module) spent some 30 µs a row on its 26 cells; this
+path is the reference's output byte for byte (tests/registrations/organiser/exports/
+test_csv_sql.py holds it to it on PostgreSQL), built from the same sources:
+
+- labels (status, category, languages, countries, yes and no, choices, booked sessions) are
+  worked out in Python, in the export's language, by the functions the Python columns use,
+  and sent as JSON maps (value -> label) that each cell looks its value up in;
+- the questions' cells are one correlated subquery a row over the registration's answers,
+  each answer's cell as the Python column prints it (numbers as Python prints an int or a
+  float: trim_scale; dates in ISO; moments at the conference's clock, to the minute; choices
+  in the choices' order, or as copied when one was deleted since);
+- every cell is quoted as the csv module's QUOTE_ALL quotes it (quotes doubled), and the
+  formula escaping runs once over the line: `_LINE_FORMULA_START` finds in the line of
+  quoted cells the places spreadsheet_safe() finds in each cell (see there);
+- moments come from to_char() as on the Python path of PostgreSQL (columns.local_moment_text).
+
+`attendee_csv_lines()` says None when the database cannot write an export as Python would: on
+SQLite, and when a conference's time zone is one the server does not know (Python converts
+those moments); the caller then takes the Python path."""
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Expression, F, Q, QuerySet, TextField
+from django_countries.fields import Country
+
+from conference.models import SESSION_LANGUAGES, Conference, Session
+from registrations.models import (
+    Answer,
+    Authority,
+    Question,
+    QuestionType,
+    Registration,
+    SessionBooking,
+)
+from registrations.organiser.exports.columns import (
+    _FORMULA_AFTER_BREAK,
+    Column,
+    _disarmed,
+    attendee_columns,
+    database_knows_time_zone,
+    session_label,
+)
+from registrations.organiser.exports.questions import (
+    columns_of_questions,
+    conferences_and_answered_questions,
+    country_name,
+    yes_no_labels,
+)
+
+# The quote spreadsheet_safe() puts in each cell, put in a chunk of CSV lines ("a","b",…) that
+# a line break is put before, each line's end a line break: columns._FORMULA_AFTER_BREAK. A
+# cell starts after a line break (the line's first) or a separator (`,` or `;`), then the
+# cell's opening quote: both are "a separator, then quotes and spaces" as the pattern reads
+# them, so the quote goes after the opening quote and the cell's own quotes and spaces, where
+# spreadsheet_safe() puts it. Inside a cell, doubling its quotes keeps a run of quotes and
+# spaces a run. No run crosses into the next cell or line: what follows a closing quote (a
+# separator, a line break) is neither a quote, a space nor a trigger. Lines are ended with
+# CRLF only after (the \r is a trigger).
+_LINE_BREAK_FIRST = "\n"
+_LINE_END = "\r\n"
+
+# COPY's text format writes these characters of a value as backslash sequences.
+_COPY_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_COPY_UNESCAPED = {"\\": "\\", "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "v": "\v"}
+
+
+def _copy_unescaped(match: re.Match) -> str:
+    return _COPY_UNESCAPED[match[1]]
+
+
+def csv_text(copied: str) -> str:
+    """CSV text of the lines COPY wrote (text format: a line a row, each ended by a line
+    break), made formula-safe as spreadsheet_safe() makes each cell (see _LINE_BREAK_FIRST)
+    and ended by CRLF."""
+    if "\\" not in copied:
+        # Nothing escaped, so no cell holds a line break, a tab or a carriage return: the
+        # lines are searched at once, each line break the end of one.
+        safe = _FORMULA_AFTER_BREAK.sub(_disarmed, _LINE_BREAK_FIRST + copied[:-1])
+        return safe[1:].replace("\n", _LINE_END) + _LINE_END
+    return "".join(
+        _FORMULA_AFTER_BREAK.sub(
+            _disarmed, _LINE_BREAK_FIRST + _COPY_ESCAPE.sub(_copy_unescaped, line)
+        )[1:]
+        + _LINE_END
+        for line in copied[:-1].split("\n")
+    )
+
+
+# concat() takes at most 100 arguments: longer lists are nested.
+_CONCAT_ARGUMENTS = 90
+
+_PLACEHOLDER = re.compile(r"\{(\d+)\}|%s")
+
+
+class Sql(Expression):
+    """SQL text in which {0}, {1}… stand for the SQL of the expressions and %s for the
+    parameters, taken in the order they appear in the text."""
+
+    def __init__(self, template: str, *expressions: Any, params: Sequence[object] = ()):
+        super().__init__(output_field=TextField())
+        self.template = template
+        self.expressions = [
+            expression if hasattr(expression, "resolve_expression") else F(expression)
+            for expression in expressions
+        ]
+        self.params = list(params)
+
+    def get_source_expressions(self) -> list:
+        return self.expressions
+
+    def set_source_expressions(self, expressions) -> None:
+        self.expressions = list(expressions)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        compiled = [compiler.compile(expression) for expression in self.expressions]
+        given = iter(self.params)
+        params: list = []
+
+        def piece(match: re.Match) -> str:
+            if match[0] == "%s":
+                params.append(next(given))
+                return "%s"
+            sql, expression_params = compiled[int(match[1])]
+            params.extend(expression_params)
+            return sql
+
+        return _PLACEHOLDER.sub(piece, self.template), tuple(params)
+
+
+def _json(mapping: dict) -> str:
+    return json.dumps(mapping, ensure_ascii=False, separators=(",", ":"))
+
+
+def _label(field: str, choices) -> Sql:
+    """As columns._row_labels(): the value's label, or the value when it has none."""
+    labels = {value: str(label) for value, label in choices}
+    return Sql("COALESCE(%s::jsonb ->> {0}, {0})", field, params=[_json(labels)])
+
+
+def _concat(parts: list[str]) -> str:
+    """concat() of SQL parts (NULL counts as empty), nested past its argument limit."""
+    while len(parts) > _CONCAT_ARGUMENTS:
+        parts = [
+            f"concat({', '.join(parts[start : start + _CONCAT_ARGUMENTS])})"
+            for start in range(0, len(parts), _CONCAT_ARGUMENTS)
+        ]
+    return f"concat({', '.join(parts)})"
+
+
+def _quoted(sql: str) -> str:
+    return f"replace({sql}, '\"', '\"\"')"
+
+
+@dataclass(frozen=True)
+class _Labels:
+    """What the cells look up, read once per export."""
+
+    countries: dict[str, str]  # an authority's country code -> str(Country(code).name)
+    answer_countries: dict[str, str]  # a country answer's code -> questions.country_name()
+    sessions: dict[str, list]  # a session's id -> [its rank by start and id, its label]
+
+
+def _labels(
+    registrations: QuerySet[Registration],
+    conferences: list[Conference],
+    country_questions: list[int],
+) -> _Labels:
+    # The codes in the data (authorities', and answers' to country questions), in one query.
+    query = f"SELECT DISTINCT country, false FROM {Authority._meta.db_table}"
+    if country_questions:
+        ids = ", ".join(str(int(pk)) for pk in country_questions)
+        query += (
+            f" UNION SELECT DISTINCT value_country, true FROM {Answer._meta.db_table}"
+            f" WHERE question_id IN ({ids})"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        pairs = cursor.fetchall()
+    codes = {code for code, answer in pairs if not answer}
+    answer_codes = {code for code, answer in pairs if answer}
+    # The sessions of the conferences listed, and of any other one a registration is booked
+    # into, as the Python column reads them (a conference at a time, when one is named).
+    booked_elsewhere = Session.objects.filter(
+        bookings__registration__in=registrations.order_by().values("pk"),
+        bookings__status=SessionBooking.Status.BOOKED,
+    ).exclude(conference__in=conferences)
+    sessions = sorted(
+        session_label(session)
+        for session in Session.objects.filter(
+            Q(conference__in=conferences)
+            | Q(conference__in=booked_elsewhere.order_by().values("conference"))
+        ).select_related("conference")
+    )
+    return _Labels(
+        countries={code: str(Country(code=code).name) for code in codes if code is not None},
+        answer_countries={code: country_name(code) for code in answer_codes if code},
+        sessions={str(pk): [rank, label] for rank, (_start, pk, label) in enumerate(sessions)},
+    )
+
+
+def _booked_sessions(sessions: dict[str, list]) -> Sql:
+    """As columns._session_labels(): the booked sessions' labels by start and id, "; "-joined."""
+    booking = SessionBooking._meta
+    return Sql(
+        "(SELECT string_agg(m.v ->> 1, '; ' ORDER BY (m.v ->> 0)::int)"
+        f" FROM {booking.db_table} b"
+        " CROSS JOIN LATERAL (SELECT %s::jsonb -> b.session_id::text AS v) m"
+        " WHERE b.registration_id = {0} AND b.status = %s)",
+        "pk",
+        params=[_json(sessions), SessionBooking.Status.BOOKED],
+    )
+
+
+def _answer_cell(
+    question: Question, time_zone: str, labels: _Labels, yes: str, no: str
+) -> tuple[str, list]:
+    """The SQL of the question's cell over an answer `a`, as questions._question_columns()
+    prints it in CSV, and its parameters."""
+    kind = question.type
+    if kind == QuestionType.NUMBER:
+        # questions.number_value(): an int when whole (no decimals), else a float, which
+        # Python prints as its shortest text: the decimal itself (14 digits at most, fewer
+        # than a float keeps), trailing zeros cut.
+        return "trim_scale(a.value_number)::text", []
+    if kind == QuestionType.DATE:
+        return "to_char(a.value_date, 'YYYY-MM-DD')", []
+    if kind == QuestionType.DATETIME:
+        return "to_char(timezone(%s, a.value_datetime), 'YYYY-MM-DD HH24:MI')", [time_zone]
+    if kind == QuestionType.YES_NO:
+        return "CASE WHEN a.value_bool THEN %s WHEN NOT a.value_bool THEN %s END", [yes, no]
+    if kind == QuestionType.COUNTRY:
+        return "(%s::jsonb ->> a.value_country)", [_json(labels.answer_countries)]
+    if kind == QuestionType.FILE:
+        return "a.file_name", []
+    if not question.has_choices:
+        return "a.value_text", []
+    # The choices made, in the choices' order, when all are still the question's; else the
+    # labels copied with the answer (a choice deleted since).
+    through = Answer.choices.through._meta.db_table
+    choices = list(question.choices.all())
+    if not choices:
+        rank = label = "NULL"
+        params: list = []
+    else:
+        rank = " ".join(
+            f"WHEN {int(choice.pk)} THEN {index}" for index, choice in enumerate(choices)
+        )
+        rank = f"CASE t.questionchoice_id {rank} END"
+        label = " ".join(f"WHEN {int(choice.pk)} THEN %s" for choice in choices)
+        label = f"CASE t.questionchoice_id {label} END"
+        params = [choice.label for choice in choices]
+    return (
+        "COALESCE("
+        f"(SELECT CASE WHEN count(*) > 0 AND count(*) = count({rank})"
+        f" THEN string_agg({label}, '; ' ORDER BY {rank}) END"
+        f" FROM {through} t WHERE t.answer_id = a.id),"
+        " (SELECT string_agg(x.label, '; ' ORDER BY x.n) FROM jsonb_array_elements_text("
+        "CASE WHEN jsonb_typeof(a.choice_labels) = 'array' THEN a.choice_labels END)"
+        " WITH ORDINALITY AS x(label, n)))",
+        params,
+    )
+
+
+def _question_cells(
+    questions: list[tuple[Conference, Question, str]], labels: _Labels, separator: str
+) -> Sql:
+    """The questions' cells of a row, each after a separator: one subquery over the
+    registration's answers, each answer's cell worked out once, then put in its column."""
+    yes, no = yes_no_labels()
+    cases, cases_params = [], []
+    for conference, question, _label in questions:
+        sql, params = _answer_cell(question, conference.time_zone, labels, yes, no)
+        cases.append(f"WHEN {int(question.pk)} THEN {sql}")
+        cases_params += params
+    columns = []
+    for _conference, question, _label in questions:
+        cell = f"max(s.c) FILTER (WHERE s.q = {int(question.pk)})"
+        columns += [f"'\"{separator}\"'", _quoted(cell)]
+    ids = ", ".join(str(int(question.pk)) for _conference, question, _label in questions)
+    return Sql(
+        f"(SELECT {_concat(columns)} FROM (SELECT a.question_id AS q,"
+        f" CASE a.question_id {' '.join(cases)} END AS c FROM {Answer._meta.db_table} a"
+        " WHERE a.registration_id = {0}"
+        f" AND a.question_id IN ({ids})) s)",
+        "pk",
+        params=cases_params,
+    )
+
+
+def _attendee_cells(special_needs: bool, labels: _Labels) -> list[Any]:
+    """The cells of columns.attendee_columns(), in its order, as SQL expressions."""
+    cells: list[Any] = [
+        "reference",
+        _label("status", Registration.Status.choices),
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "job_title",
+        "organisation",
+        "authority__name",
+        Sql("(%s::jsonb ->> {0})", "authority__country", params=[_json(labels.countries)]),
+        "authority__country",
+        _label("category", Registration.Category.choices),
+        _label("preferred_language", Registration.Language.choices),
+        _label("interpretation_language", [("", ""), *SESSION_LANGUAGES]),
+        _booked_sessions(labels.sessions),
+        Sql(
+            "to_char(timezone({0}, {1}), 'YYYY-MM-DD HH24:MI')",
+            "conference__time_zone",
+            "created_at",
+        ),
+    ]
+    if special_needs:
+        cells += ["dietary_needs", "accessibility_needs"]
+    return cells
+
+
+class CsvLines:
+    """An export's columns (for its header) and its lines, chunk_size at a time as text;
+    `rows` counts the lines given so far."""
+
+    def __init__(self, columns: list[Column], lines: QuerySet, chunk_size: int):
+        self.columns = columns
+        self.rows = 0
+        self.lines = lines  # the query, a text a row
+        self._chunk_size = chunk_size
+
+    @property
+    def chunks(self) -> Iterator[str]:
+        """The lines, sent by PostgreSQL's COPY as it makes them (no cursor to hold them all
+        first), made formula-safe and ended here (csv_text), chunk_size at a time."""
+        sql, params = self.lines.query.sql_with_params()
+        with connection.cursor() as cursor:
+            # The plan's cost, the subqueries a row counted, would have PostgreSQL compile it
+            # (JIT) for seconds of CPU, more than the export takes.
+            cursor.execute("SELECT set_config('jit', 'off', false)")
+            try:
+                with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
+                    batch: list[bytes] = []
+                    for block in copy:
+                        batch.append(block)
+                        if len(batch) == self._chunk_size:
+                            self.rows += len(batch)
+                            yield csv_text(b"".join(batch).decode())
+                            batch = []
+                    if batch:
+                        self.rows += len(batch)
+                        yield csv_text(b"".join(batch).decode())
+            finally:
+                cursor.execute("RESET jit")
+
+
+def attendee_csv_lines(
+    queryset: QuerySet[Registration],
+    *,
+    special_needs: bool,
+    delimiter: str,
+    chunk_size: int,
+) -> CsvLines | None:
+    """The attendee list of `queryset` (in its order) as CSV lines built by PostgreSQL, with
+    the columns they hold: the same text as the Python path's lines. None when the database
+    cannot build them (see the module's docstring). The questions, labels and sessions are
+    read now; the lines when iterated, chunk_size at a time through a server-side cursor."""
+    if connection.vendor != "postgresql":
+        return None
+    conferences, questions = conferences_and_answered_questions(
+        queryset, special_needs=special_needs
+    )
+    if not all(database_knows_time_zone(conference.time_zone) for conference in conferences):
+        return None
+    columns = attendee_columns(special_needs=special_needs, for_csv=True) + columns_of_questions(
+        questions, export_format="csv"
+    )
+    labels = _labels(
+        queryset,
+        conferences,
+        [question.pk for _c, question, _l in questions if question.type == QuestionType.COUNTRY],
+    )
+    cells = _attendee_cells(special_needs, labels)
+    template = ["'\"'"]
+    for index in range(len(cells)):
+        if index:
+            template.append(f"'\"{delimiter}\"'")
+        template.append(_quoted(f"{{{index}}}"))
+    expressions = list(cells)
+    if questions:
+        template.append(f"{{{len(cells)}}}")
+        expressions.append(_question_cells(questions, labels, delimiter))
+    template.append("'\"'")
+    line = Sql(_concat(template), *expressions)
+    assert len(cells) + len(questions) == len(columns), "a column without its cell"
+    lines = queryset.annotate(csv_line=line).values_list("csv_line", flat=True)
+
+    return CsvLines(columns, lines, chunk_size)
