@@ -318,6 +318,10 @@ def measure(label: str, rows: int, run: Callable[[], None]) -> None:
         # is counted (CPU of the process alone would flatter the exports that move work there).
         connection.settings_dict["CONN_MAX_AGE"] = None
         pid = backend_pid()
+        if pid:
+            # Parallel workers are processes of their own, whose CPU would go uncounted.
+            with connection.cursor() as cursor:
+                cursor.execute("SET max_parallel_workers_per_gather = 0")
         backend_started = process_cpu(pid) if pid else 0.0
         at_fork = rss_mb()
         started, cpu_started = time.perf_counter(), time.process_time()

@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Expression, F, Q, QuerySet, TextField
 from django_countries.fields import Country
 
@@ -93,6 +93,10 @@ def csv_text(copied: str) -> str:
         for line in copied[:-1].split("\n")
     )
 
+
+# A choice question of at most this many choices has its cells looked up by the set chosen
+# (a bit a choice: 2**n - 1 cells); one of more sorts its choices in each answer.
+_CHOICES_AS_BITS = 10
 
 # concat() takes at most 100 arguments: longer lists are nested.
 _CONCAT_ARGUMENTS = 90
@@ -246,26 +250,41 @@ def _answer_cell(
     # labels copied with the answer (a choice deleted since).
     through = Answer.choices.through._meta.db_table
     choices = list(question.choices.all())
+    copied = (
+        "(SELECT string_agg(x.label, '; ' ORDER BY x.n) FROM jsonb_array_elements_text("
+        "CASE WHEN jsonb_typeof(a.choice_labels) = 'array' THEN a.choice_labels END)"
+        " WITH ORDINALITY AS x(label, n))"
+    )
     if not choices:
-        rank = label = "NULL"
-        params: list = []
-    else:
-        rank = " ".join(
-            f"WHEN {int(choice.pk)} THEN {index}" for index, choice in enumerate(choices)
+        return f"COALESCE((SELECT NULL FROM {through} t WHERE false), {copied})", []
+    if len(choices) <= _CHOICES_AS_BITS:
+        # Each choice a bit; the labels of every set of choices, in their order, looked up.
+        bits = " ".join(
+            f"WHEN {int(choice.pk)} THEN {1 << index}" for index, choice in enumerate(choices)
         )
-        rank = f"CASE t.questionchoice_id {rank} END"
-        label = " ".join(f"WHEN {int(choice.pk)} THEN %s" for choice in choices)
-        label = f"CASE t.questionchoice_id {label} END"
-        params = [choice.label for choice in choices]
+        bit = f"CASE t.questionchoice_id {bits} END"
+        cells = {
+            str(chosen): "; ".join(
+                choice.label for index, choice in enumerate(choices) if chosen >> index & 1
+            )
+            for chosen in range(1, 1 << len(choices))
+        }
+        return (
+            "COALESCE("
+            f"(SELECT CASE WHEN count(*) > 0 AND count(*) = count({bit})"
+            f" THEN %s::jsonb ->> bit_or({bit})::text END"
+            f" FROM {through} t WHERE t.answer_id = a.id), {copied})",
+            [_json(cells)],
+        )
+    ranks = " ".join(f"WHEN {int(choice.pk)} THEN {index}" for index, choice in enumerate(choices))
+    rank = f"CASE t.questionchoice_id {ranks} END"
+    label = f"CASE t.questionchoice_id {' '.join(f'WHEN {int(c.pk)} THEN %s' for c in choices)} END"
     return (
         "COALESCE("
         f"(SELECT CASE WHEN count(*) > 0 AND count(*) = count({rank})"
         f" THEN string_agg({label}, '; ' ORDER BY {rank}) END"
-        f" FROM {through} t WHERE t.answer_id = a.id),"
-        " (SELECT string_agg(x.label, '; ' ORDER BY x.n) FROM jsonb_array_elements_text("
-        "CASE WHEN jsonb_typeof(a.choice_labels) = 'array' THEN a.choice_labels END)"
-        " WITH ORDINALITY AS x(label, n)))",
-        params,
+        f" FROM {through} t WHERE t.answer_id = a.id), {copied})",
+        [choice.label for choice in choices],
     )
 
 
@@ -339,24 +358,22 @@ class CsvLines:
         """The lines, sent by PostgreSQL's COPY as it makes them (no cursor to hold them all
         first), made formula-safe and ended here (csv_text), chunk_size at a time."""
         sql, params = self.lines.query.sql_with_params()
-        with connection.cursor() as cursor:
-            # The plan's cost, the subqueries a row counted, would have PostgreSQL compile it
-            # (JIT) for seconds of CPU, more than the export takes.
-            cursor.execute("SELECT set_config('jit', 'off', false)")
-            try:
-                with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
-                    batch: list[bytes] = []
-                    for block in copy:
-                        batch.append(block)
-                        if len(batch) == self._chunk_size:
-                            self.rows += len(batch)
-                            yield csv_text(b"".join(batch).decode())
-                            batch = []
-                    if batch:
+        # In a transaction of its own (or the caller's) for SET LOCAL: the plan's cost, the
+        # subqueries a row counted, would have PostgreSQL compile it (JIT) for seconds of CPU,
+        # more than the whole export takes.
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
+                batch: list[bytes] = []
+                for block in copy:
+                    batch.append(block)
+                    if len(batch) == self._chunk_size:
                         self.rows += len(batch)
                         yield csv_text(b"".join(batch).decode())
-            finally:
-                cursor.execute("RESET jit")
+                        batch = []
+                if batch:
+                    self.rows += len(batch)
+                    yield csv_text(b"".join(batch).decode())
 
 
 def attendee_csv_lines(
