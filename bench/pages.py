@@ -12,7 +12,10 @@ off, the whole middleware stack), as an anonymous visitor:
 
 - cold: right after a change of the conference's programme (its version raised, as a session's
   save does), so that nothing cached is used: --cold requests;
-- hit: the same page again, nothing changed: --hits requests.
+- hit: the same page again, nothing changed: --hits requests;
+- at once: --at-once requests from as many threads let go together right after the version was
+  raised, --bursts times: how many renders each burst ran (one since the render lock of
+  conference.cached_pages; each request rendered it before) and the process's CPU a burst.
 
 Prints the median and the lowest CPU time (time.process_time, this process: the database
 server's work is not in it) of a request, and the queries one runs; the baseline is the bare
@@ -25,6 +28,7 @@ import datetime as dt
 import os
 import statistics
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -36,6 +40,10 @@ sys.path.insert(0, str(ROOT))
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--cold", type=int, default=15, help="cold requests per page")
 parser.add_argument("--hits", type=int, default=300, help="cached requests per page")
+parser.add_argument(
+    "--at-once", type=int, default=3, help="requests at once for a retired page (0: none)"
+)
+parser.add_argument("--bursts", type=int, default=10, help="bursts of --at-once requests")
 arguments = parser.parse_args()
 
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
@@ -51,7 +59,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection, connections, transaction  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.template import Context, Engine  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -59,6 +67,7 @@ from django.test.utils import override_settings  # noqa: E402
 from django.urls import path, reverse  # noqa: E402
 from django.utils import translation  # noqa: E402
 
+from conference import cached_pages  # noqa: E402
 from conference.models import Conference, Session, Speaker, Theme  # noqa: E402
 from conference.page_cache import network_changed, programme_changed  # noqa: E402
 from config.urls import urlpatterns as project_urlpatterns  # noqa: E402
@@ -175,6 +184,50 @@ def page_figures(label: str, address: str, retire: Callable[[], None]) -> list[s
     ]
 
 
+def at_once_figures(label: str, address: str, retire: Callable[[], None]) -> str:
+    """--at-once requests for the page right after its version was raised, --bursts times: the
+    renders of each burst (counted around cached_pages._rendered) and the CPU of the burst."""
+    renders = [0]
+    rendered = cached_pages._rendered
+
+    def counted(*args, **kwargs):
+        renders[0] += 1
+        return rendered(*args, **kwargs)
+
+    def get() -> None:
+        response = Client(HTTP_HOST=HOST).get(address)
+        assert response.status_code == 200, (address, response.status_code)
+        connections.close_all()  # this thread's
+
+    cached_pages._rendered = counted
+    try:
+        counts, times = [], []
+        for _ in range(arguments.bursts):
+            retire()
+            renders[0] = 0
+            start = threading.Barrier(arguments.at_once)
+
+            def one(start: threading.Barrier = start) -> None:
+                start.wait()
+                get()
+
+            threads = [threading.Thread(target=one) for _ in range(arguments.at_once)]
+            started = time.process_time()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            times.append((time.process_time() - started) * 1000)
+            counts.append(renders[0])
+    finally:
+        cached_pages._rendered = rendered
+    return (
+        f"| {label}, {arguments.at_once} at once after a change | {statistics.median(times):.2f} "
+        f"| {min(times):.2f} | {arguments.bursts} bursts | renders a burst: "
+        f"{min(counts)}–{max(counts)} | |"
+    )
+
+
 def fixed_body(request) -> HttpResponse:
     return HttpResponse(b"<!doctype html><title>A page</title>" + b"x" * 20000)
 
@@ -225,7 +278,11 @@ def main() -> None:
             network_changed(pk)
 
         rows += page_figures(f"programme, {sessions} sessions", programme, retire)
+        if arguments.at_once:
+            rows.append(at_once_figures(f"programme, {sessions} sessions", programme, retire))
         rows += page_figures(f"home, {sessions} sessions", home, retire)
+        if arguments.at_once:
+            rows.append(at_once_figures(f"home, {sessions} sessions", home, retire))
     rows += baseline_figures()
     print(f"CPU ms a request, in-process, cache {settings.CACHES['default']['BACKEND']}")
     print("| page | median | lowest | requests | queries | body |")
