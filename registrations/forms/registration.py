@@ -1,8 +1,9 @@
 """The registration form, built from the parts the other delegate forms share."""
 
+import copy
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import phonenumbers
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from conference.models import SESSION_LANGUAGES, Conference, Session
@@ -32,6 +34,7 @@ from registrations.forms.questions import (
     SENDING_LABEL,
     SPECIAL_ANSWERS_CONSENT_MESSAGE,
     QuestionFields,
+    question_field_name,
 )
 from registrations.forms.travel import VisitIdentityFields
 from registrations.models import Authority, Question, Registration
@@ -50,6 +53,19 @@ class RegistrationFormParts:
 
     questions: list[Question]
     identity_sessions: list[Session]
+    # The questions' fields as first built for a form without answers, by language (their
+    # labels and help are written in it), copied into each form after; not when a choice
+    # counts its seats, whose labels say how many are left.
+    question_fields: dict[str, dict[str, forms.Field]] = field(default_factory=dict)
+
+    @property
+    def seats_counted(self) -> bool:
+        return any(
+            choice.capacity is not None
+            for question in self.questions
+            if question.has_choices
+            for choice in question.choices.all()
+        )
 
 
 # Per process, the parts of each conference's form as read under the versions of the questions
@@ -450,6 +466,32 @@ class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceFo
     def identity_sessions_offered(self, offered: QuerySet[Session]) -> Iterable[Session]:
         # As kept for the conference (registration_form_parts), not read again.
         return self.parts.identity_sessions
+
+    def question_fields_add(
+        self, questions: list[Question], *, conference: Conference, answers: Iterable = ()
+    ) -> None:
+        """QuestionFields's, with the fields copied from those kept for the conference's
+        questions in this language once built (registration_form_parts)."""
+        parts = self.parts
+        if answers or questions is not parts.questions or parts.seats_counted:
+            super().question_fields_add(questions, conference=conference, answers=answers)
+            return
+        language = get_language()
+        built = parts.question_fields.get(language)
+        if built is None:
+            super().question_fields_add(questions, conference=conference)
+            names = {question_field_name(question) for question in questions}
+            parts.question_fields[language] = copy.deepcopy(
+                {name: value for name, value in self.fields.items() if name in names}
+            )
+            return
+        # What QuestionFields.question_fields_add leaves for questions without answers, none of
+        # whose choices counts its seats.
+        self.questions = list(questions)
+        self.held_files = {}
+        self.choices_held = {}
+        self.choices_mine = set()
+        self.fields.update(copy.deepcopy(built))
 
     @cached_property
     def helper(self) -> FormHelper:

@@ -174,3 +174,80 @@ def test_organiser_staff_category_is_not_offered_publicly(valid_data):
     form = make_form(valid_data)
     assert not form.is_valid()
     assert list(form.errors) == ["category"]
+
+
+def _question_fields(form: RegistrationForm) -> list[tuple]:
+    """What the questions' fields say and check, in the form's order."""
+    return [
+        (
+            name,
+            type(field),
+            str(field.label),
+            str(field.help_text),
+            field.required,
+            [(value, str(label)) for value, label in getattr(field, "choices", [])],
+            type(field.widget),
+            field.widget.attrs,
+        )
+        for name, field in form.fields.items()
+        if name.startswith("question_")
+    ]
+
+
+@pytest.fixture
+def asking_conference():
+    """Questions of several types, none of whose choices counts its seats."""
+    from registrations.models import QuestionType
+    from tests.factories.questions import QuestionChoiceFactory, QuestionFactory
+
+    conference = ConferenceFactory()
+    QuestionFactory(conference=conference, type=QuestionType.TEXT, required=True)
+    QuestionFactory(conference=conference, type=QuestionType.YES_NO, categories=["speaker"])
+    QuestionFactory(conference=conference, type=QuestionType.COUNTRY)
+    QuestionFactory(conference=conference, type=QuestionType.DATETIME)
+    choice = QuestionChoiceFactory(question__conference=conference, label_en="Boat trip")
+    QuestionChoiceFactory(question=choice.question, label_en="Bus tour")
+    assert not any(
+        c.capacity is not None for q in conference.questions.all() for c in q.choices.all()
+    )
+    return conference
+
+
+def test_question_fields_copied_from_those_kept_are_those_built(
+    asking_conference, valid_data, monkeypatch
+):
+    """The second form of a conference copies the questions' fields built for the first
+    (in its language), and checks the answers as they do; each form has its own copies."""
+    from django.utils import translation
+
+    from registrations.forms import questions
+
+    first = make_form(dict(valid_data), asking_conference)
+    built = []
+    real = questions.question_form_field
+    monkeypatch.setattr(
+        questions, "question_form_field", lambda *a, **k: built.append(1) or real(*a, **k)
+    )
+    second = make_form(dict(valid_data), asking_conference)
+
+    assert built == []  # copied, not built again
+    assert _question_fields(second) == _question_fields(first)
+    assert list(second.fields) == list(first.fields)
+    assert not second.is_valid() and not first.is_valid()
+    assert second.errors == first.errors  # the required text question, unanswered
+    second.fields[next(name for name in second.fields if name.startswith("question_"))].label = "x"
+    assert _question_fields(make_form(dict(valid_data), asking_conference)) == _question_fields(
+        first
+    )
+
+    # Another language: built once in it, its help in it.
+    with translation.override("fr"):
+        french = make_form(dict(valid_data), asking_conference)
+        assert built  # built for French
+        built.clear()
+        again = make_form(dict(valid_data), asking_conference)
+        assert built == []
+        assert _question_fields(again) == _question_fields(french)
+    assert [line[3] for line in _question_fields(french)] != [
+        line[3] for line in _question_fields(first)
+    ]
