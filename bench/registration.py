@@ -21,7 +21,9 @@ and, on POST, validates it and INSERTs one row (a temporary table). The per-clie
 are lifted for the run (every request comes from one address). Without DATABASE_URL the demo is
 the SQLite file of the embedded set-up; without REDIS_URL the cache is this process's memory.
 The bench adds registrations whose addresses end in @bench-registration.example; give --flush
-to delete them first."""
+to delete them first. --queries prints the SQL of one GET and one POST and stops; --profile FILE
+runs the measured GETs and POSTs of the form under cProfile, timed in CPU, and writes its stats
+(pstats) to FILE (their figures then include the profiler's cost)."""
 
 import argparse
 import cProfile
@@ -104,8 +106,8 @@ def demo_prepare() -> tuple[Conference, Authority]:
     return Conference.objects.get(pk=conference.pk), authority
 
 
-# --profile: the measured requests of the registration form run under it, timed in CPU (their figures
-# then include the profiler's own cost, and compare only with each other).
+# --profile: the measured requests of the registration form run under it, timed in CPU (their
+# figures then include the profiler's own cost, and compare only with each other).
 profiler = cProfile.Profile(time.process_time) if arguments.profile else None
 
 
