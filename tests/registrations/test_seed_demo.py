@@ -29,6 +29,7 @@ from registrations.models import (
     SessionBooking,
     authority_name_key,
 )
+from registrations.places.counters import place_counts_check
 
 pytestmark = pytest.mark.django_db
 
@@ -322,6 +323,14 @@ def test_seed_demo_registrations_are_deterministic_and_extendable():
     emails = set(Registration.objects.values_list("email", flat=True))
     assert len(emails) == 40
     assert first < emails
+
+
+def test_seed_demo_bookings_are_counted_on_their_sessions():
+    seed(registrations=60)
+
+    # Written in bulk, then counted: the counters agree with a recount.
+    assert Session.objects.filter(places_booked__gt=0).exists()
+    assert place_counts_check() == []
 
 
 def test_seed_demo_registrations_beyond_capacity_join_the_waiting_list():
