@@ -61,7 +61,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside everything that answers, so that every response carries these headers.
-    "csp.middleware.CSPMiddleware",
+    # django-csp's CSPMiddleware, its policy built once (config/middleware.py).
+    "config.middleware.ContentSecurityPolicyMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
     "config.middleware.NoStoreMiddleware",
     # Before anything reads the path, the query string or the cookies (static files included).
