@@ -2,6 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_load REDIS_URL=redis://127.0.0.1:6379/10 \
         .venv/bin/python bench/load.py [--registrations 200] [--clients 20] [--pages 300] [--flush]
+        [--serial 100] [--access-log]
 
 Starts, on loopback ports: an SMTP sink (aiosmtpd, tests/smtp.py), a Celery worker sending
 through it, the project under gunicorn (3 sync workers, config.settings.local with DEBUG off, the
@@ -16,9 +17,15 @@ of DATABASE_URL and the Redis of REDIS_URL. Then drives them with httpx's async 
   each page rendered once into a fresh cache entry right before its phase: the phase measures
   a page nothing changed on.
 
+Then, with --serial N, the same phases again with one client, N requests of each page and N / 5
+registrations: what a request costs when nothing else of the run competes for the cores (the
+load generator, the database and the other workers), to set beside the figures at --clients.
+
 Prints for each: requests a second, p50/p95/p99 latency, errors, server CPU per request (user +
-system time of the gunicorn master and workers, from /proc/<pid>/stat, before and after), and the
-ratios to the bare project; then whether every registration got exactly one email at the sink.
+system time of the gunicorn master and workers, from /proc/<pid>/stat, before and after), the
+load generator's own CPU per request (this process: it shares the cores with the servers), and
+the ratios to the bare project; then whether every registration got exactly one email at the
+sink.
 Each phase stops at --phase-seconds; everything started is stopped at the end, whatever happens.
 The database must hold no registrations, or be given --flush, which empties it."""
 
@@ -27,6 +34,7 @@ import asyncio
 import os
 import re
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -43,6 +51,17 @@ parser.add_argument("--clients", type=int, default=20, help="concurrent clients"
 parser.add_argument("--pages", type=int, default=300, help="requests per page")
 parser.add_argument("--phase-seconds", type=float, default=60, help="longest a phase may run")
 parser.add_argument("--flush", action="store_true", help="empty the database first")
+parser.add_argument(
+    "--access-log",
+    action="store_true",
+    help="the project writes gunicorn's access log (masked) to the run's logs, as the image does",
+)
+parser.add_argument(
+    "--serial",
+    type=int,
+    default=0,
+    help="then N requests of each page and N / 5 registrations with one client at a time",
+)
 arguments = parser.parse_args()
 
 if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -77,6 +96,10 @@ from registrations.models import Authority, AuthorityAllotment, Registration  # 
 from tests.smtp import SMTPServer, free_port  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# One TLS context for every client (none is used: loopback HTTP). httpx builds one for each client
+# otherwise, loading the certificate store: about 60 ms of CPU for each delegate's client, on
+# the cores the servers measured run on.
+TLS = ssl.create_default_context()
 EMAIL_DOMAIN = "bench-load.example.org"
 WARM_UP_ROUNDS = 3
 
@@ -108,6 +131,8 @@ class Phase:
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
     cpu: float = 0.0
+    # CPU of this process (the load generator) during the phase.
+    client_cpu: float = 0.0
     # Registrations count a GET and a POST as one unit.
     units: int = 0
     # What went wrong, by kind (an HTTP status, an exception's name), for the first lines.
@@ -127,6 +152,10 @@ class Phase:
     def cpu_ms(self) -> float:
         return self.cpu / self.units * 1000 if self.units else float("nan")
 
+    @property
+    def client_cpu_ms(self) -> float:
+        return self.client_cpu / self.units * 1000 if self.units else float("nan")
+
     def line(self, bare: "Phase | None" = None) -> str:
         ratio = ""
         if bare is not None and bare.rate and self.cpu_ms:
@@ -136,7 +165,7 @@ class Phase:
         return (
             f"| {self.name} | {self.units} | {self.rate:.1f} | {self.percentile(0.5):.0f} / "
             f"{self.percentile(0.95):.0f} / {self.percentile(0.99):.0f} | {self.errors} | "
-            f"{self.cpu_ms:.1f}{ratio} |"
+            f"{self.cpu_ms:.1f} | {self.client_cpu_ms:.1f}{ratio} |"
         )
 
 
@@ -171,7 +200,9 @@ class Started:
                 process.wait()
 
 
-def gunicorn(started: Started, application: str, port: int, log: Path, **env) -> subprocess.Popen:
+def gunicorn(
+    started: Started, application: str, port: int, log: Path, *options: str, **env
+) -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
@@ -183,6 +214,7 @@ def gunicorn(started: Started, application: str, port: int, log: Path, **env) ->
         "3",
         "--chdir",
         str(ROOT),
+        *options,
     ]
     if env:
         command += [f"--env={name}={value}" for name, value in env.items()]
@@ -205,8 +237,10 @@ def wait_until_serving(url: str, process: subprocess.Popen, log: Path) -> None:
 HIDDEN = re.compile(r'name="(csrfmiddlewaretoken|form_token)" value="([^"]*)"')
 
 
-async def run_phase(phase: Phase, count: int, action, server_pid: int) -> None:
-    semaphore = asyncio.Semaphore(arguments.clients)
+async def run_phase(
+    phase: Phase, count: int, action, server_pid: int, clients: int | None = None
+) -> None:
+    semaphore = asyncio.Semaphore(clients or arguments.clients)
 
     async def one(index: int) -> None:
         async with semaphore:
@@ -217,6 +251,7 @@ async def run_phase(phase: Phase, count: int, action, server_pid: int) -> None:
                 phase.error_kinds[f"{type(error).__name__} {error}"] += 1
 
     cpu_before = process_tree_cpu(server_pid)
+    client_before = time.process_time()
     started = time.perf_counter()
     tasks = [asyncio.ensure_future(one(index)) for index in range(count)]
     try:
@@ -227,6 +262,7 @@ async def run_phase(phase: Phase, count: int, action, server_pid: int) -> None:
         print(f"  {phase.name}: stopped at {arguments.phase_seconds:.0f} s")
     phase.seconds = time.perf_counter() - started
     phase.cpu = process_tree_cpu(server_pid) - cpu_before
+    phase.client_cpu = time.process_time() - client_before
 
 
 async def timed(phase: Phase, request) -> httpx.Response:
@@ -237,9 +273,10 @@ async def timed(phase: Phase, request) -> httpx.Response:
     return response
 
 
-def registration_action(base: str, path: str, authority_id: int):
+def registration_action(base: str, path: str, authority_id: int, first: int = 0):
     async def register(index: int, phase: Phase) -> None:
-        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        index += first
+        async with httpx.AsyncClient(base_url=base, timeout=30, verify=TLS) as client:
             form = await timed(phase, client.get(path))
             assert form.status_code == 200, form.status_code
             hidden = dict(HIDDEN.findall(form.text))
@@ -269,9 +306,10 @@ def registration_action(base: str, path: str, authority_id: int):
     return register
 
 
-def bare_form_action(base: str):
+def bare_form_action(base: str, first: int = 0):
     async def sign_up(index: int, phase: Phase) -> None:
-        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        index += first
+        async with httpx.AsyncClient(base_url=base, timeout=30, verify=TLS) as client:
             form = await timed(phase, client.get("/form/"))
             assert form.status_code == 200
             hidden = dict(HIDDEN.findall(form.text))
@@ -329,6 +367,7 @@ def database_prepare() -> tuple[Conference, int]:
     Conference.objects.filter(pk=conference.pk).update(
         capacity=Registration.objects.filter(conference=conference).count()
         + arguments.registrations
+        + serial_registrations()
         + 100,
         default_allotment=None,
     )
@@ -338,11 +377,69 @@ def database_prepare() -> tuple[Conference, int]:
     return conference, authority.pk
 
 
-async def drive(app: str, bare: str, conference: Conference, authority_id: int, pids) -> dict:
+async def drive(app: str, bare: str, conference: Conference, authority_id: int, pids) -> list:
+    """The phases at --clients, then (--serial) the same with one client: a list of rounds."""
     with translation.override("en"):
         register_path = reverse("registrations:register", kwargs={"slug": conference.slug})
         programme_path = reverse("conference:programme", kwargs={"slug": conference.slug})
         home_path = reverse("conference:detail", kwargs={"slug": conference.slug})
+    # Each worker renders each page a first time (templates compiled, caches filled) before
+    # the figures, which are of a server that has been running.
+    async with httpx.AsyncClient(base_url=app, timeout=30, verify=TLS) as client:
+        for path in (register_path, programme_path, home_path) * 3 * WARM_UP_ROUNDS:
+            await client.get(path)
+    async with httpx.AsyncClient(base_url=bare, timeout=30, verify=TLS) as client:
+        for path in ("/form/", "/page/") * 3 * WARM_UP_ROUNDS:
+            await client.get(path)
+    paths = (register_path, programme_path, home_path)
+    rounds = [
+        await drive_round(
+            app,
+            bare,
+            paths,
+            authority_id,
+            pids,
+            clients=arguments.clients,
+            registrations=arguments.registrations,
+            pages=arguments.pages,
+            first=0,
+        )
+    ]
+    if arguments.serial:
+        rounds.append(
+            await drive_round(
+                app,
+                bare,
+                paths,
+                authority_id,
+                pids,
+                clients=1,
+                registrations=serial_registrations(),
+                pages=arguments.serial,
+                first=arguments.registrations,
+            )
+        )
+    return rounds
+
+
+def serial_registrations() -> int:
+    return max(1, arguments.serial // 5) if arguments.serial else 0
+
+
+async def drive_round(
+    app: str,
+    bare: str,
+    paths: tuple[str, str, str],
+    authority_id: int,
+    pids,
+    *,
+    clients: int,
+    registrations: int,
+    pages: int,
+    first: int,
+) -> dict:
+    """Each phase once, `clients` at a time; delegates numbered from `first`."""
+    register_path, programme_path, home_path = paths
     phases = {
         "registration": Phase("registration (GET form + POST)"),
         "bare form": Phase("bare form (GET + POST, one INSERT)"),
@@ -350,43 +447,39 @@ async def drive(app: str, bare: str, conference: Conference, authority_id: int, 
         "home": Phase("home page"),
         "bare page": Phase("bare template page"),
     }
-    count = arguments.registrations
-    # Each worker renders each page a first time (templates compiled, caches filled) before
-    # the figures, which are of a server that has been running.
-    async with httpx.AsyncClient(base_url=app, timeout=30) as client:
-        for path in (register_path, programme_path, home_path) * 3 * WARM_UP_ROUNDS:
-            await client.get(path)
-    async with httpx.AsyncClient(base_url=bare, timeout=30) as client:
-        for path in ("/form/", "/page/") * 3 * WARM_UP_ROUNDS:
-            await client.get(path)
     await run_phase(
         phases["registration"],
-        count,
-        registration_action(app, register_path, authority_id),
+        registrations,
+        registration_action(app, register_path, authority_id, first),
         pids["app"],
+        clients,
     )
-    await run_phase(phases["bare form"], count, bare_form_action(bare), pids["bare"])
-    limits = httpx.Limits(max_connections=arguments.clients)
+    await run_phase(
+        phases["bare form"], registrations, bare_form_action(bare, first), pids["bare"], clients
+    )
+    limits = httpx.Limits(max_connections=clients)
     async with (
-        httpx.AsyncClient(base_url=app, timeout=30, limits=limits) as app_client,
-        httpx.AsyncClient(base_url=bare, timeout=30, limits=limits) as bare_client,
+        httpx.AsyncClient(base_url=app, timeout=30, limits=limits, verify=TLS) as app_client,
+        httpx.AsyncClient(base_url=bare, timeout=30, limits=limits, verify=TLS) as bare_client,
     ):
         await page_kept_fresh(app_client, programme_path)
         await run_phase(
             phases["programme"],
-            arguments.pages,
+            pages,
             page_action(app_client, programme_path),
             pids["app"],
+            clients,
         )
         await page_kept_fresh(app_client, home_path)
         await run_phase(
-            phases["home"], arguments.pages, page_action(app_client, home_path), pids["app"]
+            phases["home"], pages, page_action(app_client, home_path), pids["app"], clients
         )
         await run_phase(
             phases["bare page"],
-            arguments.pages,
+            pages,
             page_action(bare_client, "/page/"),
             pids["bare"],
+            clients,
         )
     return phases
 
@@ -440,7 +533,15 @@ def main() -> None:
         )
         app_port, bare_port = free_port(), free_port()
         app_log, bare_log = logs / "app.log", logs / "bare.log"
-        app = gunicorn(started, "config.wsgi:application", app_port, app_log)
+        access_log = (
+            [
+                f"--access-logfile={logs / 'access.log'}",
+                "--logger-class=config.gunicorn_logging.AccessLogger",
+            ]
+            if arguments.access_log
+            else []
+        )
+        app = gunicorn(started, "config.wsgi:application", app_port, app_log, *access_log)
         bare = gunicorn(
             started,
             "bench.bare.wsgi:application",
@@ -451,7 +552,7 @@ def main() -> None:
         app_url, bare_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{bare_port}"
         wait_until_serving(app_url + "/", app, app_log)
         wait_until_serving(bare_url + "/page/", bare, bare_log)
-        phases = asyncio.run(
+        rounds = asyncio.run(
             drive(
                 app_url,
                 bare_url,
@@ -460,24 +561,33 @@ def main() -> None:
                 {"app": app.pid, "bare": bare.pid},
             )
         )
-        print(
-            f"\n{arguments.registrations} registrations, {arguments.pages} requests a page, "
-            f"{arguments.clients} clients at a time; CPU of the gunicorn master and 3 workers\n"
-        )
-        print(
-            "| what | done | per second | p50 / p95 / p99 ms | errors | server CPU ms each "
-            "| rate ÷ bare | bare CPU ÷ CPU |"
-        )
-        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-        print(phases["registration"].line(phases["bare form"]))
-        print(phases["bare form"].line())
-        print(phases["programme"].line(phases["bare page"]))
-        print(phases["home"].line(phases["bare page"]))
-        print(phases["bare page"].line())
-        for phase in phases.values():
-            for kind, times in phase.error_kinds.most_common(3):
-                print(f"  {phase.name}: {times} × {kind}")
-        print(f"\nEmails: {emails_check(smtp, phases['registration'].units)}")
+        for phases, clients, registrations, pages in zip(
+            rounds,
+            (arguments.clients, 1),
+            (arguments.registrations, serial_registrations()),
+            (arguments.pages, arguments.serial),
+            strict=False,
+        ):
+            print(
+                f"\n{registrations} registrations, {pages} requests a page, "
+                f"{clients} client{'s' if clients > 1 else ''} at a time; server CPU: "
+                "the gunicorn master and 3 workers; client CPU: this process\n"
+            )
+            print(
+                "| what | done | per second | p50 / p95 / p99 ms | errors | server CPU ms each "
+                "| client CPU ms each | rate ÷ bare | bare CPU ÷ CPU |"
+            )
+            print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+            print(phases["registration"].line(phases["bare form"]))
+            print(phases["bare form"].line())
+            print(phases["programme"].line(phases["bare page"]))
+            print(phases["home"].line(phases["bare page"]))
+            print(phases["bare page"].line())
+            for phase in phases.values():
+                for kind, times in phase.error_kinds.most_common(3):
+                    print(f"  {phase.name}: {times} × {kind}")
+        registered = sum(phases["registration"].units for phases in rounds)
+        print(f"\nEmails: {emails_check(smtp, registered)}")
         print(f"Logs in {logs}")
     finally:
         started.stop()
