@@ -289,8 +289,11 @@ def run(size: int) -> None:
         f"median {timer.slowest_statement()}"
     )
     if arguments.statements:
-        for sql in timer.last_statements:
-            print(f"    {sql[:110]}")
+        # Each statement of the last registration, with the median time of the statement at its
+        # place in every registration's locked section.
+        for position, sql in enumerate(timer.last_statements, start=1):
+            median = statistics.median(seconds for seconds, _sql in timer.statement_times[position])
+            print(f"    {median * 1000:6.2f} ms  {sql[:100]}")
 
 
 for size in arguments.sizes:
