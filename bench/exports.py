@@ -2,6 +2,7 @@
 same export done with django-import-export as a baseline.
 
     .venv/bin/python bench/exports.py [--rows 100000] [--flush | --reuse] [--no-baseline]
+        [--csv-only]
 
 Uses the database of DATABASE_URL when it is set (it must hold no registrations, or be given
 --flush, which empties it), otherwise a throwaway SQLite file. Migrates, registers --rows
@@ -15,10 +16,12 @@ second run measures without registering them again.
 
 Each export runs in a child process forked for it, so that its memory is its own: printed are
 its rows per second of wall time and of the child's CPU time (the figure that other work on the
-machine disturbs least; the database server's CPU is not in it), and how far it raised the
-child's peak resident size (getrusage maxrss) above the size at the fork. With --tracemalloc,
-each also runs a second time under tracemalloc, for the peak of Python's own allocations
-(several times slower)."""
+machine disturbs least), on PostgreSQL the CPU of the server process that served it (read from
+/proc/<pid>/stat: an export that hands work to the database shows it) and the rows per CPU
+second of both, and how far it raised the child's peak resident size (getrusage maxrss) above
+the size at the fork. --csv-only stops after the CSV exports and the COPY limit. With
+--tracemalloc, each also runs a second time under tracemalloc, for the peak of Python's own
+allocations (several times slower)."""
 
 import argparse
 import contextlib
