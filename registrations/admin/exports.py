@@ -11,6 +11,7 @@ from django.http import (
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -185,6 +186,7 @@ class AttendeeExportMixin:
                 reverse("admin:registrations_exportjob_progress", args=[job.pk]), status=303
             )
         filename = export_filename("attendees", export_format)
+        response: HttpResponseBase
         if export_format == ExportFormat.XLSX:
             response, rows = xlsx_response(
                 attendee_rows(registrations, special_needs=special_needs, chunk_size=CHUNK_SIZE),
