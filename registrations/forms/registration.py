@@ -1,9 +1,10 @@
 """The registration form, built from the parts the other delegate forms share."""
 
 import copy
+import dataclasses
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, cast
 
 import phonenumbers
@@ -56,7 +57,7 @@ class RegistrationFormParts:
     # The questions' fields as first built for a form without answers, by language (their
     # labels and help are written in it), copied into each form after; not when a choice
     # counts its seats, whose labels say how many are left.
-    question_fields: dict[str, dict[str, forms.Field]] = field(default_factory=dict)
+    question_fields: dict[str, dict[str, forms.Field]] = dataclasses.field(default_factory=dict)
 
     @property
     def seats_counted(self) -> bool:
