@@ -117,6 +117,7 @@ def test_viewers_hold_view_permissions_only_without_needs_or_exports():
     assert all(permission.split(".")[1].startswith("view_") for permission in permissions)
     assert "registrations.view_registration" in permissions
     assert "conference.view_session" in permissions
+    assert "conference.view_sessionchange" in permissions
     for withheld in (
         "registrations.view_special_needs",
         "registrations.export_registrations",
