@@ -156,7 +156,14 @@ def attendee_csv(
         return attendee_csv_in_python(
             queryset, special_needs=special_needs, export_format=export_format
         )
-    return itertools.chain([csv_header(built.columns, export_format=export_format)], built.chunks)
+    return _header_then(csv_header(built.columns, export_format=export_format), built.chunks)
+
+
+def _header_then(header: str, chunks: Iterator[str]) -> Iterator[str]:
+    # A generator, so that the response closes it when the download stops halfway: closing
+    # ends the COPY and its transaction at once (itertools.chain has no close() to call).
+    yield header
+    yield from chunks
 
 
 def attendee_csv_in_python(

@@ -258,6 +258,21 @@ def _both(queryset, *, special_needs: bool, export_format: str) -> tuple[str, st
 
 
 @on_postgresql
+def test_a_download_stopped_halfway_ends_the_copy_and_its_transaction(world, monkeypatch):
+    monkeypatch.setattr(writers, "CHUNK_SIZE", 1)
+    blocks = len(connection.atomic_blocks)
+    text = writers.attendee_csv(attendee_list(Registration.objects.all()))
+    next(text)  # the header
+    next(text)  # the first line: the COPY is under way, in its transaction
+    assert len(connection.atomic_blocks) == blocks + 1
+
+    text.close()  # what the response does when the client goes away
+
+    assert len(connection.atomic_blocks) == blocks
+    assert connection.cursor().connection.info.transaction_status != 1  # not in a COPY
+
+
+@on_postgresql
 def test_the_database_writes_the_python_file(world, monkeypatch):
     monkeypatch.setattr(writers, "CHUNK_SIZE", 7)  # lines in several chunks
     for language in ("en", "fr"):
