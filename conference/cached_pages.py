@@ -159,6 +159,14 @@ def _rendered_once(
         lock = _render_lock_key(key, versions)
         if _render_lock_take(lock):
             try:
+                # The renderer before may have stored the page and freed this lock between
+                # this request's miss and its taking the lock: one read saves a render.
+                _versions, found = page_versions_read(
+                    page_key.conference_id, network=page_key.network, entry_keys=[key]
+                )
+                page = found.get(key)
+                if page is not None and page.versions == versions:
+                    return page
                 return _rendered_kept(key, versions, render=render, timeout=timeout)
             finally:
                 _render_lock_free(lock)

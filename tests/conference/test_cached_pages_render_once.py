@@ -160,6 +160,25 @@ def test_a_request_waiting_for_a_render_does_not_serve_it_once_the_page_changed(
     assert second_body == [b"render 2"]
 
 
+def test_a_page_stored_between_the_miss_and_the_lock_is_served_not_rendered_again(
+    shared_cache, monkeypatch
+):
+    """Another request stored the page and freed its lock right after this one missed it:
+    this one takes the lock, finds the page and serves it."""
+    take = cached_pages._render_lock_take
+
+    def after_another_render(lock: str) -> bool:
+        monkeypatch.setattr(cached_pages, "_render_lock_take", take)
+        assert ask(Renders()).content == b"render 1"  # the other request, start to end
+        return take(lock)
+
+    monkeypatch.setattr(cached_pages, "_render_lock_take", after_another_render)
+    renders = Renders()
+
+    assert ask(renders).content == b"render 1"
+    assert renders.count == 0
+
+
 def test_a_dead_renderers_lock_expires_and_the_next_request_renders(shared_cache, monkeypatch):
     monkeypatch.setattr(cached_pages, "RENDER_LOCK_SECONDS", 1)
     request = RequestFactory().get("/programme/")
