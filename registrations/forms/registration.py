@@ -75,8 +75,9 @@ class RegistrationFormParts:
 # them without reading them again. The instances are only read. Kept PAGE_CACHE_SECONDS at
 # most, as the cached form is: should a raise of a version be lost (the cache unreachable at
 # that moment, or restored from an older snapshot), no process keeps checking answers against
-# questions, or identity data against visits, that changed for longer than that.
-_parts_read: dict[int, tuple[tuple[str, str], float, RegistrationFormParts]] = {}
+# questions, or identity data against visits, that changed for longer than that. By language
+# too: the sessions are in programme order, whose last key, the title, is the language's.
+_parts_read: dict[tuple[int, str], tuple[tuple[str, str], float, RegistrationFormParts]] = {}
 
 
 def registration_form_parts(conference: Conference) -> RegistrationFormParts:
@@ -86,7 +87,8 @@ def registration_form_parts(conference: Conference) -> RegistrationFormParts:
     (programme, questions, _authorities), _entry = registration_form_versions_read(conference.pk)
     versions = (programme, questions)
     now = time.monotonic()
-    kept = _parts_read.get(conference.pk)
+    kept_as = (conference.pk, get_language())
+    kept = _parts_read.get(kept_as)
     if kept is not None and kept[0] == versions and now - kept[1] < PAGE_CACHE_SECONDS:
         return kept[2]
     # Read after the versions: a change that raises one meanwhile is read here already, or
@@ -97,7 +99,7 @@ def registration_form_parts(conference: Conference) -> RegistrationFormParts:
             sessions_for_sign_up(conference).filter(sessions_asking_identity_data())
         ),
     )
-    _parts_read[conference.pk] = (versions, now, parts)
+    _parts_read[kept_as] = (versions, now, parts)
     return parts
 
 

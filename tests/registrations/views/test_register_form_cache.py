@@ -491,3 +491,30 @@ def test_days_the_command_adds_join_the_cached_form(client, full_conference):
     page = client.get(register_url(full_conference)).content.decode()
     for choice in added:
         assert f'value="{choice.pk}"' in page
+
+
+def test_the_visits_kept_for_forms_sent_in_follow_each_languages_order(full_conference):
+    """Visits at the same time in the same room are in the order of their titles, which differ
+    by language: a French form does not take the English order of one built before it."""
+    police = full_conference.sessions.get(title="Police station")
+    harbour = SessionFactory(
+        conference=full_conference,
+        kind="site_visit",
+        title_en="Harbour",
+        title_fr="Zone portuaire",
+        starts_at=police.starts_at,
+        ends_at=police.ends_at,
+        room=police.room,
+        identity_full_name_required=True,
+    )
+    police.title_fr = "Commissariat"
+    police.save()
+
+    def visits_in(language: str) -> list[int]:
+        with translation.override(language):
+            form = RegistrationForm(conference=full_conference, submit_label="Register")
+            return [session.pk for session in form.parts.identity_sessions]
+
+    assert visits_in("en") == [harbour.pk, police.pk]
+    assert visits_in("fr") == [police.pk, harbour.pk]
+    assert visits_in("en") == [harbour.pk, police.pk]
