@@ -29,17 +29,6 @@ def grant(apps, schema_editor):
         group.permissions.add(*permissions.filter(codename=f"view_{MODEL}"))
 
 
-def revoke(apps, schema_editor):
-    db = schema_editor.connection.alias
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permissions = Permission.objects.using(db).filter(
-        content_type__app_label="conference", content_type__model=MODEL
-    )
-    for group in Group.objects.using(db).filter(name__in=["Organisers", "Viewers"]):
-        group.permissions.remove(*permissions)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
@@ -49,5 +38,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(grant, revoke),
+        # Not undone: where the groups held these before (conference 0008 ran first), taking them
+        # away would leave the groups with less than they had.
+        migrations.RunPython(grant, migrations.RunPython.noop),
     ]
