@@ -77,12 +77,33 @@ class Room(models.Model):
         return self.name
 
 
+class PlaceCountersKept(models.Model):
+    """A model whose PLACE_COUNTER_FIELDS are written only by the services that hold its row's
+    lock, naming them: a save of a copy read before the lock (the admin's form, a service's
+    instance) writes every other column and leaves the counters as they are. A new row is
+    inserted whole; a save that names its update_fields writes those."""
+
+    PLACE_COUNTER_FIELDS: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.PLACE_COUNTER_FIELDS
+            ]
+        super().save(*args, **kwargs)
+
+
 class ConferenceQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
 
-class Conference(models.Model):
+class Conference(PlaceCountersKept):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(
         _("slug"), unique=True, help_text=_("Used in the address of its pages.")
@@ -190,17 +211,6 @@ class Conference(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        # A copy read before the lock (the admin's form, a service's conference) must not put
-        # back the counts it read: only the place services write them, naming them.
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in self.PLACE_COUNTER_FIELDS
-            ]
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("conference:detail", kwargs={"slug": self.slug})
 
@@ -295,7 +305,7 @@ class Theme(models.Model):
         return self.name
 
 
-class Session(models.Model):
+class Session(PlaceCountersKept):
     # Kinds with limited places, which delegates sign up for; everyone may attend the others.
     SIGN_UP_KINDS = ("workshop", "focus", "site_visit")
 
@@ -403,17 +413,6 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args, **kwargs):
-        # As Conference.save: a copy read before the lock (the admin's form, the session_save
-        # service's instance) must not put back the count it read.
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in self.PLACE_COUNTER_FIELDS
-            ]
-        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
