@@ -354,8 +354,9 @@ class AuthorityChoiceForm(PlainTextForm):
     )
     # A field people never see; bots that fill every field fill it too.
     website = forms.CharField(required=False, label=_("Leave this field empty"))
-    # This showing of the form, so that sending it twice registers once (views/once.py).
-    form_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    # This showing of the form, so that sending it twice registers once (views/once.py: a
+    # signed token, about 85 characters).
+    form_token = forms.CharField(required=False, max_length=128, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

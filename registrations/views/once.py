@@ -1,11 +1,14 @@
 """One-time form tokens: a double-clicked "Register" registers once and emails once.
 
-Showing the form remembers a random token in the session and puts it in a hidden field. The
-first POST with it claims it on the cache (an atomic add, so two POSTs that arrive together
-cannot both win); when it ends on a redirect, where it led is recorded under the token. A POST
-that finds the token already used gets the same redirect and does nothing else; one that finds
-it being used waits for that outcome. A POST that fails (invalid form, refusal) releases the
-token, so the corrected form can be sent with it."""
+Showing the form puts a token in a hidden field: a random value, signed with the time and a key
+drawn from the browser's CSRF secret, so that only the browser it was shown to can use it, for
+SESSION_COOKIE_AGE, as long as a session would have kept it. Nothing is written to show the
+form (a new visitor gets no session). The first POST with it claims it on the cache (an atomic
+add, so two POSTs that arrive together cannot both win); when it ends on a redirect, where it
+led is recorded under the token. A POST that finds the token already used gets the same
+redirect and does nothing else; one that finds it being used waits for that outcome. A POST
+that fails (invalid form, refusal) releases the token, so the corrected form can be sent with
+it. With the cache down, the form works without the guard."""
 
 import logging
 import secrets
@@ -13,15 +16,16 @@ import time
 from collections.abc import Callable
 from typing import ClassVar
 
+from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.views import View
 
 logger = logging.getLogger(__name__)
 
-SESSION_TOKENS = "form_tokens"
-# Forms open in other tabs keep working: the session remembers this many tokens.
-TOKENS_KEPT = 20
+SALT = "registrations.views.once"
 # A claim whose request died without releasing it lapses after this.
 CLAIM_SECONDS = 60
 OUTCOME_SECONDS = 24 * 60 * 60
@@ -29,11 +33,27 @@ WAIT_SECONDS = 10.0
 PENDING = "pending"
 
 
+def _signer(request: HttpRequest) -> signing.TimestampSigner:
+    # The CSRF secret is the browser's own (its cookie, checked on every POST): a token shown
+    # to another browser does not verify here.
+    secret = request.META.get("CSRF_COOKIE") or ""
+    return signing.TimestampSigner(salt=f"{SALT}:{secret}")
+
+
 def form_token_issue(request: HttpRequest) -> str:
-    token = secrets.token_urlsafe(24)
-    tokens = request.session.get(SESSION_TOKENS, [])
-    request.session[SESSION_TOKENS] = [*tokens, token][-TOKENS_KEPT:]
-    return token
+    get_token(request)  # the CSRF secret the token is bound to, made now for a new visitor
+    return _signer(request).sign(secrets.token_urlsafe(24))
+
+
+def form_token_valid(request: HttpRequest, token: str) -> bool:
+    """Whether this browser was shown a form with this token, within SESSION_COOKIE_AGE."""
+    if not token:
+        return False
+    try:
+        _signer(request).unsign(token, max_age=settings.SESSION_COOKIE_AGE)
+    except signing.BadSignature:  # SignatureExpired included
+        return False
+    return True
 
 
 def _cache_key(token: str) -> str:
@@ -60,8 +80,9 @@ def form_submit_once(
 ) -> HttpResponse:
     """Run submit() once per token; repeats get the first outcome: the same redirect, with the
     same value under session_key (the done page reads it)."""
-    if not token or token not in request.session.get(SESSION_TOKENS, []):
-        # No form shown in this session (an expired session, a script): nothing to match.
+    if not form_token_valid(request, token):
+        # No form shown to this browser (another's token, an expired one, a script): nothing
+        # to match.
         return submit()
     try:
         outcome = _claim_or_outcome(token)

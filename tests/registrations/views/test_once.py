@@ -1,7 +1,12 @@
 """Double submits (registrations/views/once.py): a form sent twice with its one-time token is
 acted on once; the repeat gets the first outcome and sends nothing more."""
 
+import time
+from types import SimpleNamespace
+
 import pytest
+from django.conf import settings
+from django.core import signing
 from django.urls import reverse
 from django.utils import translation
 
@@ -108,3 +113,68 @@ def test_delegation_form_sent_twice_ends_on_the_same_page_not_409(
     assert PER_REQUEST.sub(b"", second.content) == PER_REQUEST.sub(b"", first.content)
     assert Delegation.objects.count() == 1
     assert len(mailoutbox) == sent == 3  # the coordinator's, Jan's and An's, once each
+
+
+def test_showing_the_form_writes_no_session(client, conference):
+    from django.contrib.sessions.models import Session
+
+    form = client.get(url("register", conference))
+
+    assert form.status_code == 200
+    assert form_token_of(form)
+    assert settings.SESSION_COOKIE_NAME not in form.cookies
+    assert not Session.objects.exists()
+
+
+def _valid_data(token: str) -> dict:
+    return {
+        "authority": AuthorityFactory().pk,
+        "first_name": "Sanne",
+        "last_name": "de Vries",
+        "email": "sanne@rotterdam.nl",
+        "job_title": "Adviser",
+        "category": "delegate",
+        "preferred_language": "en",
+        "privacy_consent": "on",
+        "form_token": token,
+    }
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda token: token[:-2] + ("AA" if token[-2:] != "AA" else "BB"),
+        lambda token: token.split(":", 1)[0],
+    ],
+    ids=["signature altered", "signature removed"],
+)
+def test_an_altered_token_is_not_honoured(client, conference, spoil, monkeypatch):
+    """A token that does not verify is no guard: its first use is not recorded, so a second
+    POST runs again (here, refused as the address is taken: a reminder, not a replay)."""
+    from registrations.views import once
+
+    claimed = []
+    monkeypatch.setattr(once, "_claim_or_outcome", lambda token: claimed.append(token))
+    token = spoil(form_token_of(client.get(url("register", conference))))
+
+    response = client.post(url("register", conference), _valid_data(token))
+
+    assert response.status_code == 302
+    assert claimed == []
+
+
+def test_a_token_older_than_a_session_is_not_honoured(client, conference, monkeypatch):
+    from registrations.views import once
+
+    token = form_token_of(client.get(url("register", conference)))
+    claimed = []
+    monkeypatch.setattr(once, "_claim_or_outcome", lambda token: claimed.append(token))
+    later = time.time() + settings.SESSION_COOKIE_AGE + 1
+    monkeypatch.setattr(signing, "time", SimpleNamespace(time=lambda: later))
+
+    client.post(url("register", conference), _valid_data(token))
+    assert claimed == []
+
+    monkeypatch.setattr(signing, "time", SimpleNamespace(time=lambda: later - 2))
+    client.post(url("register", conference), _valid_data(token))
+    assert claimed == [token]
