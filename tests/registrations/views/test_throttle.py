@@ -33,7 +33,7 @@ def redis_limits(settings):
     prefix = f"{settings.REDIS_KEY_PREFIX}limits-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.redis_cache.RedisCache",
             "LOCATION": settings.REDIS_URL,
             "KEY_PREFIX": prefix,
         }
