@@ -105,6 +105,7 @@ class _SessionFacts:
         self.description = translated_reader(Session, "description")
         self.location = translated_reader(Session, "location")
         self.times: dict[dt.datetime, tuple[str, str]] = {}
+        self.clocks: dict[tuple[dt.time, dt.timedelta | None, str | None], str] = {}
         self.rooms: dict[int, str] = {}
         self.languages: dict[tuple[str, tuple[str, ...]], str] = {}
         # A speaker or theme of many sessions: its name (and role) escaped once.
@@ -115,10 +116,12 @@ class _SessionFacts:
         """The moment as `date:'c'` and `time:"TIME_FORMAT"` print it at the venue."""
         if moment not in self.times:
             local = timezone.localtime(moment, self.tz)
-            self.times[moment] = (
-                escape(local.isoformat()),
-                escape(formats.time_format(local, "TIME_FORMAT")),
-            )
+            # A time format prints what the clock and the zone say, nothing of the date (Django's
+            # TimeFormat refuses date specifiers): the same hour of each day is formatted once.
+            clock = (local.time(), local.utcoffset(), local.tzname())
+            if clock not in self.clocks:
+                self.clocks[clock] = escape(formats.time_format(local, "TIME_FORMAT"))
+            self.times[moment] = (escape(local.isoformat()), self.clocks[clock])
         return self.times[moment]
 
     def room(self, session: Session) -> str:

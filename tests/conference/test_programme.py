@@ -7,6 +7,7 @@ import zoneinfo
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -14,6 +15,7 @@ from django.utils import translation
 from conference.models import Room, Session
 from conference.selectors import day_timetable
 from registrations.models import SessionBooking
+from registrations.templatetags import registration_tags
 from tests.factories import (
     ConferenceFactory,
     RegistrationFactory,
@@ -485,6 +487,39 @@ def test_programme_shows_waiting_list_when_full(client, conference):
 
     assert content.count("Waiting list") == 2
     assert "places left" not in content
+
+
+def test_places_badges_read_the_counters_and_print_what_one_sessions_badge_prints(conference):
+    room = RoomFactory(venue=conference.venue, capacity=4)
+    sessions = [
+        SessionFactory(conference=conference, capacity=15),
+        SessionFactory(conference=conference, capacity=2),
+        SessionFactory(conference=conference, capacity=None, room=room),
+        SessionFactory(conference=conference, capacity=None, room=None),
+        SessionFactory(conference=conference, kind=Session.Kind.PLENARY),
+    ]
+    book(sessions[0], 3)
+    book(sessions[1], 2)
+    book(sessions[1], 1, status=SessionBooking.Status.WAITING)
+    book(sessions[2], 1)
+    loaded = list(Session.objects.filter(conference=conference).select_related("room"))
+
+    with CaptureQueriesContext(connection) as queries:
+        badges = registration_tags.session_places_badges(loaded)
+
+    assert len(queries) == 0
+    # As the badge of one session, which counts its bookings.
+    assert badges == {
+        session.pk: render_to_string(
+            "registrations/session_places.html", registration_tags.session_places(session)
+        )
+        for session in loaded
+        if session.requires_sign_up
+    }
+    assert "12 places left" in badges[sessions[0].pk]
+    assert "Waiting list" in badges[sessions[1].pk]
+    assert "3 places left" in badges[sessions[2].pk]  # the room's capacity
+    assert "session-places" not in badges[sessions[3].pk]  # unlimited
 
 
 def test_programme_shows_no_places_when_unlimited_or_open_to_all(client, conference):
