@@ -4,7 +4,7 @@ from contextlib import nullcontext
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from conference.models import Conference
+from config.compiled_query import CompiledLookup
 from registrations.errors import RegistrationError
 from registrations.forms.registration import RegistrationForm
 from registrations.forms.rendering import registration_form_html
@@ -26,6 +27,17 @@ from registrations.views.throttle import RateLimitMixin
 # The thank-you page opens once a form was sent in this session; it names no registration.
 SESSION_KEY = "registration_done"
 
+# Read for every GET and POST of the form: its SQL compiled once (config/compiled_query.py).
+# The retention schedule with it: the consents of a registration record its version.
+_conference_published = CompiledLookup(
+    lambda slug: (
+        Conference.objects.published()
+        .select_related("venue", "retention_schedule")
+        .filter(slug=slug)
+        .order_by()
+    )
+)
+
 
 class RegisterView(RateLimitMixin, SubmitOnceMixin, View):
     template_name = "registrations/register.html"
@@ -36,11 +48,10 @@ class RegisterView(RateLimitMixin, SubmitOnceMixin, View):
         return self.request.POST.get("email", "")
 
     def dispatch(self, request, *args, slug: str, **kwargs):
-        # The retention schedule with it: the consents of a registration record its version.
-        self.conference = get_object_or_404(
-            Conference.objects.published().select_related("venue", "retention_schedule"),
-            slug=slug,
-        )
+        conference = _conference_published.get(slug)
+        if conference is None:
+            raise Http404("No Conference matches the given query.")
+        self.conference = conference
         self.availability = registration_availability(conference=self.conference)
         return super().dispatch(request, *args, **kwargs)
 
