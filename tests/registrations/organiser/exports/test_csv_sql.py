@@ -272,9 +272,18 @@ def test_a_download_stopped_halfway_ends_the_copy_and_its_transaction(world, mon
     assert connection.cursor().connection.info.transaction_status != 1  # not in a COPY
 
 
+# Both ways of writing the booked sessions' and the questions' cells: grouped (an export of
+# most of its conferences' registrations) and a subquery a row (a smaller one).
+both_ways = pytest.mark.parametrize(
+    "grouped_share", [0.0, 2.0], ids=["grouped", "a subquery a row"]
+)
+
+
 @on_postgresql
-def test_the_database_writes_the_python_file(world, monkeypatch):
+@both_ways
+def test_the_database_writes_the_python_file(world, monkeypatch, grouped_share):
     monkeypatch.setattr(writers, "CHUNK_SIZE", 7)  # lines in several chunks
+    monkeypatch.setattr(csv_sql, "_GROUPED_SHARE", grouped_share)
     for language in ("en", "fr"):
         for export_format in (ExportFormat.CSV, ExportFormat.CSV_EXCEL):
             for special_needs in (True, False):
@@ -295,7 +304,9 @@ def test_the_database_writes_the_python_file(world, monkeypatch):
 
 
 @on_postgresql
-def test_the_data_set_holds_what_the_comparison_needs(world):
+@both_ways
+def test_the_data_set_holds_what_the_comparison_needs(world, monkeypatch, grouped_share):
+    monkeypatch.setattr(csv_sql, "_GROUPED_SHARE", grouped_share)
     with translation.override("fr"):
         sql, python = _both(
             attendee_list(Registration.objects.all()),
@@ -329,9 +340,11 @@ def test_the_data_set_holds_what_the_comparison_needs(world):
 
 
 @on_postgresql
-def test_the_comparison_fails_when_the_sql_drifts(world, monkeypatch):
+@both_ways
+def test_the_comparison_fails_when_the_sql_drifts(world, monkeypatch, grouped_share):
     """A cell written otherwise by the database (numbers as PostgreSQL prints them), or a rule
     of the escaping changed (no quote after a semicolon), shows."""
+    monkeypatch.setattr(csv_sql, "_GROUPED_SHARE", grouped_share)
 
     def compared() -> bool:
         sql, python = _both(
@@ -354,6 +367,22 @@ def test_the_comparison_fails_when_the_sql_drifts(world, monkeypatch):
             csv_sql, "_FORMULA_AFTER_BREAK", re.compile(r'([,\t\r\n][" ]*)(?=[=+\-@\t\r])')
         )
         assert not compared()
+
+
+@on_postgresql
+def test_a_large_share_of_the_registrations_is_read_grouped_a_small_one_row_by_row(world):
+    """The whole list joins the grouped bookings and answers; a few rows of it look theirs up
+    row by row, which costs in the rows listed, not in the conferences' size."""
+
+    def joined(queryset) -> list[str]:
+        built = writers.attendee_csv_in_sql(attendee_list(queryset))
+        assert built is not None
+        sql, _params = built.sql_with_params()
+        return [part.alias for part in built.joined if f"{part.alias}.rid" in sql]
+
+    assert joined(Registration.objects.all()) == ["export_booked", "export_answers"]
+    few = Registration.objects.order_by("pk")[:2].values("pk")
+    assert joined(Registration.objects.filter(pk__in=few)) == []
 
 
 @on_postgresql
