@@ -19,7 +19,12 @@ from registrations.outbox.queue import outbound_email_queue
 from registrations.outbox.recipients import Recipient
 from registrations.places.audience import session_audience
 from registrations.places.counters import session_places_freed, session_places_move
-from registrations.places.locking import places_lock, registration_touch
+from registrations.places.locking import (
+    SessionPlaces,
+    places_lock,
+    registration_touch,
+    session_places_lock,
+)
 from registrations.travel.identity import visit_identities_forget
 from registrations.webhooks.events import webhook_event_record
 
@@ -288,16 +293,43 @@ def session_bookings_new(
 ) -> None:
     """The sessions of a registration created in this transaction, under the conference lock:
     as session_bookings_replace, without what a new row needs not (reading its bookings, none
-    yet; marking it changed, as it was just written; reading back the bookings made)."""
+    yet; marking it changed, as it was just written; reading back the bookings made), nor the
+    rebalance, whose outcome is known without it. A session with a free place has nobody
+    confirmed in its waiting list: every change that frees a place, raises a capacity or
+    confirms a delegate rebalances under the session's lock, which is held here. So the
+    rebalance would give a confirmed newcomer a place in each session with one free and leave
+    them waiting in the others, and would give nobody else anything: the bookings are written
+    so at once. Those of a delegate not confirmed wait, as the rebalance leaves them."""
     _check_choice(registration, sessions)
-    locked = places_lock(session_ids={session.pk for session in sessions}).sessions
-    SessionBooking.objects.bulk_create(
-        SessionBooking(
-            registration=registration, session_id=session_id, status=SessionBooking.Status.WAITING
+    chosen = sorted({session.pk for session in sessions})
+    locked = session_places_lock(chosen)
+    confirmed = registration.status == Registration.Status.CONFIRMED
+    bookings = []
+    placed: dict[int, int] = {}
+    for session_id in chosen:
+        # A session gone meanwhile is not locked (its booking's foreign key refuses it).
+        session = locked.get(session_id)
+        if confirmed and session is not None and session_has_free_place(session):
+            placed[session_id] = 1
+            status, booked_at = SessionBooking.Status.BOOKED, now
+        else:
+            status, booked_at = SessionBooking.Status.WAITING, None
+        bookings.append(
+            SessionBooking(
+                registration=registration, session_id=session_id, status=status, booked_at=booked_at
+            )
         )
-        for session_id in sorted({session.pk for session in sessions})
-    )
-    sessions_rebalance_locked(locked, now=now, quiet_for={registration.pk})
+    SessionBooking.objects.bulk_create(bookings)
+    session_places_move(placed, sessions=locked)
+    if placed:
+        # As the rebalance does for the delegates it gives places to.
+        transaction.on_commit(lambda: _registrations_touch_one_by_one([registration.pk]))
+
+
+def session_has_free_place(session: Session | SessionPlaces) -> bool:
+    """Read from the session as locked, whose counter is current."""
+    capacity = session.effective_capacity
+    return capacity is None or session.places_booked < capacity
 
 
 def session_bookings_remove(

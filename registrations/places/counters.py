@@ -10,13 +10,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 
 from conference.models import Conference, Session
 from conference.page_cache import network_changed
 from registrations.models import Registration, SessionBooking
-from registrations.places.locking import places_lock
+from registrations.places.locking import SessionPlaces, places_lock
 from registrations.webhooks.events import webhook_event_record, webhook_status_event
 
 # The statuses counted, and the conference field that counts each.
@@ -50,11 +50,20 @@ def place_counts_move(
         for field, change in changes.items():
             setattr(conference, field, getattr(conference, field) + change)
         return
-    # F() and not the values read: the row is locked, but an instance handed down from before
-    # the lock must not write stale counts.
-    Conference.objects.filter(pk=conference.pk).update(
-        **{field: F(field) + change for field, change in changes.items()}
-    )
+    # Increments and not the values read: the row is locked, but an instance handed down from
+    # before the lock must not write stale counts. SQL written here rather than an update()
+    # compiled on every registration, under the lock they all wait for.
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(Conference._meta.db_table)} SET "
+            + ", ".join(
+                f"{column} = {column} + %s"
+                for column in (quote(Conference._meta.get_field(field).column) for field in changes)
+            )
+            + f" WHERE {quote(Conference._meta.pk.column)} = %s",
+            [*changes.values(), conference.pk],
+        )
     if "confirmed_count" in changes:
         _network_changed_on_commit(conference.pk)
     for field, change in changes.items():
@@ -92,11 +101,14 @@ def registration_status_set(
     )
 
 
-def session_places_move(changes: Mapping[int, int], *, sessions: Mapping[int, Session]) -> None:
+def session_places_move(
+    changes: Mapping[int, int], *, sessions: Mapping[int, Session] | Mapping[int, SessionPlaces]
+) -> None:
     """Record that the places booked in sessions changed (by session id: +1 a place given, -1
-    a place freed), in one statement. `sessions` are the rows as locked by places_lock, which
-    must hold every session changed (the counter changes under its lock only); they are updated
-    too, so that later decisions in the same transaction see the change."""
+    a place freed), in one statement. `sessions` are the rows as locked by places_lock (or
+    session_places_lock), which must hold every session changed (the counter changes under its
+    lock only); they are updated too, so that later decisions in the same transaction see the
+    change."""
     changes = {pk: change for pk, change in changes.items() if change}
     if not changes:
         return
@@ -104,8 +116,17 @@ def session_places_move(changes: Mapping[int, int], *, sessions: Mapping[int, Se
     if unlocked:
         raise ValueError(f"the places of sessions {sorted(unlocked)} change only under their lock")
     if len(changes) == 1:
+        # One session, as a new registration's booking moves it: SQL written here rather than
+        # an update() compiled under the conference lock.
         [(pk, change)] = changes.items()
-        Session.objects.filter(pk=pk).update(places_booked=F("places_booked") + change)
+        quote = connection.ops.quote_name
+        column = quote(Session._meta.get_field("places_booked").column)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(Session._meta.db_table)} SET {column} = {column} + %s "
+                f"WHERE {quote(Session._meta.pk.column)} = %s",
+                [change, pk],
+            )
     else:
         # F() and not the values read, as for the conference's counters.
         Session.objects.filter(pk__in=changes).update(

@@ -227,8 +227,10 @@ def statement_kind(sql: str) -> str:
         return verb
     for table in (
         "conference_conference",
+        "conference_session",
         "registrations_authorityallotment",
         "registrations_historicalregistration",
+        "registrations_sessionbooking",
         "registrations_registration",
         "registrations_consentrecord",
         "registrations_outboundemail",
