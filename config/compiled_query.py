@@ -20,8 +20,9 @@ from django.utils.translation import get_language
 
 M = TypeVar("M", bound=Model)
 
-# The SQL, its parameters, where the value goes in them; None where it could not be told.
-Compiled = tuple[SQLCompiler, str, tuple, int] | None
+# The compiler, the SQL, its parameters, where the value goes in them, the columns'
+# converters; None where the value's place could not be told.
+Compiled = tuple[SQLCompiler, str, tuple, int, dict] | None
 
 
 class CompiledLookup(Generic[M]):
@@ -51,7 +52,12 @@ class CompiledLookup(Generic[M]):
             or compiler.connection is not connection
         ):
             return None
-        return compiler, sql, tuple(params), holding[0]
+        # What results_iter() works out for every read: the columns' converters.
+        columns = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        if compiler.has_composite_fields(columns):  # rows regrouped: left to Django
+            return None
+        converters = compiler.get_converters(columns)
+        return compiler, sql, tuple(params), holding[0], converters
 
     def get(self, value: str) -> M | None:
         connection = connections[self.using]
@@ -62,16 +68,16 @@ class CompiledLookup(Generic[M]):
         compiled = per_language[language]
         if compiled is None:
             return self.queryset_for(value).first()
-        compiler, sql, params, index = compiled
+        compiler, sql, params, index, converters = compiled
         with connection.cursor() as cursor:
             cursor.execute(sql, (*params[:index], value, *params[index + 1 :]))
             rows = cursor.fetchmany(2)
         if not rows:
             return None
         assert len(rows) == 1, "a lookup by a unique value"
-        return self._instance(compiler, rows)
+        return self._instance(compiler, rows, converters)
 
-    def _instance(self, compiler: SQLCompiler, rows: list) -> M:
+    def _instance(self, compiler: SQLCompiler, rows: list, converters: dict) -> M:
         # What ModelIterable.__iter__ does with one row (no annotations, no known related
         # objects in these querysets).
         db = self.using
@@ -81,7 +87,7 @@ class CompiledLookup(Generic[M]):
         select_fields = klass_info["select_fields"]
         start, end = select_fields[0], select_fields[-1] + 1
         init_list = [column[0].target.attname for column in select[start:end]]
-        (row,) = compiler.results_iter(results=[rows])
+        (row,) = compiler.apply_converters(rows, converters) if converters else rows
         instance = model_cls.from_db(db, init_list, row[start:end])
         for populator in get_related_populators(klass_info, select, db):
             populator.populate(row, instance)
