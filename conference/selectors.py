@@ -277,9 +277,11 @@ def _place_track(
 
 
 def _room_name(room: Room, names: dict[int, str]) -> str:
-    if room.pk not in names:
-        names[room.pk] = room.name
-    return names[room.pk]
+    # .id, not the .pk property: read for every session of the page.
+    name = names.get(room.id)
+    if name is None:
+        name = names[room.id] = room.name
+    return name
 
 
 def day_timetable(
@@ -303,6 +305,11 @@ def day_timetable(
     if not sessions:
         return DayTimetable(columns=[], slots=[], times=[], column_count=0, row_count=0)
     in_rooms = [session for session in sessions if session.room_id]
+    # Each room's sessions in the day's order, found in one pass rather than one per room.
+    by_room: dict[int, list[Session]] = {}
+    for session in in_rooms:
+        if session.room_id is not None:  # always, in `in_rooms`
+            by_room.setdefault(session.room_id, []).append(session)
     roomless = [session for session in sessions if not session.room_id]
     all_hands = [session for session in roomless if session.kind in ALL_HANDS_KINDS]
     off_site = [session for session in roomless if session.kind not in ALL_HANDS_KINDS]
@@ -324,15 +331,13 @@ def day_timetable(
         {
             session.room_id: session.room for session in in_rooms if session.room is not None
         }.values(),
-        key=lambda room: (room.position, _room_name(room, room_names), room.pk),
+        key=lambda room: (room.position, _room_name(room, room_names), room.id),
     )
     columns: list[TimetableColumn] = []
     placed: list[tuple[Session, int, int]] = []
     column = FIRST_TRACK_COLUMN
     for room in rooms:
-        span, room_placed = _place_track(
-            [session for session in in_rooms if session.room_id == room.pk], column=column
-        )
+        span, room_placed = _place_track(by_room[room.id], column=column)
         columns.append(
             TimetableColumn(label=_room_name(room, room_names), column=column, span=span)
         )

@@ -141,14 +141,19 @@ class _SessionFacts:
         return self.languages[languages]
 
     def speaker(self, speaker: Speaker) -> tuple[str, str]:
-        if speaker.pk not in self.speakers:
-            self.speakers[speaker.pk] = (escape(speaker.full_name), escape(_with_role(speaker)))
-        return self.speakers[speaker.pk]
+        found = self.speakers.get(speaker.id)
+        if found is None:
+            found = self.speakers[speaker.id] = (
+                escape(speaker.full_name),
+                escape(_with_role(speaker)),
+            )
+        return found
 
     def theme(self, theme: Theme) -> str:
-        if theme.pk not in self.themes:
-            self.themes[theme.pk] = escape(theme)
-        return self.themes[theme.pk]
+        found = self.themes.get(theme.id)
+        if found is None:
+            found = self.themes[theme.id] = escape(theme)
+        return found
 
     def kind_class(self, kind: str) -> str:
         if kind not in self.kind_classes:
@@ -156,7 +161,7 @@ class _SessionFacts:
         return self.kind_classes[kind]
 
     def of(self, session: Session) -> dict:
-        pk = session.pk
+        pk = session.id
         starts_iso, starts_time = self.time(session.starts_at)
         ends_iso, ends_time = self.time(session.ends_at)
         speakers = [self.speaker(speaker) for speaker in self.programme.speakers.get(pk, [])]
@@ -197,22 +202,25 @@ _ASKED_ONLY = ("has_room", "speakers", "themes")
 class _SessionShapes:
     """The session template rendered once for each shape of session (which of its parts it
     has: a room, speakers…), with a stand-in for every value it prints, and kept as a format
-    string: a session's HTML is then its escaped values put in place. The markup stays the
-    template's; rendering it for each of hundreds of sessions would cost 34 variables a session
-    in the template engine."""
+    string for each of its two parts, cut at LIST_DIVIDER: a session's card and list entry are
+    then its escaped values put in place. The markup stays the template's; rendering it for
+    each of hundreds of sessions would cost 34 variables a session in the template engine."""
 
     def __init__(self, session_template: Template, context: Context) -> None:
         self.template = session_template
         self.context = context
-        self.formats: dict[tuple[bool, ...], str] = {}
+        self.formats: dict[tuple[bool, ...], tuple[str, str]] = {}
 
-    def html(self, values: dict) -> str:
+    def html(self, values: dict) -> tuple[str, str]:
+        """The session's card and its list entry."""
         shape = tuple(bool(values[name]) for name in _SHAPE)
-        if shape not in self.formats:
-            self.formats[shape] = self._format(values)
-        return self.formats[shape].format_map(values)
+        formats = self.formats.get(shape)
+        if formats is None:
+            formats = self.formats[shape] = self._formats(values)
+        card, item = formats
+        return card.format_map(values), item.format_map(values)
 
-    def _format(self, values: dict) -> str:
+    def _formats(self, values: dict) -> tuple[str, str]:
         stand_ins = {
             name: SafeString(f"\x00{name}\x00")
             for name in values
@@ -225,7 +233,10 @@ class _SessionShapes:
         format_string = rendered.replace("{", "{{").replace("}", "}}")
         for name in stand_ins:
             format_string = format_string.replace(f"\x00{name}\x00", f"{{{name}}}")
-        return format_string
+        # Cut once here rather than each session's HTML: no value prints the divider (each is
+        # escaped), so the cut falls where it would in the filled string.
+        card, item = format_string.split(LIST_DIVIDER)
+        return card, item
 
 
 def _with_role(speaker: Speaker) -> str:
@@ -258,10 +269,10 @@ def programme_rendered_days(
         items: dict[int, str] = {}
         for slot_number, slot in enumerate(day.timetable.slots, start=1):
             session = slot.session
-            pk = session.pk
+            pk = session.id  # not .pk, a property: thousands of readings a page
             values = facts.of(session)
             values.update(day_id=day_id, slot_number=str(slot_number), places=badges.get(pk, ""))
-            card, item = shapes.html(values).split(LIST_DIVIDER)
+            card, item = shapes.html(values)
             cards.append(card)
             items[pk] = item
         rendered_days.append(
@@ -270,7 +281,7 @@ def programme_rendered_days(
                 day_id=day_id,
                 headings=_headings(day, day_id, facts),
                 cards=SafeString("\n".join(cards)),
-                items=SafeString("\n".join(items[s.pk] for s in day.sessions)),
+                items=SafeString("\n".join(items[s.id] for s in day.sessions)),
             )
         )
     return rendered_days
