@@ -349,15 +349,16 @@ def test_a_valid_registration_sent_in_runs_a_fixed_number_of_queries(
         "form_token": FORM_TOKEN.search(page.content.decode())[1],
     }
 
-    # The conference with its retention schedule (the consent's notice version), the visitor's
-    # session; the limited choice's seats, the authority; the webhook endpoints; then under the
-    # lock (registration_create's transaction, a savepoint here): the conference locked, the
-    # authority's places and the address in one statement, the registration and its history
-    # (in a savepoint), the counters, the consent, the email; the session written. Neither the
+    # The conference with its retention schedule (the consent's notice version); the limited
+    # choice's seats, the authority; the webhook endpoints; then under the lock
+    # (registration_create's transaction, a savepoint here): the conference locked, the
+    # authority's places and the address in one statement, the registration and its history (in
+    # a savepoint), the counters, the consent, the email; the visitor's session begun (its
+    # INSERT alone, config/sessions.py; showing the form wrote none, views/once.py). Neither the
     # sessions offered, nor the questions nor the visits asking for identity data (read for the
     # page, kept under their versions), nor the answers of a new registration, nor a
     # transaction around registration_create's when no visit's identity data are given.
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         response = client.post(register_url(full_conference), data)
 
     assert response.status_code == 302
