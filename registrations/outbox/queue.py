@@ -13,6 +13,7 @@ from django.utils import timezone
 from conference.models import Session, SessionChange
 from registrations.models import MeetingRequest, OutboundEmail, Registration, VisaLetterRequest
 from registrations.outbox.recipients import Recipient
+from registrations.outbox.rows import rows_insert
 from registrations.outbox.send import EMAIL_MAX_ATTEMPTS
 from registrations.outbox.tasks import send_outbound_email
 
@@ -84,7 +85,7 @@ def outbound_emails_save(emails: list[OutboundEmail]) -> None:
     the worker once that commits, the scheduled ones when they fall due."""
     if not emails:
         return
-    OutboundEmail.objects.bulk_create(emails)
+    rows_insert(emails)
     for email in emails:
         if email.status == OutboundEmail.Status.QUEUED:
             transaction.on_commit(partial(_enqueue, email.pk), robust=True)

@@ -17,6 +17,7 @@ from registrations.errors import BookingError, SessionFullError
 from registrations.models import OutboundEmail, Registration, SessionBooking, WebhookEvent
 from registrations.outbox.queue import outbound_email_queue
 from registrations.outbox.recipients import Recipient
+from registrations.outbox.rows import rows_insert
 from registrations.places.audience import session_audience
 from registrations.places.counters import session_places_freed, session_places_move
 from registrations.places.locking import (
@@ -319,7 +320,7 @@ def session_bookings_new(
                 registration=registration, session_id=session_id, status=status, booked_at=booked_at
             )
         )
-    SessionBooking.objects.bulk_create(bookings)
+    rows_insert(bookings)
     session_places_move(placed, sessions=locked)
     if placed:
         # As the rebalance does for the delegates it gives places to.

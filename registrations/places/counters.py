@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Model, Q, Value, When
 
 from conference.models import Conference, Session
 from conference.page_cache import network_changed
@@ -59,7 +59,7 @@ def place_counts_move(
             f"UPDATE {quote(Conference._meta.db_table)} SET "
             + ", ".join(
                 f"{column} = {column} + %s"
-                for column in (quote(Conference._meta.get_field(field).column) for field in changes)
+                for column in (quote(_column(Conference, field)) for field in changes)
             )
             + f" WHERE {quote(Conference._meta.pk.column)} = %s",
             [*changes.values(), conference.pk],
@@ -68,6 +68,10 @@ def place_counts_move(
         _network_changed_on_commit(conference.pk)
     for field, change in changes.items():
         setattr(conference, field, getattr(conference, field) + change)
+
+
+def _column(model: type[Model], name: str) -> str:
+    return next(field.column for field in model._meta.concrete_fields if field.name == name)
 
 
 def _network_changed_on_commit(conference_id: int) -> None:
@@ -120,7 +124,7 @@ def session_places_move(
         # an update() compiled under the conference lock.
         [(pk, change)] = changes.items()
         quote = connection.ops.quote_name
-        column = quote(Session._meta.get_field("places_booked").column)
+        column = quote(_column(Session, "places_booked"))
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {quote(Session._meta.db_table)} SET {column} = {column} + %s "

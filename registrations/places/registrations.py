@@ -37,6 +37,7 @@ from registrations.outbox.queue import (
     reminder_new,
 )
 from registrations.outbox.recipients import Recipient
+from registrations.outbox.rows import rows_insert
 from registrations.places.answers import SPECIAL_CONSENT_MESSAGE, answers_save_locked
 from registrations.places.bookings import session_bookings_new
 from registrations.places.counters import place_counts_move
@@ -470,7 +471,7 @@ def registration_create_locked(
     registration.waitlisted_at = now if status == Registration.Status.WAITLISTED else None
     registration_save_with_reference(registration, conference.reference_prefix)
     place_counts_move(conference, from_status=None, to_status=status)
-    ConsentRecord.objects.bulk_create(draft.consents)
+    rows_insert(draft.consents)
     if sessions:
         session_bookings_new(registration, sessions, now=now)
     if data.answers is not None:

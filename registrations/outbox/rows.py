@@ -1,0 +1,76 @@
+"""New rows of one model in one INSERT whose SQL is written once per model and row count: for
+the few tables written under the conference lock that every registration waits for (its emails
+here, its consents and session bookings in places), where compiling bulk_create's statement
+cost more CPU than the database takes to answer. The outbox is the lowest layer that writes
+them, hence here."""
+
+from collections.abc import Sequence
+
+from django.db import connections, router
+from django.db.models import NOT_PROVIDED, Field, Model
+
+# (model, number of rows, database alias) -> the statement and the fields of its columns.
+_STATEMENTS: dict[tuple[type[Model], int, str], tuple[str, list[Field]]] = {}
+
+
+def _statement(model: type[Model], rows: int, alias: str) -> tuple[str, list[Field]] | None:
+    """The INSERT … RETURNING of `rows` rows, or None when bulk_create must do it (a field
+    with a database default, whose value the database picks)."""
+    key = (model, rows, alias)
+    if key in _STATEMENTS:
+        return _STATEMENTS[key]
+    meta = model._meta
+    fields = [
+        field
+        for field in meta.concrete_fields
+        if not field.primary_key and not getattr(field, "generated", False)
+    ]
+    if any(field.db_default is not NOT_PROVIDED for field in fields):
+        return None
+    quote = connections[alias].ops.quote_name
+    row = f"({', '.join(['%s'] * len(fields))})"
+    statement = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES {', '.join([row] * rows)} RETURNING {quote(meta.pk.column)}"
+    )
+    _STATEMENTS[key] = (statement, fields)
+    return statement, fields
+
+
+def rows_insert(objs: Sequence[Model]) -> None:
+    """As Model.objects.bulk_create(objs), for new rows of one model without a primary key:
+    the related rows saved since the instances were built are referred to, each field's
+    pre_save runs (auto_now_add) and its value is prepared for the database, the primary keys
+    come back, the instances are marked saved. No signals, as bulk_create sends none."""
+    if not objs:
+        return
+    model = type(objs[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    found = (
+        _statement(model, len(objs), alias)
+        if connection.features.can_return_rows_from_bulk_insert
+        and all(obj.pk is None and type(obj) is model for obj in objs)
+        else None
+    )
+    if found is None:
+        model._default_manager.using(alias).bulk_create(objs)
+        return
+    statement, fields = found
+    params = []
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+        for field in fields:
+            value = field.pre_save(obj, add=True)
+            if hasattr(value, "resolve_expression"):
+                # An expression is bulk_create's to compile.
+                model._default_manager.using(alias).bulk_create(objs)
+                return
+            params.append(field.get_db_prep_save(value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        keys = cursor.fetchall()
+    for obj, (key,) in zip(objs, keys, strict=True):
+        obj.pk = key
+        obj._state.adding = False
+        obj._state.db = alias
