@@ -156,37 +156,38 @@ class _SessionFacts:
         return found
 
     def kind_class(self, kind: str) -> str:
-        if kind not in self.kind_classes:
-            self.kind_classes[kind] = escape(kind)
-        return self.kind_classes[kind]
+        found = self.kind_classes.get(kind)
+        if found is None:
+            found = self.kind_classes[kind] = escape(kind)
+        return found
 
     def of(self, session: Session) -> dict:
         pk = session.id
-        starts_iso, starts_time = self.time(session.starts_at)
-        ends_iso, ends_time = self.time(session.ends_at)
-        speakers = [self.speaker(speaker) for speaker in self.programme.speakers.get(pk, [])]
-        themes = [self.theme(theme) for theme in self.programme.themes.get(pk, [])]
+        kind = session.kind
+        times = self.times
+        starts_iso, starts_time = times.get(session.starts_at) or self.time(session.starts_at)
+        ends_iso, ends_time = times.get(session.ends_at) or self.time(session.ends_at)
+        speakers = [self.speaker(speaker) for speaker in self.programme.speakers.get(pk, ())]
+        themes = [self.theme(theme) for theme in self.programme.themes.get(pk, ())]
+        kind_class = self.kind_class(kind)
         return {
-            "kind": self.kind_class(session.kind),
+            "kind": kind_class,
             "url": f"{self.address_before}{pk}{self.address_after}",
             "title": escape(self.title(session)),
             "starts_iso": starts_iso,
             "starts_time": starts_time,
             "ends_iso": ends_iso,
             "ends_time": ends_time,
-            "kind_display": (
-                self.kinds[session.kind]
-                if session.kind in self.kinds
-                else self.kind_class(session.kind)
-            ),
+            "kind_display": self.kinds.get(kind, kind_class),
             "has_room": session.room_id is not None,
             "room_name": self.room(session),
             "location": escape(self.location(session)),
             "interpretation": self.interpretation(session),
             "speakers": speakers,
-            # Joined escaped: the separators hold nothing to escape.
-            "speaker_names": ", ".join(name for name, _ in speakers),
-            "speakers_with_roles": "; ".join(with_role for _, with_role in speakers),
+            # Joined escaped: the separators hold nothing to escape. (Lists, not generators:
+            # str.join makes a list of a generator first.)
+            "speaker_names": ", ".join([name for name, _ in speakers]),
+            "speakers_with_roles": "; ".join([with_role for _, with_role in speakers]),
             "themes": themes,
             "theme_names": ", ".join(themes),
             "description": escape(self.description(session)),

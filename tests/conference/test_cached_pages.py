@@ -357,3 +357,30 @@ def test_page_cut_at_its_markers_as_a_split_on_them(layout):
     pattern = b"(" + b"|".join(re.escape(marker) for marker in encoded) + b")"
 
     assert cached_pages._cut_at_markers(content, encoded) == tuple(re.split(pattern, content))
+
+
+def test_published_conference_id_reads_a_published_conference_alone_with_sql_compiled_once(
+    monkeypatch,
+):
+    from django.db.models.sql.query import Query
+    from django.http import Http404
+
+    from conference import views
+
+    shown, hidden = ConferenceFactory(), ConferenceFactory(is_published=False)
+    views._published_id_query.cache_clear()
+    compiled = []
+    compiler = Query.get_compiler
+
+    def counted(self, *args, **kwargs):
+        compiled.append(self.model)
+        return compiler(self, *args, **kwargs)
+
+    monkeypatch.setattr(Query, "get_compiler", counted)
+
+    assert views.published_conference_id(shown.slug) == shown.pk
+    assert views.published_conference_id(shown.slug) == shown.pk
+    for slug in (hidden.slug, "no-such-conference", views._SLUG_STAND_IN):
+        with pytest.raises(Http404):
+            views.published_conference_id(slug)
+    assert compiled == [Conference]
