@@ -13,7 +13,8 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from anyascii import anyascii
-from django.db.models import Prefetch, QuerySet
+from django.db import connections
+from django.db.models import BigIntegerField, Func, Prefetch, QuerySet
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -135,13 +136,38 @@ def _sessions_with_room(sessions: QuerySet[Session]) -> list[Session]:
     Model.__init__, which, wrapped by modeltranslation, sets each of the 27 columns through its
     descriptor; no receiver of post_init listens to sessions but modeltranslation's, which
     undoes its wrapper's flag. The rows are read through a plain QuerySet on the same query:
-    modeltranslation's own values_list would put each row through its fallback step."""
+    modeltranslation's own values_list would put each row through its fallback step.
+
+    On PostgreSQL the starts and ends are read as microseconds since the epoch (_Epoch) and
+    made the datetimes Django's loader gives (in UTC, the connection's time zone), each
+    distinct one once: psycopg parses a `timestamptz`'s text in Python, 4 us a value, half of
+    the query's CPU for 800 values, where it reads an integer in C."""
     names = [field.attname for field in Session._meta.concrete_fields]
     rows: QuerySet[Session] = QuerySet(
         model=Session, query=sessions.query.chain(), using=sessions.db
     )
+    connection = connections[sessions.db]
+    moments: tuple[int, ...] = ()
+    selected = names
+    if connection.vendor == "postgresql" and connection.timezone is dt.UTC:
+        moments = tuple(names.index(name) for name in _MOMENTS)
+        rows = rows.annotate(**{f"{name}_epoch_us": _Epoch(name) for name in _MOMENTS})
+        selected = [f"{name}_epoch_us" if name in _MOMENTS else name for name in names]
+    read: dict[int, dt.datetime] = {}
     built = []
-    for values in rows.values_list(*names):
+    for row in rows.values_list(*selected):
+        values = row
+        if moments:
+            values = list(row)
+            for position in moments:
+                microseconds = values[position]
+                if microseconds is not None:
+                    moment = read.get(microseconds)
+                    if moment is None:
+                        moment = read[microseconds] = _EPOCH + dt.timedelta(
+                            microseconds=microseconds
+                        )
+                    values[position] = moment
         session = Session.__new__(Session)
         state = ModelState()
         state.adding = False
@@ -154,6 +180,19 @@ def _sessions_with_room(sessions: QuerySet[Session]) -> list[Session]:
     for session in built:
         room_field.set_cached_value(session, rooms.get(session.room_id))
     return built
+
+
+# The sessions' datetime columns, read as microseconds since the epoch on PostgreSQL.
+_MOMENTS = ("starts_at", "ends_at")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class _Epoch(Func):
+    """A `timestamptz` column as whole microseconds since the epoch, on PostgreSQL (EXTRACT gives
+    a numeric, exact to the microsecond, since PostgreSQL 14)."""
+
+    template = "(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint"
+    output_field = BigIntegerField()
 
 
 def _by_session(ordered: QuerySet[T], links: Iterable[tuple[int, int]]) -> dict[int, list[T]]:

@@ -2,6 +2,7 @@
 sessions, in the same order, with every column and the room, as the queryset's own instances."""
 
 import datetime as dt
+import zoneinfo
 
 import pytest
 from django.db import connection
@@ -96,3 +97,38 @@ def test_programme_for_page_in_french_orders_sessions_at_one_time_by_french_titl
         titles = [session.title for session in programme_for_page(conference).sessions]
 
     assert titles == ["Abeille", "Zèbre", "Visit"]
+
+
+@pytest.mark.parametrize(
+    "starts_at",
+    [
+        dt.datetime(2025, 3, 30, 0, 59, 59, 999999, tzinfo=dt.UTC),  # a change of the clocks
+        dt.datetime(1969, 12, 31, 23, 59, 58, 500001, tzinfo=dt.UTC),  # before the epoch
+        dt.datetime(2299, 6, 1, 7, 30, 0, 1, tzinfo=zoneinfo.ZoneInfo("Pacific/Auckland")),
+    ],
+)
+def test_programme_for_page_reads_the_times_the_orm_reads(conference, starts_at):
+    """On PostgreSQL the starts and ends are read as microseconds: the same datetimes, to the
+    microsecond, in the same time zone object, shared by the sessions that hold the same."""
+    for title in ("First", "Second"):
+        SessionFactory(
+            conference=conference,
+            title=title,
+            starts_at=starts_at,
+            ends_at=starts_at + dt.timedelta(minutes=45, microseconds=3),
+        )
+
+    with CaptureQueriesContext(connection) as queries:
+        built = programme_for_page(conference).sessions
+    expected = list(programme_sessions(conference))
+
+    if connection.vendor == "postgresql":
+        assert any("EXTRACT(EPOCH FROM" in query["sql"] for query in queries)
+
+    assert [columns(session) for session in built] == [columns(session) for session in expected]
+    for session, model_instance in zip(built, expected, strict=True):
+        for name in ("starts_at", "ends_at"):
+            moment, orm_moment = getattr(session, name), getattr(model_instance, name)
+            assert moment.tzinfo is orm_moment.tzinfo
+            assert (moment.isoformat(), moment.fold) == (orm_moment.isoformat(), orm_moment.fold)
+    assert built[0].starts_at == starts_at
