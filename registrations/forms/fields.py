@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from crispy_forms.layout import HTML
@@ -86,10 +87,45 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
     are counted when the choices are first labelled (for the sessions in `offered`), not to
     validate a choice: a form sent in that is valid is never shown again."""
 
+    # At class level: Django's __init__ reads the queryset before this one's runs.
+    _offer: Callable[[], QuerySet[Session]] | None = None
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.offered: QuerySet[Session] = Session.objects.none()
+        self._offered: QuerySet[Session] = Session.objects.none()
         self._availability: dict[int, SessionAvailability] | None = None
+
+    def offer(self, sessions: Callable[[], QuerySet[Session]]) -> None:
+        """The sessions to choose from, built when first needed: a form sent in with none
+        chosen never builds them (their querysets, half a millisecond a form)."""
+        self._offer = sessions
+
+    def _built(self) -> None:
+        if self._offer is not None:
+            offer, self._offer = self._offer, None
+            offered = offer()
+            # The conference's time zone labels the choices, which are read again when shown.
+            self._set_queryset(offered.select_related("conference"))  # type: ignore[attr-defined]
+            # Read, and their places counted, only if the choices are shown.
+            self._offered = offered.all()
+
+    def _get_queryset(self) -> QuerySet[Session] | None:
+        self._built()
+        return self._queryset  # type: ignore[attr-defined]
+
+    # Django's property, whose getter builds the offer first (the stubs know neither half).
+    queryset = property(_get_queryset, forms.ModelMultipleChoiceField._set_queryset)  # type: ignore[attr-defined]
+
+    @property
+    def offered(self) -> QuerySet[Session]:
+        self._built()
+        return self._offered
+
+    def clean(self, value: Any) -> QuerySet[Session]:
+        # As Django's for no choice (an empty queryset), without building the sessions'.
+        if not self.required and not self.prepare_value(value):
+            return Session.objects.none()
+        return super().clean(value)
 
     @property
     def availability(self) -> dict[int, SessionAvailability]:

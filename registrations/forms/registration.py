@@ -12,7 +12,6 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import get_language
@@ -300,17 +299,15 @@ class SessionChoiceForm(VisitIdentityFields):
     def __init__(self, *args, conference: Conference, **kwargs):
         super().__init__(*args, **kwargs)
         field = cast(SessionChoiceField, self.fields["sessions"])
-        # Built once: each queryset below is a copy of it, read on its own.
-        offered = sessions_for_sign_up(conference)
-        # The conference's time zone labels the choices, which are read again when shown.
-        field.queryset = offered.select_related("conference")
-        # Read, and their places counted, only if the choices are shown (SessionChoiceField).
-        field.offered = offered.all()
+        # Built once, when first needed (SessionChoiceField): the choices and the sessions
+        # offered are copies of it, each read on its own.
+        field.offer(lambda: sessions_for_sign_up(conference))
         # The visits that ask for identity data, whose fields a form sent in checks too.
-        self.visit_identity_fields_add(self.identity_sessions_offered(offered))
+        self.visit_identity_fields_add(self.identity_sessions_offered())
 
-    def identity_sessions_offered(self, offered: QuerySet[Session]) -> Iterable[Session]:
-        """The sessions among `offered` that ask for identity data."""
+    def identity_sessions_offered(self) -> Iterable[Session]:
+        """The sessions offered that ask for identity data."""
+        offered = cast(SessionChoiceField, self.fields["sessions"]).offered
         return offered.filter(sessions_asking_identity_data())
 
     @property
@@ -467,7 +464,7 @@ class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceFo
         self.conference = conference
         self.submit_label = submit_label
 
-    def identity_sessions_offered(self, offered: QuerySet[Session]) -> Iterable[Session]:
+    def identity_sessions_offered(self) -> Iterable[Session]:
         # As kept for the conference (registration_form_parts), not read again.
         return self.parts.identity_sessions
 

@@ -275,6 +275,42 @@ def test_sending_a_valid_form_counts_no_session_places(client, full_conference, 
     assert "99 places left" in response.content.decode()
 
 
+def test_the_sessions_offered_are_built_only_for_a_form_that_names_some(
+    client, full_conference, monkeypatch
+):
+    from registrations.forms import registration as registration_forms
+
+    # The form shown once: what the process keeps for the conference's forms is read (the
+    # visits asking for identity data among them).
+    assert client.get(register_url(full_conference)).status_code == 200
+    built = []
+    real = registration_forms.sessions_for_sign_up
+    monkeypatch.setattr(
+        registration_forms, "sessions_for_sign_up", lambda c: built.append(c.pk) or real(c)
+    )
+    workshop = full_conference.sessions.get(title="Night-time economy")
+    data = {
+        "authority": AuthorityFactory(name="Rotterdam", country="NL").pk,
+        "first_name": "Sanne",
+        "last_name": "de Vries",
+        "email": "sanne@rotterdam.nl",
+        "job_title": "Policy adviser",
+        "category": "delegate",
+        "preferred_language": "en",
+        "privacy_consent": "on",
+    }
+
+    assert client.post(register_url(full_conference), data).status_code == 302
+    assert built == []
+    assert not Registration.objects.get(email="sanne@rotterdam.nl").bookings.exists()
+
+    chosen = {**data, "email": "jan@rotterdam.nl", "sessions": [workshop.pk]}
+    assert client.post(register_url(full_conference), chosen).status_code == 302
+    assert built == [full_conference.pk]
+    booked = Registration.objects.get(email="jan@rotterdam.nl").bookings.get()
+    assert booked.session == workshop
+
+
 def test_a_session_id_not_offered_is_refused_as_before(client, full_conference):
     other = SessionFactory(title="Elsewhere")
 
