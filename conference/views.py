@@ -1,9 +1,11 @@
 import functools
+import secrets
 from typing import cast
 from urllib.parse import urlencode
 
 from django import forms
 from django.db import connections
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
@@ -44,29 +46,36 @@ def published_conference_id(slug: str) -> int:
     36 columns cost a request for a kept page a third of its query's CPU, and building and
     compiling the query each time half of what was left: the SQL is the ORM's, compiled once
     per process (_published_id_query)."""
-    sql, params, using = _published_id_query()
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, [slug if param == _SLUG_STAND_IN else param for param in params])
-        row = cursor.fetchone()
+    compiled = _published_id_query()
+    if compiled is None:
+        row = _published_id_queryset(slug).values_list("pk").first()
+    else:
+        sql, params, position, using = compiled
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, (*params[:position], slug, *params[position + 1 :]))
+            row = cursor.fetchone()
     if row is None:
         raise Http404("No conference found matching the query")
     return row[0]
 
 
-# Stands for the slug in the SQL compiled once; a slug holds letters, digits and hyphens only.
-_SLUG_STAND_IN = "<slug>"
+def _published_id_queryset(slug: str) -> QuerySet[Conference]:
+    # Its ordering dropped: one row at most (the slug is unique).
+    return Conference.objects.published().filter(slug=slug).order_by()
 
 
 @functools.cache
-def _published_id_query() -> tuple[str, tuple, str]:
-    """The SQL (and its parameters, the slug's a stand-in) that reads the id of a published
-    conference by slug, and the database it reads: what
-    `Conference.objects.published().values_list("pk", flat=True).get(slug=slug)` runs, without
-    the limit that `get` adds to find a second row (the slug is unique)."""
-    queryset = Conference.objects.published().filter(slug=_SLUG_STAND_IN).order_by()
-    queryset = queryset.values_list("pk", flat=True)
+def _published_id_query() -> tuple[str, tuple, int, str] | None:
+    """The SQL of `_published_id_queryset(slug).values_list("pk")`, its parameters with a mark
+    where the slug goes, the mark's place among them, and the database it reads; None if the
+    slug is not one parameter as it is (then each lookup is the queryset's own)."""
+    mark = f"mark-{secrets.token_hex(8)}"
+    queryset = _published_id_queryset(mark).values_list("pk")
     sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    return sql, tuple(params), queryset.db
+    holding = [position for position, param in enumerate(params) if mark in str(param)]
+    if len(holding) != 1 or params[holding[0]] != mark or mark in sql:
+        return None
+    return sql, tuple(params), holding[0], queryset.db
 
 
 class ConferenceDetailView(DetailView):

@@ -380,7 +380,21 @@ def test_published_conference_id_reads_a_published_conference_alone_with_sql_com
 
     assert views.published_conference_id(shown.slug) == shown.pk
     assert views.published_conference_id(shown.slug) == shown.pk
-    for slug in (hidden.slug, "no-such-conference", views._SLUG_STAND_IN):
+    for slug in (hidden.slug, "no-such-conference"):
         with pytest.raises(Http404):
             views.published_conference_id(slug)
     assert compiled == [Conference]
+    views._published_id_query.cache_clear()
+
+
+def test_published_conference_id_without_its_sql_asks_the_orm(monkeypatch):
+    from django.http import Http404
+
+    from conference import views
+
+    shown, hidden = ConferenceFactory(), ConferenceFactory(is_published=False)
+    monkeypatch.setattr(views, "_published_id_query", lambda: None)
+
+    assert views.published_conference_id(shown.slug) == shown.pk
+    with pytest.raises(Http404):
+        views.published_conference_id(hidden.slug)
