@@ -9,14 +9,18 @@ from collections.abc import Sequence
 from django.db import connections, router
 from django.db.models import NOT_PROVIDED, Field, Model
 
-# (model, number of rows, database alias) -> the statement and the fields of its columns.
-_STATEMENTS: dict[tuple[type[Model], int, str], tuple[str, list[Field]]] = {}
+# (model, number of rows, database alias, unique column) -> the statement and the fields of
+# its columns.
+_STATEMENTS: dict[tuple[type[Model], int, str, str], tuple[str, list[Field]]] = {}
 
 
-def _statement(model: type[Model], rows: int, alias: str) -> tuple[str, list[Field]] | None:
-    """The INSERT … RETURNING of `rows` rows, or None when bulk_create must do it (a field
-    with a database default, whose value the database picks)."""
-    key = (model, rows, alias)
+def _statement(
+    model: type[Model], rows: int, alias: str, unique: str = ""
+) -> tuple[str, list[Field]] | None:
+    """The INSERT … RETURNING of `rows` rows (that inserts nothing when the `unique` field's
+    value is taken), or None when bulk_create must do it (a field with a database default,
+    whose value the database picks)."""
+    key = (model, rows, alias, unique)
     if key in _STATEMENTS:
         return _STATEMENTS[key]
     meta = model._meta
@@ -29,9 +33,14 @@ def _statement(model: type[Model], rows: int, alias: str) -> tuple[str, list[Fie
         return None
     quote = connections[alias].ops.quote_name
     row = f"({', '.join(['%s'] * len(fields))})"
+    conflict = (
+        f" ON CONFLICT ({quote(next(f.column for f in fields if f.name == unique))}) DO NOTHING"
+        if unique
+        else ""
+    )
     statement = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES {', '.join([row] * rows)} RETURNING {quote(meta.pk.column)}"
+        f"VALUES {', '.join([row] * rows)}{conflict} RETURNING {quote(meta.pk.column)}"
     )
     _STATEMENTS[key] = (statement, fields)
     return statement, fields
@@ -74,3 +83,45 @@ def rows_insert(objs: Sequence[Model]) -> None:
         obj.pk = key
         obj._state.adding = False
         obj._state.db = alias
+
+
+def row_insert_possible(model: type[Model]) -> bool:
+    """Can row_insert_unless_taken write new rows of this model here (None otherwise)?"""
+    alias = router.db_for_write(model)
+    features = connections[alias].features
+    return (
+        features.supports_update_conflicts_with_target
+        and features.can_return_rows_from_bulk_insert
+        and _statement(model, 1, alias) is not None
+    )
+
+
+def row_insert_unless_taken(obj: Model, *, unique: str) -> bool | None:
+    """Insert one new row as rows_insert does, unless the value of its `unique` field (which
+    has a unique index of its own) is taken: then nothing is written and the transaction goes
+    on, without the savepoint that catching the IntegrityError needs. False when taken; None
+    when this cannot be done here (as rows_insert falls back to bulk_create), for the caller
+    to save the row its own way."""
+    model = type(obj)
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    found = _statement(model, 1, alias, unique) if row_insert_possible(model) else None
+    if found is None or obj.pk is not None:
+        return None
+    statement, fields = found
+    obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+    params = []
+    for field in fields:
+        value = field.pre_save(obj, add=True)
+        if hasattr(value, "resolve_expression"):
+            return None
+        params.append(field.get_db_prep_save(value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = alias
+    return True

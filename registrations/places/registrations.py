@@ -2,14 +2,13 @@
 organiser's approval first; consent records; the email that says where they stand."""
 
 import logging
-import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +40,13 @@ from registrations.outbox.rows import rows_insert
 from registrations.places.answers import SPECIAL_CONSENT_MESSAGE, answers_save_locked
 from registrations.places.bookings import session_bookings_new
 from registrations.places.counters import place_counts_move
+from registrations.places.inserts import (  # noqa: F401 (imported from here too)
+    REFERENCE_ALPHABET,
+    REFERENCE_LENGTH,
+    registration_insert_locked,
+    registration_reference_new,
+    registration_save_with_reference,
+)
 from registrations.places.locking import places_lock
 from registrations.privacy.schedule import privacy_notice_version
 from registrations.questions.answers import AnswersInput, answer_files_guard
@@ -51,11 +57,6 @@ from registrations.webhooks.events import (
 )
 
 logger = logging.getLogger(__name__)
-
-# Letters and digits that cannot be mistaken for one another when read aloud or typed from paper.
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-REFERENCE_LENGTH = 5
 
 ALREADY_REGISTERED_COOLDOWN = timedelta(hours=1)
 
@@ -130,28 +131,6 @@ class RegistrationOutcome:
 
 def email_normalise(email: str) -> str:
     return email.strip().lower()
-
-
-def registration_reference_new(prefix: str) -> str:
-    suffix = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
-    return f"{prefix}-{suffix}"
-
-
-def registration_save_with_reference(registration: Registration, prefix: str) -> None:
-    # 31^5 ≈ 28 million references per prefix: a clash is rare, and the unique index decides.
-    # No look-up first: it would cost a query on every registration to spare a savepoint
-    # rollback about once in millions.
-    for _attempt in range(10):
-        registration.reference = registration_reference_new(prefix)
-        try:
-            with transaction.atomic():
-                registration.save()
-            return
-        except IntegrityError:
-            if Registration.objects.filter(reference=registration.reference).exists():
-                continue
-            raise
-    raise RuntimeError("could not find a free registration reference")
 
 
 # The email that tells a delegate where their registration stands.
@@ -469,7 +448,7 @@ def registration_create_locked(
     registration.status = status
     registration.confirmed_at = now if status == Registration.Status.CONFIRMED else None
     registration.waitlisted_at = now if status == Registration.Status.WAITLISTED else None
-    registration_save_with_reference(registration, conference.reference_prefix)
+    registration_insert_locked(registration, conference.reference_prefix)
     place_counts_move(conference, from_status=None, to_status=status)
     rows_insert(draft.consents)
     if sessions:

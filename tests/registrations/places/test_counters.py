@@ -198,16 +198,14 @@ def test_the_locked_section_counts_no_registrations_whatever_their_number():
     # webhook endpoints.
     assert not [sql for sql in selects if "registrations_retentionschedule" in sql]
     assert not [sql for sql in selects if "registrations_webhookendpoint" in sql]
-    # What is left: the check, the row (in a savepoint, its reference's unique index decides)
-    # and its history row, the counter, the consents, the status email and the reminder in
-    # one statement.
+    # What is left: the check, the row (without a savepoint: a reference taken inserts
+    # nothing, and another is drawn) and its history row, the counter, the consents, the
+    # status email and the reminder in one statement.
     assert [statement_kind(sql) for sql in locked] == [
         "SELECT conference_conference",
         "SELECT registrations_authorityallotment",
-        "SAVEPOINT",
         "INSERT registrations_registration",
         "INSERT registrations_historicalregistration",
-        "RELEASE",
         "UPDATE conference_conference",
         "INSERT registrations_consentrecord",
         "INSERT registrations_outboundemail",

@@ -1,0 +1,125 @@
+"""A new registration inserted under the conference lock (registration_insert_locked) is the row,
+and the history row, that saving it writes (registration_save_with_reference); a reference
+already taken is drawn again."""
+
+import itertools
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from simple_history.models import HistoricalRecords
+
+from registrations.models import Registration
+from registrations.places import inserts
+from registrations.places.inserts import (
+    registration_insert_locked,
+    registration_save_with_reference,
+)
+from tests.factories import AuthorityFactory, ConferenceFactory
+
+# What differs between two rows of two delegates written one after the other.
+DIFFERENT = {
+    "id",
+    "reference",
+    "email",
+    "agenda_token",
+    "created_at",
+    "updated_at",
+    "history_id",
+    "history_date",
+}
+
+
+def new_registration(conference, authority, index: int) -> Registration:
+    return Registration(
+        conference=conference,
+        authority=authority,
+        status=Registration.Status.CONFIRMED,
+        first_name="Élodie",
+        last_name="Saved",
+        email=f"saved{index}@example.org",
+        job_title="Adviser",
+        badge_name="Élo",
+        dietary_needs="Vegetarian",
+    )
+
+
+def rows(registration: Registration) -> tuple[dict, list[dict]]:
+    def kept(row: dict) -> dict:
+        return {key: value for key, value in row.items() if key not in DIFFERENT}
+
+    row = Registration.objects.filter(pk=registration.pk).values().get()
+    history = Registration.history.filter(id=registration.pk).values()
+    return kept(row), [kept(entry) for entry in history]
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "organiser"])
+@pytest.mark.django_db
+def test_the_rows_inserted_are_those_a_save_writes(signed_in, monkeypatch):
+    conference = ConferenceFactory()
+    authority = AuthorityFactory()
+    if signed_in:
+        # As HistoryRequestMiddleware leaves it during an organiser's request.
+        request = SimpleNamespace(user=get_user_model().objects.create_user("organiser"))
+        monkeypatch.setattr(HistoricalRecords.context, "request", request, raising=False)
+    saved = new_registration(conference, authority, 1)
+    inserted = new_registration(conference, authority, 2)
+
+    with transaction.atomic():
+        registration_save_with_reference(saved, "NCE")
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        registration_insert_locked(inserted, "NCE")
+
+    # The row and its history row, no savepoint.
+    assert [query["sql"].split()[0] for query in queries.captured_queries] == [
+        "INSERT",
+        "INSERT",
+    ]
+    assert rows(inserted) == rows(saved)
+    row, [history] = rows(inserted)
+    assert history["history_type"] == "+"
+    assert history["history_user_id"] == (request.user.pk if signed_in else None)
+    assert "dietary_needs" not in history
+    assert row["sort_name"] and row["search_name"]
+    assert not inserted._state.adding
+    assert inserted.reference.startswith("NCE-")
+    assert Registration.objects.get(pk=inserted.pk).reference == inserted.reference
+
+
+@pytest.mark.django_db
+def test_the_history_date_and_change_reason_given_are_kept():
+    registration = new_registration(ConferenceFactory(), AuthorityFactory(), 1)
+    registration._history_date = registration_date = ConferenceFactory().registration_opens_at
+    registration._change_reason = "Imported"
+
+    with transaction.atomic():
+        registration_insert_locked(registration, "NCE")
+
+    [history] = Registration.history.filter(id=registration.pk)
+    assert history.history_date == registration_date
+    assert history.history_change_reason == "Imported"
+
+
+@pytest.mark.parametrize(
+    "insert", [registration_insert_locked, registration_save_with_reference], ids=["insert", "save"]
+)
+@pytest.mark.django_db
+def test_a_reference_taken_is_drawn_again(insert, monkeypatch):
+    conference = ConferenceFactory()
+    authority = AuthorityFactory()
+    first = new_registration(conference, authority, 1)
+    with transaction.atomic():
+        registration_save_with_reference(first, "NCE")
+    drawn = itertools.chain([first.reference, first.reference], ["NCE-FREE2"])
+    monkeypatch.setattr(inserts, "registration_reference_new", lambda prefix: next(drawn))
+    second = new_registration(conference, authority, 2)
+
+    with transaction.atomic():
+        insert(second, "NCE")
+        # The transaction goes on after the clash.
+        assert Registration.objects.filter(conference=conference).count() == 2
+
+    assert Registration.objects.get(pk=second.pk).reference == "NCE-FREE2"
+    assert Registration.history.filter(id=second.pk).count() == 1
