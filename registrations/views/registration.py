@@ -22,6 +22,7 @@ from registrations.places.selectors import RegistrationState, registration_avail
 from registrations.questions.answers import AnswerError, answer_files_guard
 from registrations.travel.identity import visit_identities_save
 from registrations.views.once import SubmitOnceMixin, form_token_issue
+from registrations.views.register_page import places_left_line, register_page_html
 from registrations.views.throttle import RateLimitMixin
 
 # The thank-you page opens once a form was sent in this session; it names no registration.
@@ -76,9 +77,16 @@ class RegisterView(RateLimitMixin, SubmitOnceMixin, View):
         context = {
             "conference": self.conference,
             "availability": self.availability,
+            "places_left_line": places_left_line(self.availability),
             "form": form,
             "form_html": form_html,
         }
+        # The blank form's page from the one kept (register_page), else rendered.
+        page = register_page_html(
+            self.request, self.template_name, context, conference=self.conference
+        )
+        if page is not None:
+            return HttpResponse(page, status=status)
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request, *args, **kwargs):

@@ -20,6 +20,7 @@ from registrations.forms.registration import RegistrationForm
 from registrations.models import Authority, QuestionChoice, QuestionType, Registration
 from registrations.places.selectors import registration_availability
 from registrations.privacy.schedule import retention_schedule_for
+from registrations.views.register_page import places_left_line
 from tests.factories import AuthorityFactory, RegistrationFactory, SessionFactory
 from tests.factories.questions import QuestionChoiceFactory, QuestionFactory
 
@@ -71,7 +72,13 @@ def page_rendered_afresh(response, conference) -> str:
         submit_label="Register",
         initial={"preferred_language": "en", "form_token": "t"},
     )
-    context = {"conference": conference, "availability": availability, "form": form}
+    context = {
+        "conference": conference,
+        "availability": availability,
+        # The line the template's blocktranslate printed (tests/…/test_register_page.py).
+        "places_left_line": places_left_line(availability),
+        "form": form,
+    }
     return render_to_string("registrations/register.html", context, request=response.wsgi_request)
 
 
@@ -388,13 +395,13 @@ def test_a_valid_registration_sent_in_runs_a_fixed_number_of_queries(
     # The conference with its retention schedule (the consent's notice version); the limited
     # choice's seats, the authority; the webhook endpoints; then under the lock
     # (registration_create's transaction, a savepoint here): the conference locked, the
-    # authority's places and the address in one statement, the registration and its history (in
-    # a savepoint), the counters, the consent, the email; the visitor's session begun (its
+    # authority's places and the address in one statement, the registration and its history
+    # (no savepoint), the counters, the consent, the email; the visitor's session begun (its
     # INSERT alone, config/sessions.py; showing the form wrote none, views/once.py). Neither the
     # sessions offered, nor the questions nor the visits asking for identity data (read for the
     # page, kept under their versions), nor the answers of a new registration, nor a
     # transaction around registration_create's when no visit's identity data are given.
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(16):
         response = client.post(register_url(full_conference), data)
 
     assert response.status_code == 302
