@@ -188,8 +188,9 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class _Epoch(Func):
-    """A `timestamptz` column as whole microseconds since the epoch, on PostgreSQL (EXTRACT gives
-    a numeric, exact to the microsecond, since PostgreSQL 14)."""
+    """A `timestamptz` column as whole microseconds since the epoch, on PostgreSQL: EXTRACT gives
+    a numeric, exact, since PostgreSQL 14 (a double before, which rounds to the right
+    microsecond for times of this century)."""
 
     template = "(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint"
     output_field = BigIntegerField()
