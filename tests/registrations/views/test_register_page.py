@@ -28,15 +28,15 @@ def nothing_kept():
 def rendered(monkeypatch):
     """The page as rendered for its request, nothing kept: what the kept page must equal."""
 
-    def get(url: str) -> str:
+    def get(url: str, *, response: bool = False):
         with monkeypatch.context() as patch:
             patch.setattr(register_page, "register_page_html", lambda *a, **k: None)
             patch.setattr(
                 "registrations.views.registration.register_page_html", lambda *a, **k: None
             )
-            response = Client().get(url)
-        assert response.status_code == 200
-        return response.content.decode()
+            answer = Client().get(url)
+        assert answer.status_code == 200
+        return answer if response else answer.content.decode()
 
     return get
 
@@ -58,6 +58,19 @@ def test_the_kept_page_is_the_rendered_one(conference, rendered, language, query
     assert len(register_page._kept) == 1
     assert masked(first) == masked(second) == masked(expected)
     assert "places left" in expected or "places restantes" in expected
+
+
+def test_the_kept_page_has_the_rendered_ones_headers_and_cookies(conference, rendered):
+    url = register_url(conference)
+    expected = rendered(url, response=True)
+    Client().get(url)
+
+    kept = Client().get(url)
+
+    assert sorted(kept.headers) == sorted(expected.headers)
+    for name in ("Content-Type", "Vary", "Cache-Control", "Content-Language"):
+        assert kept.headers.get(name) == expected.headers.get(name)
+    assert sorted(kept.cookies) == sorted(expected.cookies) == ["csrftoken"]
 
 
 def test_each_request_has_its_own_tokens(conference):
