@@ -6,9 +6,9 @@ beside a bare template render, in one run.
 
 Loads the demo conference (seed_demo, which changes nothing on a second run) and, beside it, a
 conference holding its sessions ten times over ("bench-pages-10x": copy k of each session, with
-its speakers and themes, k × the demo's length later, so that every day has the demo's shape),
-then asks for each page in-process through Django's test client (config.settings.local, DEBUG
-off, the whole middleware stack), as an anonymous visitor:
+its speakers and themes but none of its bookings, k × the demo's length later, so that every day
+has the demo's shape), then asks for each page in-process through Django's test client
+(config.settings.local, DEBUG off, the whole middleware stack), as an anonymous visitor:
 
 - cold: right after a change of the conference's programme (its version raised, as a session's
   save does), so that nothing cached is used: --cold requests;
@@ -88,6 +88,9 @@ def big_conference(demo: Conference) -> Conference:
     """The demo's sessions COPIES times over, in a conference of their own (made once)."""
     existing = Conference.objects.filter(slug=BIG_SLUG).first()
     if existing is not None:
+        # Copies made before the counter was reset below carry their original's places booked
+        # without its bookings: the programme's badges read the counter.
+        Session.objects.filter(conference=existing, places_booked__gt=0).update(places_booked=0)
         return existing
     days = (demo.end_date - demo.start_date).days + 1
     big = Conference.objects.get(pk=demo.pk)
@@ -124,6 +127,7 @@ def big_conference(demo: Conference) -> Conference:
             clone.conference = big
             clone.starts_at += shift
             clone.ends_at += shift
+            clone.places_booked = 0  # the copies have no bookings
             clone.save()
             clone.speakers.set([speakers[speaker.pk] for speaker in session.speakers.all()])
             clone.themes.set([themes[theme.pk] for theme in session.themes.all()])
