@@ -162,3 +162,17 @@ def test_not_used_with_debug_on(conference, settings):
     kept_get(register_url(conference))
 
     assert register_page._kept == {}
+
+
+def test_a_page_showing_the_csp_nonce_is_not_kept(conference, monkeypatch):
+    real = register_page.render_to_string
+
+    def with_nonce(name, context, request):
+        return real(name, context, request) + f"<script nonce={request.csp_nonce}></script>"
+
+    monkeypatch.setattr(register_page, "render_to_string", with_nonce)
+    url = register_url(conference)
+    kept_get(url)
+
+    # Not kept: the page is rendered for each request by the view, as before.
+    assert list(register_page._kept.values()) == [None]
