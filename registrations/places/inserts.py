@@ -64,10 +64,9 @@ def registration_insert_locked(registration: Registration, prefix: str) -> None:
     else:
         raise RuntimeError("could not find a free registration reference")
     # Every post_save receiver but simple_history's, whose row is written below, cheaper.
-    history = getattr(settings, "SIMPLE_HISTORY_ENABLED", True) and not hasattr(
-        registration, "skip_history_when_saving"
-    )
-    registration.skip_history_when_saving = True  # type: ignore[attr-defined]
+    skipped = hasattr(registration, "skip_history_when_saving")
+    if not skipped:
+        registration.skip_history_when_saving = True  # type: ignore[attr-defined]
     try:
         post_save.send(
             sender=Registration,
@@ -78,8 +77,9 @@ def registration_insert_locked(registration: Registration, prefix: str) -> None:
             using=alias,
         )
     finally:
-        del registration.skip_history_when_saving  # type: ignore[attr-defined]
-    if history:
+        if not skipped:
+            del registration.skip_history_when_saving  # type: ignore[attr-defined]
+    if getattr(settings, "SIMPLE_HISTORY_ENABLED", True) and not skipped:
         registration_history_created(registration)
 
 
@@ -89,8 +89,8 @@ def registration_history_created(registration: Registration) -> None:
     _history_date, else now), user (the instance's _history_user, else the signed-in user of
     the request the middleware keeps), change reason, tracked fields, and signals; the row by
     rows_insert instead of a save compiled under the lock. Registration's history has no
-    many-to-many fields nor relation field to copy (checked by the tests, which compare it
-    with the row simple_history writes)."""
+    many-to-many fields to copy (the tests compare the row with the one simple_history
+    writes)."""
     model = Registration.history.model
     history_date = getattr(registration, "_history_date", timezone.now())
     try:
@@ -100,12 +100,15 @@ def registration_history_created(registration: Registration) -> None:
         user = getattr(request, "user", None)
         history_user = user if user is not None and user.is_authenticated else None
     history_change_reason = get_change_reason_from_object(registration)
+    fields = {field.attname: getattr(registration, field.attname) for field in model.tracked_fields}
+    if getattr(model, "history_relation", None) is not None:
+        fields["history_relation"] = registration
     history_instance = model(
         history_date=history_date,
         history_type="+",
         history_user=history_user,
         history_change_reason=history_change_reason,
-        **{field.attname: getattr(registration, field.attname) for field in model.tracked_fields},
+        **fields,
     )
     signal_arguments = {
         "instance": registration,

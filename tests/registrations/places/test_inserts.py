@@ -123,3 +123,15 @@ def test_a_reference_taken_is_drawn_again(insert, monkeypatch):
 
     assert Registration.objects.get(pk=second.pk).reference == "NCE-FREE2"
     assert Registration.history.filter(id=second.pk).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_registration_saved_without_history_gets_none_as_with_a_save():
+    registration = new_registration(ConferenceFactory(), AuthorityFactory(), 1)
+    registration.skip_history_when_saving = True
+
+    with transaction.atomic():
+        registration_insert_locked(registration, "NCE")
+
+    assert not Registration.history.filter(id=registration.pk).exists()
+    assert registration.skip_history_when_saving is True
