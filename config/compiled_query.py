@@ -9,7 +9,7 @@ converters, `from_db`, the joined rows in `select_related`'s caches)."""
 import secrets
 import weakref
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -25,13 +25,31 @@ M = TypeVar("M", bound=Model)
 Compiled = tuple[SQLCompiler, str, tuple, int, dict] | None
 
 
+def text_mark() -> str:
+    return f"mark-{secrets.token_hex(8)}"
+
+
+def integer_mark() -> int:
+    # Negative, past 2**53: no id, count or year a queryset holds looks like it.
+    return -(2**53 + secrets.randbelow(2**40))
+
+
 class CompiledLookup(Generic[M]):
     """`lookup.get(value)`: the one instance of `queryset_for(value)`, or None. The queryset is
-    built with a mark for the value once per connection and language; where the mark is not
-    one parameter as it is and nowhere else, every lookup is the queryset's own."""
+    built with a mark for the value (`mark()`: text unless told) once per connection and
+    language; where the mark is not one parameter as it is and nowhere else, every lookup is
+    the queryset's own. The value is passed to the database as it is: of the mark's type, and
+    within its column's range."""
 
-    def __init__(self, queryset_for: Callable[[str], QuerySet[M]], *, using: str = "default"):
+    def __init__(
+        self,
+        queryset_for: Callable[[Any], QuerySet[M]],
+        *,
+        mark: Callable[[], object] = text_mark,
+        using: str = "default",
+    ):
         self.queryset_for = queryset_for
+        self.mark = mark
         self.using = using
         # Per connection (one a thread): the compiler's connection is the one it runs on.
         self._compiled: weakref.WeakKeyDictionary[
@@ -39,16 +57,16 @@ class CompiledLookup(Generic[M]):
         ] = weakref.WeakKeyDictionary()
 
     def _compile(self, connection: BaseDatabaseWrapper) -> Compiled:
-        mark = f"mark-{secrets.token_hex(8)}"
+        mark = self.mark()
         queryset = self.queryset_for(mark)
         compiler = queryset.query.get_compiler(using=self.using)
         sql, params = compiler.as_sql()
         # The value must be one parameter as it is, and in nothing else (a pattern made of it).
-        holding = [n for n, param in enumerate(params) if mark in str(param)]
+        holding = [n for n, param in enumerate(params) if param == mark or str(mark) in str(param)]
         if (
             len(holding) != 1
             or params[holding[0]] != mark
-            or mark in sql
+            or str(mark) in sql
             or compiler.connection is not connection
         ):
             return None
@@ -59,7 +77,7 @@ class CompiledLookup(Generic[M]):
         converters = compiler.get_converters(columns)
         return compiler, sql, tuple(params), holding[0], converters
 
-    def get(self, value: str) -> M | None:
+    def get(self, value: Any) -> M | None:
         connection = connections[self.using]
         per_language = self._compiled.setdefault(connection, {})
         language = get_language()

@@ -8,6 +8,7 @@ from typing import Any
 from crispy_forms.layout import HTML
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from conference.models import Session
+from config.compiled_query import CompiledLookup, integer_mark
+from registrations.authorities.selectors import authorities_for_choice
 from registrations.models import Authority
 from registrations.places.selectors import SessionAvailability, session_availability
 
@@ -77,9 +80,41 @@ def country_choices() -> list[tuple[str, str]]:
     return [("", "—"), *countries]
 
 
+# The authority a form sent in names, read by SQL compiled once (config/compiled_query.py).
+_authority_for_choice = CompiledLookup(
+    lambda pk: authorities_for_choice().filter(pk=pk).order_by(), mark=integer_mark
+)
+
+
 class AuthorityChoiceField(forms.ModelChoiceField):
+    # Set by a form whose queryset is authorities_for_choice(): the choice is read through
+    # the compiled lookup of the same queryset.
+    choice_lookup_compiled = False
+
     def label_from_instance(self, obj: Authority) -> str:
         return f"{obj.name} — {obj.country.name}"
+
+    def to_python(self, value: Any) -> Authority | None:
+        if not self.choice_lookup_compiled or not isinstance(value, str):
+            return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        # What the queryset's get(pk=value) does with it: int(), a value out of the column's
+        # range found nowhere.
+        low, high = connection.ops.integer_field_range(Authority._meta.pk.get_internal_type())
+        try:
+            pk = int(value)
+        except ValueError:
+            pk = None
+        authority = _authority_for_choice.get(pk) if pk is not None and low <= pk <= high else None
+        if authority is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return authority
 
 
 class SessionChoiceField(forms.ModelMultipleChoiceField):

@@ -359,6 +359,7 @@ class AuthorityChoiceForm(PlainTextForm):
         super().__init__(*args, **kwargs)
         authority = cast(AuthorityChoiceField, self.fields["authority"])
         authority.queryset = authorities_for_choice()
+        authority.choice_lookup_compiled = True
         authority.widget.attrs["data-searchable"] = "true"
         country = cast(forms.ChoiceField, self.fields["new_authority_country"])
         country.choices = country_choices
