@@ -386,6 +386,23 @@ def test_a_large_share_of_the_registrations_is_read_grouped_a_small_one_row_by_r
 
 
 @on_postgresql
+@both_ways
+def test_a_session_id_past_32_bits_is_labelled_both_ways(world, monkeypatch, grouped_share):
+    """Ids are bigints (DEFAULT_AUTO_FIELD): the booked sessions' labels are looked up by one."""
+    monkeypatch.setattr(csv_sql, "_GROUPED_SHARE", grouped_share)
+    session = SessionFactory(conference=world, id=2**31 + 7, title_en="Past 32 bits")
+    registration = Registration.objects.filter(conference=world).order_by("pk").first()
+    SessionBooking.objects.create(registration=registration, session=session, status="booked")
+
+    sql, python = _both(
+        attendee_list(Registration.objects.all()), special_needs=False, export_format="csv"
+    )
+
+    assert sql == python
+    assert "Past 32 bits" in sql
+
+
+@on_postgresql
 def test_lines_of_random_cells_are_quoted_copied_and_escaped_as_in_python():
     """Cells quoted by the database as the lines' are, sent by COPY (which escapes line
     breaks, tabs and backslashes), made safe by csv_text(): the csv module's line of

@@ -86,8 +86,10 @@ def test_an_export_runs_the_same_queries_for_three_times_the_rows(export_format)
 
     assert len(few) == len(many)
     # The rows, their answers, the sessions; then the questions (conferences, questions and
-    # their choices, which are answered).
-    assert len(many) <= 7
+    # their choices, which are answered); a CSV on PostgreSQL counts besides, in one query,
+    # how much of its conferences' registrations it lists (csv_sql._grouped).
+    counted = export_format == "csv" and connection.vendor == "postgresql"
+    assert len(many) <= (8 if counted else 7)
 
 
 def test_a_job_runs_the_same_queries_for_three_times_the_rows():
