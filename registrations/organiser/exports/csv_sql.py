@@ -22,8 +22,8 @@ test_csv_sql.py holds it to it on PostgreSQL), built from the same sources:
   which costs in the rows exported rather than in the conferences' size.
 
 `attendee_csv_lines()` says None when the database cannot write an export as Python would: on
-SQLite, and when a conference's time zone is one the server does not know (Python converts
-those moments); the caller then takes the Python path."""
+SQLite, for a DISTINCT list, and when a conference's time zone is one the server does not know
+(Python converts those moments); the caller then takes the Python path."""
 
 import json
 import re
@@ -221,6 +221,26 @@ def _labels(
     )
 
 
+_LITERAL_OR_PARENTHESIS = re.compile(r"'(?:[^']|'')*'|[()]")
+
+
+def _outer(sql: str, text: str) -> int:
+    """Where `text` first appears in `sql` outside any parenthesis and string literal: the
+    query's own FROM, not a subquery's."""
+    depth, start = 0, 0
+    for found in _LITERAL_OR_PARENTHESIS.finditer(sql):
+        if depth == 0 and (at := sql.find(text, start, found.start())) >= 0:
+            return at
+        if found[0] == "(":
+            depth += 1
+        elif found[0] == ")":
+            depth -= 1
+        start = found.end()
+    if depth == 0 and (at := sql.find(text, start)) >= 0:
+        return at
+    raise ValueError(f"{text!r} is not in the query outside its subqueries")
+
+
 @dataclass(frozen=True)
 class _Joined:
     """A table of cells, one row per registration (`rid`), that the rows are LEFT JOINed to:
@@ -231,8 +251,9 @@ class _Joined:
     params: list
 
     def clause(self) -> str:
-        rows = connection.ops.quote_name(Registration._meta.db_table)
-        return f' LEFT JOIN ({self.sql}) {self.alias} ON {self.alias}.rid = {rows}."id"'
+        quote = connection.ops.quote_name
+        rows = f"{quote(Registration._meta.db_table)}.{quote(Registration._meta.pk.column)}"
+        return f" LEFT JOIN ({self.sql}) {self.alias} ON {self.alias}.rid = {rows}"
 
 
 def _booked_sessions(sessions: dict[str, list]) -> Sql:
@@ -440,7 +461,7 @@ class CsvLines:
         if not self.joined:
             return sql, list(params)
         table = f" FROM {connection.ops.quote_name(Registration._meta.db_table)}"
-        at = sql.index(table) + len(table)
+        at = _outer(sql, table) + len(table)
         before = sum(1 for found in _PARAMETER_OR_PERCENT.findall(sql[:at]) if found == "%s")
         clauses = "".join(joined.clause() for joined in self.joined)
         joined_params = [param for joined in self.joined for param in joined.params]
@@ -483,7 +504,9 @@ def attendee_csv_lines(
     the columns they hold: the same text as the Python path's lines. None when the database
     cannot build them (see the module's docstring). The questions, labels and sessions are
     read now; the lines when iterated, chunk_size at a time through a server-side cursor."""
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or queryset.query.distinct:
+        # A DISTINCT query selects its ordering's columns too, which COPY would write as
+        # fields of their own after each line.
         return None
     conferences, questions = conferences_and_answered_questions(
         queryset, special_needs=special_needs

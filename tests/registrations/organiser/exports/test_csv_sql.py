@@ -370,6 +370,28 @@ def test_the_comparison_fails_when_the_sql_drifts(world, monkeypatch, grouped_sh
 
 
 @on_postgresql
+def test_a_distinct_list_takes_the_python_path(world):
+    """DISTINCT selects the ordering's columns too, which COPY would write after each line."""
+    listed = attendee_list(Registration.objects.filter(bookings__isnull=False).distinct())
+    assert writers.attendee_csv_in_sql(listed) is None
+    text = "".join(writers.attendee_csv(listed))
+    assert text == "".join(writers.attendee_csv_in_python(listed))
+    assert len(list(csv.reader(io.StringIO(text[1:])))) == listed.count() + 1
+
+
+def test_the_joins_go_after_the_querys_own_from_not_a_subquerys():
+    table = ' FROM "registrations_registration"'
+    sql = (
+        "SELECT concat('(', (SELECT 1 FROM \"registrations_registration\" U0), ')')"
+        + table
+        + ' WHERE id IN (SELECT id FROM "registrations_registration")'
+    )
+    assert csv_sql._outer(sql, table) == sql.index(table, sql.index("')')"))
+    with pytest.raises(ValueError):
+        csv_sql._outer("SELECT (SELECT 1" + table + ")", table)
+
+
+@on_postgresql
 def test_a_large_share_of_the_registrations_is_read_grouped_a_small_one_row_by_row(world):
     """The whole list joins the grouped bookings and answers; a few rows of it look theirs up
     row by row, which costs in the rows listed, not in the conferences' size."""
