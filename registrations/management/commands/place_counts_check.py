@@ -8,6 +8,7 @@ import argparse
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
+from registrations.places.bookings import sessions_rebalance
 from registrations.places.counters import place_counts_check
 
 
@@ -21,6 +22,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         mismatches = place_counts_check(fix=options["fix"])
+        if options["fix"]:
+            # A counter set lower frees places: they go to the waiting lists, as after every
+            # change that frees one (a new registration's bookings rely on that).
+            sessions_rebalance(
+                session_ids={m.session_id for m in mismatches if m.session_id is not None}
+            )
         for mismatch in mismatches:
             figures = {
                 "conference": mismatch.conference_id,
