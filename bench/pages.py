@@ -91,6 +91,7 @@ def big_conference(demo: Conference) -> Conference:
         # Copies made before the counter was reset below carry their original's places booked
         # without its bookings: the programme's badges read the counter.
         Session.objects.filter(conference=existing, places_booked__gt=0).update(places_booked=0)
+        Conference.objects.filter(pk=existing.pk).update(confirmed_count=0, waitlisted_count=0)
         return existing
     days = (demo.end_date - demo.start_date).days + 1
     big = Conference.objects.get(pk=demo.pk)
@@ -98,6 +99,8 @@ def big_conference(demo: Conference) -> Conference:
     big._state.adding = True
     big.slug = BIG_SLUG
     big.end_date = demo.start_date + dt.timedelta(days=days * COPIES - 1)
+    # None of the demo's registrations is copied: nor are its counters.
+    big.confirmed_count = big.waitlisted_count = 0
     big.save()
     speakers = {}
     for speaker in Speaker.objects.filter(conference=demo):
