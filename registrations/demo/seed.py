@@ -37,6 +37,7 @@ from registrations.models import (
     authority_name_key,
 )
 from registrations.network_map.coordinates import authority_coordinates_fill
+from registrations.places.bookings import sessions_rebalance
 from registrations.places.imports import ImportedRegistration, registrations_import
 from registrations.places.registrations import RegistrationData
 from registrations.questions.builtin import builtin_questions_create
@@ -65,7 +66,13 @@ def demo_load(
         builtin_questions_create(conference)  # days, meals, diet, travel (if it lacks them)
         speakers = load_speakers(conference=conference)
         themes = load_themes(conference=conference)
-        load_sessions(conference=conference, rooms=rooms, speakers=speakers, themes=themes)
+        sessions = load_sessions(
+            conference=conference, rooms=rooms, speakers=speakers, themes=themes
+        )
+        # A capacity raised by newer demo data frees places: they go to those waiting, as on
+        # every other change of a capacity (a newcomer takes a free place with nobody
+        # confirmed waiting for it).
+        sessions_rebalance(session_ids=[session.pk for session in sessions])
         added = generate_registrations(
             conference=conference, authorities=authorities, count=registrations, seed=seed, now=now
         )

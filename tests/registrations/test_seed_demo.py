@@ -333,6 +333,29 @@ def test_seed_demo_bookings_are_counted_on_their_sessions():
     assert place_counts_check() == []
 
 
+def test_seed_demo_gives_the_places_a_raised_capacity_frees_to_those_waiting():
+    """Demo data of a newer release with more places in a workshop than the database holds:
+    the places go to the confirmed delegates waiting, as on any other raised capacity (a
+    newcomer takes a free place only when nobody confirmed waits for it)."""
+    seed(registrations=60)
+    workshop = Session.objects.filter(capacity__isnull=False).order_by("pk").first()
+    # The capacity of an older release: every place taken, a confirmed delegate waiting.
+    Session.objects.filter(pk=workshop.pk).update(capacity=workshop.places_booked)
+    waiting = SessionBooking.objects.create(
+        registration=Registration.objects.filter(status=Registration.Status.CONFIRMED)
+        .exclude(bookings__session=workshop)
+        .first(),
+        session=workshop,
+        status=SessionBooking.Status.WAITING,
+    )
+
+    seed()
+
+    waiting.refresh_from_db()
+    assert waiting.status == SessionBooking.Status.BOOKED
+    assert place_counts_check() == []
+
+
 def test_seed_demo_registrations_beyond_capacity_join_the_waiting_list():
     seed(open_registration=True, registrations=1100)
 
