@@ -18,8 +18,10 @@ after the commit, a worker's work in production). --statements lists the stateme
 the lock by the last registration."""
 
 import argparse
+import cProfile
 import io
 import os
+import pstats
 import statistics
 import sys
 import time
@@ -39,6 +41,13 @@ parser.add_argument(
 )
 parser.add_argument(
     "--statements", action="store_true", help="list the statements run under the lock"
+)
+parser.add_argument(
+    "--profile",
+    type=int,
+    default=0,
+    metavar="N",
+    help="profile the locked sections (cProfile) and print the N functions that take longest",
 )
 arguments = parser.parse_args()
 
@@ -90,6 +99,8 @@ class LockTimer:
         # Of each hold: the time in statements (the database's answers) and in the commit.
         self.in_statements: list[float] = []
         self.committing: list[float] = []
+        # With --profile: on from the statement that takes the lock to the commit.
+        self.profile = cProfile.Profile() if arguments.profile else None
 
     def __call__(self, execute, sql, params, many, context):
         if self.locked_at is None and "FOR NO KEY UPDATE" in sql and "conference_conference" in sql:
@@ -98,6 +109,8 @@ class LockTimer:
             self.statements = 0
             self.last_statements = []
             transaction.on_commit(self.released)
+            if self.profile is not None:
+                self.profile.enable()
         elif self.locked_at is not None:
             self.statements += 1
             self.last_statements.append(sql)
@@ -122,6 +135,8 @@ class LockTimer:
 
     def released(self) -> None:
         assert self.locked_at is not None
+        if self.profile is not None:
+            self.profile.disable()
         released = time.perf_counter()
         self.released_cpu = time.process_time()
         self.cpu_held.append(self.released_cpu - self.locked_cpu)
@@ -294,6 +309,11 @@ def run(size: int) -> None:
         for position, sql in enumerate(timer.last_statements, start=1):
             median = statistics.median(seconds for seconds, _sql in timer.statement_times[position])
             print(f"    {median * 1000:6.2f} ms  {sql[:100]}")
+    if timer.profile is not None:
+        # The figures are the profiler's (it slows what it measures), for where, not how long.
+        stats = pstats.Stats(timer.profile, stream=sys.stdout)
+        stats.sort_stats("cumulative").print_stats(arguments.profile)
+        stats.sort_stats("tottime").print_stats(arguments.profile)
 
 
 for size in arguments.sizes:
