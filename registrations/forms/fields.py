@@ -1,5 +1,6 @@
 """Fields and validators the delegate forms share."""
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -117,6 +118,11 @@ class AuthorityChoiceField(forms.ModelChoiceField):
         return authority
 
 
+@functools.cache
+def _no_sessions() -> QuerySet[Session]:
+    return Session.objects.none()
+
+
 class SessionChoiceField(forms.ModelMultipleChoiceField):
     """Sessions to sign up for, each labelled with its time, room and places left. The places
     are counted when the choices are first labelled (for the sessions in `offered`), not to
@@ -157,9 +163,10 @@ class SessionChoiceField(forms.ModelMultipleChoiceField):
         return self._offered
 
     def clean(self, value: Any) -> QuerySet[Session]:
-        # As Django's for no choice (an empty queryset), without building the sessions'.
+        # As Django's for no choice (an empty queryset), without building the sessions': a
+        # clone of one built per process (the manager's, through modeltranslation, costs more).
         if not self.required and not self.prepare_value(value):
-            return Session.objects.none()
+            return _no_sessions().all()
         return super().clean(value)
 
     @property

@@ -2,6 +2,7 @@
 
 import copy
 import dataclasses
+import functools
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import get_language
@@ -21,6 +23,7 @@ from conference.models import SESSION_LANGUAGES, Conference, Session
 from conference.page_cache import PAGE_CACHE_SECONDS, registration_form_versions_read
 from registrations.authorities.lookup import NewAuthority
 from registrations.authorities.selectors import authorities_for_choice
+from registrations.forms.copying import CheaplyCopiedFields, fields_copy
 from registrations.forms.fields import (
     AuthorityChoiceField,
     PlainTextForm,
@@ -329,6 +332,11 @@ class SessionChoiceForm(VisitIdentityFields):
         return self.cleaned_data
 
 
+@functools.cache
+def _authorities_offered() -> QuerySet[Authority]:
+    return authorities_for_choice()
+
+
 class AuthorityChoiceForm(PlainTextForm):
     """The city or region someone acts for: chosen from the list, or named when missing."""
 
@@ -358,7 +366,8 @@ class AuthorityChoiceForm(PlainTextForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         authority = cast(AuthorityChoiceField, self.fields["authority"])
-        authority.queryset = authorities_for_choice()
+        # Django's setter clones it: the one built per process is never evaluated.
+        authority.queryset = _authorities_offered()
         authority.choice_lookup_compiled = True
         authority.widget.attrs["data-searchable"] = "true"
         country = cast(forms.ChoiceField, self.fields["new_authority_country"])
@@ -493,7 +502,7 @@ class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceFo
         self.held_files = {}
         self.choices_held = {}
         self.choices_mine = set()
-        self.fields.update(copy.deepcopy(built))
+        self.fields.update(fields_copy(built))
 
     @cached_property
     def helper(self) -> FormHelper:
@@ -543,3 +552,7 @@ class RegistrationForm(AuthorityChoiceForm, DelegateDetailsForm, SessionChoiceFo
 
     def registration_data(self, **overrides) -> RegistrationData:
         return super().registration_data(answers=self.answers_input, **overrides)
+
+
+# Copied for every form as Django's deep copy would, without its cost (forms/copying.py).
+RegistrationForm.base_fields = CheaplyCopiedFields(RegistrationForm.base_fields)
