@@ -13,7 +13,7 @@ from django.utils import timezone
 from conference.models import Session, SessionChange
 from registrations.models import MeetingRequest, OutboundEmail, Registration, VisaLetterRequest
 from registrations.outbox.recipients import Recipient
-from registrations.outbox.rows import rows_insert
+from registrations.outbox.rows import StatementBatch, rows_insert
 from registrations.outbox.send import EMAIL_MAX_ATTEMPTS
 from registrations.outbox.tasks import send_outbound_email
 
@@ -79,16 +79,22 @@ def outbound_email_new(
     )
 
 
-def outbound_emails_save(emails: list[OutboundEmail]) -> None:
+def outbound_emails_save(
+    emails: list[OutboundEmail], *, batch: StatementBatch | None = None
+) -> None:
     """Record several emails in the caller's transaction, in one statement (a registration's
-    status email and its reminder, under the conference lock); the queued ones are handed to
-    the worker once that commits, the scheduled ones when they fall due."""
+    status email and its reminder, under the conference lock; sent with `batch` if given); the
+    queued ones are handed to the worker once that commits, the scheduled ones when they fall
+    due."""
     if not emails:
         return
-    rows_insert(emails)
-    for email in emails:
-        if email.status == OutboundEmail.Status.QUEUED:
-            transaction.on_commit(partial(_enqueue, email.pk), robust=True)
+
+    def saved() -> None:
+        for email in emails:
+            if email.status == OutboundEmail.Status.QUEUED:
+                transaction.on_commit(partial(_enqueue, email.pk), robust=True)
+
+    rows_insert(emails, batch=batch, then=saved)
 
 
 def _enqueue(email_id: int) -> None:

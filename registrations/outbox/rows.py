@@ -4,9 +4,10 @@ here, its consents and session bookings in places), where compiling bulk_create'
 cost more CPU than the database takes to answer. The outbox is the lowest layer that writes
 them, hence here."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import NOT_PROVIDED, Field, Model
 
 # (model, number of rows, database alias, unique column) -> the statement and the fields of
@@ -46,11 +47,72 @@ def _statement(
     return statement, fields
 
 
-def rows_insert(objs: Sequence[Model]) -> None:
+class StatementBatch:
+    """Statements whose answers nothing reads before the locked section ends (rows inserted,
+    counters moved), sent to the database together, in one round trip, when the caller says
+    (send): under the conference lock, every registration waits for each statement's round
+    trip. The statements run in the order added; a statement that must run at once sends those
+    waiting first (send, or rows_insert's fallback to bulk_create), so the order stays the
+    code's. Several statements in one string are PostgreSQL's simple query protocol, which
+    psycopg's client-side binding uses (Django's default); elsewhere, or with
+    server_side_binding, each statement runs when added."""
+
+    def __init__(self, using: str = DEFAULT_DB_ALIAS) -> None:
+        self.using = using
+        connection = connections[using]
+        self.batching = connection.vendor == "postgresql" and not connection.settings_dict.get(
+            "OPTIONS", {}
+        ).get("server_side_binding")
+        self._waiting: list[tuple[str, Sequence[Any], Callable[[Any], None] | None]] = []
+
+    def add(
+        self, sql: str, params: Sequence[Any], done: Callable[[Any], None] | None = None
+    ) -> None:
+        """Run `sql` with the batch; `done` is then called with the cursor on its answer."""
+        self._waiting.append((sql, params, done))
+        if not self.batching:
+            self.send()
+
+    def send(self, sql: str | None = None, params: Sequence[Any] = ()) -> list[tuple] | None:
+        """Run the statements waiting, then `sql` if given, whose rows are returned; in one
+        round trip where the database allows."""
+        waiting, self._waiting = self._waiting, []
+        if sql is not None:
+            waiting.append((sql, params, None))
+        if not waiting:
+            return None
+        rows = None
+        with connections[self.using].cursor() as cursor:
+            if self.batching:
+                cursor.execute(
+                    ";\n".join(statement for statement, _params, _done in waiting),
+                    [value for _statement, values, _done in waiting for value in values],
+                )
+            for index, (statement, values, done) in enumerate(waiting):
+                if self.batching:
+                    if index:
+                        cursor.nextset()
+                else:
+                    cursor.execute(statement, values)
+                if done is not None:
+                    done(cursor)
+            if sql is not None:
+                rows = cursor.fetchall()
+        return rows
+
+
+def rows_insert(
+    objs: Sequence[Model],
+    *,
+    batch: StatementBatch | None = None,
+    then: Callable[[], None] | None = None,
+) -> None:
     """As Model.objects.bulk_create(objs), for new rows of one model without a primary key:
     the related rows saved since the instances were built are referred to, each field's
     pre_save runs (auto_now_add) and its value is prepared for the database, the primary keys
-    come back, the instances are marked saved. No signals, as bulk_create sends none."""
+    come back, the instances are marked saved. No signals, as bulk_create sends none. With a
+    `batch`, the INSERT is sent with it; `then` is called once the rows are saved and have
+    their keys."""
     if not objs:
         return
     model = type(objs[0])
@@ -63,7 +125,7 @@ def rows_insert(objs: Sequence[Model]) -> None:
         else None
     )
     if found is None:
-        model._default_manager.using(alias).bulk_create(objs)
+        _bulk_create(objs, alias, batch, then)
         return
     statement, fields = found
     params = []
@@ -73,16 +135,38 @@ def rows_insert(objs: Sequence[Model]) -> None:
             value = field.pre_save(obj, add=True)
             if hasattr(value, "resolve_expression"):
                 # An expression is bulk_create's to compile.
-                model._default_manager.using(alias).bulk_create(objs)
+                _bulk_create(objs, alias, batch, then)
                 return
             params.append(field.get_db_prep_save(value, connection))
+
+    def saved(cursor: Any) -> None:
+        for obj, (key,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = key
+            obj._state.adding = False
+            obj._state.db = alias
+        if then is not None:
+            then()
+
+    if batch is not None:
+        batch.add(statement, params, saved)
+        return
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        keys = cursor.fetchall()
-    for obj, (key,) in zip(objs, keys, strict=True):
-        obj.pk = key
-        obj._state.adding = False
-        obj._state.db = alias
+        saved(cursor)
+
+
+def _bulk_create(
+    objs: Sequence[Model],
+    alias: str,
+    batch: StatementBatch | None,
+    then: Callable[[], None] | None,
+) -> None:
+    if batch is not None:
+        # After the statements before it, as the code orders them.
+        batch.send()
+    type(objs[0])._default_manager.using(alias).bulk_create(objs)
+    if then is not None:
+        then()
 
 
 def row_insert_possible(model: type[Model]) -> bool:

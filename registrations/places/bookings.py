@@ -17,7 +17,7 @@ from registrations.errors import BookingError, SessionFullError
 from registrations.models import OutboundEmail, Registration, SessionBooking, WebhookEvent
 from registrations.outbox.queue import outbound_email_queue
 from registrations.outbox.recipients import Recipient
-from registrations.outbox.rows import rows_insert
+from registrations.outbox.rows import StatementBatch, rows_insert
 from registrations.places.audience import session_audience
 from registrations.places.counters import session_places_freed, session_places_move
 from registrations.places.locking import (
@@ -290,7 +290,11 @@ def session_bookings_replace(
 
 
 def session_bookings_new(
-    registration: Registration, sessions: list[Session], *, now: datetime
+    registration: Registration,
+    sessions: list[Session],
+    *,
+    now: datetime,
+    batch: StatementBatch | None = None,
 ) -> None:
     """The sessions of a registration created in this transaction, under the conference lock:
     as session_bookings_replace, without what a new row needs not (reading its bookings, none
@@ -300,10 +304,12 @@ def session_bookings_new(
     confirms a delegate rebalances under the session's lock, which is held here. So the
     rebalance would give a confirmed newcomer a place in each session with one free and leave
     them waiting in the others, and would give nobody else anything: the bookings are written
-    so at once. Those of a delegate not confirmed wait, as the rebalance leaves them."""
+    so at once. Those of a delegate not confirmed wait, as the rebalance leaves them. With a
+    `batch`, the sessions are locked with the statements waiting in it, and the bookings and
+    counters are left in it to send."""
     _check_choice(registration, sessions)
     chosen = sorted({session.pk for session in sessions})
-    locked = session_places_lock(chosen)
+    locked = session_places_lock(chosen, batch=batch)
     confirmed = registration.status == Registration.Status.CONFIRMED
     bookings = []
     placed: dict[int, int] = {}
@@ -320,8 +326,8 @@ def session_bookings_new(
                 registration=registration, session_id=session_id, status=status, booked_at=booked_at
             )
         )
-    rows_insert(bookings)
-    session_places_move(placed, sessions=locked)
+    rows_insert(bookings, batch=batch)
+    session_places_move(placed, sessions=locked, batch=batch)
     if placed:
         # As the rebalance does for the delegates it gives places to.
         transaction.on_commit(lambda: _registrations_touch_one_by_one([registration.pk]))

@@ -16,6 +16,7 @@ from django.db.models import Case, Count, F, IntegerField, Model, Q, Value, When
 from conference.models import Conference, Session
 from conference.page_cache import network_changed
 from registrations.models import Registration, SessionBooking
+from registrations.outbox.rows import StatementBatch
 from registrations.places.locking import SessionPlaces, places_lock
 from registrations.webhooks.events import webhook_event_record, webhook_status_event
 
@@ -33,11 +34,13 @@ def place_counts_move(
     to_status: str | None,
     count: int = 1,
     write: bool = True,
+    batch: StatementBatch | None = None,
 ) -> None:
     """Record that `count` registrations went from one status to another (None: created, or
     gone). `conference` is the row as locked by places_lock; it is updated too, so that later
     decisions in the same transaction see the change. Without `write`, only the instance is:
-    a caller moving many (an import) writes once at the end with place_counts_write."""
+    a caller moving many (an import) writes once at the end with place_counts_write. With a
+    `batch`, the UPDATE is sent with it."""
     changes: dict[str, int] = {}
     for status, sign in ((from_status, -1), (to_status, 1)):
         field = COUNTER_OF_STATUS.get(status or "")
@@ -54,20 +57,28 @@ def place_counts_move(
     # before the lock must not write stale counts. SQL written here rather than an update()
     # compiled on every registration, under the lock they all wait for.
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(Conference._meta.db_table)} SET "
-            + ", ".join(
-                f"{column} = {column} + %s"
-                for column in (quote(_column(Conference, field)) for field in changes)
-            )
-            + f" WHERE {quote(Conference._meta.pk.column)} = %s",
-            [*changes.values(), conference.pk],
+    _execute(
+        f"UPDATE {quote(Conference._meta.db_table)} SET "
+        + ", ".join(
+            f"{column} = {column} + %s"
+            for column in (quote(_column(Conference, field)) for field in changes)
         )
+        + f" WHERE {quote(Conference._meta.pk.column)} = %s",
+        [*changes.values(), conference.pk],
+        batch,
+    )
     if "confirmed_count" in changes:
         _network_changed_on_commit(conference.pk)
     for field, change in changes.items():
         setattr(conference, field, getattr(conference, field) + change)
+
+
+def _execute(sql: str, params: list, batch: StatementBatch | None) -> None:
+    if batch is not None:
+        batch.add(sql, params)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _column(model: type[Model], name: str) -> str:
@@ -106,30 +117,34 @@ def registration_status_set(
 
 
 def session_places_move(
-    changes: Mapping[int, int], *, sessions: Mapping[int, Session] | Mapping[int, SessionPlaces]
+    changes: Mapping[int, int],
+    *,
+    sessions: Mapping[int, Session] | Mapping[int, SessionPlaces],
+    batch: StatementBatch | None = None,
 ) -> None:
     """Record that the places booked in sessions changed (by session id: +1 a place given, -1
     a place freed), in one statement. `sessions` are the rows as locked by places_lock (or
     session_places_lock), which must hold every session changed (the counter changes under its
     lock only); they are updated too, so that later decisions in the same transaction see the
-    change."""
+    change. With a `batch` that sends several statements at once, one UPDATE a session is
+    sent with it."""
     changes = {pk: change for pk, change in changes.items() if change}
     if not changes:
         return
     unlocked = changes.keys() - sessions.keys()
     if unlocked:
         raise ValueError(f"the places of sessions {sorted(unlocked)} change only under their lock")
-    if len(changes) == 1:
+    if len(changes) == 1 or (batch is not None and batch.batching):
         # One session, as a new registration's booking moves it: SQL written here rather than
         # an update() compiled under the conference lock.
-        [(pk, change)] = changes.items()
         quote = connection.ops.quote_name
         column = quote(_column(Session, "places_booked"))
-        with connection.cursor() as cursor:
-            cursor.execute(
+        for pk, change in sorted(changes.items()):
+            _execute(
                 f"UPDATE {quote(Session._meta.db_table)} SET {column} = {column} + %s "
                 f"WHERE {quote(Session._meta.pk.column)} = %s",
                 [change, pk],
+                batch,
             )
     else:
         # F() and not the values read, as for the conference's counters.

@@ -20,6 +20,7 @@ from django.db.transaction import TransactionManagementError
 
 from conference.models import Conference, Room, Session
 from registrations.models import QuestionChoice, Registration
+from registrations.outbox.rows import StatementBatch
 
 # What was asked for is what comes back: a conference (or a registration) when one was given,
 # None when not.
@@ -146,11 +147,14 @@ def _quoted(model, name: str) -> str:
     return connection.ops.quote_name(model._meta.get_field(name).column)
 
 
-def session_places_lock(session_ids: Iterable[int]) -> dict[int, SessionPlaces]:
+def session_places_lock(
+    session_ids: Iterable[int], *, batch: StatementBatch | None = None
+) -> dict[int, SessionPlaces]:
     """Lock sessions as places_lock does (all at once, in ascending id), reading only their
     places: for a hot path under the conference lock, where compiling the queryset and
     building the model instances cost more CPU than the database takes to answer. SQL
-    written once per call from the model's columns."""
+    written once per call from the model's columns. With a `batch`, sent after (and with)
+    the statements waiting in it."""
     if not connection.in_atomic_block:
         raise TransactionManagementError("capacity locks are only taken inside a transaction")
     ids = sorted(set(session_ids))
@@ -162,15 +166,15 @@ def session_places_lock(session_ids: Iterable[int]) -> dict[int, SessionPlaces]:
         if connection.features.has_select_for_update
         else ""
     )
+    rows = (batch or StatementBatch()).send(
+        f"SELECT {_quoted(Session, 'id')}, {_quoted(Session, 'capacity')}, "
+        f"{_quoted(Session, 'room')}, {_quoted(Session, 'places_booked')} FROM {table} "
+        f"WHERE {_quoted(Session, 'id')} IN ({', '.join(['%s'] * len(ids))}) "
+        f"ORDER BY {_quoted(Session, 'id')}{lock}",
+        ids,
+    )
+    assert rows is not None
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {_quoted(Session, 'id')}, {_quoted(Session, 'capacity')}, "
-            f"{_quoted(Session, 'room')}, {_quoted(Session, 'places_booked')} FROM {table} "
-            f"WHERE {_quoted(Session, 'id')} IN ({', '.join(['%s'] * len(ids))}) "
-            f"ORDER BY {_quoted(Session, 'id')}{lock}",
-            ids,
-        )
-        rows = cursor.fetchall()
         # The rooms by a second statement, once the sessions are locked, as places_lock reads
         # them; only those that give a session its places.
         room_ids = sorted(

@@ -36,7 +36,7 @@ from registrations.outbox.queue import (
     reminder_new,
 )
 from registrations.outbox.recipients import Recipient
-from registrations.outbox.rows import rows_insert
+from registrations.outbox.rows import StatementBatch, rows_insert
 from registrations.places.answers import SPECIAL_CONSENT_MESSAGE, answers_save_locked
 from registrations.places.bookings import session_bookings_new
 from registrations.places.counters import place_counts_move
@@ -448,17 +448,21 @@ def registration_create_locked(
     registration.status = status
     registration.confirmed_at = now if status == Registration.Status.CONFIRMED else None
     registration.waitlisted_at = now if status == Registration.Status.WAITLISTED else None
-    registration_insert_locked(registration, conference.reference_prefix)
-    place_counts_move(conference, from_status=None, to_status=status)
-    rows_insert(draft.consents)
+    # What follows the row goes in one round trip (two with sessions, locked with those before
+    # them), not one a statement: every registration of the conference waits for each.
+    batch = StatementBatch()
+    registration_insert_locked(registration, conference.reference_prefix, batch=batch)
+    place_counts_move(conference, from_status=None, to_status=status, batch=batch)
+    rows_insert(draft.consents, batch=batch)
     if sessions:
-        session_bookings_new(registration, sessions, now=now)
+        session_bookings_new(registration, sessions, now=now, batch=batch)
     if data.answers is not None:
         if (
             data.answers.has_special(registration.category)
             and ConsentRecord.Kind.SPECIAL_NEEDS not in consents
         ):
             raise RegistrationError(str(SPECIAL_CONSENT_MESSAGE))
+        batch.send()
         # The choices are locked after the sessions, as places_lock orders them.
         answers_save_locked(registration, data.answers, new=True)
     # The status email and the reminder in one statement; the new row has no reminder yet.
@@ -469,7 +473,8 @@ def registration_create_locked(
         )
         if status == Registration.Status.CONFIRMED:
             emails.append(reminder_new(registration, now=now))
-    outbound_emails_save([email for email in emails if email is not None])
+    outbound_emails_save([email for email in emails if email is not None], batch=batch)
+    batch.send()
     webhook_event_record(
         *webhook_creation_events(status), registration=registration, endpoints=draft.endpoints
     )

@@ -2,11 +2,12 @@
 
 import pytest
 from django.db import connection
+from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from registrations.models import ConsentRecord, OutboundEmail, SessionBooking
-from registrations.outbox.rows import rows_insert
+from registrations.outbox.rows import StatementBatch, rows_insert
 from tests.factories import RegistrationFactory, SessionFactory
 
 
@@ -95,3 +96,69 @@ def test_nothing_to_insert_runs_nothing():
         rows_insert([])
 
     assert len(queries) == 0
+
+
+def consent_of(registration) -> ConsentRecord:
+    return ConsentRecord(
+        registration=registration,
+        kind=ConsentRecord.Kind.PRIVACY_NOTICE,
+        notice_version="v1",
+        given_at=timezone.now(),
+    )
+
+
+@pytest.mark.parametrize("batching", [True, False], ids=["one round trip", "one by one"])
+@pytest.mark.django_db
+def test_a_batch_writes_the_rows_rows_insert_writes_in_the_order_added(batching):
+    registration = RegistrationFactory()
+    session = SessionFactory(conference=registration.conference)
+    now = timezone.now()
+    by_rows_insert = emails(registration, session, now)
+    rows_insert(by_rows_insert)
+    batch = StatementBatch()
+    batch.batching = batching and connection.vendor == "postgresql"
+    inserted = emails(registration, session, now)
+    consent = consent_of(registration)
+    saved: list[str] = []
+
+    with CaptureQueriesContext(connection) as queries:
+        rows_insert(inserted, batch=batch, then=lambda: saved.append("emails"))
+        rows_insert([consent], batch=batch, then=lambda: saved.append("consent"))
+        sent = len(queries)
+        [(count,)] = batch.send(
+            "SELECT COUNT(*) FROM registrations_consentrecord WHERE registration_id = %s",
+            [registration.pk],
+        )
+
+    # The last statement sees the rows of those before it, and each row has its key.
+    assert count == 1
+    assert saved == ["emails", "consent"]
+    assert consent.pk is not None and not consent._state.adding
+    assert stored(OutboundEmail, [e.pk for e in inserted]) == stored(
+        OutboundEmail, [e.pk for e in by_rows_insert]
+    )
+    if batch.batching:
+        assert (sent, len(queries)) == (0, 1)
+    else:
+        assert (sent, len(queries)) == (2, 3)
+    assert batch.send() is None
+
+
+@pytest.mark.django_db
+def test_a_fallback_to_bulk_create_sends_the_statements_before_it_first(monkeypatch):
+    registration = RegistrationFactory()
+    batch = StatementBatch()
+    first, second = consent_of(registration), consent_of(registration)
+    rows_insert([first], batch=batch)
+    # An expression is bulk_create's to write, after the row added before it.
+    second.given_at = Now()
+
+    with CaptureQueriesContext(connection) as queries:
+        rows_insert([second], batch=batch)
+
+    assert [query["sql"].split()[0] for query in queries.captured_queries][-2:] == [
+        "INSERT",
+        "INSERT",
+    ]
+    assert first.pk is not None and second.pk is not None
+    assert first.pk < second.pk

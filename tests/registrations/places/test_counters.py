@@ -199,22 +199,30 @@ def test_the_locked_section_counts_no_registrations_whatever_their_number():
     assert not [sql for sql in selects if "registrations_retentionschedule" in sql]
     assert not [sql for sql in selects if "registrations_webhookendpoint" in sql]
     # What is left: the check, the row (without a savepoint: a reference taken inserts
-    # nothing, and another is drawn) and its history row, the counter, the consents, the
-    # status email and the reminder in one statement.
-    assert [statement_kind(sql) for sql in locked] == [
-        "SELECT conference_conference",
-        "SELECT registrations_authorityallotment",
-        "INSERT registrations_registration",
-        "INSERT registrations_historicalregistration",
-        "UPDATE conference_conference",
-        "INSERT registrations_consentrecord",
-        "INSERT registrations_outboundemail",
+    # nothing, and another is drawn), then in one round trip its history row, the counter,
+    # the consents, the status email and the reminder in one statement.
+    assert round_trips(locked) == [
+        ["SELECT conference_conference"],
+        ["SELECT registrations_authorityallotment"],
+        ["INSERT registrations_registration"],
+        [
+            "INSERT registrations_historicalregistration",
+            "UPDATE conference_conference",
+            "INSERT registrations_consentrecord",
+            "INSERT registrations_outboundemail",
+        ],
         # registration_create's own atomic, a savepoint in the test's transaction: the
         # commit, in production.
-        "RELEASE",
+        ["RELEASE"],
     ]
     registration = Registration.objects.get(email="counted1@example.org")
     assert sorted(registration.emails.values_list("kind", flat=True)) == ["confirmed", "reminder"]
+
+
+def round_trips(sqls: list[str]) -> list[list[str]]:
+    """The kind of each statement sent, by round trip: a StatementBatch sends several in one
+    string."""
+    return [[statement_kind(statement) for statement in sql.split(";\n")] for sql in sqls]
 
 
 def statement_kind(sql: str) -> str:
