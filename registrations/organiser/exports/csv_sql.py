@@ -102,6 +102,13 @@ def csv_text(copied: str) -> str:
 # (a bit a choice: 2**n - 1 cells); one of more sorts its choices in each answer.
 _CHOICES_AS_BITS = 10
 
+# On the grouped path, the choices of such questions are packed into one bigint an answer, a
+# bit a choice, at most this many in all (bit 62 marks a choice that is none of them, the
+# sign bit is left alone); their ids, looked up in an array, span at most _PACKED_SPAN.
+_PACKED_BITS = 62
+_PACKED_SPAN = 10_000
+_NOT_PACKED = 1 << _PACKED_BITS
+
 # concat() takes at most 100 arguments: longer lists are nested.
 _CONCAT_ARGUMENTS = 90
 
@@ -286,11 +293,62 @@ def _booked_sessions_grouped(sessions: dict[str, list]) -> _Joined:
     )
 
 
+@dataclass(frozen=True)
+class _Packed:
+    """The choices of the questions whose answers' choices are read grouped (the grouped path):
+    each question's first bit in the packed bigint, each choice's bit."""
+
+    offsets: dict[int, int]  # a question's id -> its first bit
+    bits: dict[int, int]  # a choice's id -> its bit (1 << its question's offset + index)
+
+    alias = "export_chosen"
+
+    def clause(self) -> str:
+        """The LEFT JOIN of each answer `a` to its choices packed (`bits`): an answer without
+        choices has none (NULL), a choice of no question packed sets _NOT_PACKED."""
+        low, high = min(self.bits), max(self.bits)
+        bits = ",".join(str(self.bits.get(pk, _NOT_PACKED)) for pk in range(low, high + 1))
+        return (
+            " LEFT JOIN (SELECT t.answer_id, bit_or(COALESCE(CASE WHEN t.questionchoice_id"
+            f" BETWEEN {low} AND {high} THEN ('[0:{high - low}]={{{bits}}}'::bigint[])"
+            f"[(t.questionchoice_id - {low})::int] END, {_NOT_PACKED})) AS bits"
+            f" FROM {Answer.choices.through._meta.db_table} t GROUP BY t.answer_id)"
+            f" {self.alias} ON {self.alias}.answer_id = a.id"
+        )
+
+
+def _packed(questions: list[tuple[Conference, Question, str]]) -> _Packed | None:
+    """The choice questions whose cells are looked up by their choices packed (those of at
+    most _CHOICES_AS_BITS choices, in order, while _PACKED_BITS last), or None when there is
+    none or their ids span more than _PACKED_SPAN. One pass over the chosen choices, grouped
+    by answer, then costs less than an index scan of each answer's choices."""
+    offsets: dict[int, int] = {}
+    bits: dict[int, int] = {}
+    used = 0
+    for _conference, question, _label in questions:
+        choices = list(question.choices.all()) if question.has_choices else []
+        if not choices or len(choices) > _CHOICES_AS_BITS or used + len(choices) > _PACKED_BITS:
+            continue
+        offsets[question.pk] = used
+        for index, choice in enumerate(choices):
+            bits[choice.pk] = 1 << (used + index)
+        used += len(choices)
+    if not bits or max(bits) - min(bits) >= _PACKED_SPAN:
+        return None
+    return _Packed(offsets, bits)
+
+
 def _answer_cell(
-    question: Question, time_zone: str, labels: _Labels, yes: str, no: str
+    question: Question,
+    time_zone: str,
+    labels: _Labels,
+    yes: str,
+    no: str,
+    packed: _Packed | None = None,
 ) -> tuple[str, list]:
-    """The SQL of the question's cell over an answer `a`, as questions._question_columns()
-    prints it in CSV, and its parameters."""
+    """The SQL of the question's cell over an answer `a` (joined to its choices packed when
+    `packed` holds the question), as questions._question_columns() prints it in CSV, and its
+    parameters."""
     kind = question.type
     if kind == QuestionType.NUMBER:
         # questions.number_value(): an int when whole (no decimals), else a float, which
@@ -322,16 +380,26 @@ def _answer_cell(
         return f"COALESCE((SELECT NULL FROM {through} t WHERE false), {copied})", []
     if len(choices) <= _CHOICES_AS_BITS:
         # Each choice a bit; the labels of every set of choices, in their order, looked up.
-        bits = " ".join(
-            f"WHEN {int(choice.pk)} THEN {1 << index}" for index, choice in enumerate(choices)
-        )
-        bit = f"CASE t.questionchoice_id {bits} END"
         cells = {
             str(chosen): "; ".join(
                 choice.label for index, choice in enumerate(choices) if chosen >> index & 1
             )
             for chosen in range(1, 1 << len(choices))
         }
+        if packed is not None and question.pk in packed.offsets:
+            # Its bits alone (no other question's, no _NOT_PACKED), shifted to the cells' keys.
+            offset = packed.offsets[question.pk]
+            others = ~(((1 << len(choices)) - 1) << offset)
+            chosen = f"{packed.alias}.bits"
+            return (
+                f"COALESCE(CASE WHEN {chosen} & ({others}) = 0"
+                f" THEN %s::jsonb ->> ({chosen} >> {offset})::text END, {copied})",
+                [_json(cells)],
+            )
+        bits = " ".join(
+            f"WHEN {int(choice.pk)} THEN {1 << index}" for index, choice in enumerate(choices)
+        )
+        bit = f"CASE t.questionchoice_id {bits} END"
         return (
             "COALESCE("
             f"(SELECT CASE WHEN count(*) > 0 AND count(*) = count({bit})"
@@ -352,15 +420,19 @@ def _answer_cell(
 
 
 def _question_parts(
-    questions: list[tuple[Conference, Question, str]], labels: _Labels, separator: str
+    questions: list[tuple[Conference, Question, str]],
+    labels: _Labels,
+    separator: str,
+    packed: _Packed | None = None,
 ) -> tuple[str, str, list, str]:
     """What both ways of writing the questions' cells share: the cells of a registration's
     answers `s` (question `s.q`, cell `s.c`) put in their columns, each after a separator;
-    the answer's cell over an answer `a`, with its parameters; the questions' ids."""
+    the answer's cell over an answer `a` (see _answer_cell), with its parameters; the
+    questions' ids."""
     yes, no = yes_no_labels()
     cases, cases_params = [], []
     for conference, question, _label in questions:
-        sql, params = _answer_cell(question, conference.time_zone, labels, yes, no)
+        sql, params = _answer_cell(question, conference.time_zone, labels, yes, no, packed)
         cases.append(f"WHEN {int(question.pk)} THEN {sql}")
         cases_params += params
     columns = []
@@ -392,12 +464,15 @@ def _question_cells_grouped(
 ) -> tuple[_Joined, Sql]:
     """_question_cells() of every registration at once (the answers to the questions,
     grouped), and the cell that reads them: a registration without answers has its
-    columns' separators only, as the subquery's concat() of no cells gives."""
-    in_columns, cell, params, ids = _question_parts(questions, labels, separator)
+    columns' separators only, as the subquery's concat() of no cells gives. The choices of
+    the answers to the questions _packed() takes are read grouped too."""
+    packed = _packed(questions)
+    in_columns, cell, params, ids = _question_parts(questions, labels, separator, packed)
     joined = _Joined(
         "export_answers",
         f"SELECT s.rid, {in_columns} AS cells FROM (SELECT a.registration_id AS rid,"
         f" a.question_id AS q, {cell} AS c FROM {Answer._meta.db_table} a"
+        f"{packed.clause() if packed else ''}"
         f" WHERE a.question_id IN ({ids})) s GROUP BY s.rid",
         params,
     )

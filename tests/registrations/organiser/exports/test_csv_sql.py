@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import decimal
 import io
+import operator
 import random
 import re
 import zoneinfo
@@ -422,6 +423,64 @@ def test_a_session_id_past_32_bits_is_labelled_both_ways(world, monkeypatch, gro
 
     assert sql == python
     assert "Past 32 bits" in sql
+
+
+@on_postgresql
+@both_ways
+def test_a_choice_of_another_question_gives_the_copied_labels_both_ways(
+    world, monkeypatch, grouped_share
+):
+    """An answer holding a choice that is not its question's (a bit of another question's
+    when packed) is written with the labels copied when it was given, as in Python."""
+    monkeypatch.setattr(csv_sql, "_GROUPED_SHARE", grouped_share)
+    single = world.questions.get(label_en__startswith="=Q single")
+    multiple = world.questions.get(label_en__startswith="=Q multiple")
+    given = Answer.objects.filter(question=multiple, choices__isnull=False).first()
+    given.choices.add(single.choices.first())
+    given.choice_labels = ["=Copied, foreign"]
+    given.save(update_fields=["choice_labels"])
+
+    sql, python = _both(
+        attendee_list(Registration.objects.all()), special_needs=False, export_format="csv"
+    )
+
+    assert sql == python
+    assert "'=Copied, foreign" in sql
+
+
+@on_postgresql
+@pytest.mark.parametrize(
+    ("packed_bits", "packed_span", "packed"),
+    [(62, 10_000, "all"), (3, 10_000, "some"), (0, 10_000, "none"), (62, 1, "none")],
+    ids=["all packed", "some packed", "none fits", "ids too far apart"],
+)
+def test_choices_packed_or_not_give_the_python_file(
+    world, monkeypatch, packed_bits, packed_span, packed
+):
+    """On the grouped path the choice questions that fit in the packed bits have their
+    answers' choices read grouped, the others a subquery an answer: the same file."""
+    monkeypatch.setattr(csv_sql, "_GROUPED_SHARE", 0.0)
+    monkeypatch.setattr(csv_sql, "_PACKED_BITS", packed_bits)
+    monkeypatch.setattr(csv_sql, "_PACKED_SPAN", packed_span)
+    listed = attendee_list(Registration.objects.all())
+    questions = csv_sql.conferences_and_answered_questions(listed, special_needs=True)[1]
+    with_choices = [question.pk for _c, question, _l in questions if question.has_choices]
+    found = csv_sql._packed(questions)
+    offsets = found.offsets if found else {}
+    assert len(with_choices) == 4  # single, multiple, diet and meals
+    if packed == "all":
+        assert sorted(offsets) == sorted(with_choices)
+    elif packed == "some":
+        assert 0 < len(offsets) < len(with_choices)
+    else:
+        assert found is None
+    built = writers.attendee_csv_in_sql(listed, special_needs=True)
+    assert built is not None
+    sql, _params = built.sql_with_params()
+    assert (csv_sql._Packed.alias in sql) == (found is not None)
+
+    for special_needs in (True, False):
+        assert operator.eq(*_both(listed, special_needs=special_needs, export_format="csv"))
 
 
 @on_postgresql
