@@ -5,7 +5,8 @@ drawn from the browser's CSRF secret, so that only the browser it was shown to c
 SESSION_COOKIE_AGE, as long as a session would have kept it. Nothing is written to show the
 form (a new visitor gets no session). The first POST with it claims it on the cache (an atomic
 add, so two POSTs that arrive together cannot both win); when it ends on a redirect, where it
-led is recorded under the token. A POST that finds the token already used gets the same
+led is recorded under the token (with the value the done page reads: in the session, or the
+cookie the redirect sets). A POST that finds the token already used gets the same
 redirect and does nothing else; one that finds it being used waits for that outcome. A POST
 that fails (invalid form, refusal) releases the token, so the corrected form can be sent with
 it. With the cache down, the form works without the guard."""
@@ -75,11 +76,31 @@ def _claim_or_outcome(token: str) -> dict | None:
         time.sleep(0.05)
 
 
+def _cookie_kept(response: HttpResponse, name: str) -> dict | None:
+    # The cookie as the response sets it, for set_cookie() to set it again.
+    morsel = response.cookies.get(name)
+    if morsel is None:
+        return None
+    return {
+        "value": morsel.value,
+        "max_age": int(morsel["max-age"]) if morsel["max-age"] != "" else None,
+        "path": morsel["path"] or "/",
+        "domain": morsel["domain"] or None,
+        "secure": bool(morsel["secure"]),
+        "httponly": bool(morsel["httponly"]),
+        "samesite": morsel["samesite"] or None,
+    }
+
+
 def form_submit_once(
-    request: HttpRequest, token: str, session_key: str, submit: Callable[[], HttpResponse]
+    request: HttpRequest,
+    token: str,
+    session_key: str | None,
+    submit: Callable[[], HttpResponse],
+    cookie: str | None = None,
 ) -> HttpResponse:
     """Run submit() once per token; repeats get the first outcome: the same redirect, with the
-    same value under session_key (the done page reads it)."""
+    same value under session_key, or the same cookie (the done page reads it)."""
     if not form_token_valid(request, token):
         # No form shown to this browser (another's token, an expired one, a script): nothing
         # to match.
@@ -91,16 +112,23 @@ def form_submit_once(
         logger.warning("form token not checked: cache unavailable", exc_info=True)
         return submit()
     if outcome is not None:
-        if outcome["session"] is not None:
+        if session_key is not None and outcome["session"] is not None:
             request.session[session_key] = outcome["session"]
-        return HttpResponseRedirect(outcome["location"])
+        replayed = HttpResponseRedirect(outcome["location"])
+        if cookie is not None and outcome.get("cookie") is not None:
+            replayed.set_cookie(cookie, **outcome["cookie"])
+        return replayed
     try:
         response = submit()
     except BaseException:
         cache.delete(_cache_key(token))
         raise
     if isinstance(response, HttpResponseRedirect):
-        done = {"location": response["Location"], "session": request.session.get(session_key)}
+        done = {
+            "location": response["Location"],
+            "session": request.session.get(session_key) if session_key is not None else None,
+            "cookie": _cookie_kept(response, cookie) if cookie is not None else None,
+        }
         cache.set(_cache_key(token), done, OUTCOME_SECONDS)
     else:
         cache.delete(_cache_key(token))
@@ -108,10 +136,14 @@ def form_submit_once(
 
 
 class SubmitOnceMixin(View):
-    """For a form view whose success is a redirect to a page that reads `once_session_key`."""
+    """For a form view whose success is a redirect to a page that reads `once_session_key`
+    from the session, or the cookie `once_cookie` that the redirect sets."""
 
-    once_session_key: ClassVar[str]
+    once_session_key: ClassVar[str | None] = None
+    once_cookie: ClassVar[str | None] = None
 
     def submit_once(self, submit: Callable[[], HttpResponse]) -> HttpResponse:
         token = self.request.POST.get("form_token", "")
-        return form_submit_once(self.request, token, self.once_session_key, submit)
+        return form_submit_once(
+            self.request, token, self.once_session_key, submit, cookie=self.once_cookie
+        )

@@ -2,10 +2,12 @@
 
 from contextlib import nullcontext
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -25,8 +27,40 @@ from registrations.views.once import SubmitOnceMixin, form_token_issue
 from registrations.views.register_page import places_left_line, register_page_html
 from registrations.views.throttle import RateLimitMixin
 
-# The thank-you page opens once a form was sent in this session; it names no registration.
+# The thank-you page opens once a form was sent in this browser; it names no registration.
+# The mark is a signed cookie holding the conference's id (no session to write for it); a mark
+# in the session, as written before, still opens it.
 SESSION_KEY = "registration_done"
+DONE_COOKIE = "registration_done"
+DONE_SALT = "registrations.views.registration.done"
+
+
+def _done_mark_set(response: HttpResponse, conference: Conference) -> None:
+    # As the session's cookie would carry it: as long, as private (HttpOnly), as secure.
+    response.set_signed_cookie(
+        DONE_COOKIE,
+        str(conference.pk),
+        salt=DONE_SALT,
+        max_age=settings.SESSION_COOKIE_AGE,
+        path=settings.SESSION_COOKIE_PATH,
+        domain=settings.SESSION_COOKIE_DOMAIN,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite=settings.SESSION_COOKIE_SAMESITE,
+    )
+
+
+def _done_mark_for(request: HttpRequest, conference: Conference) -> bool:
+    marked = request.get_signed_cookie(
+        DONE_COOKIE, default=None, salt=DONE_SALT, max_age=settings.SESSION_COOKIE_AGE
+    )
+    if marked == str(conference.pk):
+        return True
+    # A browser without a session costs no query here; reading it still marks the response as
+    # varying with the cookies, as it always did.
+    done = request.session.get(SESSION_KEY)
+    return isinstance(done, dict) and done.get("conference") == conference.pk
+
 
 # Read for every GET and POST of the form: its SQL compiled once (config/compiled_query.py).
 # The retention schedule with it: the consents of a registration record its version.
@@ -43,7 +77,7 @@ _conference_published = CompiledLookup(
 class RegisterView(RateLimitMixin, SubmitOnceMixin, View):
     template_name = "registrations/register.html"
     rate_limit_group = "register"
-    once_session_key = SESSION_KEY
+    once_cookie = DONE_COOKIE
 
     def rate_limit_email(self) -> str:
         return self.request.POST.get("email", "")
@@ -149,8 +183,9 @@ class RegisterView(RateLimitMixin, SubmitOnceMixin, View):
         return self._done()
 
     def _done(self) -> HttpResponse:
-        self.request.session[SESSION_KEY] = {"conference": self.conference.pk}
-        return redirect("registrations:register_done", slug=self.conference.slug)
+        response = redirect("registrations:register_done", slug=self.conference.slug)
+        _done_mark_set(response, self.conference)
+        return response
 
 
 class RegisterDoneView(TemplateView):
@@ -158,7 +193,10 @@ class RegisterDoneView(TemplateView):
 
     def get(self, request, *args, slug: str, **kwargs):
         conference = get_object_or_404(Conference.objects.published(), slug=slug)
-        done = request.session.get(SESSION_KEY)
-        if not done or done.get("conference") != conference.pk:
-            return redirect("registrations:register", slug=slug)
-        return self.render_to_response({"conference": conference})
+        if not _done_mark_for(request, conference):
+            response: HttpResponse = redirect("registrations:register", slug=slug)
+        else:
+            response = self.render_to_response({"conference": conference})
+        # Which of the two depends on the browser's cookies (the session's said so before).
+        patch_vary_headers(response, ("Cookie",))
+        return response

@@ -178,3 +178,35 @@ def test_a_token_older_than_a_session_is_not_honoured(client, conference, monkey
     monkeypatch.setattr(signing, "time", SimpleNamespace(time=lambda: later - 2))
     client.post(url("register", conference), _valid_data(token))
     assert claimed == [token]
+
+
+def test_a_repeat_whose_first_answer_was_lost_still_opens_the_thank_you_page(
+    client, conference
+):
+    """A double click: the browser drops the first response (and the mark it set) and shows
+    the second's, which must carry the mark too."""
+    from registrations.views.registration import DONE_COOKIE
+
+    form = client.get(url("register", conference))
+    data = {
+        "authority": AuthorityFactory().pk,
+        "first_name": "Sanne",
+        "last_name": "de Vries",
+        "email": "sanne@rotterdam.nl",
+        "job_title": "Adviser",
+        "category": "delegate",
+        "preferred_language": "en",
+        "privacy_consent": "on",
+        "form_token": form_token_of(form),
+    }
+    first = client.post(url("register", conference), data)
+    del client.cookies[DONE_COOKIE]
+    second = client.post(url("register", conference), data)
+
+    assert second.status_code == 302 and second.url == first.url
+    replayed, original = second.cookies[DONE_COOKIE], first.cookies[DONE_COOKIE]
+    assert replayed.value == original.value
+    for attribute in ("max-age", "path", "domain", "secure", "httponly", "samesite"):
+        assert replayed[attribute] == original[attribute], attribute
+    assert client.get(second.url).status_code == 200
+    assert Registration.objects.count() == 1

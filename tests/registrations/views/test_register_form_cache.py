@@ -397,12 +397,12 @@ def test_a_valid_registration_sent_in_runs_a_fixed_number_of_queries(
     # (registration_create's transaction, a savepoint here): the conference locked, the
     # authority's places and the address in one statement, the registration (no savepoint),
     # then its history, the counters, the consent and the email in one round trip
-    # (places.registrations' StatementBatch); the visitor's session begun (its
-    # INSERT alone, config/sessions.py; showing the form wrote none, views/once.py). Neither the
-    # sessions offered, nor the questions nor the visits asking for identity data (read for the
-    # page, kept under their versions), nor the answers of a new registration, nor a
+    # (places.registrations' StatementBatch). Neither a session (showing the form wrote none,
+    # views/once.py; the thank-you page's mark is a signed cookie, views/registration.py), nor
+    # the sessions offered, nor the questions nor the visits asking for identity data (read for
+    # the page, kept under their versions), nor the answers of a new registration, nor a
     # transaction around registration_create's when no visit's identity data are given.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(11):
         response = client.post(register_url(full_conference), data)
 
     assert response.status_code == 302

@@ -312,3 +312,84 @@ def test_city_list_names_the_country_in_the_pages_language(client, page, languag
     content = client.get(url(page, conference, language)).content.decode()
 
     assert re.search(rf'<option value="{liege.pk}"[^>]*>([^<]*)</option>', content)[1] == label
+
+
+def test_a_registration_opens_the_thank_you_page_by_a_signed_cookie_not_a_session(
+    client, conference, form_data
+):
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+
+    from registrations.views.registration import DONE_COOKIE
+
+    response = client.post(url("registrations:register", conference), form_data)
+
+    assert response.status_code == 302
+    # No session begun for it: the mark is a cookie, signed, as private and long-lived as the
+    # session's would be.
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert not Session.objects.exists()
+    mark = response.cookies[DONE_COOKIE]
+    assert mark["httponly"] is True
+    assert int(mark["max-age"]) == settings.SESSION_COOKIE_AGE
+    assert mark["samesite"] == settings.SESSION_COOKIE_SAMESITE
+    assert mark.value != str(conference.pk)  # signed, not the bare id
+    done = client.get(response.url)
+    assert done.status_code == 200
+    assert "Cookie" in done["Vary"]
+    assert "with your reference and your personal link" in done.content.decode()
+
+
+def test_the_thank_you_page_refuses_a_forged_or_another_conferences_mark(
+    client, conference, form_data
+):
+    from django.core import signing
+
+    from registrations.views.registration import DONE_COOKIE, DONE_SALT
+
+    other = ConferenceFactory()
+    client.post(url("registrations:register", conference), form_data)
+
+    # Another conference's page does not open with this one's mark.
+    response = client.get(url("registrations:register_done", other))
+    assert response.status_code == 302
+    assert response.url == url("registrations:register", other)
+    assert "Cookie" in response["Vary"]
+    # Nor with a mark written by hand, unsigned or signed for another purpose.
+    for forged in (
+        str(conference.pk),
+        signing.get_cookie_signer(salt=DONE_COOKIE + "other").sign(str(conference.pk)),
+        signing.get_cookie_signer(salt=DONE_COOKIE + DONE_SALT).sign(str(other.pk)),
+    ):
+        stranger = Client()
+        stranger.cookies[DONE_COOKIE] = forged
+        response = stranger.get(url("registrations:register_done", conference))
+        assert response.status_code == 302, forged
+    # The signed one, as the registration set it, opens it in the browser that holds it.
+    stranger = Client()
+    stranger.cookies[DONE_COOKIE] = signing.get_cookie_signer(
+        salt=DONE_COOKIE + DONE_SALT
+    ).sign(str(conference.pk))
+    assert stranger.get(url("registrations:register_done", conference)).status_code == 200
+
+
+def test_the_thank_you_mark_lapses_with_the_session_age(
+    client, conference, form_data, monkeypatch
+):
+    from django.conf import settings
+
+    response = client.post(url("registrations:register", conference), form_data)
+    later = time.time() + settings.SESSION_COOKIE_AGE + 10
+    monkeypatch.setattr(time, "time", lambda: later)
+
+    assert client.get(response.url).status_code == 302
+
+
+def test_a_mark_left_in_the_session_before_still_opens_the_thank_you_page(client, conference):
+    from registrations.views.registration import SESSION_KEY
+
+    session = client.session
+    session[SESSION_KEY] = {"conference": conference.pk}
+    session.save()
+
+    assert client.get(url("registrations:register_done", conference)).status_code == 200
