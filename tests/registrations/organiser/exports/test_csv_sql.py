@@ -28,7 +28,11 @@ from registrations.models import (
     SessionBooking,
 )
 from registrations.organiser.exports import csv_sql, writers
-from registrations.organiser.exports.columns import spreadsheet_safe
+from registrations.organiser.exports.columns import (
+    _FORMULA_AFTER_BREAK,
+    _disarmed,
+    spreadsheet_safe,
+)
 from registrations.organiser.exports.questions import number_value
 from registrations.organiser.exports.selectors import attendee_list
 from registrations.questions.builtin import BUILTIN_DIET, BUILTIN_MEALS
@@ -364,9 +368,7 @@ def test_the_comparison_fails_when_the_sql_drifts(world, monkeypatch, grouped_sh
         patched.setattr(csv_sql, "_answer_cell", numbers_as_stored)
         assert not compared()
     with monkeypatch.context() as patched:
-        patched.setattr(
-            csv_sql, "_FORMULA_AFTER_BREAK", re.compile(r'([,\t\r\n][" ]*)(?=[=+\-@\t\r])')
-        )
+        patched.setattr(csv_sql, "_FORMULA_REVERSED", re.compile(r'[=+\-@\t\r](?=[" ]*[,\t\r\n])'))
         assert not compared()
 
 
@@ -481,6 +483,17 @@ def test_choices_packed_or_not_give_the_python_file(
 
     for special_needs in (True, False):
         assert operator.eq(*_both(listed, special_needs=special_needs, export_format="csv"))
+
+
+def test_the_formula_starts_found_backwards_are_those_found_forwards():
+    """csv_text() finds the places of columns._FORMULA_AFTER_BREAK from the end of the text:
+    the same places, in texts of separators, quotes, spaces and triggers in any order."""
+    rng = random.Random(23)
+    texts = [*TRICKY, *(random_text(rng) * 3 for _ in range(20_000))]
+    for text in texts:
+        expected = _FORMULA_AFTER_BREAK.sub(_disarmed, text)
+        assert csv_sql._formula_safe(text) == expected, text
+    assert csv_sql._formula_safe('\n"=1",\t"+2"') == '\n"\'=1",\'\t"\'+2"'
 
 
 @on_postgresql
