@@ -49,18 +49,25 @@ def registration_save_with_reference(registration: Registration, prefix: str) ->
 
 
 def registration_insert_locked(
-    registration: Registration, prefix: str, *, batch: StatementBatch | None = None
+    registration: Registration,
+    prefix: str,
+    *,
+    batch: StatementBatch | None = None,
+    name_keys_set: bool = False,
 ) -> None:
     """registration_save_with_reference for a new registration under the conference lock, in
     two statements instead of four and a fraction of the CPU: a reference already taken inserts
     nothing (INSERT … ON CONFLICT DO NOTHING) and another is drawn, without a savepoint; the
     signals of a save are sent, and the history row is the one simple_history's post_save
     writes, by a statement written once. Saved as before where that cannot be done (a database
-    without ON CONFLICT … RETURNING). With a `batch`, the history row is left in it to send."""
+    without ON CONFLICT … RETURNING). With a `batch`, the history row is left in it to send.
+    `name_keys_set`: the caller set the name keys (set_name_keys, as save() does) since the
+    names last changed, before the lock."""
     if not row_insert_possible(Registration):
         registration_save_with_reference(registration, prefix)
         return
-    registration.set_name_keys()
+    if not name_keys_set:
+        registration.set_name_keys()
     alias = router.db_for_write(Registration)
     pre_save.send(
         sender=Registration, instance=registration, raw=False, using=alias, update_fields=None

@@ -392,6 +392,8 @@ def registration_draft(
         registration_validate(registration)
     except ValidationError as error:
         invalid = error
+    # As saving does, here rather than under the lock: the names do not change there.
+    registration.set_name_keys()
     notice_version = privacy_notice_version(conference)
     return RegistrationDraft(
         registration=registration,
@@ -451,7 +453,9 @@ def registration_create_locked(
     # What follows the row goes in one round trip (two with sessions, locked with those before
     # them), not one a statement: every registration of the conference waits for each.
     batch = StatementBatch()
-    registration_insert_locked(registration, conference.reference_prefix, batch=batch)
+    registration_insert_locked(
+        registration, conference.reference_prefix, batch=batch, name_keys_set=True
+    )
     place_counts_move(conference, from_status=None, to_status=status, batch=batch)
     rows_insert(draft.consents, batch=batch)
     if sessions:

@@ -18,6 +18,7 @@ from registrations.places.inserts import (
     registration_insert_locked,
     registration_save_with_reference,
 )
+from registrations.places.registrations import RegistrationData, registration_create
 from tests.factories import AuthorityFactory, ConferenceFactory
 
 # What differs between two rows of two delegates written one after the other.
@@ -157,3 +158,25 @@ def test_the_history_row_is_written_without_building_a_history_manager(monkeypat
     assert built == []
     assert Registration.history.filter(id=registration.pk).count() == 1
     assert built != []
+
+
+@pytest.mark.django_db
+def test_a_registration_created_has_the_name_keys_a_save_gives():
+    # registration_create sets them before the lock, registration_insert_locked does not again.
+    conference = ConferenceFactory()
+    authority = AuthorityFactory()
+    created = registration_create(
+        conference=conference,
+        authority=authority,
+        data=RegistrationData(
+            first_name=" Émile ", last_name="d'Ørsted-Ñúñez", email="e@example.org", job_title="A"
+        ),
+    ).registration
+    saved = new_registration(conference, authority, 3)
+    saved.first_name, saved.last_name = "Émile", "d'Ørsted-Ñúñez"
+    saved.save()
+
+    keys = ("sort_name", "search_name")
+    stored = Registration.objects.filter(pk__in=[created.pk, saved.pk]).values_list(*keys)
+    assert stored.get(pk=created.pk) == stored.get(pk=saved.pk)
+    assert stored.get(pk=created.pk)[0] and stored.get(pk=created.pk)[1]
