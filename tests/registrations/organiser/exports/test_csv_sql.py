@@ -411,6 +411,23 @@ def test_a_large_share_of_the_registrations_is_read_grouped_a_small_one_row_by_r
 
 
 @on_postgresql
+def test_a_list_that_repeats_registrations_counts_each_once_for_its_share(world, monkeypatch):
+    """A list joined to the bookings repeats a registration booked twice: its share of the
+    conferences' registrations counts each once."""
+    repeated = Registration.objects.filter(bookings__isnull=False)
+    distinct = repeated.distinct().count()
+    assert repeated.count() > distinct  # the data set books some delegates twice
+    of_conferences = Registration.objects.filter(
+        conference__in=repeated.values("conference")
+    ).count()
+    conferences = list(world.__class__.objects.filter(registrations__in=repeated).distinct())
+    monkeypatch.setattr(csv_sql, "_GROUPED_SHARE", (distinct + 0.5) / of_conferences)
+    assert not csv_sql._grouped(repeated, conferences)
+    monkeypatch.setattr(csv_sql, "_GROUPED_SHARE", distinct / of_conferences)
+    assert csv_sql._grouped(repeated, conferences)
+
+
+@on_postgresql
 @both_ways
 def test_a_session_id_past_32_bits_is_labelled_both_ways(world, monkeypatch, grouped_share):
     """Ids are bigints (DEFAULT_AUTO_FIELD): the booked sessions' labels are looked up by one."""
