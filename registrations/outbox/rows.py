@@ -7,6 +7,7 @@ them, hence here."""
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import NOT_PROVIDED, Field, Model
 
@@ -54,15 +55,14 @@ class StatementBatch:
     trip. The statements run in the order added; a statement that must run at once sends those
     waiting first (send, or rows_insert's fallback to bulk_create), so the order stays the
     code's. Several statements in one string are PostgreSQL's simple query protocol, which
-    psycopg's client-side binding uses (Django's default); elsewhere, or with
-    server_side_binding, each statement runs when added."""
+    psycopg's client-side binding cursor uses (Django's default); elsewhere, or with a cursor
+    that binds on the server (server_side_binding, or a cursor_factory in OPTIONS: the server
+    prepares the string, one statement only), each statement runs when added."""
 
     def __init__(self, using: str = DEFAULT_DB_ALIAS) -> None:
         self.using = using
         connection = connections[using]
-        self.batching = connection.vendor == "postgresql" and not connection.settings_dict.get(
-            "OPTIONS", {}
-        ).get("server_side_binding")
+        self.batching = connection.vendor == "postgresql" and _binds_client_side(connection)
         self._waiting: list[tuple[str, Sequence[Any], Callable[[Any], None] | None]] = []
 
     def add(
@@ -99,6 +99,12 @@ class StatementBatch:
             if sql is not None:
                 rows = cursor.fetchall()
         return rows
+
+
+def _binds_client_side(connection: Any) -> bool:
+    # The cursor class psycopg was given, whichever option chose it.
+    connection.ensure_connection()
+    return issubclass(connection.connection.cursor_factory, psycopg.ClientCursor)
 
 
 def rows_insert(
