@@ -21,9 +21,11 @@ and, on POST, validates it and INSERTs one row (a temporary table). The per-clie
 are lifted for the run (every request comes from one address). Without DATABASE_URL the demo is
 the SQLite file of the embedded set-up; without REDIS_URL the cache is this process's memory.
 The bench adds registrations whose addresses end in @bench-registration.example; give --flush
-to delete them first. --queries prints the SQL of one GET and one POST and stops; --profile FILE
-runs the measured GETs and POSTs of the form under cProfile, timed in CPU, and writes its stats
-(pstats) to FILE (their figures then include the profiler's cost)."""
+to delete them first. --urlencoded POSTs the forms as a browser sends one without a file field
+(bench/load.py does), rather than the test client's multipart. --queries prints the SQL of one
+GET and one POST and stops; --profile FILE runs the measured GETs and POSTs of the form under
+cProfile, timed in CPU, and writes its stats (pstats) to FILE (their figures then include the
+profiler's cost)."""
 
 import argparse
 import cProfile
@@ -36,6 +38,7 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,6 +48,12 @@ parser.add_argument("--count", type=int, default=30, help="registrations (and re
 parser.add_argument("--flush", action="store_true", help="delete earlier bench registrations")
 parser.add_argument(
     "--queries", action="store_true", help="print the SQL of one GET and one POST, then stop"
+)
+parser.add_argument(
+    "--urlencoded",
+    action="store_true",
+    help="POST the forms urlencoded, as a browser sends a form without a file field (bench/load.py "
+    "does), instead of the test client's multipart",
 )
 parser.add_argument(
     "--profile",
@@ -146,6 +155,14 @@ def line(label: str, times: list[float], queries: int) -> str:
 addresses = (f"delegate{os.getpid()}.{n}{EMAIL_DOMAIN}" for n in itertools.count())
 
 
+def form_post(client: Client, address: str, data: dict):
+    if arguments.urlencoded:
+        return client.post(
+            address, urlencode(data, doseq=True), content_type="application/x-www-form-urlencoded"
+        )
+    return client.post(address, data)
+
+
 def registration_figures(conference: Conference, authority: Authority) -> list[str]:
     with translation.override("en"):
         address = reverse("registrations:register", kwargs={"slug": conference.slug})
@@ -177,7 +194,7 @@ def registration_figures(conference: Conference, authority: Authority) -> list[s
             pages.append(response.content)
 
         def post(client=client, pages=pages) -> None:
-            response = client.post(address, form_data(pages[-1]))
+            response = form_post(client, address, form_data(pages[-1]))
             assert response.status_code == 302, (response.status_code, response.content[:2000])
 
         def retire_then_get(get=get) -> None:
@@ -255,7 +272,7 @@ def baseline_figures() -> list[str]:
                     "name": "Sanne de Vries",
                     "email": next(addresses),
                 }
-                response = client.post("/bench-bare-form/", data)
+                response = form_post(client, "/bench-bare-form/", data)
                 assert response.status_code == 302, response.status_code
 
             if n < 3:
