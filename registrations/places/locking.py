@@ -10,10 +10,10 @@ Rows are locked FOR NO KEY UPDATE, which still lets other transactions insert ro
 them (an outbox email to a delegate whose row another transaction holds), so foreign keys add
 no waits of their own."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
 
 from django.db import connection
 from django.db.transaction import TransactionManagementError
@@ -122,6 +122,41 @@ def places_lock(
         sessions=sessions,
         choices=choices,
     )
+
+
+def conference_lock_and_read(
+    conference: Conference, sql: str, params: Sequence[Any]
+) -> tuple[Conference, tuple | None]:
+    """places_lock(conference=conference).conference, and the first row of `sql` read right
+    after the lock is taken, in the same round trip where the database allows (PostgreSQL's
+    simple query protocol, as StatementBatch sends): for what registration_create reads first
+    under the lock that every registration of the conference waits for. `sql` takes
+    positional parameters."""
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("capacity locks are only taken inside a transaction")
+    batch = StatementBatch()
+    # Unordered, as get() reads it.
+    queryset = Conference.objects.select_for_update(no_key=True).filter(pk=conference.pk)
+    queryset = queryset.order_by()
+    if not batch.batching:
+        locked = queryset.get()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return locked, cursor.fetchone()
+    # The queryset's own SQL and its rows made into an instance as the ORM does (get(), a
+    # ModelIterable: the fields' converters, from_db).
+    compiler = queryset.query.get_compiler(using=connection.alias)
+    lock_sql, lock_params = compiler.as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(f"{lock_sql};\n{sql}", [*lock_params, *params])
+        rows = cursor.fetchall()
+        cursor.nextset()
+        row = cursor.fetchone()
+    if not rows:
+        raise Conference.DoesNotExist("Conference matching query does not exist.")
+    attnames = [column.target.attname for column, _sql, _alias in compiler.select]
+    [values] = list(compiler.results_iter(results=[rows]))
+    return Conference.from_db(connection.alias, attnames, values), row
 
 
 def registration_touch(registration: Registration, *, now: datetime) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +22,6 @@ from registrations.errors import (
 )
 from registrations.models import (
     Authority,
-    AuthorityAllotment,
     ConsentRecord,
     Delegation,
     OutboundEmail,
@@ -47,7 +46,13 @@ from registrations.places.inserts import (  # noqa: F401 (imported from here too
     registration_reference_new,
     registration_save_with_reference,
 )
-from registrations.places.locking import places_lock
+from registrations.places.locking import conference_lock_and_read, places_lock
+from registrations.places.sign_up_check import (
+    AUTHORITY_PLACES_AND_ADDRESS_SQL,
+    authority_places_and_address,
+    authority_places_and_address_found,
+    authority_places_and_address_params,
+)
 from registrations.privacy.schedule import privacy_notice_version
 from registrations.questions.answers import AnswersInput, answer_files_guard
 from registrations.webhooks.events import (
@@ -197,7 +202,16 @@ def registration_create(
     )
 
     with answer_files_guard(), transaction.atomic():
-        conference = places_lock(conference=conference).conference
+        found = None
+        if authority is None:
+            conference = places_lock(conference=conference).conference
+        else:
+            # What is read first, with the lock: one round trip.
+            conference, found = conference_lock_and_read(
+                conference,
+                AUTHORITY_PLACES_AND_ADDRESS_SQL,
+                authority_places_and_address_params(conference.pk, authority.pk, email),
+            )
         if not by_organiser and not conference.registration_is_open(now):
             raise RegistrationClosedError(_("Registration for this conference is closed."))
 
@@ -206,7 +220,10 @@ def registration_create(
         if authority is None:
             assert new_authority is not None  # one of the two, checked on entry
             authority = authority_get_or_create_named(new_authority=new_authority)
-        places_left, existing_id = authority_places_and_address(conference, authority, email)
+            places_left, existing_id = authority_places_and_address(conference, authority, email)
+        else:
+            assert found is not None
+            places_left, existing_id = authority_places_and_address_found(found)
         authority_places_refuse(authority, left=places_left, wanted=1)
         existing = None
         if existing_id is not None:
@@ -247,60 +264,6 @@ def registration_create(
         return RegistrationOutcome(registration=existing, created=False)
     logger.info("registration %s created as %s", registration.pk, registration.status)
     return RegistrationOutcome(registration=registration, created=True)
-
-
-# What registration_create reads under the lock before deciding, in one statement: the
-# authority's allotment (the conference's default without one of its own), its active
-# registrations counted only when there is a limit, and the active registration of the
-# address if any. SQL written once rather than a queryset compiled on every sign-up: compiling
-# it cost more CPU, under the lock, than the database takes to answer. LOWER(email) and the
-# status condition are those of the unique index of active addresses, which answers the last.
-# Constants of the code, not input: written into the SQL as the index's condition is.
-_INACTIVE = ", ".join(f"'{status}'" for status in Registration.INACTIVE_STATUSES)
-AUTHORITY_PLACES_AND_ADDRESS_SQL = f"""SELECT allotted.places,
-    CASE WHEN allotted.places IS NULL THEN NULL ELSE (
-        SELECT COUNT(*) FROM {Registration._meta.db_table}
-        WHERE conference_id = %(conference)s AND authority_id = %(authority)s
-            AND NOT (status IN ({_INACTIVE}))
-    ) END,
-    (
-        SELECT id FROM {Registration._meta.db_table}
-        WHERE LOWER(email) = %(email)s AND conference_id = %(conference)s
-            AND NOT (status IN ({_INACTIVE}))
-        LIMIT 1
-    )
-FROM (
-    SELECT COALESCE(
-        (
-            SELECT places FROM {AuthorityAllotment._meta.db_table}
-            WHERE conference_id = %(conference)s AND authority_id = %(authority)s
-            LIMIT 1
-        ),
-        CAST(%(default)s AS INTEGER)
-    ) AS places
-) AS allotted
-"""
-
-
-def authority_places_and_address(
-    conference: Conference, authority: Authority, email: str
-) -> tuple[int | None, int | None]:
-    """Under the conference lock: the places the authority has left (None: no limit), as
-    authority_places_left counts them, and the id of the active registration of `email`
-    (normalised) at the conference, if any."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            AUTHORITY_PLACES_AND_ADDRESS_SQL,
-            {
-                "conference": conference.pk,
-                "authority": authority.pk,
-                "email": email,
-                "default": conference.default_allotment,
-            },
-        )
-        allotted, used, existing_id = cursor.fetchone()
-    left = None if allotted is None else max(allotted - used, 0)
-    return left, existing_id
 
 
 def already_registered_remind(existing: Registration, *, now: datetime) -> None:

@@ -1,9 +1,15 @@
+import threading
+import time
+from unittest.mock import patch
+
 import pytest
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
-from registrations.places.locking import places_lock
+from conference.models import Conference
+from registrations.outbox.rows import StatementBatch
+from registrations.places.locking import conference_lock_and_read, places_lock
 from tests.factories import RegistrationFactory, SessionFactory
 
 
@@ -59,3 +65,78 @@ def test_places_lock_takes_conference_then_registration_then_sessions_in_id_orde
             'ORDER BY "conference_session"."id" ASC FOR NO KEY UPDATE OF "conference_session"'
         )
     )
+
+
+def conference_values(conference: Conference) -> dict:
+    return {field.attname: getattr(conference, field.attname) for field in Conference._meta.fields}
+
+
+COUNT_REGISTRATIONS = "SELECT COUNT(*) FROM registrations_registration WHERE conference_id = %s"
+
+
+@pytest.mark.parametrize("batching", [True, False], ids=["one round trip", "two"])
+@pytest.mark.django_db
+def test_conference_lock_and_read_gives_the_row_places_lock_gives(conference, batching):
+    RegistrationFactory(conference=conference)
+    conference.capacity = 999  # changed in memory only: the lock reads the row anew
+
+    with transaction.atomic():
+        expected = places_lock(conference=conference).conference
+    with (
+        transaction.atomic(),
+        CaptureQueriesContext(connection) as queries,
+        patch.object(StatementBatch, "__init__", batch_init(batching)),
+    ):
+        locked, row = conference_lock_and_read(conference, COUNT_REGISTRATIONS, [conference.pk])
+
+    assert type(locked) is Conference and not locked._state.adding
+    assert locked._state.db == "default"
+    assert conference_values(locked) == conference_values(expected)
+    assert locked.capacity != 999
+    assert row == (1,)
+    one_trip = batching and connection.vendor == "postgresql"
+    assert len(queries) == (1 if one_trip else 2)
+    assert "FOR NO KEY UPDATE" in queries[0]["sql"] or connection.vendor != "postgresql"
+
+
+def batch_init(batching: bool):
+    original = StatementBatch.__init__
+
+    def init(self, using="default"):
+        original(self, using)
+        self.batching = self.batching and batching
+
+    return init
+
+
+@pytest.mark.django_db
+def test_conference_lock_and_read_of_a_conference_gone_raises_does_not_exist():
+    with transaction.atomic(), pytest.raises(Conference.DoesNotExist):
+        conference_lock_and_read(Conference(pk=987654), COUNT_REGISTRATIONS, [987654])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_what_is_read_with_the_lock_is_read_once_it_is_taken(conference):
+    """The read sees what the transaction that held the lock before committed (a statement
+    of its own, with its own snapshot, after the lock's)."""
+    holding = threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                places_lock(conference=conference)
+                holding.set()
+                time.sleep(0.3)
+                RegistrationFactory(conference=conference)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(10)
+    with transaction.atomic():
+        _locked, row = conference_lock_and_read(conference, COUNT_REGISTRATIONS, [conference.pk])
+    holder.join()
+
+    assert row == (1,)

@@ -385,8 +385,7 @@ def test_the_locked_section_counts_no_bookings_whatever_their_number(conference,
     # The session's lock read with the statements before it, in one round trip, and the
     # booking and the counter with the emails in the next.
     assert round_trips(many) == [
-        ["SELECT conference_conference"],
-        ["SELECT registrations_authorityallotment"],
+        ["SELECT conference_conference", "SELECT registrations_authorityallotment"],
         ["INSERT registrations_registration"],
         [
             "INSERT registrations_historicalregistration",

@@ -394,15 +394,16 @@ def test_a_valid_registration_sent_in_runs_a_fixed_number_of_queries(
 
     # The conference with its retention schedule (the consent's notice version); the limited
     # choice's seats, the authority; the webhook endpoints; then under the lock
-    # (registration_create's transaction, a savepoint here): the conference locked, the
-    # authority's places and the address in one statement, the registration (no savepoint),
+    # (registration_create's transaction, a savepoint here): the conference locked with, in
+    # the same round trip, the authority's places and the address in one statement
+    # (places.locking.conference_lock_and_read), the registration (no savepoint),
     # then its history, the counters, the consent and the email in one round trip
     # (places.registrations' StatementBatch). Neither a session (showing the form wrote none,
     # views/once.py; the thank-you page's mark is a signed cookie, views/registration.py), nor
     # the sessions offered, nor the questions nor the visits asking for identity data (read for
     # the page, kept under their versions), nor the answers of a new registration, nor a
     # transaction around registration_create's when no visit's identity data are given.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.post(register_url(full_conference), data)
 
     assert response.status_code == 302
