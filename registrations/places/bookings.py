@@ -55,7 +55,9 @@ def session_clash_message(clashes: list[tuple[Session, Session]]) -> str:
     )
 
 
-def _check_choice(registration: Registration, sessions: list[Session]) -> None:
+def session_choice_check(registration: Registration, sessions: list[Session]) -> None:
+    """Raise BookingError unless the registration may book these sessions: of its conference,
+    open to sign-up, none at the same time as another."""
     for session in sessions:
         if session.conference_id != registration.conference_id or not session.requires_sign_up:
             raise BookingError(
@@ -266,7 +268,7 @@ def _sessions_changed_tell(registration: Registration) -> None:
 def session_bookings_replace(
     registration: Registration, sessions: list[Session], *, now: datetime
 ) -> BookingChanges:
-    _check_choice(registration, sessions)
+    session_choice_check(registration, sessions)
     current = {booking.session_id: booking for booking in registration.bookings.all()}
     wanted = {session.pk for session in sessions}
     removed_ids = current.keys() - wanted
@@ -295,6 +297,7 @@ def session_bookings_new(
     *,
     now: datetime,
     batch: StatementBatch | None = None,
+    locked: dict[int, SessionPlaces] | None = None,
 ) -> None:
     """The sessions of a registration created in this transaction, under the conference lock:
     as session_bookings_replace, without what a new row needs not (reading its bookings, none
@@ -306,10 +309,13 @@ def session_bookings_new(
     them waiting in the others, and would give nobody else anything: the bookings are written
     so at once. Those of a delegate not confirmed wait, as the rebalance leaves them. With a
     `batch`, the sessions are locked with the statements waiting in it, and the bookings and
-    counters are left in it to send."""
-    _check_choice(registration, sessions)
+    counters are left in it to send. `locked`: the chosen sessions as the caller locked them
+    (session_places_lock, after the conference's lock), when the choice passes
+    session_choice_check."""
+    session_choice_check(registration, sessions)
     chosen = sorted({session.pk for session in sessions})
-    locked = session_places_lock(chosen, batch=batch)
+    if locked is None:
+        locked = session_places_lock(chosen, batch=batch)
     confirmed = registration.status == Registration.Status.CONFIRMED
     bookings = []
     placed: dict[int, int] = {}

@@ -125,38 +125,36 @@ def places_lock(
 
 
 def conference_lock_and_read(
-    conference: Conference, sql: str, params: Sequence[Any]
-) -> tuple[Conference, tuple | None]:
-    """places_lock(conference=conference).conference, and the first row of `sql` read right
-    after the lock is taken, in the same round trip where the database allows (PostgreSQL's
-    simple query protocol, as StatementBatch sends): for what registration_create reads first
-    under the lock that every registration of the conference waits for. `sql` takes
-    positional parameters."""
+    conference: Conference,
+    sql: str,
+    params: Sequence[Any],
+    *,
+    session_ids: Iterable[int] = (),
+) -> tuple[Conference, tuple, "dict[int, SessionPlaces]"]:
+    """places_lock(conference=conference).conference, the first row of `sql` read right after
+    the lock is taken, and the sessions' places locked after that (session_places_lock), in
+    one round trip where the database allows (StatementBatch): for what registration_create
+    reads first under the lock that every registration of the conference waits for. `sql`
+    takes positional parameters."""
     if not connection.in_atomic_block:
         raise TransactionManagementError("capacity locks are only taken inside a transaction")
-    batch = StatementBatch()
-    # Unordered, as get() reads it.
-    queryset = Conference.objects.select_for_update(no_key=True).filter(pk=conference.pk)
-    queryset = queryset.order_by()
-    if not batch.batching:
-        locked = queryset.get()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return locked, cursor.fetchone()
-    # The queryset's own SQL and its rows made into an instance as the ORM does (get(), a
+    # The queryset get() runs (unordered), its rows made into an instance as the ORM does (a
     # ModelIterable: the fields' converters, from_db).
-    compiler = queryset.query.get_compiler(using=connection.alias)
+    queryset = Conference.objects.select_for_update(no_key=True).filter(pk=conference.pk)
+    compiler = queryset.order_by().query.get_compiler(using=connection.alias)
     lock_sql, lock_params = compiler.as_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(f"{lock_sql};\n{sql}", [*lock_params, *params])
-        rows = cursor.fetchall()
-        cursor.nextset()
-        row = cursor.fetchone()
+    rows: list[tuple] = []
+    found: list[tuple] = []
+    batch = StatementBatch()
+    batch.add(lock_sql, lock_params, lambda cursor: rows.extend(cursor.fetchall()))
+    batch.add(sql, params, lambda cursor: found.append(cursor.fetchone()))
+    sessions = session_places_lock(session_ids, batch=batch)
+    batch.send()
     if not rows:
         raise Conference.DoesNotExist("Conference matching query does not exist.")
     attnames = [column.target.attname for column, _sql, _alias in compiler.select]
     [values] = list(compiler.results_iter(results=[rows]))
-    return Conference.from_db(connection.alias, attnames, values), row
+    return Conference.from_db(connection.alias, attnames, values), found[0], sessions
 
 
 def registration_touch(registration: Registration, *, now: datetime) -> None:

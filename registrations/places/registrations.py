@@ -17,6 +17,7 @@ from registrations.authorities.allotments import authority_places_refuse
 from registrations.authorities.lookup import NewAuthority, authority_get_or_create_named
 from registrations.errors import (
     AlreadyRegisteredError,
+    BookingError,
     RegistrationClosedError,
     RegistrationError,
 )
@@ -37,7 +38,7 @@ from registrations.outbox.queue import (
 from registrations.outbox.recipients import Recipient
 from registrations.outbox.rows import StatementBatch, rows_insert
 from registrations.places.answers import SPECIAL_CONSENT_MESSAGE, answers_save_locked
-from registrations.places.bookings import session_bookings_new
+from registrations.places.bookings import session_bookings_new, session_choice_check
 from registrations.places.counters import place_counts_move
 from registrations.places.inserts import (  # noqa: F401 (imported from here too)
     REFERENCE_ALPHABET,
@@ -46,7 +47,7 @@ from registrations.places.inserts import (  # noqa: F401 (imported from here too
     registration_reference_new,
     registration_save_with_reference,
 )
-from registrations.places.locking import conference_lock_and_read, places_lock
+from registrations.places.locking import SessionPlaces, conference_lock_and_read, places_lock
 from registrations.places.sign_up_check import (
     AUTHORITY_PLACES_AND_ADDRESS_SQL,
     authority_places_and_address,
@@ -201,16 +202,28 @@ def registration_create(
         conference, data=data, consents=consent_kinds(special_needs_consent), now=now
     )
 
+    # The sessions chosen are locked with the conference (in the same round trip, after it),
+    # unless booking them is refused: then they are not locked, and the refusal comes where
+    # it did, after the checks before it.
+    early_session_ids: list[int] = []
+    if sessions and authority is not None:
+        try:
+            session_choice_check(draft.registration, sessions)
+            early_session_ids = sorted({session.pk for session in sessions})
+        except BookingError:
+            pass
+    sessions_locked = None
     with answer_files_guard(), transaction.atomic():
         found = None
         if authority is None:
             conference = places_lock(conference=conference).conference
         else:
             # What is read first, with the lock: one round trip.
-            conference, found = conference_lock_and_read(
+            conference, found, sessions_locked = conference_lock_and_read(
                 conference,
                 AUTHORITY_PLACES_AND_ADDRESS_SQL,
                 authority_places_and_address_params(conference.pk, authority.pk, email),
+                session_ids=early_session_ids,
             )
         if not by_organiser and not conference.registration_is_open(now):
             raise RegistrationClosedError(_("Registration for this conference is closed."))
@@ -246,6 +259,7 @@ def registration_create(
                 now=now,
                 notify=notify,
                 draft=draft,
+                sessions_locked=sessions_locked if early_session_ids else None,
             )
     if by_organiser:
         logger.info(
@@ -387,11 +401,13 @@ def registration_create_locked(
     delegation: Delegation | None = None,
     notify: bool = True,
     draft: RegistrationDraft | None = None,
+    sessions_locked: dict[int, SessionPlaces] | None = None,
 ) -> Registration:
     """Create one registration; the caller holds the conference lock and has checked that the
     email is free and the authority has places left. Without `notify`, no email is queued
     (where the registration stands, the reminder). `draft`: the registration_draft of `data`
-    and `consents`, made before the lock; made here without one."""
+    and `consents`, made before the lock; made here without one. `sessions_locked`: the
+    sessions' places as the caller locked them, after the conference."""
     if draft is None:
         draft = registration_draft(
             conference, data=data, consents=consents, now=now, delegation=delegation
@@ -422,7 +438,7 @@ def registration_create_locked(
     place_counts_move(conference, from_status=None, to_status=status, batch=batch)
     rows_insert(draft.consents, batch=batch)
     if sessions:
-        session_bookings_new(registration, sessions, now=now, batch=batch)
+        session_bookings_new(registration, sessions, now=now, batch=batch, locked=sessions_locked)
     if data.answers is not None:
         if (
             data.answers.has_special(registration.category)

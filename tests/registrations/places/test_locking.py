@@ -9,7 +9,11 @@ from django.test.utils import CaptureQueriesContext
 
 from conference.models import Conference
 from registrations.outbox.rows import StatementBatch
-from registrations.places.locking import conference_lock_and_read, places_lock
+from registrations.places.locking import (
+    conference_lock_and_read,
+    places_lock,
+    session_places_lock,
+)
 from tests.factories import RegistrationFactory, SessionFactory
 
 
@@ -87,7 +91,9 @@ def test_conference_lock_and_read_gives_the_row_places_lock_gives(conference, ba
         CaptureQueriesContext(connection) as queries,
         patch.object(StatementBatch, "__init__", batch_init(batching)),
     ):
-        locked, row = conference_lock_and_read(conference, COUNT_REGISTRATIONS, [conference.pk])
+        locked, row, _sessions = conference_lock_and_read(
+            conference, COUNT_REGISTRATIONS, [conference.pk]
+        )
 
     assert type(locked) is Conference and not locked._state.adding
     assert locked._state.db == "default"
@@ -136,7 +142,33 @@ def test_what_is_read_with_the_lock_is_read_once_it_is_taken(conference):
     holder.start()
     assert holding.wait(10)
     with transaction.atomic():
-        _locked, row = conference_lock_and_read(conference, COUNT_REGISTRATIONS, [conference.pk])
+        _locked, row, _sessions = conference_lock_and_read(
+            conference, COUNT_REGISTRATIONS, [conference.pk]
+        )
     holder.join()
 
     assert row == (1,)
+
+
+@pytest.mark.django_db
+def test_conference_lock_and_read_locks_the_sessions_after_the_conference(conference):
+    sessions = [SessionFactory(conference=conference, capacity=5 + index) for index in range(2)]
+
+    with transaction.atomic():
+        expected = session_places_lock([session.pk for session in sessions])
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        _locked, row, locked_sessions = conference_lock_and_read(
+            conference,
+            COUNT_REGISTRATIONS,
+            [conference.pk],
+            session_ids=[sessions[1].pk, sessions[0].pk],
+        )
+
+    assert row == (0,)
+    assert locked_sessions == expected
+    assert list(locked_sessions) == sorted(session.pk for session in sessions)
+    statements = [s for query in queries.captured_queries for s in query["sql"].split(";\n")]
+    assert 'FROM "conference_conference"' in statements[0]
+    assert "conference_session" in statements[2]
+    if connection.vendor == "postgresql":
+        assert len(queries) == 1

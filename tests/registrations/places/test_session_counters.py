@@ -22,7 +22,7 @@ from registrations.authorities.delegations import (
     delegation_register,
     delegation_substitute,
 )
-from registrations.errors import SessionFullError
+from registrations.errors import BookingError, SessionFullError
 from registrations.models import Registration, SessionBooking
 from registrations.places.bookings import (
     session_booking_add,
@@ -382,18 +382,19 @@ def test_the_locked_section_counts_no_bookings_whatever_their_number(conference,
     assert not [sql for sql in many if "COUNT(" in sql.upper() and "sessionbooking" in sql]
     # The session's lock, the booking written with its place (no waiting-list read, no update
     # of a booking first written as waiting), the counter.
-    # The session's lock read with the statements before it, in one round trip, and the
-    # booking and the counter with the emails in the next.
+    # The session locked with the conference, after it, in one round trip; the booking and
+    # the counter with the history row, the consent and the emails in another.
     assert round_trips(many) == [
-        ["SELECT conference_conference", "SELECT registrations_authorityallotment"],
+        [
+            "SELECT conference_conference",
+            "SELECT registrations_authorityallotment",
+            "SELECT conference_session",
+        ],
         ["INSERT registrations_registration"],
         [
             "INSERT registrations_historicalregistration",
             "UPDATE conference_conference",
             "INSERT registrations_consentrecord",
-            "SELECT conference_session",
-        ],
-        [
             "INSERT registrations_sessionbooking",
             "UPDATE conference_session",
             "INSERT registrations_outboundemail",
@@ -434,3 +435,36 @@ def test_concurrent_bookings_of_the_last_places_never_oversell_and_keep_the_coun
     # Nobody confirmed waits while a place is free, and nobody is booked twice.
     assert workshop.bookings.filter(status=WAITING).count() == 1 + 15 + 13 - 5
     assert place_counts_check() == []
+
+
+@pytest.mark.django_db
+def test_sessions_refused_at_sign_up_are_not_locked_and_refused_after_the_checks_before(
+    conference, workshop
+):
+    """Sessions that clash are refused as before, after the address and the places are
+    checked, and are not locked with the conference."""
+    authority = AuthorityFactory()
+    clashing = SessionFactory(
+        conference=conference,
+        kind=workshop.kind,
+        starts_at=workshop.starts_at,
+        ends_at=workshop.ends_at,
+        capacity=5,
+    )
+
+    with CaptureQueriesContext(connection) as queries, pytest.raises(BookingError):
+        registration_create(
+            conference=conference,
+            authority=authority,
+            data=person(1),
+            sessions=[workshop, clashing],
+        )
+
+    assert not [q for q in queries.captured_queries if "conference_session" in q["sql"]]
+    assert not Registration.objects.filter(email=person(1).email).exists()
+    # An address registered is answered as such first, as before: no refusal of the sessions.
+    registration_create(conference=conference, authority=authority, data=person(2))
+    again = registration_create(
+        conference=conference, authority=authority, data=person(2), sessions=[workshop, clashing]
+    )
+    assert not again.created
