@@ -71,7 +71,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from conference.models import Conference, Session, Venue  # noqa: E402
-from registrations.models import Authority, Registration  # noqa: E402
+from registrations.models import Authority, Registration, SessionBooking  # noqa: E402
 from registrations.places.registrations import (  # noqa: E402
     RegistrationData,
     registration_create,
@@ -207,7 +207,7 @@ def seed(conference: Conference, authority: Authority, count: int) -> None:
 def seed_bookings(conference: Conference, sessions: list[Session]) -> None:
     """A place in each of `sessions` for every registration seeded, in one statement a session,
     and the sessions' counters to match (when the tree has them)."""
-    table = Session._meta.get_field("bookings").related_model._meta.db_table
+    table = SessionBooking._meta.db_table
     with connection.cursor() as cursor:
         for session in sessions:
             cursor.execute(
