@@ -318,14 +318,19 @@ class _Packed:
 
     def clause(self) -> str:
         """The LEFT JOIN of each answer `a` to its choices packed (`bits`): an answer without
-        choices has none (NULL), a choice of no question packed sets _NOT_PACKED."""
+        choices has none (NULL), a choice of no question packed sets _NOT_PACKED. Only the
+        choices of answers to the questions packed are read: the other conferences' answers,
+        which the table holds too, cost nothing."""
         low, high = min(self.bits), max(self.bits)
         bits = ",".join(str(self.bits.get(pk, _NOT_PACKED)) for pk in range(low, high + 1))
+        questions = ", ".join(str(int(pk)) for pk in self.offsets)
         return (
             " LEFT JOIN (SELECT t.answer_id, bit_or(COALESCE(CASE WHEN t.questionchoice_id"
             f" BETWEEN {low} AND {high} THEN ('[0:{high - low}]={{{bits}}}'::bigint[])"
             f"[(t.questionchoice_id - {low})::int] END, {_NOT_PACKED})) AS bits"
-            f" FROM {Answer.choices.through._meta.db_table} t GROUP BY t.answer_id)"
+            f" FROM {Answer.choices.through._meta.db_table} t"
+            f" JOIN {Answer._meta.db_table} packed ON packed.id = t.answer_id"
+            f" WHERE packed.question_id IN ({questions}) GROUP BY t.answer_id)"
             f" {self.alias} ON {self.alias}.answer_id = a.id"
         )
 
