@@ -63,7 +63,7 @@ def registration_insert_locked(
     without ON CONFLICT … RETURNING). With a `batch`, the history row is left in it to send.
     `name_keys_set`: the caller set the name keys (set_name_keys, as save() does) since the
     names last changed, before the lock."""
-    if not row_insert_possible(Registration):
+    if not row_insert_possible(Registration) or registration.pk is not None:
         registration_save_with_reference(registration, prefix)
         return
     if not name_keys_set:
@@ -74,7 +74,13 @@ def registration_insert_locked(
     )
     for _attempt in range(10):
         registration.reference = registration_reference_new(prefix)
-        if row_insert_unless_taken(registration, unique="reference"):
+        inserted = row_insert_unless_taken(registration, unique="reference")
+        if inserted is None:
+            # A value the statement cannot take (an expression): saved as before, its
+            # signals and history row by save().
+            registration_save_with_reference(registration, prefix)
+            return
+        if inserted:
             break
     else:
         raise RuntimeError("could not find a free registration reference")

@@ -8,6 +8,8 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.db.models import Value
+from django.db.models.functions import Upper
 from django.test.utils import CaptureQueriesContext
 from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
@@ -125,6 +127,22 @@ def test_a_reference_taken_is_drawn_again(insert, monkeypatch):
 
     assert Registration.objects.get(pk=second.pk).reference == "NCE-FREE2"
     assert Registration.history.filter(id=second.pk).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_value_the_statement_cannot_take_is_saved_as_before():
+    """An expression among the values: the registration is saved, once, with its history
+    row, rather than reported as finding no free reference."""
+    registration = new_registration(ConferenceFactory(), AuthorityFactory(), 1)
+    registration.badge_name = Upper(Value("élo"))
+
+    with transaction.atomic():
+        registration_insert_locked(registration, "NCE")
+
+    saved = Registration.objects.get(pk=registration.pk)
+    assert saved.badge_name == "ÉLO"
+    assert saved.reference.startswith("NCE-")
+    assert Registration.history.filter(id=registration.pk).count() == 1
 
 
 @pytest.mark.django_db
