@@ -63,7 +63,11 @@ def registration_insert_locked(
     without ON CONFLICT … RETURNING). With a `batch`, the history row is left in it to send.
     `name_keys_set`: the caller set the name keys (set_name_keys, as save() does) since the
     names last changed, before the lock."""
-    if not row_insert_possible(Registration) or registration.pk is not None:
+    if (
+        not row_insert_possible(Registration)
+        # Many-to-many fields tracked: their history rows are simple_history's own to write.
+        or registration_history_model()._history_m2m_fields
+    ):
         registration_save_with_reference(registration, prefix)
         return
     if not name_keys_set:
@@ -76,7 +80,7 @@ def registration_insert_locked(
         registration.reference = registration_reference_new(prefix)
         inserted = row_insert_unless_taken(registration, unique="reference")
         if inserted is None:
-            # A value the statement cannot take (an expression): saved as before, its
+            # A value the statement cannot take (an expression, a key set): saved as before, its
             # signals and history row by save().
             registration_save_with_reference(registration, prefix)
             return
@@ -119,10 +123,9 @@ def registration_history_created(
     create_historical_record(registration, "+") writes it: the same date (the instance's
     _history_date, else now), user (the instance's _history_user, else the signed-in user of
     the request the middleware keeps), change reason, tracked fields, and signals; the row by
-    rows_insert instead of a save compiled under the lock. Registration's history has no
-    many-to-many fields to copy (the tests compare the row with the one simple_history
-    writes). With a `batch`, the row is sent with it, and post_create_historical_record once
-    it is saved."""
+    rows_insert instead of a save compiled under the lock. Only for a history that tracks no
+    many-to-many fields (registration_insert_locked saves as before otherwise). With a
+    `batch`, the row is sent with it, and post_create_historical_record once it is saved."""
     model = registration_history_model()
     history_date = getattr(registration, "_history_date", timezone.now())
     try:

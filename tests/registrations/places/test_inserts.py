@@ -13,6 +13,7 @@ from django.db.models.functions import Upper
 from django.test.utils import CaptureQueriesContext
 from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
+from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
 from registrations.models import Registration
 from registrations.places import inserts
@@ -143,6 +144,57 @@ def test_a_value_the_statement_cannot_take_is_saved_as_before():
     assert saved.badge_name == "ÉLO"
     assert saved.reference.startswith("NCE-")
     assert Registration.history.filter(id=registration.pk).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_history_tracking_many_to_many_fields_is_left_to_simple_history(monkeypatch):
+    model = inserts.registration_history_model()
+    monkeypatch.setattr(model, "_history_m2m_fields", [object()])
+    saved = []
+    monkeypatch.setattr(
+        inserts, "registration_save_with_reference", lambda *args: saved.append(args)
+    )
+    registration = new_registration(ConferenceFactory(), AuthorityFactory(), 1)
+
+    with transaction.atomic():
+        registration_insert_locked(registration, "NCE")
+
+    assert saved == [(registration, "NCE")]
+
+
+@pytest.mark.parametrize(
+    "insert", [registration_insert_locked, registration_save_with_reference], ids=["insert", "save"]
+)
+@pytest.mark.django_db
+def test_the_history_signals_are_sent_as_simple_history_sends_them(insert):
+    sent = []
+
+    def record(signal_name):
+        def receiver(sender, **arguments):
+            arguments.pop("signal")
+            history = arguments.pop("history_instance")
+            sent.append((signal_name, sender, history.history_type, sorted(arguments)))
+            assert arguments["instance"] is registration
+
+        return receiver
+
+    receivers = {
+        pre_create_historical_record: record("pre"),
+        post_create_historical_record: record("post"),
+    }
+    for signal, receiver in receivers.items():
+        signal.connect(receiver)
+    registration = new_registration(ConferenceFactory(), AuthorityFactory(), 1)
+    try:
+        with transaction.atomic():
+            insert(registration, "NCE")
+    finally:
+        for signal, receiver in receivers.items():
+            signal.disconnect(receiver)
+
+    model = inserts.registration_history_model()
+    names = ["history_change_reason", "history_date", "history_user", "instance", "using"]
+    assert sent == [("pre", model, "+", names), ("post", model, "+", names)]
 
 
 @pytest.mark.django_db
