@@ -6,11 +6,15 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core import signing
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from registrations.models import Delegation, OutboundEmail, Registration
+from registrations.views import once
+from registrations.views.registration import DONE_COOKIE
 from tests.factories import AuthorityFactory
 from tests.registrations.views.test_delegations import delegation_post
 from tests.registrations.views.test_registration import PER_REQUEST, form_token_of
@@ -78,7 +82,6 @@ def test_register_token_is_free_again_after_an_invalid_post(client, conference):
 
 
 def test_token_from_another_session_is_not_honoured(client, conference):
-    from django.test import Client
 
     other = Client()
     form = other.get(url("register", conference))
@@ -116,7 +119,6 @@ def test_delegation_form_sent_twice_ends_on_the_same_page_not_409(
 
 
 def test_showing_the_form_writes_no_session(client, conference):
-    from django.contrib.sessions.models import Session
 
     form = client.get(url("register", conference))
 
@@ -151,7 +153,6 @@ def _valid_data(token: str) -> dict:
 def test_an_altered_token_is_not_honoured(client, conference, spoil, monkeypatch):
     """A token that does not verify is no guard: its first use is not recorded, so a second
     POST runs again (here, refused as the address is taken: a reminder, not a replay)."""
-    from registrations.views import once
 
     claimed = []
     monkeypatch.setattr(once, "_claim_or_outcome", lambda token: claimed.append(token))
@@ -164,7 +165,6 @@ def test_an_altered_token_is_not_honoured(client, conference, spoil, monkeypatch
 
 
 def test_a_token_older_than_a_session_is_not_honoured(client, conference, monkeypatch):
-    from registrations.views import once
 
     token = form_token_of(client.get(url("register", conference)))
     claimed = []
@@ -180,12 +180,9 @@ def test_a_token_older_than_a_session_is_not_honoured(client, conference, monkey
     assert claimed == [token]
 
 
-def test_a_repeat_whose_first_answer_was_lost_still_opens_the_thank_you_page(
-    client, conference
-):
+def test_a_repeat_whose_first_answer_was_lost_still_opens_the_thank_you_page(client, conference):
     """A double click: the browser drops the first response (and the mark it set) and shows
     the second's, which must carry the mark too."""
-    from registrations.views.registration import DONE_COOKIE
 
     form = client.get(url("register", conference))
     data = {

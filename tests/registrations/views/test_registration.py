@@ -4,12 +4,16 @@ import statistics
 import time
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core import signing
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from registrations.models import Authority, OutboundEmail, Registration
-from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory
+from registrations.views.registration import DONE_COOKIE, DONE_SALT, SESSION_KEY
+from tests.factories import AuthorityFactory, ConferenceFactory, RegistrationFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +209,6 @@ def test_privacy_notice_page(client):
 def test_register_with_sessions_lists_them_in_the_email_not_on_the_thanks_page(
     client, conference, form_data, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from tests.factories import SessionFactory
 
     workshop = SessionFactory(conference=conference, title="Designing safer public spaces")
     form_data["sessions"] = [workshop.pk]
@@ -317,10 +320,6 @@ def test_city_list_names_the_country_in_the_pages_language(client, page, languag
 def test_a_registration_opens_the_thank_you_page_by_a_signed_cookie_not_a_session(
     client, conference, form_data
 ):
-    from django.conf import settings
-    from django.contrib.sessions.models import Session
-
-    from registrations.views.registration import DONE_COOKIE
 
     response = client.post(url("registrations:register", conference), form_data)
 
@@ -343,9 +342,6 @@ def test_a_registration_opens_the_thank_you_page_by_a_signed_cookie_not_a_sessio
 def test_the_thank_you_page_refuses_a_forged_or_another_conferences_mark(
     client, conference, form_data
 ):
-    from django.core import signing
-
-    from registrations.views.registration import DONE_COOKIE, DONE_SALT
 
     other = ConferenceFactory()
     client.post(url("registrations:register", conference), form_data)
@@ -367,16 +363,13 @@ def test_the_thank_you_page_refuses_a_forged_or_another_conferences_mark(
         assert response.status_code == 302, forged
     # The signed one, as the registration set it, opens it in the browser that holds it.
     stranger = Client()
-    stranger.cookies[DONE_COOKIE] = signing.get_cookie_signer(
-        salt=DONE_COOKIE + DONE_SALT
-    ).sign(str(conference.pk))
+    stranger.cookies[DONE_COOKIE] = signing.get_cookie_signer(salt=DONE_COOKIE + DONE_SALT).sign(
+        str(conference.pk)
+    )
     assert stranger.get(url("registrations:register_done", conference)).status_code == 200
 
 
-def test_the_thank_you_mark_lapses_with_the_session_age(
-    client, conference, form_data, monkeypatch
-):
-    from django.conf import settings
+def test_the_thank_you_mark_lapses_with_the_session_age(client, conference, form_data, monkeypatch):
 
     response = client.post(url("registrations:register", conference), form_data)
     later = time.time() + settings.SESSION_COOKIE_AGE + 10
@@ -386,7 +379,6 @@ def test_the_thank_you_mark_lapses_with_the_session_age(
 
 
 def test_a_mark_left_in_the_session_before_still_opens_the_thank_you_page(client, conference):
-    from registrations.views.registration import SESSION_KEY
 
     session = client.session
     session[SESSION_KEY] = {"conference": conference.pk}
