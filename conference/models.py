@@ -100,6 +100,9 @@ class PlaceCountersKept(models.Model):
 
 class ConferenceQuerySet(models.QuerySet):
     def published(self):
+        # Its SQL is compiled once and kept (conference.views.published_conference_id, the
+        # registration form's lookup): no condition here may take a value that changes with
+        # the time or the request.
         return self.filter(is_published=True)
 
 
