@@ -186,18 +186,7 @@ def test_a_repeat_whose_first_answer_was_lost_still_opens_the_thank_you_page(cli
     """A double click: the browser drops the first response (and the mark it set) and shows
     the second's, which must carry the mark too."""
 
-    form = client.get(url("register", conference))
-    data = {
-        "authority": AuthorityFactory().pk,
-        "first_name": "Sanne",
-        "last_name": "de Vries",
-        "email": "sanne@rotterdam.nl",
-        "job_title": "Adviser",
-        "category": "delegate",
-        "preferred_language": "en",
-        "privacy_consent": "on",
-        "form_token": form_token_of(form),
-    }
+    data = _valid_data(form_token_of(client.get(url("register", conference))))
     first = client.post(url("register", conference), data)
     del client.cookies[DONE_COOKIE]
     second = client.post(url("register", conference), data)
