@@ -4,7 +4,7 @@ Django picks a new session's key by asking the table whether a random key is tak
 INSERTs it, and picks again if the INSERT hits the primary key anyway (CreateError). With
 32 characters of 36 (165 bits), the question never finds one taken: the INSERT's own check
 decides, as it already did for two requests that raced. One query less for every session
-begun: the registration form's POST begins the visitor's (the thank-you page's mark)."""
+begun (a delegation's thank-you mark, a sign-in; the registration form begins none)."""
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS
